@@ -1,0 +1,1 @@
+"""Command-line interface (see the contract in DESIGN.md)."""

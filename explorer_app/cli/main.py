@@ -1,0 +1,42 @@
+"""``jpeg-explorer``: argparse set-up and dispatch. Tests call ``main([...])``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from . import decode_command, gui_command, models_command, verify_command
+
+Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+COMMANDS: list[Command] = [
+    ("gui", "open the desktop application (the default command)", gui_command.add_arguments, gui_command.run),
+    ("decode", "decode a JPEG with the network and write a verified PNG", decode_command.add_arguments,
+     decode_command.run),
+    ("verify", "check that a PNG is consistent with a JPEG file", verify_command.add_arguments,
+     verify_command.run),
+    ("models", "list the shipped models", models_command.add_arguments, models_command.run),
+]
+
+
+def setup_args() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jpeg-explorer",
+                                     description="Explore every image a JPEG file could have come from.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text, add_arguments, run in COMMANDS:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        add_arguments(sub)
+        sub.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    names = {name for name, *_ in COMMANDS}
+    if not argv or (argv[0] not in names and not argv[0].startswith("-")):
+        argv = ["gui", *argv]  # `jpeg-explorer [FILE]` opens the GUI
+    args = setup_args().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

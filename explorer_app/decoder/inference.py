@@ -1,0 +1,17 @@
+"""Decode a whole file with a decoder: the z = 0 or seeded-z output, without gradients."""
+from __future__ import annotations
+
+import torch
+
+from ..codec.jpeg_code import JpegCode
+from .code_tensors import CodeTensors
+from .model import JpegDecoder, random_control, zero_control
+
+
+def decode_code(decoder: JpegDecoder, code: JpegCode, seed: int | None = None,
+                device: torch.device | str = "cpu") -> dict[str, torch.Tensor | None]:
+    """Forward dict of ``decoder`` on ``code`` (see JpegDecoder) with z = 0, or z ~ N(0, 1) from ``seed``."""
+    tensors = CodeTensors.from_code(code).to(device)
+    z = zero_control(tensors) if seed is None else random_control(tensors, seed)
+    with torch.no_grad():
+        return decoder.eval()(tensors, z)

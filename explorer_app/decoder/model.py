@@ -1,0 +1,123 @@
+"""ψ(X_Q, z): the luminance net, the chroma net fed with the decoded luminance (paper 4.2), rendering."""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..ops.dct import block_dct_rect, embed_low_frequencies
+from .code_tensors import CodeTensors
+from .networks import Z_CHANNELS, DeltaNet
+from .render import coefficients_to_plane, pad_to, render_image
+
+COEFFICIENT_SCALE = 64.0
+"""Dequantized coefficients and luma DCT values are divided by this before entering a network."""
+LOG_TABLE_SCALE = 4.0
+"""log(M) is divided by this: the nets see the quantization step, since one X_Q means different
+things under different tables."""
+
+LUMA_IN = 128  # dequantized coefficients + log table
+CHROMA_IN = 256 + 256  # 16×16 DCT of decoded luma + (Cb, Cr) dequantized + (Cb, Cr) log tables
+
+
+@dataclass(frozen=True)
+class DecoderSize:
+    """Width (channels) and depth (controlled layers) of the luma and chroma nets."""
+
+    luma_width: int
+    luma_depth: int
+    chroma_width: int
+    chroma_depth: int
+
+
+SIZES: dict[str, DecoderSize] = {
+    "full": DecoderSize(320, 10, 160, 10),  # the paper's networks
+    "lite": DecoderSize(64, 8, 48, 6),  # interactive on a 2-core CPU (see benchmarks/)
+}
+
+
+def luma_features(code: CodeTensors) -> torch.Tensor:
+    """(N, 128, by, bx): dequantized luma coefficients / 64 and log(M) / 4."""
+    log_table = torch.log(code.y_table).expand_as(code.y_q) / LOG_TABLE_SCALE
+    return torch.cat([code.y_q * code.y_table / COEFFICIENT_SCALE, log_table], 1)
+
+
+def chroma_features(code: CodeTensors, y_plane: torch.Tensor) -> torch.Tensor:
+    """(N, 512, cby, cbx): the decoded luma as one 16×16 DCT block per chroma block (the luma region a
+    chroma block covers, zero-embedded when not subsampled), then Cb/Cr dequantized and log tables."""
+    fy, fx = code.chroma_factor
+    _, _, cby, cbx = code.c_q.shape
+    region = pad_to(y_plane - 128.0, 8 * fy * cby, 8 * fx * cbx)[:, :, : 8 * fy * cby, : 8 * fx * cbx]
+    luma = embed_low_frequencies(block_dct_rect(region, 8 * fy, 8 * fx), 8 * fy, 8 * fx, 16)
+    log_table = torch.log(code.c_table).expand_as(code.c_q) / LOG_TABLE_SCALE
+    return torch.cat([luma / COEFFICIENT_SCALE, code.c_q * code.c_table / COEFFICIENT_SCALE, log_table], 1)
+
+
+def chroma_control(z: torch.Tensor, factor: tuple[int, int], grid: tuple[int, int]) -> torch.Tensor:
+    """The luma-grid z (N, 64, by, bx) averaged onto the chroma grid (N, 64, cby, cbx), rescaled by
+    √(fy·fx) so that a unit-variance z stays unit-variance."""
+    fy, fx = factor
+    padded = pad_to(z, fy * grid[0], fx * grid[1])[:, :, : fy * grid[0], : fx * grid[1]]
+    return F.avg_pool2d(padded, (fy, fx)) * math.sqrt(fy * fx) if (fy, fx) != (1, 1) else padded
+
+
+class JpegDecoder(nn.Module):
+    """ψ(X_Q, z) → Δ for every coefficient, and the image they render to.
+
+    ``forward`` returns a dict with fixed keys:
+      "delta_y": (N, 64, by, bx) luma Δ; "delta_c": (N, 128, cby, cbx) Cb/Cr Δ, or None for grey;
+      "image": (N, 3 or 1, H, W) RGB or grey in [0, 255], unclipped.
+    """
+
+    def __init__(self, size: DecoderSize, name: str = "untrained") -> None:
+        super().__init__()
+        self.size = size
+        self.name = name
+        self.luma = DeltaNet(LUMA_IN, 64, size.luma_width, size.luma_depth)
+        self.chroma = DeltaNet(CHROMA_IN, 128, size.chroma_width, size.chroma_depth)
+
+    @property
+    def receptive_radius_blocks(self) -> int:
+        """Luma blocks around a block that can change its Δ (the chroma net reaches further)."""
+        return self.luma.receptive_radius + 2 * (self.chroma.receptive_radius + 1)
+
+    def config(self) -> dict[str, int | str]:
+        return {"name": self.name, **asdict(self.size)}
+
+    def predict_luma(self, code: CodeTensors, z: torch.Tensor) -> torch.Tensor:
+        """Δ_Y (N, 64, by, bx)."""
+        return self.luma(luma_features(code), z)
+
+    def predict_chroma(self, code: CodeTensors, z: torch.Tensor, y_plane: torch.Tensor) -> torch.Tensor:
+        """Δ_CbCr (N, 128, cby, cbx) given the decoded luma plane (N, 1, 8·by, 8·bx)."""
+        grid = code.c_q.shape[2:]
+        return self.chroma(chroma_features(code, y_plane), chroma_control(z, code.chroma_factor, grid))
+
+    def forward(self, code: CodeTensors, z: torch.Tensor) -> dict[str, torch.Tensor | None]:
+        delta_y = self.predict_luma(code, z)
+        y_normalized = code.y_q + delta_y
+        delta_c = c_normalized = None
+        if code.is_color:
+            y_plane = coefficients_to_plane(y_normalized, code.y_table)
+            delta_c = self.predict_chroma(code, z, y_plane)
+            c_normalized = code.c_q + delta_c
+        image = render_image(y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor,
+                             code.height, code.width)
+        return {"delta_y": delta_y, "delta_c": delta_c, "image": image}
+
+
+def zero_control(code: CodeTensors) -> torch.Tensor:
+    """z = 0 of the right shape, dtype and device for ``code``."""
+    return code.y_q.new_zeros(code.z_shape)
+
+
+def random_control(code: CodeTensors, seed: int) -> torch.Tensor:
+    """A standard-normal z drawn reproducibly from ``seed`` (on the CPU, then moved)."""
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(code.z_shape, generator=generator).to(code.y_q)
+
+
+__all__ = ["SIZES", "Z_CHANNELS", "DecoderSize", "JpegDecoder", "random_control", "zero_control"]

@@ -1,0 +1,56 @@
+"""The Δ-predicting network of paper section 3.2, used for luminance and (wider input) chroma.
+
+A stack of conv3×3 → norm → LeakyReLU layers with the control signal z concatenated to every layer's
+input, then a last conv3×3 and a shifted sigmoid, so every output lies strictly inside (−½, ½).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+DELTA_LIMIT = 0.49
+"""|Δ| bound, just inside ½ so that float and 16-bit rounding never push a coefficient out of its box."""
+
+Z_CHANNELS = 64
+
+
+class ControlledLayer(nn.Module):
+    """conv3×3(cat(h, z)) → norm → LeakyReLU(0.2): (N, C_in, H, W), (N, 64, H, W) → (N, width, H, W)."""
+
+    def __init__(self, in_channels: int, width: int, norm: Callable[[int], nn.Module]) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels + Z_CHANNELS, width, 3, padding=1)
+        self.norm = norm(width)
+        self.act = nn.LeakyReLU(0.2)
+
+    def forward(self, features: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        return self.act(self.norm(self.conv(torch.cat([features, z], 1))))
+
+
+class DeltaNet(nn.Module):
+    """ψ: features (N, in_channels, H, W) and z (N, 64, H, W) → Δ (N, out_channels, H, W) in (−½, ½).
+
+    The last conv starts at zero, so an untrained net gives Δ = 0: the plain JPEG decode.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, width: int, depth: int,
+                 norm: Callable[[int], nn.Module] = nn.BatchNorm2d) -> None:
+        super().__init__()
+        channels = [in_channels] + [width] * depth
+        self.layers = nn.ModuleList(ControlledLayer(c, width, norm) for c in channels[:-1])
+        self.head = nn.Conv2d(width, out_channels, 3, padding=1)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    @property
+    def receptive_radius(self) -> int:
+        """How many grid cells around an output cell can influence it (one per 3×3 conv)."""
+        return len(self.layers) + 1
+
+    def forward(self, features: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        hidden = features
+        for layer in self.layers:
+            hidden = layer(hidden, z)
+        return (torch.sigmoid(self.head(hidden)) - 0.5) * (2 * DELTA_LIMIT)

@@ -1,0 +1,1 @@
+"""Verified export: render, repair what rounding broke, write atomically, verify what was written."""

@@ -1,0 +1,67 @@
+"""Verified PNG export of a decoder output, with its JSON report beside it."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import torch
+
+from ..atomic import atomic_write_bytes
+from ..codec.jpeg_code import JpegCode
+from ..verify.png_io import encode_png, read_png
+from ..verify.reference_encoder import code_tensors64
+from ..verify.report import VerificationReport
+from ..verify.verifier import verify_image
+from .repair import repair_for_storage
+
+
+class ExportError(ValueError):
+    """The export was refused; the message is one line for the user."""
+
+
+def report_path(png_path: str | os.PathLike) -> Path:
+    """Where the JSON report of an export goes: ``photo.png`` → ``photo.png.json``."""
+    return Path(f"{png_path}.json")
+
+
+def check_delta(delta: torch.Tensor | None, name: str) -> None:
+    """Refuse a decoder output whose Δ leaves [−½, ½]: such an image is not consistent with the file."""
+    if delta is not None and bool((delta.abs() > 0.5).any()):
+        count = int((delta.abs() > 0.5).sum())
+        raise ExportError(f"the decoder output is inconsistent with the file: {count} {name} coefficients "
+                          "lie outside their quantization interval")
+
+
+def _check_destination(path: Path, code: JpegCode) -> None:
+    if code.source and path.exists() and path.resolve() == Path(code.source).resolve():
+        raise ExportError(f"{path}: refusing to overwrite the source JPEG")
+    if not path.parent.exists():
+        raise ExportError(f"{path.parent}: no such folder")
+
+
+def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path: str | os.PathLike,
+                    bit_depth: int = 16, model: dict[str, str] | None = None,
+                    history: list[dict[str, object]] | None = None) -> VerificationReport:
+    """Write ``output`` (a decoder forward dict, N = 1) as a PNG at ``path`` and its report beside it.
+
+    The Δ maps must lie in [−½, ½]; rounding and clipping damage is repaired; the written file is read
+    back and verified, and the report (also returned) says honestly whether it matches the file.
+    """
+    path = Path(path)
+    _check_destination(path, code)
+    check_delta(output["delta_y"], "luma")
+    check_delta(output.get("delta_c"), "chroma")
+    image = output["image"][0].detach().to("cpu", torch.float64).permute(1, 2, 0).numpy()
+    repaired = repair_for_storage(image, code_tensors64(code), bit_depth)
+    atomic_write_bytes(path, encode_png(repaired.image, bit_depth))
+    stored, stored_depth = read_png(path)
+    report = verify_image(stored, stored_depth, code, str(path))
+    report.model = model
+    report.history = history or []
+    report.notes.append(f"repair rounds: {repaired.rounds}")
+    if not report.verified and bit_depth == 8:
+        report.notes.append("8-bit storage cannot reach every coefficient of this file (fine quantization "
+                            "steps); export at 16 bits for a fully consistent image")
+    atomic_write_bytes(report_path(path), json.dumps(report.as_dict(), indent=2).encode())
+    return report

@@ -1,0 +1,1 @@
+"""PyQt6 desktop application over the decoder and the exploration engine."""

@@ -1,0 +1,1 @@
+"""Exact, batched, differentiable torch operations of the JPEG pipeline (no learnable parameters)."""

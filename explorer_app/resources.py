@@ -1,0 +1,29 @@
+"""Where the shipped models and assets live: inside the installed package, or the source checkout."""
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+_SOURCE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _folder(package: str, fallback: str) -> Path:
+    try:
+        return Path(str(importlib.resources.files(package)))
+    except ModuleNotFoundError:
+        return _SOURCE_ROOT / fallback
+
+
+def models_dir() -> Path:
+    """Folder of the shipped weights (safetensors) and their model cards."""
+    return _folder("explorer_app.models", "models")
+
+
+def assets_dir() -> Path:
+    """Folder of icons and example JPEGs."""
+    return _folder("explorer_app.assets", "assets")
+
+
+def example_jpeg() -> Path:
+    """The bundled example photo the README's first command opens."""
+    return assets_dir() / "examples" / "example.jpg"

@@ -1,0 +1,1 @@
+"""Offline training data: photo collection, filtering and the photo pack loader."""

@@ -76,7 +76,7 @@ class LumaPhase:
         average_gradients(self.parameters)
         cosine_lr(optimizer, self.lr, progress)
         optimizer.step()
-        return {"l1_luma": float(loss)}
+        return {"l1_luma": loss.item()}
 
 
 class ChromaPhase:
@@ -105,7 +105,7 @@ class ChromaPhase:
         average_gradients(self.parameters)
         cosine_lr(optimizer, self.lr, progress)
         optimizer.step()
-        return {"l1_chroma": float(loss)}
+        return {"l1_chroma": loss.item()}
 
 
 class AdversarialPhase:
@@ -145,16 +145,16 @@ class AdversarialPhase:
 
         generator = self.optimizers["generator"]
         generator.zero_grad(set_to_none=True)
-        report: dict[str, float] = {"critic": float(critic_loss)}
+        report: dict[str, float] = {"critic": critic_loss.item()}
         for label, z in (("random", z_random), ("map", z_star)):
             image = self.decoder(code, z)["image"]
             loss = -self._critic(image, condition).mean() + LAMBDA_RANGE * range_loss(image)
             if label == "map":
                 map_loss = l1(image, rgb)
                 loss = loss + LAMBDA_MAP * map_loss
-                report["l1_map"] = float(map_loss)
+                report["l1_map"] = map_loss.item()
             loss.backward()
-            report[f"generator_{label}"] = float(loss)
+            report[f"generator_{label}"] = loss.item()
         for p in self.critic_parameters:
             p.grad = None
         average_gradients(self.generator_parameters)

@@ -45,10 +45,15 @@ class Thresholds:
     max_transparent: float = 0.01  # fraction of pixels with alpha < 250
     max_clipped: float = 0.6  # fraction of near-black or near-white pixels
     max_top_colour_share: float = 0.16  # share of unclipped pixels in the 8 most frequent colours
-    max_top_grey_share: float = 0.4  # the same for greyscale images (only 256 values exist)
+    max_top_grey_share: float = 0.7  # the same for greyscale images (only 256 values exist)
     max_flat: float = 0.5  # fraction of unclipped pixels in an exactly flat 3x3 neighbourhood
     min_noise: float = 0.5  # grey levels; below this AND above max_smooth the image is a render
-    max_smooth: float = 0.6  # fraction of unclipped pixels whose 3x3 neighbourhood spans <= 2 levels
+    max_smooth: float = (
+        0.6  # fraction of unclipped pixels whose 3x3 neighbourhood spans <= 2 levels
+    )
+
+
+DEFAULT_LIMITS = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -158,12 +163,15 @@ def measure(rgb: np.ndarray, alpha: np.ndarray | None) -> ImageStats:
     )
 
 
-def classify(stats: ImageStats, limits: Thresholds = Thresholds()) -> Verdict:
+def classify(stats: ImageStats, limits: Thresholds = DEFAULT_LIMITS) -> Verdict:
     """Apply the rules in order; the first one that fails gives the reason for dropping."""
     short = min(stats.width, stats.height) // 2
     rules = (
         (short >= limits.min_short, f"tiny ({stats.width}x{stats.height})"),
-        (stats.transparent <= limits.max_transparent, f"cut-out ({stats.transparent:.0%} transparent)"),
+        (
+            stats.transparent <= limits.max_transparent,
+            f"cut-out ({stats.transparent:.0%} transparent)",
+        ),
         (stats.clipped <= limits.max_clipped, f"mostly black/white ({stats.clipped:.0%} clipped)"),
         (
             stats.top_colour_share

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def setup_args() -> argparse.ArgumentParser:
     parser.add_argument("--max-images", type=int, default=0, help="0: all validation photos")
     parser.add_argument("--max-side", type=int, default=512, help="centre-crop photos to at most this side")
     parser.add_argument("--qualities", default=",".join(map(str, QUALITIES)))
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     return parser
 
 
@@ -79,7 +81,7 @@ def evaluate(decoders: dict[str, torch.nn.Module], photos: list[np.ndarray], qua
                 row["ssim"].append(ssim(image, photo))
                 row["niqe"].append(niqe(np.round(image).astype(np.uint8)))
                 row["consistent"].append(float(consistent.get(label, True)))
-            print(f"QF {quality} photo {index + 1}/{len(photos)}", flush=True)
+            print(f"QF {quality} photo {index + 1}/{len(photos)} done at {time.strftime('%H:%M:%S')}", flush=True)
     return {q: {m: {k: float(np.mean(v)) for k, v in row.items()} for m, row in t.items()} for q, t in results.items()}
 
 
@@ -94,6 +96,7 @@ def markdown(results: dict[str, dict[str, dict[str, float]]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = setup_args().parse_args(argv)
+    torch.set_num_threads(args.threads)
     pack = PhotoPack(args.pack, "val")
     count = len(pack) if args.max_images == 0 else min(args.max_images, len(pack))
     photos = [centre_crop(pack.load(i), args.max_side) for i in range(count)]

@@ -16,7 +16,9 @@ from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, fail
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", help="the JPEG file to decode")
     parser.add_argument("-o", "--output", required=True, help="the PNG to write (never the input)")
-    parser.add_argument("--model", choices=MODEL_NAMES, default="faithful")
+    parser.add_argument("--model", choices=MODEL_NAMES, default="faithful",
+                        help="which decoder (weights from the shipped models folder, or the folder named by "
+                             "the JPEG_EXPLORER_MODELS environment variable)")
     parser.add_argument("--size", choices=("auto", "full", "lite"), default="auto")
     parser.add_argument("--seed", type=int, default=None, help="decode with a random z drawn from this seed")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")

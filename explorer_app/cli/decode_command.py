@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         report = export_verified(result, code, output, args.bit_depth, chosen.describe(), history)
     except ExportError as error:
         return fail(str(error), EXIT_FAILED)
+    except OSError as error:  # disk full, permission denied, ...: the atomic write left nothing behind
+        return fail(f"{output}: cannot be written ({error.strerror or error})", EXIT_FAILED)
     print(f"wrote {output} ({args.bit_depth}-bit, {chosen.name}/{chosen.size} on {device.type})")
     print(report.summary())
     print(f"report: {report_path(output)}")

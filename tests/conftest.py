@@ -53,11 +53,9 @@ def synthetic_photo(height: int, width: int, seed: int = 0, color: bool = True) 
 
 def jpeg_bytes(pixels: np.ndarray, quality: int | None = 50, subsampling: str = "4:2:0",
                progressive: bool = False, qtables: list[list[int]] | None = None,
-               orientation: int | None = None, mode: str | None = None) -> bytes:
+               orientation: int | None = None) -> bytes:
     """Encode ``pixels`` (uint8 (H, W) grey or (H, W, 3) RGB) with Pillow/libjpeg."""
     image = Image.fromarray(pixels)
-    if mode is not None:
-        image = image.convert(mode)
     options: dict[str, object] = {"progressive": progressive}
     if qtables is not None:
         options["qtables"] = qtables
@@ -77,16 +75,6 @@ def jpeg_bytes(pixels: np.ndarray, quality: int | None = 50, subsampling: str = 
 def write_jpeg(path: Path, pixels: np.ndarray, **options: object) -> Path:
     path.write_bytes(jpeg_bytes(pixels, **options))
     return path
-
-
-@pytest.fixture
-def make_jpeg(tmp_path):
-    """``make_jpeg(name, height, width, seed=0, color=True, **jpeg_options)`` → path of a fresh JPEG."""
-    def make(name: str = "photo.jpg", height: int = 64, width: int = 96, seed: int = 0, color: bool = True,
-             **options: object) -> Path:
-        return write_jpeg(tmp_path / name, synthetic_photo(height, width, seed, color), **options)
-
-    return make
 
 
 @pytest.fixture

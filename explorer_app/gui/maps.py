@@ -1,0 +1,42 @@
+"""Maps drawn over the image: where the file is coarse, colour ramps, and the block raster's position
+on the displayed (EXIF-turned) image. Plain numpy, no Qt."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..codec import JpegCode, to_display
+
+
+def coarseness_map(code: JpegCode) -> np.ndarray:
+    """Per luma block (by, bx) in [0, 1]: the share of the block's quantization step budget spent on
+    coefficients the file stored as zero. 1 = every AC coefficient dropped with coarse steps (flat block,
+    most room to explore), 0 = all detail kept."""
+    by, bx = -(-code.height // 8), -(-code.width // 8)
+    blocks = code.coefficients[0][:by, :bx].reshape(by, bx, 64)[:, :, 1:]
+    steps = code.tables[0].reshape(64)[1:].astype(np.float64)
+    return ((blocks == 0) * steps).sum(axis=2) / steps.sum()
+
+
+def heat_rgba(values: np.ndarray, alpha: int = 170) -> np.ndarray:
+    """uint8 (H, W, 4) colour ramp for values in [0, 1]: faint blue (0) → yellow (½) → strong red (1)."""
+    v = np.clip(values, 0.0, 1.0)
+    stops = [0.0, 0.5, 1.0]
+    channels = [np.interp(v, stops, ramp) for ramp in ([40, 250, 230], [90, 220, 30], [220, 40, 30],
+                                                          [0.15 * alpha, 0.6 * alpha, alpha])]
+    return np.round(np.stack(channels, axis=-1)).astype(np.uint8)
+
+
+def display_block_offset(code: JpegCode) -> tuple[int, int]:
+    """(x, y) in display pixels of the first 8×8 block boundary: non-zero where EXIF orientation flips an
+    axis whose length is not a multiple of 8."""
+    probe = to_display(np.array([[0, 1], [2, 3]]), code.orientation)
+    def offset(step: int) -> int:
+        length = code.width if abs(step) == 1 else code.height
+        return length % 8 if step < 0 else 0
+    return offset(int(probe[0, 1] - probe[0, 0])), offset(int(probe[1, 0] - probe[0, 0]))
+
+
+def display_image(image: np.ndarray, orientation: int) -> np.ndarray:
+    """A decoded float image (H, W, C) in [0, 255], file orientation → uint8 display image (grey as 2-D)."""
+    pixels = np.clip(np.round(image), 0, 255).astype(np.uint8)
+    return to_display(pixels[:, :, 0] if pixels.ndim == 3 and pixels.shape[2] == 1 else pixels, orientation)

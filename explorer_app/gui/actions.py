@@ -32,7 +32,7 @@ class ActionSpec:
 def _draw(name: str | None) -> Callable[[MainWindow, bool], None]:
     def choose(window: MainWindow, checked: bool) -> None:
         if checked:
-            window.canvas.set_interaction(None if name is None else REGION_INTERACTIONS[name]())
+            window.canvas.set_interaction(None if name is None else REGION_INTERACTIONS[name](), window.region.add)
     return choose
 
 

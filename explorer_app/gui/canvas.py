@@ -1,6 +1,8 @@
 """The zoomable, pannable image canvas with its overlays (block grid, maps, region) and drawing gestures."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap, QWheelEvent
@@ -64,8 +66,6 @@ class ImageCanvas(QGraphicsView):
     """Shows one image; the wheel zooms around the cursor; a drag pans, or draws with the interaction."""
 
     ZOOM_STEP = 1.25
-    shapeFinished = pyqtSignal(QPainterPath)
-    pointClicked = pyqtSignal(QPointF)
     zoomChanged = pyqtSignal(float)
 
     def __init__(self) -> None:
@@ -89,6 +89,7 @@ class ImageCanvas(QGraphicsView):
         for item in (self._image, self.overlay, self.grid, self.region, self._preview):
             self.scene().addItem(item)
         self.interaction: Interaction | None = None
+        self._on_finish: Callable[[object], None] = lambda result: None
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
@@ -134,9 +135,12 @@ class ImageCanvas(QGraphicsView):
         self.zoom_by(self.ZOOM_STEP if event.angleDelta().y() > 0 else 1 / self.ZOOM_STEP)
 
     # -- gestures ------------------------------------------------------------------------------------
-    def set_interaction(self, interaction: Interaction | None) -> None:
-        """Draw with ``interaction``; None: a drag pans the view."""
+    def set_interaction(self, interaction: Interaction | None,
+                        on_finish: Callable[[object], None] = lambda result: None) -> None:
+        """Draw with ``interaction``, handing each finished gesture's result to ``on_finish``; None: a drag
+        pans the view."""
         self.interaction = interaction
+        self._on_finish = on_finish
         self._preview.setPath(QPainterPath())
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if interaction is None
                          else QGraphicsView.DragMode.NoDrag)
@@ -147,17 +151,15 @@ class ImageCanvas(QGraphicsView):
         return self.interaction is not None and event.button() in (Qt.MouseButton.LeftButton,
                                                                     Qt.MouseButton.NoButton)
 
-    def _finish(self, shape: QPainterPath | None) -> None:
-        self._preview.setPath(QPainterPath() if shape is not None else self.interaction.preview())
-        if shape is not None:
-            self.shapeFinished.emit(shape)
+    def _finish(self, result: object | None) -> None:
+        self._preview.setPath(QPainterPath() if result is not None else self.interaction.preview())
+        if result is not None:
+            self._on_finish(result)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if not self._drawing(event):
             return super().mousePressEvent(event)
-        position = self.mapToScene(event.position().toPoint())
-        self.pointClicked.emit(position)
-        self._finish(self.interaction.press(position))
+        self._finish(self.interaction.press(self.mapToScene(event.position().toPoint())))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if self.interaction is None or not event.buttons() & Qt.MouseButton.LeftButton:

@@ -1,7 +1,7 @@
 """What a mouse drag on the canvas means: one small class per way of drawing a shape.
 
-An interaction receives scene positions (display pixels) and returns the finished shape as a
-QPainterPath when the gesture ends; ``preview`` is what the canvas draws while the gesture goes on.
+An interaction receives scene positions (display pixels) and returns its result when the gesture ends
+(a QPainterPath for the selections); ``preview`` is what the canvas draws while the gesture goes on.
 """
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Maps drawn over the image: where the file is coarse, colour ramps, and the block raster's position
-on the displayed (EXIF-turned) image. Plain numpy, no Qt."""
+"""Maps drawn over the image (where the file is coarse, colour ramps) and display images. Plain numpy, no Qt."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,16 +23,6 @@ def heat_rgba(values: np.ndarray, alpha: int = 170) -> np.ndarray:
     channels = [np.interp(v, stops, ramp) for ramp in ([40, 250, 230], [90, 220, 30], [220, 40, 30],
                                                           [0.15 * alpha, 0.6 * alpha, alpha])]
     return np.round(np.stack(channels, axis=-1)).astype(np.uint8)
-
-
-def display_block_offset(code: JpegCode) -> tuple[int, int]:
-    """(x, y) in display pixels of the first 8×8 block boundary: non-zero where EXIF orientation flips an
-    axis whose length is not a multiple of 8."""
-    probe = to_display(np.array([[0, 1], [2, 3]]), code.orientation)
-    def offset(step: int) -> int:
-        length = code.width if abs(step) == 1 else code.height
-        return length % 8 if step < 0 else 0
-    return offset(int(probe[0, 1] - probe[0, 0])), offset(int(probe[1, 0] - probe[0, 0]))
 
 
 def display_image(image: np.ndarray, orientation: int) -> np.ndarray:

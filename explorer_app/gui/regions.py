@@ -6,7 +6,7 @@ import numpy as np
 from PyQt6.QtCore import QObject, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPainterPath
 
-from ..codec import to_display
+from .geometry import display_to_file_mask
 
 
 def rasterize(path: QPainterPath, height: int, width: int) -> np.ndarray:
@@ -21,16 +21,6 @@ def rasterize(path: QPainterPath, height: int, width: int) -> np.ndarray:
     bits.setsize(image.sizeInBytes())
     rows = np.frombuffer(bits, np.uint8).reshape(height, image.bytesPerLine())
     return rows[:, :width] > 127
-
-
-def display_to_file(mask: np.ndarray, orientation: int) -> np.ndarray:
-    """Map a mask drawn on the displayed (EXIF-rotated) image back onto the file's pixel grid."""
-    turned = orientation in (5, 6, 7, 8)
-    file_shape = (mask.shape[1], mask.shape[0]) if turned else mask.shape
-    index = to_display(np.arange(file_shape[0] * file_shape[1]).reshape(file_shape), orientation)
-    result = np.zeros(file_shape[0] * file_shape[1], dtype=bool)
-    result[index[mask]] = True
-    return result.reshape(file_shape)
 
 
 class Region(QObject):
@@ -80,7 +70,7 @@ class Region(QObject):
 
     def file_mask(self, orientation: int) -> np.ndarray:
         """The selection as a boolean mask on the file's own pixel grid (what the engine works on)."""
-        return display_to_file(self.display_mask(), orientation)
+        return display_to_file_mask(self.display_mask(), orientation)
 
     def bounding_box(self) -> tuple[int, int, int, int]:
         """(x, y, w, h) of the selection in display pixels, clipped to the image."""

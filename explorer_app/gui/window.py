@@ -18,7 +18,8 @@ from .file_panel import FilePanel
 from .icons import icon
 from .jobs import Jobs
 from .loading import LoadedModel, OpenedFile, export_job, load_model, open_job
-from .maps import coarseness_map, display_block_offset, heat_rgba
+from .geometry import display_block_offset
+from .maps import coarseness_map, heat_rgba
 from .preferences import PreferencesDialog
 from .region_panel import RegionPanel
 from .regions import Region
@@ -113,7 +114,6 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.view_panel.sourceChanged.connect(self._show_source)
-        self.canvas.shapeFinished.connect(self.region.add)
         self.canvas.zoomChanged.connect(lambda z: self.status.zoom.setText(f"{z * 100:.0f}%"))
         self.region.changed.connect(lambda: self.canvas.set_region_outline(self.region.outline()))
         self.jobs.busyChanged.connect(self._busy_changed)
@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         self.file_panel.show_code(code)
         height, width = opened.network.shape[:2]
         self.region.reset(height, width)
-        offset = display_block_offset(code)
+        offset = display_block_offset(code.orientation, code.height, code.width)
         self.canvas.grid.set_image_size(width, height, QPointF(*offset))
         self._show_source(self.view_panel.shown)
         self.canvas.zoom_to_fit()

@@ -251,3 +251,17 @@ def test_screenshot_command(tmp_path: Path, photo: Path) -> None:
     assert main(["gui", str(photo), "--screenshot", str(out)]) == 0
     with Image.open(out) as shot:
         assert shot.width > 600 and shot.height > 400
+
+
+def test_a_failing_job_is_reported_and_the_window_is_not_left_busy(qtbot, window: MainWindow, monkeypatch) -> None:
+    from explorer_app.gui.jobs import Progress
+
+    def broken():
+        yield Progress(0, 1)
+        raise RuntimeError("size mismatch inside torch")
+
+    messages: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: messages.append(text))
+    window.jobs.start("Broken job", broken)
+    wait_idle(qtbot, window, 5000)
+    assert messages and "size mismatch" in messages[0]

@@ -26,6 +26,20 @@ class JobBusyError(RuntimeError):
     """A job was started while another one runs."""
 
 
+class JobError(Exception):
+    """A job failed. Not a RuntimeError on purpose: superqt takes a RuntimeError for a deleted Qt object
+    and drops it without ever emitting ``finished``, which would leave the window busy forever (and torch
+    raises RuntimeError for most of its failures)."""
+
+
+def guarded(function: JobFunction, *args: Any) -> Generator[Progress, None, Any]:
+    """Run the generator ``function(*args)``, turning any RuntimeError into a JobError."""
+    try:
+        return (yield from function(*args))
+    except RuntimeError as error:
+        raise JobError(str(error)) from error
+
+
 class Jobs(QObject):
     """Runs the application's long jobs. Signals: ``busyChanged(bool)``, ``progress(done, total, label)``,
     ``failed(message)``; ``cancelled()`` when a cancel took effect."""
@@ -51,7 +65,7 @@ class Jobs(QObject):
         each non-None preview on the GUI thread, ``on_result`` the generator's return value."""
         if self.worker is not None:
             raise JobBusyError(f"busy: {self.label}")
-        worker = create_worker(function, *args, _start_thread=False)
+        worker = create_worker(guarded, function, *args, _start_thread=False)
         self.worker, self.label = worker, label
 
         def yielded(step: Progress) -> None:

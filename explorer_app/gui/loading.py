@@ -9,12 +9,11 @@ import numpy as np
 import torch
 
 from ..codec import JpegCode, plain_decode
-from ..decoder.inference import decode_code
 from ..decoder.model import SIZES, JpegDecoder
 from ..decoder.registry import ModelNotFoundError
 from ..decoder.selection import choose_decoder
 from ..devices import DeviceError, pick_device
-from ..export.exporter import export_verified
+from ..engine.session import Session
 from ..verify.report import VerificationReport
 from .jobs import Progress
 from .maps import display_image
@@ -51,33 +50,34 @@ def load_model(model: str, size: str, device_choice: str) -> LoadedModel:
 
 @dataclass
 class OpenedFile:
-    """A file as the window shows it: its code, libjpeg's decode and the unedited network decode
-    (display orientation, uint8), and the network's output for export."""
+    """A file as the window shows it: libjpeg's decode and the unedited network decode (display
+    orientation, uint8), and the exploration session."""
 
     path: Path
-    code: JpegCode
     plain: np.ndarray
     network: np.ndarray
-    output: dict[str, torch.Tensor | None]
+    session: Session
+
+    @property
+    def code(self) -> JpegCode:
+        return self.session.code
 
 
 def open_job(path: Path, code: JpegCode, model: LoadedModel) -> Generator[Progress, None, OpenedFile]:
-    """Decode ``code`` with libjpeg and with the network (z = 0)."""
+    """Decode ``code`` with libjpeg and with the network (z = 0) into a new Session."""
     yield Progress(0, 2)
     plain = display_image(np.atleast_3d(plain_decode(path)).astype(np.float64), code.orientation)
     yield Progress(1, 2)
-    output = {k: None if v is None else v.cpu() for k, v in decode_code(model.decoder, code,
-                                                                       device=model.device).items()}
-    network = display_image(output["image"][0].permute(1, 2, 0).numpy(), code.orientation)
+    session = Session(code, model.decoder, model.device)
+    network = display_image(session.image[0].permute(1, 2, 0).cpu().numpy(), code.orientation)
     yield Progress(2, 2)
-    return OpenedFile(path, code, plain, network, output)
+    return OpenedFile(path, plain, network, session)
 
 
-def export_job(output: dict[str, torch.Tensor | None], code: JpegCode, path: Path, bit_depth: int,
-               model: dict[str, str], history: list[dict[str, object]]
+def export_job(session: Session, path: Path, bit_depth: int
                ) -> Generator[Progress, None, tuple[Path, VerificationReport]]:
-    """Write a verified PNG (and its JSON report); returns where and the report."""
+    """Write the session's current image as a verified PNG (and its JSON report); returns where and the report."""
     yield Progress(0, 1)
-    report = export_verified(output, code, path, bit_depth=bit_depth, model=model, history=history)
+    report = session.export(path, bit_depth)
     yield Progress(1, 1)
     return path, report

@@ -52,7 +52,16 @@ class Settings:
     block_grid = _Preference(False, bool)
     window_geometry = _Preference(QByteArray(), QByteArray)
     window_state = _Preference(QByteArray(), QByteArray)
-    autosave_seconds = _Preference(60, int)
+    edit_steps = _Preference(50, int)
+    """Adam steps per tool application."""
+    edit_hold = _Preference(1.0, float)
+    """How strongly an edit keeps the pixels outside the region as they were (0: not at all)."""
+    autosave_seconds = _Preference(20, int)
+    """Seconds after an edit before the session is autosaved for crash recovery (0: at once)."""
+
+    @property
+    def autosave_folder(self) -> Path:
+        return Path(self.store.fileName()).parent / "autosave"
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.store = (QSettings(str(path), QSettings.Format.IniFormat) if path is not None

@@ -5,27 +5,40 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtCore import QPointF, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PyQt6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
 from ..codec import JpegError, read_jpeg, to_display
+from ..engine.regions import Region as EngineRegion
+from ..engine.session_file import SessionFileError, load_session
 from ..verify.report import VerificationReport
 from .actions import build_actions
 from .canvas import ImageCanvas
+from .explorer import Explorer, autosave_paths, pending_autosaves, write_autosave
 from .export_dialog import ExportResultDialog
 from .file_panel import FilePanel
+from .geometry import display_to_file_point
+from .glyph_panel import ClassifierLoader, GlyphPanel, shipped_classifier
+from .history_panel import HistoryPanel
 from .icons import icon
 from .jobs import Jobs
 from .loading import LoadedModel, OpenedFile, export_job, load_model, open_job
 from .geometry import display_block_offset
 from .maps import coarseness_map, heat_rgba
+from .paint_panels import ImprintPanel, ScribblePanel
 from .preferences import PreferencesDialog
 from .region_panel import RegionPanel
 from .regions import Region
 from .settings import Settings
 from .status import StatusPanel
+from .tool_panels import (AlternativesPanel, BrightnessPanel, HueSaturationPanel, ImitatePanel, PeriodicityPanel,
+                          ToolPanel, TotalVariationPanel, VariancePanel)
 from .view_panel import ViewPanel
+
+SESSION_FILTER = "JPEG Explorer sessions (*.jxs);;All files (*)"
+SIMPLE_TOOL_PANELS = (ScribblePanel, ImprintPanel, BrightnessPanel, VariancePanel, TotalVariationPanel,
+                      HueSaturationPanel, PeriodicityPanel, ImitatePanel, AlternativesPanel)
 
 JPEG_FILTER = "JPEG images (*.jpg *.jpeg *.jpe *.jfif *.JPG *.JPEG);;All files (*)"
 MENUS = {
@@ -42,9 +55,10 @@ TOOLBAR = ("open", "export", None, "undo", "redo", None, "zoom_fit", "zoom_actua
 
 
 class MainWindow(QMainWindow):
-    """``MainWindow(settings, model)``: ``model`` overrides the decoder chosen from the preferences (tests)."""
+    """``model`` and ``load_classifier`` override the shipped decoder and glyph classifiers (tests)."""
 
-    def __init__(self, settings: Settings | None = None, model: LoadedModel | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, model: LoadedModel | None = None,
+                 load_classifier: ClassifierLoader = shipped_classifier) -> None:
         super().__init__()
         self.setWindowTitle("JPEG Explorer")
         self.setWindowIcon(icon("app"))
@@ -56,6 +70,10 @@ class MainWindow(QMainWindow):
         self.images: dict[str, np.ndarray] = {}
         self.export_result: ExportResultDialog | None = None
         self.jobs = Jobs()
+        self.explorer = Explorer(self)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_timer.timeout.connect(self.autosave_now)
         self.region = Region()
         self.canvas = ImageCanvas()
         self.setCentralWidget(self.canvas)
@@ -68,6 +86,18 @@ class MainWindow(QMainWindow):
         self.add_panel("File", self.file_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.add_panel("View", self.view_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.add_panel("Region", self.region_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_panel = HistoryPanel(self, self.actions)
+        self.add_panel("History", self.history_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tool_panels: dict[str, ToolPanel] = {}
+        for panel in (*[cls(self) for cls in SIMPLE_TOOL_PANELS], GlyphPanel(self, load_classifier)):
+            self.tool_panels[panel.title] = panel
+            dock = self.add_panel(panel.title, panel, Qt.DockWidgetArea.RightDockWidgetArea)
+            dock.toggleViewAction().setIcon(icon(panel.icon_name))
+            if len(self.tool_panels) > 1:
+                self.tabifyDockWidget(self.docks[next(iter(self.tool_panels))], dock)
+        self.tabifyDockWidget(self.docks["File"], self.docks["View"])
+        self.docks["File"].raise_()
+        self.docks[next(iter(self.tool_panels))].raise_()
         self._build_menus()
         self._connect()
         self.actions["show_current"].setChecked(True)
@@ -119,7 +149,12 @@ class MainWindow(QMainWindow):
         self.jobs.busyChanged.connect(self._busy_changed)
         self.jobs.progress.connect(self.status.set_progress)
         self.jobs.failed.connect(lambda message: QMessageBox.critical(self, "JPEG Explorer", message))
-        self.jobs.cancelled.connect(lambda: self.statusBar().showMessage("Cancelled", 4000))
+        self.jobs.cancelled.connect(self._cancelled)
+
+    def _cancelled(self) -> None:
+        self.statusBar().showMessage("Cancelled: nothing was changed", 4000)
+        if self.explorer.session is not None:
+            self.explorer.discard()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -145,7 +180,7 @@ class MainWindow(QMainWindow):
         if name:
             self.open_path(Path(name))
 
-    def open_path(self, path: Path) -> bool:
+    def open_path(self, path: Path, restore_autosave: bool = False) -> bool:
         """Open ``path``; a file that cannot be used gets a dialog and leaves the current session as it was.
         The decode runs in the background; returns whether it started."""
         try:
@@ -159,11 +194,14 @@ class MainWindow(QMainWindow):
         if self.fixed_model is None:
             self.model = load_model(self.settings.model, self.settings.model_size, self.settings.device)
         self.settings.last_open_folder = str(path.resolve().parent)
-        self.jobs.start(f"Decoding {path.name}", open_job, path, code, self.model, on_result=self.show_opened)
+        self.jobs.start(f"Decoding {path.name}", open_job, path, code, self.model, on_result=lambda opened: self.show_opened(opened, restore_autosave))
         return True
 
-    def show_opened(self, opened: OpenedFile) -> None:
-        """A decode finished: it becomes the window's file."""
+    def show_opened(self, opened: OpenedFile, restore_autosave: bool = False) -> None:
+        """A decode finished: it becomes the window's file (with its autosaved session when asked, or
+        when one is found and the user wants it back)."""
+        if self.opened is not None:
+            self.discard_autosave()
         self.opened = opened
         self.settings.add_recent(opened.path)
         self.images = {"plain": opened.plain, "network": opened.network, "current": opened.network}
@@ -179,14 +217,32 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"JPEG Explorer: {opened.path.name}")
         self.status.device.setText(f"device: {self.model.device.type}")
         self.status.model.setText(f"model: {self.model.label}")
-        self.status.set_consistent(self.is_consistent(opened.output))
+        self.explorer.start(opened.session)
         self._set_file_actions_enabled(True)
+        data, _ = autosave_paths(self.settings.autosave_folder, code.sha256)
+        if data.exists() and (restore_autosave or QMessageBox.question(
+                self, "Restore autosaved session?", f"An autosaved exploration of {opened.path.name} was found "
+                "(the application did not close normally). Restore it?") == QMessageBox.StandardButton.Yes):
+            self.open_session(data)
         if self.model.note:
             self.statusBar().showMessage(self.model.note, 8000)
 
     @staticmethod
-    def is_consistent(output: dict) -> bool:
-        return all(d is None or bool((d.abs() <= 0.5).all()) for d in (output["delta_y"], output["delta_c"]))
+    def is_consistent(*deltas) -> bool:
+        """Whether every Δ map lies in [−½, ½], i.e. every coefficient re-quantizes to the file's."""
+        return all(d is None or bool((d.abs() <= 0.5).all()) for d in deltas)
+
+    def engine_region(self) -> EngineRegion | None:
+        """The selection on the file's pixel grid, as the engine takes it; None when nothing is selected."""
+        if self.opened is None or self.region.is_empty():
+            return None
+        mask = self.region.file_mask(self.opened.code.orientation)
+        return EngineRegion(mask, "selection") if mask.any() else None
+
+    def to_file_point(self, pos: QPointF) -> tuple[float, float]:
+        """A canvas (display) position as (x, y) on the file's pixel grid."""
+        code = self.opened.code
+        return display_to_file_point(pos.x(), pos.y(), code.orientation, code.height, code.width)
 
     def _show_source(self, source: str) -> None:
         if source in self.images:
@@ -196,6 +252,9 @@ class MainWindow(QMainWindow):
         self.images["current"] = image
         if self.view_panel.shown == "current":
             self.canvas.set_image(image)
+        if self.opened is not None:
+            self.status.set_consistent(self.is_consistent(self.explorer.session.state.delta_y,
+                                                          self.explorer.session.state.delta_c))
 
     # -- overlays --------------------------------------------------------------------------------------
     def show_block_grid(self, on: bool) -> None:
@@ -221,24 +280,69 @@ class MainWindow(QMainWindow):
         if name:
             self.export_to(Path(name), self.settings.export_bit_depth)
 
-    def current_output(self) -> dict:
-        """The decoder output of the current image (what export writes)."""
-        return self.opened.output
-
-    def history_for_report(self) -> list[dict[str, object]]:
-        return []
-
     def export_to(self, path: Path, bit_depth: int = 16) -> None:
         """Export in the background; the result dialog opens when the verification is done."""
         self.settings.last_export_folder = str(path.resolve().parent)
-        self.jobs.start(f"Exporting and verifying {path.name}", export_job, self.current_output(),
-                        self.opened.code, path, bit_depth, self.model.description, self.history_for_report(),
+        self.jobs.start(f"Exporting and verifying {path.name}", export_job, self.explorer.session, path, bit_depth,
                         on_result=lambda result: self.show_export_result(*result))
 
     def show_export_result(self, path: Path, report: VerificationReport) -> None:
         self.statusBar().showMessage(report.summary(), 15000)
         self.export_result = ExportResultDialog(report, path, self)
         self.export_result.open()
+
+    # -- sessions --------------------------------------------------------------------------------------
+    def ask_save_session(self) -> None:
+        suggestion = self.opened.path.with_suffix(".jxs")
+        name, _ = QFileDialog.getSaveFileName(self, "Save session", str(suggestion), SESSION_FILTER)
+        if name:
+            self.save_session(Path(name))
+
+    def save_session(self, path: Path) -> None:
+        self.explorer.save(path)
+        self.statusBar().showMessage(f"Session saved to {path}", 6000)
+
+    def ask_open_session(self) -> None:
+        if self.opened is None:
+            QMessageBox.information(self, "Open session", "Open the JPEG file the session belongs to first.")
+            return
+        name, _ = QFileDialog.getOpenFileName(self, "Open session", str(self.opened.path.parent), SESSION_FILTER)
+        if name:
+            self.open_session(Path(name))
+
+    def open_session(self, path: Path) -> bool:
+        """Reopen a saved session on the open file; a session of another file or model gets a dialog."""
+        try:
+            session = load_session(path, self.opened.code, self.model.decoder, self.model.device)
+        except SessionFileError as error:
+            QMessageBox.warning(self, "Cannot open this session", str(error))
+            return False
+        self.opened.session = session
+        self.explorer.start(session)
+        self.statusBar().showMessage(f"Session {path.name} reopened", 6000)
+        return True
+
+    def autosave(self) -> None:
+        """Save the session for crash recovery a little after the last change."""
+        if self.explorer.session is not None and self.explorer.session.history.entries:
+            self.autosave_timer.start(1000 * self.settings.autosave_seconds)
+
+    def autosave_now(self) -> None:
+        if self.explorer.session is not None:
+            write_autosave(self.explorer.session, self.settings.autosave_folder)
+
+    def discard_autosave(self) -> None:
+        self.autosave_timer.stop()
+        for path in autosave_paths(self.settings.autosave_folder, self.opened.code.sha256):
+            path.unlink(missing_ok=True)
+
+    def offer_autosaves(self) -> None:
+        """At start-up: offer back the newest session a crash left behind."""
+        found = pending_autosaves(self.settings.autosave_folder)
+        if found and Path(found[0][1]).exists() and QMessageBox.question(
+                self, "Restore autosaved session?", f"The last exploration of {found[0][1]} was not closed "
+                "normally. Reopen it with its autosaved session?") == QMessageBox.StandardButton.Yes:
+            self.open_path(Path(found[0][1]), restore_autosave=True)
 
     # -- preferences and closing -----------------------------------------------------------------------
     def ask_preferences(self) -> None:
@@ -255,6 +359,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.jobs.shutdown()
+        if self.opened is not None:
+            self.discard_autosave()
         self.settings.window_geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
         self.settings.sync()

@@ -1,0 +1,191 @@
+"""The window's bridge to the engine's Session: edits run as background jobs with live previews; results
+are committed, or offered as candidates; undo/redo; session files and the crash autosave."""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from PyQt6.QtCore import QObject, pyqtSignal
+
+from ..engine.optimize import Budget, Edit, EditResult
+from ..engine.session import Session
+from ..engine.session_file import save_session
+from ..engine.tools import Tool
+from .jobs import Progress
+from .maps import display_image
+
+if TYPE_CHECKING:
+    from .tool_panels import ToolPanel
+    from .window import MainWindow
+
+PREVIEW_INTERVAL_S = 0.1
+"""At most ten live previews a second: the canvas should not spend the optimization's time."""
+
+
+def file_pixels(image: torch.Tensor) -> np.ndarray:
+    """(1, C, H, W) float tensor → float (H, W, C) numpy on the CPU."""
+    return image[0].detach().to("cpu", torch.float32).permute(1, 2, 0).numpy()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One of several results of a tool (alternatives, glyph hypotheses): its index in ``result``, a label,
+    a score (higher is better) and a thumbnail (uint8 display image of the region's window)."""
+
+    result: EditResult
+    index: int
+    label: str
+    score: float
+    thumbnail: np.ndarray
+
+
+def edit_job(edit: Edit, session: Session, steps: int, commit: bool
+             ) -> Generator[Progress, None, EditResult | None]:
+    """Run ``edit`` yielding progress and throttled previews (window image, origin); commit candidate 0 at
+    the end when ``commit``. Stops between steps when the job is cancelled."""
+    last = 0.0
+    for step in edit.run():
+        now = time.monotonic()
+        preview = None
+        if now - last >= PREVIEW_INTERVAL_S:
+            preview, last = (file_pixels(step.preview[:1]), step.origin), now
+        yield Progress(step.step, steps, preview)
+    if edit.result is not None and commit:
+        session.commit(edit.result, 0)
+    return edit.result
+
+
+class Explorer(QObject):
+    """Holds the Session of the open file. ``changed`` fires when the current image or history changed."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window = window
+        self.session: Session | None = None
+        self.pixels: np.ndarray | None = None
+        """The current image, float (H, W, C), file orientation."""
+
+    # -- state -----------------------------------------------------------------------------------------
+    def start(self, session: Session) -> None:
+        self.session = session
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the session's current image; tell the panels."""
+        self.pixels = file_pixels(self.session.image)
+        self.window.set_current_image(display_image(self.pixels, self.session.code.orientation))
+        self.window.autosave()
+        self.changed.emit()
+
+    def undo(self) -> None:
+        if self.session is not None and not self.window.jobs.busy and self.session.undo():
+            self.refresh()
+
+    def redo(self) -> None:
+        if self.session is not None and not self.window.jobs.busy and self.session.redo():
+            self.refresh()
+
+    def go_to(self, position: int) -> None:
+        """Undo or redo until ``position`` edits are done (the history panel's click)."""
+        history = self.session.history
+        while history.position > position and self.session.undo():
+            pass
+        while history.position < position and self.session.redo():
+            pass
+        self.refresh()
+
+    # -- edits -----------------------------------------------------------------------------------------
+    def budget(self) -> Budget:
+        settings = self.window.settings
+        return Budget(steps=settings.edit_steps, hold_weight=settings.edit_hold)
+
+    def apply(self, tool: Tool, panel: ToolPanel) -> None:
+        """Optimize ``tool`` on the selected region in the background. Tools with several candidates hand
+        them to ``panel.show_candidates``; others are committed (one undo step)."""
+        if self.session is None or self.window.jobs.busy:
+            return
+        region = panel.region()
+        if region is None:
+            panel.message.setText("Select a region first (Region panel or R, P, L).")
+            return
+        budget = self.budget()
+        try:
+            edit = self.session.edit(tool, region, budget)
+        except ValueError as error:
+            panel.message.setText(str(error))
+            return
+        several = panel.several_candidates
+        self.window.jobs.start(f"{panel.title}: optimizing", edit_job, edit, self.session, budget.steps,
+                               not several, on_preview=self.show_preview,
+                               on_result=lambda result: self._finished(result, panel, several))
+
+    def show_preview(self, preview: tuple[np.ndarray, tuple[int, int]]) -> None:
+        window_pixels, (y, x) = preview
+        pixels = self.pixels.copy()
+        h, w = min(window_pixels.shape[0], pixels.shape[0] - y), min(window_pixels.shape[1], pixels.shape[1] - x)
+        pixels[y: y + h, x: x + w] = window_pixels[:h, :w]
+        self.window.set_current_image(display_image(pixels, self.session.code.orientation))
+
+    def _finished(self, result: EditResult | None, panel: ToolPanel, several: bool) -> None:
+        if result is None:
+            return
+        if several:
+            panel.show_candidates(self.candidates(result, panel))
+            self.window.set_current_image(display_image(self.pixels, self.session.code.orientation))
+        else:
+            self.refresh()
+
+    def candidates(self, result: EditResult, panel: ToolPanel) -> list[Candidate]:
+        """The result's candidates with labels and scores from the panel, best first."""
+        orientation = self.session.code.orientation
+        found = [Candidate(result, i, *panel.label_and_score(result, i),
+                           display_image(file_pixels(result.preview[i: i + 1]), orientation))
+                 for i in range(result.count)]
+        return sorted(found, key=lambda c: -c.score)
+
+    def show_candidate(self, candidate: Candidate) -> None:
+        """Show a candidate in the canvas without committing it."""
+        output = self.session.candidate_output(candidate.result, candidate.index)
+        self.window.set_current_image(display_image(file_pixels(output["image"]), self.session.code.orientation))
+
+    def keep(self, candidate: Candidate) -> None:
+        self.session.commit(candidate.result, candidate.index)
+        self.refresh()
+
+    def discard(self) -> None:
+        self.refresh()
+
+    # -- files -----------------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        save_session(self.session, path)
+
+
+def autosave_paths(folder: Path, sha256: str) -> tuple[Path, Path]:
+    """The autosaved session of a file and its note (source path, time)."""
+    return folder / f"{sha256}.session", folder / f"{sha256}.json"
+
+
+def write_autosave(session: Session, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    data, note = autosave_paths(folder, session.code.sha256)
+    save_session(session, data)
+    note.write_text(json.dumps({"source": session.code.source, "saved": time.time()}))
+
+
+def pending_autosaves(folder: Path) -> list[tuple[Path, str]]:
+    """(session file, source path) of autosaves left behind, newest first."""
+    found = []
+    for note in folder.glob("*.json"):
+        data = note.with_suffix(".session")
+        if data.exists():
+            found.append((json.loads(note.read_text()), data))
+    found.sort(key=lambda item: -item[0]["saved"])
+    return [(data, facts["source"]) for facts, data in found]

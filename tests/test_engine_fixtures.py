@@ -28,7 +28,7 @@ def synthetic_picture(height: int, width: int, seed: int = 0) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def write_jpeg(path: Path, height: int = 56, width: int = 72, quality: int = 20, subsampling: int = 2,
+def write_jpeg(path: Path, height: int = 96, width: int = 128, quality: int = 20, subsampling: int = 2,
                grey: bool = False, seed: int = 0) -> Path:
     """A JPEG of a synthetic picture; subsampling as Pillow's (0: 4:4:4, 1: 4:2:2, 2: 4:2:0)."""
     image = Image.fromarray(synthetic_picture(height, width, seed))

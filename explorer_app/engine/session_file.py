@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save
 
 from ..atomic import atomic_write_bytes
@@ -65,7 +65,7 @@ def load_session(path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder,
         with safe_open(str(path), framework="pt", device="cpu") as handle:
             metadata = handle.metadata() or {}
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}
-    except (OSError, ValueError, RuntimeError) as error:
+    except (OSError, SafetensorError) as error:
         raise SessionFileError(f"{path}: not a readable session file ({error})") from None
     if metadata.get("format") != FORMAT:
         raise SessionFileError(f"{path}: not a {FORMAT} file")

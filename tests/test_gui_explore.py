@@ -185,3 +185,10 @@ def test_crash_autosave_is_offered_back(qtbot, explore: MainWindow, tmp_path: Pa
     assert np.array_equal(restarted.images["current"], edited)
     restarted.close()
     assert not list((tmp_path / "autosave").glob("*.session"))
+
+
+def test_ambiguity_map_overlay(qtbot, explore: MainWindow) -> None:
+    window = explore
+    window.actions["ambiguity"].trigger()
+    wait_idle(qtbot, window)
+    assert window.canvas.overlay.isVisible() and window.canvas.overlay.pixmap().width() == 72

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,9 +13,12 @@ import numpy as np
 import torch
 from PyQt6.QtCore import QObject, pyqtSignal
 
+from ..engine.ambiguity import ambiguity_map
 from ..engine.optimize import Budget, Edit, EditResult
+from ..engine.regions import Region
 from ..engine.session import Session
 from ..engine.session_file import save_session
+from ..engine.state import Patch
 from ..engine.tools import Tool
 from .jobs import Progress
 from .maps import display_image
@@ -35,20 +38,36 @@ def file_pixels(image: torch.Tensor) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One of several results of a tool (alternatives, glyph hypotheses): its index in ``result``, a label,
-    a score (higher is better) and a thumbnail (uint8 display image of the region's window)."""
+    """One of several results of a tool (alternatives, glyph hypotheses): candidate ``index`` of ``result``,
+    a label, a score (higher is better), its exact content ``patch`` and a thumbnail (uint8 display image)."""
 
     result: EditResult
     index: int
     label: str
     score: float
+    patch: Patch
     thumbnail: np.ndarray
 
 
-def edit_job(edit: Edit, session: Session, steps: int, commit: bool
-             ) -> Generator[Progress, None, EditResult | None]:
-    """Run ``edit`` yielding progress and throttled previews (window image, origin); commit candidate 0 at
-    the end when ``commit``. Stops between steps when the job is cancelled."""
+Ranking = Callable[[Session, EditResult], list[tuple[int, str, float, Patch]]]
+"""A multi-candidate panel's ranking: (index, label, score, exact patch) per candidate, best first.
+Runs in the worker thread, so it must not touch Qt."""
+
+
+def thumbnail(result: EditResult, index: int, region: Region, orientation: int, margin: int = 4) -> np.ndarray:
+    """Candidate ``index``'s window preview cropped to the region's bounding box (plus ``margin``)."""
+    y0, y1, x0, x1 = region.bounds()
+    top, left = result.window.pixel_origin
+    pixels = file_pixels(result.preview[index: index + 1])
+    crop = pixels[max(0, y0 - margin - top): y1 + margin - top, max(0, x0 - margin - left): x1 + margin - left]
+    return display_image(crop, orientation)
+
+
+def edit_job(edit: Edit, session: Session, steps: int, rank: Ranking | None
+             ) -> Generator[Progress, None, EditResult | list[Candidate] | None]:
+    """Run ``edit`` yielding progress and throttled previews (window image, origin). Then, without
+    ``rank``: commit the result (one undo step) and return it; with ``rank``: return the ranked candidates.
+    Stops between steps when the job is cancelled."""
     last = 0.0
     for step in edit.run():
         now = time.monotonic()
@@ -56,9 +75,24 @@ def edit_job(edit: Edit, session: Session, steps: int, commit: bool
         if now - last >= PREVIEW_INTERVAL_S:
             preview, last = (file_pixels(step.preview[:1]), step.origin), now
         yield Progress(step.step, steps, preview)
-    if edit.result is not None and commit:
-        session.commit(edit.result, 0)
-    return edit.result
+    result = edit.result
+    if result is None:
+        return None
+    if rank is None:
+        session.commit(result, 0)
+        return result
+    yield Progress(steps, steps)
+    orientation = session.code.orientation
+    return [Candidate(result, index, label, score, patch, thumbnail(result, index, edit.region, orientation))
+            for index, label, score, patch in rank(session, result)]
+
+
+def ambiguity_job(session: Session, region: Region | None, count: int) -> Generator[Progress, None, np.ndarray]:
+    """Per-pixel spread (grey levels, file orientation) of ``count`` random-z decodes."""
+    yield Progress(0, 1)
+    spread = ambiguity_map(session, count=count, region=region)
+    yield Progress(1, 1)
+    return spread.cpu().numpy()
 
 
 class Explorer(QObject):
@@ -108,8 +142,8 @@ class Explorer(QObject):
         return Budget(steps=settings.edit_steps, hold_weight=settings.edit_hold)
 
     def apply(self, tool: Tool, panel: ToolPanel) -> None:
-        """Optimize ``tool`` on the selected region in the background. Tools with several candidates hand
-        them to ``panel.show_candidates``; others are committed (one undo step)."""
+        """Optimize ``tool`` on the panel's region in the background. Panels with a ranking get their
+        candidates back (``panel.show_candidates``); other edits are committed (one undo step)."""
         if self.session is None or self.window.jobs.busy:
             return
         region = panel.region()
@@ -122,10 +156,10 @@ class Explorer(QObject):
         except ValueError as error:
             panel.message.setText(str(error))
             return
-        several = panel.several_candidates
-        self.window.jobs.start(f"{panel.title}: optimizing", edit_job, edit, self.session, budget.steps,
-                               not several, on_preview=self.show_preview,
-                               on_result=lambda result: self._finished(result, panel, several))
+        rank = panel.rank if panel.several_candidates else None
+        self.window.jobs.start(f"{panel.title}: optimizing", edit_job, edit, self.session, budget.steps, rank,
+                               on_preview=self.show_preview,
+                               on_result=lambda found: self._finished(found, panel))
 
     def show_preview(self, preview: tuple[np.ndarray, tuple[int, int]]) -> None:
         window_pixels, (y, x) = preview
@@ -134,30 +168,20 @@ class Explorer(QObject):
         pixels[y: y + h, x: x + w] = window_pixels[:h, :w]
         self.window.set_current_image(display_image(pixels, self.session.code.orientation))
 
-    def _finished(self, result: EditResult | None, panel: ToolPanel, several: bool) -> None:
-        if result is None:
-            return
-        if several:
-            panel.show_candidates(self.candidates(result, panel))
+    def _finished(self, found: EditResult | list[Candidate] | None, panel: ToolPanel) -> None:
+        if isinstance(found, list):
+            panel.show_candidates(found)
             self.window.set_current_image(display_image(self.pixels, self.session.code.orientation))
-        else:
+        elif found is not None:
             self.refresh()
-
-    def candidates(self, result: EditResult, panel: ToolPanel) -> list[Candidate]:
-        """The result's candidates with labels and scores from the panel, best first."""
-        orientation = self.session.code.orientation
-        found = [Candidate(result, i, *panel.label_and_score(result, i),
-                           display_image(file_pixels(result.preview[i: i + 1]), orientation))
-                 for i in range(result.count)]
-        return sorted(found, key=lambda c: -c.score)
 
     def show_candidate(self, candidate: Candidate) -> None:
         """Show a candidate in the canvas without committing it."""
-        output = self.session.candidate_output(candidate.result, candidate.index)
+        output = self.session.patched_output(candidate.patch)
         self.window.set_current_image(display_image(file_pixels(output["image"]), self.session.code.orientation))
 
     def keep(self, candidate: Candidate) -> None:
-        self.session.commit(candidate.result, candidate.index)
+        self.session.commit(candidate.result, candidate.index, candidate.patch)
         self.refresh()
 
     def discard(self) -> None:

@@ -5,12 +5,14 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import torch
 from PyQt6.QtWidgets import QComboBox
 
 from ..engine.optimize import EditResult
 from ..engine.regions import Region, rectangle
-from ..engine.tools import Classifier, GlyphHypotheses, Tool, box_crop
+from ..engine.hypotheses import rank_hypotheses
+from ..engine.session import Session
+from ..engine.state import Patch
+from ..engine.tools import Classifier, GlyphHypotheses, Tool
 from .candidates import CandidateGallery
 from .tool_panels import ToolPanel
 
@@ -33,8 +35,7 @@ def shipped_classifier(kind: str) -> Classifier:
 
 
 class GlyphPanel(ToolPanel):
-    """Hypotheses for the glyph in the selection's bounding box; score = the classifier's probability of
-    the hypothesis' class on that hypothesis."""
+    """Hypotheses for the glyph in the selection's bounding box, ranked by the engine's plausibility."""
 
     title, icon_name, tip = "Digits / letters", "digits", "What could this character be? One answer per class"
     apply_text = "Find hypotheses"
@@ -78,11 +79,10 @@ class GlyphPanel(ToolPanel):
         self.used_box = box
         return GlyphHypotheses(self.classifier, box)
 
-    def label_and_score(self, result: EditResult, index: int) -> tuple[str, float]:
-        with torch.no_grad():
-            crop = box_crop(result.preview[index: index + 1], self.used_box, result.window.pixel_origin)
-            probability = self.classifier(crop).softmax(1)[0, index]
-        return self.classifier.classes[index], float(probability)
+    def rank(self, session: Session, result: EditResult) -> list[tuple[int, str, float, Patch]]:
+        """The engine's plausibility ranking (classifier confidence, change, how typical z is)."""
+        return [(h.index, h.label, h.score, h.patch)
+                for h in rank_hypotheses(session, result, self.classifier, self.used_box)]
 
     def show_candidates(self, candidates: list[Candidate]) -> None:
         self.gallery.show_candidates(candidates)

@@ -10,6 +10,8 @@ from superqt import QLabeledDoubleSlider
 
 from ..engine.optimize import EditResult
 from ..engine.regions import Region
+from ..engine.session import Session
+from ..engine.state import Patch
 from ..engine.tools import (Alternatives, Brightness, HueSaturation, ImitateHistogram, ImitatePatches, Periodic,
                             Tool, TotalVariation, Variance)
 from .candidates import CandidateGallery
@@ -76,9 +78,12 @@ class ToolPanel(QWidget):
     def show_candidates(self, candidates: list[Candidate]) -> None:
         """Multi-candidate tools show their results; single-candidate ones are committed directly."""
 
-    def label_and_score(self, result: EditResult, index: int) -> tuple[str, float]:
-        """How a multi-candidate tool names and ranks candidate ``index`` (higher score first)."""
-        return f"#{index + 1}", -float(result.loss[index])
+    def rank(self, session: Session, result: EditResult) -> list[tuple[int, str, float, Patch]]:
+        """A multi-candidate tool's candidates as (index, label, score, exact patch), best first; by
+        default ranked by their final loss (called in the worker thread: no Qt here)."""
+        found = [(i, f"#{i + 1}", -float(result.loss[i]), session.candidate_patch(result, i))
+                 for i in range(result.count)]
+        return sorted(found, key=lambda item: -item[2])
 
 
 class BrightnessPanel(ToolPanel):

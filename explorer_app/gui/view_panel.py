@@ -50,7 +50,7 @@ class ViewPanel(QWidget):
         flicker.addRow("B", self.b)
         flicker.addRow("Every", self.interval)
         overlays = QHBoxLayout()
-        for key in ("block_grid", "coarseness"):
+        for key in ("block_grid", "coarseness", "ambiguity"):
             overlays.addWidget(tool_button(actions[key], text_beside=False))
         overlays.addStretch()
         layout = QVBoxLayout(self)

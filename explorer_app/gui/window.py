@@ -15,7 +15,7 @@ from ..engine.session_file import SessionFileError, load_session
 from ..verify.report import VerificationReport
 from .actions import build_actions
 from .canvas import ImageCanvas
-from .explorer import Explorer, autosave_paths, pending_autosaves, write_autosave
+from .explorer import Explorer, ambiguity_job, autosave_paths, pending_autosaves, write_autosave
 from .export_dialog import ExportResultDialog
 from .file_panel import FilePanel
 from .geometry import display_to_file_point
@@ -36,6 +36,7 @@ from .tool_panels import (AlternativesPanel, BrightnessPanel, HueSaturationPanel
                           ToolPanel, TotalVariationPanel, VariancePanel)
 from .view_panel import ViewPanel
 
+AMBIGUITY_DECODES = 6
 SESSION_FILTER = "JPEG Explorer sessions (*.jxs);;All files (*)"
 SIMPLE_TOOL_PANELS = (ScribblePanel, ImprintPanel, BrightnessPanel, VariancePanel, TotalVariationPanel,
                       HueSaturationPanel, PeriodicityPanel, ImitatePanel, AlternativesPanel)
@@ -45,13 +46,13 @@ MENUS = {
     "&File": ("open", "recent", "open_session", "save_session", "export", None, "preferences", None, "quit"),
     "&Edit": ("undo", "redo", None, "cancel"),
     "&View": ("zoom_fit", "zoom_actual", "zoom_in", "zoom_out", None, "show_plain", "show_network",
-              "show_current", "flicker", None, "block_grid", "coarseness"),
+              "show_current", "flicker", None, "block_grid", "coarseness", "ambiguity"),
     "&Region": ("pan", "select_rectangle", "select_polygon", "select_freehand", None, "select_invert",
                 "select_clear"),
 }
 TOOLBAR = ("open", "export", None, "undo", "redo", None, "zoom_fit", "zoom_actual", None, "pan", "select_rectangle",
            "select_polygon", "select_freehand", "select_invert", "select_clear", None, "block_grid", "coarseness",
-           "flicker", None, "cancel")
+           "ambiguity", "flicker", None, "cancel")
 
 
 class MainWindow(QMainWindow):
@@ -163,7 +164,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(self.settings.recent_files))
 
     def _set_file_actions_enabled(self, enabled: bool) -> None:
-        for key in ("export", "save_session", "zoom_fit", "zoom_actual", "block_grid", "coarseness"):
+        for key in ("export", "save_session", "zoom_fit", "zoom_actual", "block_grid", "coarseness", "ambiguity"):
             self.actions[key].setEnabled(enabled)
 
     def _busy_changed(self, busy: bool) -> None:
@@ -264,12 +265,23 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The block grid shows from 300% zoom on", 4000)
 
     def show_map(self, name: str) -> None:
-        """Show the named per-block map over the image ("" hides it)."""
+        """Show the named map over the image: "coarseness" (per block), "ambiguity" (per pixel, computed in
+        the background); "" hides it."""
         if not name or self.opened is None:
             self.canvas.set_overlay(None)
             return
-        values = to_display(coarseness_map(self.opened.code), self.opened.code.orientation)
-        self.canvas.set_overlay(heat_rgba(values), scale=8.0)
+        orientation = self.opened.code.orientation
+        if name == "coarseness":
+            self.canvas.set_overlay(heat_rgba(to_display(coarseness_map(self.opened.code), orientation)), scale=8.0)
+            return
+        self.jobs.start("Ambiguity map", ambiguity_job, self.explorer.session, self.engine_region(),
+                        AMBIGUITY_DECODES, on_result=self.show_ambiguity)
+
+    def show_ambiguity(self, spread: np.ndarray) -> None:
+        """Overlay a per-pixel spread map (file orientation), red where it is largest."""
+        if self.actions["ambiguity"].isChecked():
+            scale = max(float(np.percentile(spread, 99)), 1.0)
+            self.canvas.set_overlay(heat_rgba(to_display(spread / scale, self.opened.code.orientation)))
 
     # -- export ----------------------------------------------------------------------------------------
     def ask_export(self) -> None:

@@ -65,7 +65,7 @@ class Jobs(QObject):
         each non-None preview on the GUI thread, ``on_result`` the generator's return value."""
         if self.worker is not None:
             raise JobBusyError(f"busy: {self.label}")
-        worker = create_worker(guarded, function, *args, _start_thread=False)
+        worker = create_worker(guarded, function, *args, _start_thread=False, _ignore_errors=True)
         self.worker, self.label = worker, label
 
         def yielded(step: Progress) -> None:

@@ -49,8 +49,7 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> MainWindow:  # n
 
 
 def press_apply(qtbot, window: MainWindow, title: str) -> None:
-    panel = window.tool_panels[title]
-    window.docks[title].raise_()
+    panel = window.toolbox.show_panel(title)
     qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
     assert window.jobs.busy or panel.message.text() == "", panel.message.text()
     wait_idle(qtbot, window)

@@ -14,6 +14,8 @@ from .interactions import Interaction
 GRID_MIN_ZOOM = 3.0
 """The 8×8 block grid is drawn only from this zoom on (below it the lines would cover the image)."""
 MAX_ZOOM = 64.0
+FIT_MARGIN = 0.98
+"""Fit leaves a sliver of background around the image, so no scroll bar appears at fit."""
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -120,6 +122,7 @@ class ImageCanvas(QGraphicsView):
 
     def zoom_to_fit(self) -> None:
         self.fitInView(self._image, Qt.AspectRatioMode.KeepAspectRatio)
+        self.scale(FIT_MARGIN, FIT_MARGIN)
         self.zoomChanged.emit(self.zoom())
 
     def zoom_actual_size(self) -> None:

@@ -1,6 +1,8 @@
 """What the opened file is: the facts an analyst checks before trusting anything else."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (QComboBox, QFormLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
                              QVBoxLayout, QWidget)
@@ -39,6 +41,7 @@ class FilePanel(QWidget):
         for name, label in self.fields.items():
             form.addRow(FIELD_LABELS[name], label)
         self.fields["sha256"].setStyleSheet("font-family: monospace;")
+        self.fields["sha256"].setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)
         self.fields["sha256"].setToolTip("SHA-256 of the file's bytes: the report of every export names it")
         self.component = QComboBox()
         self.component.setToolTip("Which component's quantization table to show")
@@ -50,7 +53,7 @@ class FilePanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().hide()
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(190)
+        self.table.setMinimumHeight(180)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.component)
@@ -62,7 +65,7 @@ class FilePanel(QWidget):
         self._code = code
         exif = code.exif
         values = {
-            "file": code.source,
+            "file": Path(code.source).name,
             "size": f"{code.width} × {code.height} px ({code.width * code.height / 1e6:.2f} MP)",
             "sampling": code.subsampling if code.is_color else "greyscale",
             "coding": "progressive" if code.progressive else "baseline",
@@ -74,6 +77,7 @@ class FilePanel(QWidget):
         }
         for name, value in values.items():
             self.fields[name].setText(value)
+        self.fields["file"].setToolTip(code.source)
         self.component.blockSignals(True)
         self.component.clear()
         self.component.addItems([f"{name} table" for name in COMPONENTS[: len(code.tables)]])

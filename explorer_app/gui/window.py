@@ -34,6 +34,7 @@ from .settings import Settings
 from .status import StatusPanel
 from .tool_panels import (AlternativesPanel, BrightnessPanel, HueSaturationPanel, ImitatePanel, PeriodicityPanel,
                           ToolPanel, TotalVariationPanel, VariancePanel)
+from .toolbox import ToolBox
 from .view_panel import ViewPanel
 
 AMBIGUITY_DECODES = 6
@@ -89,16 +90,15 @@ class MainWindow(QMainWindow):
         self.add_panel("Region", self.region_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_panel = HistoryPanel(self, self.actions)
         self.add_panel("History", self.history_panel, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tool_panels: dict[str, ToolPanel] = {}
-        for panel in (*[cls(self) for cls in SIMPLE_TOOL_PANELS], GlyphPanel(self, load_classifier)):
-            self.tool_panels[panel.title] = panel
-            dock = self.add_panel(panel.title, panel, Qt.DockWidgetArea.RightDockWidgetArea)
-            dock.toggleViewAction().setIcon(icon(panel.icon_name))
-            if len(self.tool_panels) > 1:
-                self.tabifyDockWidget(self.docks[next(iter(self.tool_panels))], dock)
-        self.tabifyDockWidget(self.docks["File"], self.docks["View"])
-        self.docks["File"].raise_()
-        self.docks[next(iter(self.tool_panels))].raise_()
+        panels = [*[cls(self) for cls in SIMPLE_TOOL_PANELS], GlyphPanel(self, load_classifier)]
+        self.tool_panels: dict[str, ToolPanel] = {panel.title: panel for panel in panels}
+        self.toolbox = ToolBox(panels)
+        self.add_panel("Tools", self.toolbox, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self.docks["Region"], self.docks["Tools"], Qt.Orientation.Vertical)
+        self.splitDockWidget(self.docks["Tools"], self.docks["History"], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["File"], self.docks["Region"]], [300, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Region"], self.docks["Tools"], self.docks["History"]], [150, 520, 150],
+                         Qt.Orientation.Vertical)
         self._build_menus()
         self._connect()
         self.actions["show_current"].setChecked(True)

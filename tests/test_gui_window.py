@@ -265,3 +265,15 @@ def test_a_failing_job_is_reported_and_the_window_is_not_left_busy(qtbot, window
     window.jobs.start("Broken job", broken)
     wait_idle(qtbot, window, 5000)
     assert messages and "size mismatch" in messages[0]
+
+
+def test_preferences_dialog_writes_the_settings(window: MainWindow) -> None:
+    from explorer_app.gui.preferences import PreferencesDialog
+
+    dialog = PreferencesDialog(window.settings, window)
+    dialog.combos["device"].setCurrentIndex(dialog.combos["device"].findData("cpu"))
+    dialog.combos["edit_steps"].setCurrentIndex(dialog.combos["edit_steps"].findData(100))
+    dialog.combos["export_bit_depth"].setCurrentIndex(dialog.combos["export_bit_depth"].findData(8))
+    dialog.accept()
+    reread = Settings(window.settings.store.fileName())
+    assert (reread.device, reread.edit_steps, reread.export_bit_depth) == ("cpu", 100, 8)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 from PyQt6.QtCore import QEventLoop, QTimer
 from PyQt6.QtWidgets import QApplication
 
 from .icons import icon
+from .settings import Settings
 from .window import MainWindow
 
 
@@ -20,16 +22,33 @@ def wait_until_idle(window: MainWindow, timeout_ms: int = 600_000) -> None:
         loop.exec()
 
 
+SCREENSHOT_SIZE = (1440, 900)
+
+
 def run_gui(path: Path | None, screenshot: Path | None = None) -> int:
+    """The application on ``path`` (or none). With ``screenshot``: default preferences and layout (the
+    user's are neither used nor changed), a fixed window size, the picture saved, exit."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("JPEG Explorer")
     app.setWindowIcon(icon("app"))
-    window = MainWindow()
+    if screenshot is None:
+        window = MainWindow()
+        window.show()
+        if path is not None:
+            window.open_path(path)
+        else:
+            window.offer_autosaves()
+        return app.exec()
+    with tempfile.TemporaryDirectory() as folder:
+        window = MainWindow(Settings(Path(folder) / "settings.ini"))
+        return save_screenshot(app, window, path, screenshot)
+
+
+def save_screenshot(app: QApplication, window: MainWindow, path: Path | None, screenshot: Path) -> int:
+    window.resize(*SCREENSHOT_SIZE)
     window.show()
     if path is not None:
         window.open_path(path)
-    if screenshot is None:
-        return app.exec()
     wait_until_idle(window)
     app.processEvents()
     window.canvas.zoom_to_fit()

@@ -16,12 +16,19 @@ def coarseness_map(code: JpegCode) -> np.ndarray:
     return ((blocks == 0) * steps).sum(axis=2) / steps.sum()
 
 
-def heat_rgba(values: np.ndarray, alpha: int = 170) -> np.ndarray:
-    """uint8 (H, W, 4) colour ramp for values in [0, 1]: faint blue (0) → yellow (½) → strong red (1)."""
+def stretch(values: np.ndarray) -> np.ndarray:
+    """``values`` mapped linearly so that this map's 2nd percentile is 0 and its 98th is 1 (clipped): the
+    overlays show where a file is coarser or more ambiguous than elsewhere in the same file."""
+    low, high = np.percentile(values, [2, 98])
+    return np.clip((values - low) / max(high - low, 1e-9), 0.0, 1.0)
+
+
+def heat_rgba(values: np.ndarray, alpha: int = 150) -> np.ndarray:
+    """uint8 (H, W, 4) colour ramp for values in [0, 1]: clear (0) → yellow (½) → red (1)."""
     v = np.clip(values, 0.0, 1.0)
     stops = [0.0, 0.5, 1.0]
     channels = [np.interp(v, stops, ramp) for ramp in ([40, 250, 230], [90, 220, 30], [220, 40, 30],
-                                                          [0.15 * alpha, 0.6 * alpha, alpha])]
+                                                          [0.0, 0.5 * alpha, alpha])]
     return np.round(np.stack(channels, axis=-1)).astype(np.uint8)
 
 

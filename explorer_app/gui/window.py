@@ -25,7 +25,7 @@ from .icons import icon
 from .jobs import Jobs
 from .loading import LoadedModel, OpenedFile, export_job, load_model, open_job
 from .geometry import display_block_offset
-from .maps import coarseness_map, heat_rgba
+from .maps import coarseness_map, heat_rgba, stretch
 from .paint_panels import ImprintPanel, ScribblePanel
 from .preferences import PreferencesDialog
 from .region_panel import RegionPanel
@@ -38,6 +38,8 @@ from .toolbox import ToolBox
 from .view_panel import ViewPanel
 
 AMBIGUITY_DECODES = 6
+LAYOUT_VERSION = 2
+"""Bumped when the panels change, so a saved arrangement of older panels is not restored."""
 SESSION_FILTER = "JPEG Explorer sessions (*.jxs);;All files (*)"
 SIMPLE_TOOL_PANELS = (ScribblePanel, ImprintPanel, BrightnessPanel, VariancePanel, TotalVariationPanel,
                       HueSaturationPanel, PeriodicityPanel, ImitatePanel, AlternativesPanel)
@@ -108,7 +110,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 860)
         if not self.settings.window_geometry.isEmpty():
             self.restoreGeometry(self.settings.window_geometry)
-            self.restoreState(self.settings.window_state)
+            self.restoreState(self.settings.window_state, LAYOUT_VERSION)
 
     # -- assembly --------------------------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -272,7 +274,8 @@ class MainWindow(QMainWindow):
             return
         orientation = self.opened.code.orientation
         if name == "coarseness":
-            self.canvas.set_overlay(heat_rgba(to_display(coarseness_map(self.opened.code), orientation)), scale=8.0)
+            values = stretch(coarseness_map(self.opened.code))
+            self.canvas.set_overlay(heat_rgba(to_display(values, orientation)), scale=8.0)
             return
         self.jobs.start("Ambiguity map", ambiguity_job, self.explorer.session, self.engine_region(),
                         AMBIGUITY_DECODES, on_result=self.show_ambiguity)
@@ -280,8 +283,7 @@ class MainWindow(QMainWindow):
     def show_ambiguity(self, spread: np.ndarray) -> None:
         """Overlay a per-pixel spread map (file orientation), red where it is largest."""
         if self.actions["ambiguity"].isChecked():
-            scale = max(float(np.percentile(spread, 99)), 1.0)
-            self.canvas.set_overlay(heat_rgba(to_display(spread / scale, self.opened.code.orientation)))
+            self.canvas.set_overlay(heat_rgba(to_display(stretch(spread), self.opened.code.orientation)))
 
     # -- export ----------------------------------------------------------------------------------------
     def ask_export(self) -> None:
@@ -374,6 +376,6 @@ class MainWindow(QMainWindow):
         if self.opened is not None:
             self.discard_autosave()
         self.settings.window_geometry = self.saveGeometry()
-        self.settings.window_state = self.saveState()
+        self.settings.window_state = self.saveState(LAYOUT_VERSION)
         self.settings.sync()
         super().closeEvent(event)

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PyQt6.QtCore import QEvent, Qt
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QMessageBox
-from test_gui_window import drag, mouse, select_rectangle, tiny_model, wait_idle, window, photo, opened  # noqa: F401
+from test_gui_window import drag, photo, select_rectangle, tiny_model, wait_idle  # noqa: F401 (photo: fixture)
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
@@ -46,6 +47,13 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> MainWindow:  # n
     wait_idle(qtbot, win)
     yield win
     win.jobs.shutdown()
+
+
+def shown_pixels(window: MainWindow) -> bytes:
+    """The RGB bytes the canvas shows now."""
+    image = window.canvas.image_pixmap().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    rows = [bytes(image.constScanLine(y).asarray(image.width() * 3)) for y in range(image.height())]
+    return b"".join(rows)
 
 
 def press_apply(qtbot, window: MainWindow, title: str) -> None:
@@ -84,6 +92,7 @@ def test_cancel_stops_a_running_optimization_within_a_second(qtbot, explore: Mai
     select_rectangle(window, 8, 8, 64, 48)
     window.tool_panels["Variance"].apply_button.click()
     qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
+    qtbot.waitUntil(lambda: shown_pixels(window) != before.tobytes(), timeout=10_000)  # live preview
     assert window.status.cancel.isVisible() and window.actions["cancel"].isEnabled()
     started = time.monotonic()
     qtbot.keyClick(window, Qt.Key.Key_Escape)
@@ -191,3 +200,7 @@ def test_ambiguity_map_overlay(qtbot, explore: MainWindow) -> None:
     window.actions["ambiguity"].trigger()
     wait_idle(qtbot, window)
     assert window.canvas.overlay.isVisible() and window.canvas.overlay.pixmap().width() == 72
+
+
+def test_the_canvas_shows_the_current_image(explore: MainWindow) -> None:
+    assert shown_pixels(explore) == explore.images["current"].tobytes()

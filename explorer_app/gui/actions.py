@@ -74,7 +74,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                lambda w, on: w.show_map("coarseness" if on else ""), checkable=True, group="map"),
     ActionSpec("ambiguity", "A&mbiguity map", "M", "ambiguity",
                "Overlay where the file leaves room: per-pixel spread of decodes with random z, relative within "
-               "the image (in the selection, or the whole image)", lambda w, on: w.show_map("ambiguity" if on else ""), checkable=True,
+               "the image (in the selection, or the whole image)",
+               lambda w, on: w.show_map("ambiguity" if on else ""), checkable=True,
                group="map"),
     ActionSpec("show_plain", "Show &libjpeg decode", "1", "compare", "Show the plain libjpeg decode of the file",
                _show("plain"), checkable=True, group="source"),

@@ -103,6 +103,15 @@ class ImageCanvas(QGraphicsView):
         self._image.setPixmap(QPixmap.fromImage(to_qimage(image)))
         self.scene().setSceneRect(self._image.boundingRect())
 
+    def paste(self, patch: np.ndarray, x: int, y: int) -> None:
+        """Overwrite the shown pixels from (x, y) with ``patch`` (uint8 display image): a live preview costs
+        the patch, not the whole picture."""
+        pixmap = self._image.pixmap()
+        painter = QPainter(pixmap)
+        painter.drawImage(x, y, to_qimage(patch))
+        painter.end()
+        self._image.setPixmap(pixmap)
+
     def image_pixmap(self) -> QPixmap:
         return self._image.pixmap()
 

@@ -20,6 +20,7 @@ from ..engine.session import Session
 from ..engine.session_file import save_session
 from ..engine.state import Patch
 from ..engine.tools import Tool
+from .geometry import file_rect_to_display
 from .jobs import Progress
 from .maps import display_image
 
@@ -106,6 +107,8 @@ class Explorer(QObject):
         self.session: Session | None = None
         self.pixels: np.ndarray | None = None
         """The current image, float (H, W, C), file orientation."""
+        self.shown: np.ndarray | None = None
+        """The current image as displayed (uint8, EXIF orientation applied)."""
 
     # -- state -----------------------------------------------------------------------------------------
     def start(self, session: Session) -> None:
@@ -115,7 +118,8 @@ class Explorer(QObject):
     def refresh(self) -> None:
         """Show the session's current image; tell the panels."""
         self.pixels = file_pixels(self.session.image)
-        self.window.set_current_image(display_image(self.pixels, self.session.code.orientation))
+        self.shown = display_image(self.pixels, self.session.code.orientation)
+        self.window.set_current_image(self.shown)
         self.window.autosave()
         self.changed.emit()
 
@@ -162,16 +166,19 @@ class Explorer(QObject):
                                on_result=lambda found: self._finished(found, panel))
 
     def show_preview(self, preview: tuple[np.ndarray, tuple[int, int]]) -> None:
+        """Paste the optimization window's current image into the canvas (only when it shows "current")."""
+        if self.window.view_panel.shown != "current":
+            return
         window_pixels, (y, x) = preview
-        pixels = self.pixels.copy()
-        h, w = min(window_pixels.shape[0], pixels.shape[0] - y), min(window_pixels.shape[1], pixels.shape[1] - x)
-        pixels[y: y + h, x: x + w] = window_pixels[:h, :w]
-        self.window.set_current_image(display_image(pixels, self.session.code.orientation))
+        code = self.session.code
+        h, w = min(window_pixels.shape[0], code.height - y), min(window_pixels.shape[1], code.width - x)
+        patch = display_image(window_pixels[:h, :w], code.orientation)
+        self.window.canvas.paste(patch, *file_rect_to_display(x, y, w, h, code.orientation, code.height, code.width))
 
     def _finished(self, found: EditResult | list[Candidate] | None, panel: ToolPanel) -> None:
         if isinstance(found, list):
             panel.show_candidates(found)
-            self.window.set_current_image(display_image(self.pixels, self.session.code.orientation))
+            self.window.set_current_image(self.shown)
         elif found is not None:
             self.refresh()
 

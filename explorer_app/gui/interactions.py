@@ -13,7 +13,6 @@ class Interaction:
     """Base: no shape. Subclasses override the gestures they use."""
 
     name = ""
-    closes_on_release = True
 
     def __init__(self) -> None:
         self.points: list[QPointF] = []

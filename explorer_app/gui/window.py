@@ -197,7 +197,8 @@ class MainWindow(QMainWindow):
         if self.fixed_model is None:
             self.model = load_model(self.settings.model, self.settings.model_size, self.settings.device)
         self.settings.last_open_folder = str(path.resolve().parent)
-        self.jobs.start(f"Decoding {path.name}", open_job, path, code, self.model, on_result=lambda opened: self.show_opened(opened, restore_autosave))
+        self.jobs.start(f"Decoding {path.name}", open_job, path, code, self.model,
+                        on_result=lambda opened: self.show_opened(opened, restore_autosave))
         return True
 
     def show_opened(self, opened: OpenedFile, restore_autosave: bool = False) -> None:

@@ -76,6 +76,9 @@ class ImageCanvas(QGraphicsView):
         self.setBackgroundBrush(QColor(48, 48, 52))
         self._image = QGraphicsPixmapItem()
         self._image.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self._patch = QGraphicsPixmapItem()
+        self._patch.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self._patch.setZValue(0.5)
         self.overlay = QGraphicsPixmapItem()
         self.overlay.setZValue(1)
         self.overlay.setOpacity(0.55)
@@ -88,7 +91,7 @@ class ImageCanvas(QGraphicsView):
         self._preview = QGraphicsPathItem()
         self._preview.setZValue(4)
         self._preview.setPen(QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine))
-        for item in (self._image, self.overlay, self.grid, self.region, self._preview):
+        for item in (self._image, self._patch, self.overlay, self.grid, self.region, self._preview):
             self.scene().addItem(item)
         self.interaction: Interaction | None = None
         self._on_finish: Callable[[object], None] = lambda result: None
@@ -101,16 +104,15 @@ class ImageCanvas(QGraphicsView):
     def set_image(self, image: np.ndarray) -> None:
         """Replace the shown pixels (uint8 display image); the view keeps its zoom and position."""
         self._image.setPixmap(QPixmap.fromImage(to_qimage(image)))
+        self._patch.setVisible(False)
         self.scene().setSceneRect(self._image.boundingRect())
 
     def paste(self, patch: np.ndarray, x: int, y: int) -> None:
-        """Overwrite the shown pixels from (x, y) with ``patch`` (uint8 display image): a live preview costs
-        the patch, not the whole picture."""
-        pixmap = self._image.pixmap()
-        painter = QPainter(pixmap)
-        painter.drawImage(x, y, to_qimage(patch))
-        painter.end()
-        self._image.setPixmap(pixmap)
+        """Show ``patch`` (uint8 display image) over the image from (x, y) until the next set_image: a live
+        preview costs the patch, not the whole picture."""
+        self._patch.setPixmap(QPixmap.fromImage(to_qimage(patch)))
+        self._patch.setPos(x, y)
+        self._patch.setVisible(True)
 
     def image_pixmap(self) -> QPixmap:
         return self._image.pixmap()

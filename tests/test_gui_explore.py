@@ -11,7 +11,7 @@ import pytest
 import torch
 from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QImage, QPainter
-from PyQt6.QtWidgets import QMessageBox
+from PyQt6.QtWidgets import QFileDialog, QMessageBox
 from test_gui_window import drag, photo, select_rectangle, tiny_model, wait_idle  # noqa: F401 (photo: fixture)
 
 from explorer_app.engine.optimize import Budget
@@ -212,3 +212,15 @@ def test_ambiguity_map_overlay(qtbot, explore: MainWindow) -> None:
 def test_the_canvas_shows_the_current_image(explore: MainWindow) -> None:
     shown = np.frombuffer(shown_pixels(explore), np.uint8).reshape(explore.images["current"].shape)
     assert np.abs(shown.astype(int) - explore.images["current"]).max() <= 1
+
+
+def test_closing_with_unsaved_edits_asks(qtbot, explore: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Smooth (TV)")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    assert not window.close() and window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "kept.jxs"), ""))
+    assert window.close()
+    assert (tmp_path / "kept.jxs").exists()

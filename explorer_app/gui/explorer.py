@@ -109,17 +109,21 @@ class Explorer(QObject):
         """The current image, float (H, W, C), file orientation."""
         self.shown: np.ndarray | None = None
         """The current image as displayed (uint8, EXIF orientation applied)."""
+        self.dirty = False
+        """Edits (or undos) since the session was opened or saved."""
 
     # -- state -----------------------------------------------------------------------------------------
-    def start(self, session: Session) -> None:
+    def start(self, session: Session, dirty: bool = False) -> None:
         self.session = session
         self.refresh()
+        self.dirty = dirty
 
     def refresh(self) -> None:
         """Show the session's current image; tell the panels."""
         self.pixels = file_pixels(self.session.image)
         self.shown = display_image(self.pixels, self.session.code.orientation)
         self.window.set_current_image(self.shown)
+        self.dirty = True
         self.window.autosave()
         self.changed.emit()
 
@@ -197,6 +201,7 @@ class Explorer(QObject):
     # -- files -----------------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         save_session(self.session, path)
+        self.dirty = False
 
 
 def autosave_paths(folder: Path, sha256: str) -> tuple[Path, Path]:

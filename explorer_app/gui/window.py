@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open this session", str(error))
             return False
         self.opened.session = session
-        self.explorer.start(session)
+        self.explorer.start(session, dirty=path.parent == self.settings.autosave_folder)
         self.statusBar().showMessage(f"Session {path.name} reopened", 6000)
         return True
 
@@ -350,6 +350,16 @@ class MainWindow(QMainWindow):
         self.autosave_timer.stop()
         for path in autosave_paths(self.settings.autosave_folder, self.opened.code.sha256):
             path.unlink(missing_ok=True)
+
+    def confirm_leaving(self) -> bool:
+        """Offer to save unsaved edits; False when the user cancels (or cancels the save dialog)."""
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.question(self, "Unsaved exploration", "Save the session before closing?", buttons)
+        if answer == QMessageBox.StandardButton.Save:
+            self.ask_save_session()
+            return not self.explorer.dirty
+        return answer != QMessageBox.StandardButton.Cancel
 
     def offer_autosaves(self) -> None:
         """At start-up: offer back the newest session a crash left behind."""
@@ -373,6 +383,9 @@ class MainWindow(QMainWindow):
             self.open_path(Path(urls[0].toLocalFile()))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.explorer.dirty and not self.confirm_leaving():
+            event.ignore()
+            return
         self.jobs.shutdown()
         if self.opened is not None:
             self.discard_autosave()

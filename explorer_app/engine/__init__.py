@@ -1,0 +1,21 @@
+"""Exploration engine (paper section 5): sessions, regions, tools, optimization of z, hypotheses.
+
+Pure Python and torch, no Qt. Typical use::
+
+    from explorer_app.engine import Session, regions, tools
+    session = Session.open("photo.jpg", decoder)
+    region = regions.rectangle(session.shape, x=40, y=32, width=128, height=128)
+    session.apply(tools.Variance(factor=2.0), region)
+    session.export("more-detail.png")
+"""
+from . import regions, tools
+from .ambiguity import ambiguity_map
+from .hypotheses import Hypothesis, Plausibility, glyph_edit, glyph_hypotheses, rank_hypotheses
+from .optimize import Budget, Edit, EditResult, Progress, run_to_end
+from .regions import Region
+from .session import Session
+from .session_file import SessionFileError, load_session, save_session
+
+__all__ = ["Budget", "Edit", "EditResult", "Hypothesis", "Plausibility", "Progress", "Region", "Session",
+           "SessionFileError", "ambiguity_map", "glyph_edit", "glyph_hypotheses", "load_session", "rank_hypotheses",
+           "regions", "run_to_end", "save_session", "tools"]

@@ -1,0 +1,164 @@
+"""Optimization of z for a tool, as a generator: Adam on the region's crop plus a halo, cancellable.
+
+z moves only inside the region's blocks dilated by ``Budget.dilation``; pixels of the window outside the
+region are held to their unedited values by an L1 term. The network runs on the MCU-aligned crop of
+those blocks plus ``Budget.halo`` blocks of context, not on the whole image. The committed result is
+recomputed exactly by the session (see :func:`~explorer_app.engine.state.exact_patch`).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import torch
+
+from ..decoder.code_tensors import CodeTensors
+from ..decoder.model import JpegDecoder
+from .regions import Region
+from .tools.base import Tool, describe
+from .view import WindowView, masked_mean
+from .window import BlockWindow, block_tensor, crop_code, expand_code, window_of_mask
+
+HOLD_SCALE = 8.0
+"""Grey levels of mean absolute change outside the region that cost 1 (times ``Budget.hold_weight``)."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How an edit is optimized.
+
+    steps: most Adam steps; lr: Adam step size on z (z is ~N(0, 1)); hold_weight: weight of the L1 hold
+    outside the region; dilation: blocks around the region where z may change; halo: blocks of context
+    computed around those; patience/tolerance: stop when the best total loss has not improved by a
+    relative ``tolerance`` for ``patience`` steps (patience 0: always use every step).
+    """
+
+    steps: int = 50
+    lr: float = 0.1
+    hold_weight: float = 1.0
+    dilation: int = 1
+    halo: int = 4
+    patience: int = 10
+    tolerance: float = 1e-3
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step: step (1-based), loss (N,) total loss per candidate at this step, best (N,) best so far;
+    preview (N, C, h, w) the window images at this step; origin (y, x) of the window in the image."""
+
+    step: int
+    loss: torch.Tensor
+    best: torch.Tensor
+    preview: torch.Tensor
+    origin: tuple[int, int]
+
+
+@dataclass
+class EditResult:
+    """The best z found per candidate, over ``window`` (z (N, 64, hb, wb)), ready to commit.
+
+    editable: the MCU-aligned window of blocks where z may differ from the session's;
+    preview: (N, C, h, w) the window images of the best z; loss: (N,) their total losses;
+    record: JSON-able description (tool, region, steps, stop reason).
+    """
+
+    window: BlockWindow
+    editable: BlockWindow
+    z: torch.Tensor
+    preview: torch.Tensor
+    loss: torch.Tensor
+    record: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return self.z.shape[0]
+
+
+class Edit:
+    """One tool applied to one region: iterate :meth:`run`, call :meth:`cancel` from any thread to stop
+    before the next step; :attr:`result` holds the best z so far (after at least one step)."""
+
+    def __init__(self, decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor, image: torch.Tensor,
+                 tool: Tool, region: Region, budget: Budget = Budget()) -> None:
+        self.decoder, self.tool, self.region, self.budget = decoder, tool, region, budget
+        editable_blocks = region.block_mask(budget.dilation)
+        self.editable = window_of_mask(editable_blocks, code.chroma_factor)
+        self.window = self.editable.grown(budget.halo)
+        self.code = crop_code(code, self.window)
+        rows, cols = self.window.blocks
+        self.z0 = z[:, :, rows, cols].clone()
+        self.movable = block_tensor(editable_blocks, self.window, z)
+        with torch.no_grad():
+            initial = decoder(self.code, self.z0)["image"]
+        region_mask = torch.from_numpy(region.mask).to(image.device)[None, None]
+        px_rows, px_cols = self.window.pixels(code.height, code.width)
+        self.view = WindowView(self.window, self.code, region_mask[:, :, px_rows, px_cols].to(image.dtype),
+                               initial, image)
+        self.result: EditResult | None = None
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Stop before the next step (the best result so far is kept)."""
+        self._cancelled.set()
+        if self.result is not None:
+            self.result.record["stopped"] = "cancelled"
+
+    def _record(self, steps: int, reason: str) -> dict[str, object]:
+        return {"tool": type(self.tool).__name__, "parameters": describe(self.tool),
+                "region": self.region.describe(), "steps": steps, "stopped": reason,
+                "budget": {"steps": self.budget.steps, "lr": self.budget.lr, "hold_weight": self.budget.hold_weight,
+                           "dilation": self.budget.dilation, "halo": self.budget.halo}}
+
+    def run(self) -> Iterator[Progress]:
+        """Optimize, yielding after every step; ends on the step budget, convergence or cancel."""
+        objective = self.tool.objective(self.view)
+        start = self.tool.start(self.view, self.z0, self.movable)
+        count = start.shape[0]
+        code = expand_code(self.code, count)
+        param = start.clone().requires_grad_(True)
+        optimizer = torch.optim.Adam([param], lr=self.budget.lr)
+        outside = 1.0 - self.view.region
+        best = torch.full((count,), float("inf"), device=param.device)
+        best_z, best_preview = start.clone(), self.view.initial.expand(count, -1, -1, -1).clone()
+        stale, reason, step = 0, "budget", 0
+        for step in range(1, self.budget.steps + 1):
+            if self._cancelled.is_set():
+                reason, step = "cancelled", step - 1
+                break
+            z = torch.where(self.movable, param, self.z0)
+            image = self.decoder(code, z)["image"]
+            hold = masked_mean((image - self.view.initial).abs(), outside) / HOLD_SCALE
+            loss = objective(image) + self.budget.hold_weight * hold
+            optimizer.zero_grad(set_to_none=True)
+            loss.sum().backward()
+            optimizer.step()
+            with torch.no_grad():
+                improved = loss.detach() < best
+                previous = float(best.sum()) if bool(torch.isfinite(best).all()) else float("inf")
+                best = torch.where(improved, loss.detach(), best)
+                best_z[improved] = z.detach()[improved]
+                best_preview[improved] = image.detach()[improved]
+                gained = previous - float(best.sum()) > self.budget.tolerance * abs(float(best.sum()))
+                stale = 0 if gained else stale + 1
+            self.result = EditResult(self.window, self.editable, best_z, best_preview, best,
+                                     self._record(step, "running"))
+            yield Progress(step, loss.detach(), best.clone(), image.detach(), self.view.origin)
+            if self.budget.patience and stale >= self.budget.patience:
+                reason = "converged"
+                break
+        if self.result is not None:
+            self.result.record = self._record(step, reason)
+
+
+def run_to_end(edit: Edit) -> EditResult:
+    """Run an edit without watching it; returns its result."""
+    for _ in edit.run():
+        pass
+    if edit.result is None:
+        raise RuntimeError("the edit was cancelled before its first step")
+    return edit.result
+
+
+__all__ = ["Budget", "Edit", "EditResult", "Progress", "run_to_end"]

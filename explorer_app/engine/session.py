@@ -1,0 +1,118 @@
+"""A Session: one JPEG file, one decoder, the current z and what it decodes to, and undo/redo.
+
+Headless and Qt-free. Long work (``edit``) is a generator the caller drives, from any thread.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from ..codec.jpeg_code import JpegCode, read_jpeg
+from ..decoder.code_tensors import CodeTensors
+from ..decoder.model import JpegDecoder, zero_control
+from ..export.exporter import export_verified
+from ..verify.report import VerificationReport
+from .history import History, HistoryEntry
+from .optimize import Budget, Edit, EditResult, run_to_end
+from .regions import Region
+from .state import DecodedState, Patch, exact_patch, initial_state, read_patch, write_patch
+from .tools.base import Tool
+
+
+class Session:
+    """The exploration of one file.
+
+    code: the JpegCode; tensors: it as CodeTensors (N = 1) on ``device``; decoder: ψ, in eval mode with
+    its weights frozen (gradients flow to z only); state: z (1, 64, by, bx) and its Δ maps; image:
+    (1, C, H, W) the current decode in [0, 255]; history: bounded undo/redo of committed edits.
+    """
+
+    def __init__(self, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu",
+                 history_limit: int = 50, state: DecodedState | None = None) -> None:
+        self.code = code
+        self.device = torch.device(device)
+        self.decoder = decoder.to(self.device).eval().requires_grad_(False)
+        self.tensors = CodeTensors.from_code(code).to(self.device)
+        self.state = state or initial_state(self.decoder, self.tensors, zero_control(self.tensors))
+        self.history = History(history_limit)
+        self.image = self.state.output(self.tensors)["image"]
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, decoder: JpegDecoder, device: torch.device | str = "cpu") -> Session:
+        """Read ``path`` (raises JpegError for bad files) and decode it with z = 0."""
+        return cls(read_jpeg(path), decoder, device)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(H, W) in pixels: the shape region masks must have."""
+        return self.code.height, self.code.width
+
+    def model_facts(self) -> dict[str, str]:
+        """Name and weights hash of the decoder, for reports and saved sessions."""
+        return {"name": self.decoder.name, "sha256": getattr(self.decoder, "sha256", "")}
+
+    def output(self) -> dict[str, torch.Tensor | None]:
+        """The current decode as a decoder forward dict (delta_y, delta_c, image)."""
+        return self.state.output(self.tensors)
+
+    def edit(self, tool: Tool, region: Region, budget: Budget = Budget()) -> Edit:
+        """Prepare ``tool`` on ``region``; iterate ``.run()`` to optimize, then :meth:`commit` its result."""
+        if region.shape != self.shape:
+            raise ValueError(f"region of shape {region.shape} for an image of shape {self.shape}")
+        return Edit(self.decoder, self.tensors, self.state.z, self.image, tool, region, budget)
+
+    def apply(self, tool: Tool, region: Region, budget: Budget = Budget(), choice: int = 0) -> EditResult:
+        """Run ``tool`` on ``region`` to the end and commit candidate ``choice``."""
+        result = run_to_end(self.edit(tool, region, budget))
+        self.commit(result, choice)
+        return result
+
+    def candidate_patch(self, result: EditResult, index: int = 0) -> Patch:
+        """The exact new content candidate ``index`` of ``result`` gives, without committing it."""
+        z = self.state.z.clone()
+        rows, cols = result.window.blocks
+        z[:, :, rows, cols] = result.z[index: index + 1]
+        return exact_patch(self.decoder, self.state, self.tensors, z, result.editable)
+
+    def patched_output(self, patch: Patch) -> dict[str, torch.Tensor | None]:
+        """The whole decode (forward dict) with ``patch`` in place, without committing it."""
+        state = self.state.clone()
+        write_patch(state, patch)
+        return state.output(self.tensors)
+
+    def commit(self, result: EditResult, index: int = 0, patch: Patch | None = None) -> HistoryEntry:
+        """Make candidate ``index`` of ``result`` the current state and record it for undo (``patch``:
+        its :meth:`candidate_patch`, when already computed)."""
+        after = patch or self.candidate_patch(result, index)
+        entry = HistoryEntry({**result.record, "candidate": index}, read_patch(self.state, after.window), after)
+        self._write(after)
+        self.history.push(entry)
+        return entry
+
+    def undo(self) -> bool:
+        """Revert the last committed edit; False when there is none."""
+        entry = self.history.undo()
+        if entry is not None:
+            self._write(entry.before)
+        return entry is not None
+
+    def redo(self) -> bool:
+        """Re-apply the last undone edit; False when there is none."""
+        entry = self.history.redo()
+        if entry is not None:
+            self._write(entry.after)
+        return entry is not None
+
+    def _write(self, patch: Patch) -> None:
+        write_patch(self.state, patch)
+        self.image = self.state.output(self.tensors)["image"]
+
+    def export(self, path: str | os.PathLike, bit_depth: int = 16, patch: Patch | None = None,
+               record: dict[str, object] | None = None) -> VerificationReport:
+        """Verified PNG export of the current decode, or of it with an uncommitted ``patch`` (described by
+        ``record`` in the reported history)."""
+        output = self.output() if patch is None else self.patched_output(patch)
+        history = self.history.records() + ([record] if record else [])
+        return export_verified(output, self.code, Path(path), bit_depth, self.model_facts(), history)

@@ -1,0 +1,47 @@
+"""What every tool is: a small frozen dataclass of parameters that builds an objective on a window.
+
+An objective maps the window images of the N candidates, (N, C, h, w) in [0, 255], to their losses (N,)
+(lower is better), differentiably. Losses are scaled so that about 1 means "clearly not there yet".
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
+
+import numpy as np
+import torch
+
+from ..regions import Region
+from ..view import WindowView
+
+Objective = Callable[[torch.Tensor], torch.Tensor]
+
+
+class Tool:
+    """Base of all tools: one candidate started from the current z; subclasses define :meth:`objective`."""
+
+    def objective(self, view: WindowView) -> Objective:
+        raise NotImplementedError
+
+    def start(self, view: WindowView, z: torch.Tensor, movable: torch.Tensor) -> torch.Tensor:
+        """Initial z of the candidates, (N, 64, hb, wb), given the window's current z (1, 64, hb, wb) and
+        the bool (1, 1, hb, wb) map of blocks that may change. Default: one candidate, the current z."""
+        return z.clone()
+
+
+def describe(tool: object) -> dict[str, object]:
+    """JSON-able parameters of a tool: arrays and tensors by shape, regions by their summary."""
+    def simple(value: object) -> object:
+        if isinstance(value, (np.ndarray, torch.Tensor)):
+            return {"array_shape": list(value.shape)}
+        if isinstance(value, Region):
+            return value.describe()
+        if is_dataclass(value):
+            return {"type": type(value).__name__, **describe(value)}
+        if isinstance(value, (list, tuple)):
+            return [simple(v) for v in value]
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return value
+        return type(value).__name__
+
+    return {f.name: simple(getattr(tool, f.name)) for f in fields(tool)} if is_dataclass(tool) else {}

@@ -1,0 +1,66 @@
+"""Glyph tools: steer a box towards a class of a glyph classifier (digits, letters), one candidate per class."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import torch
+import torch.nn.functional as F
+
+from ..view import WindowView
+from .base import Objective, Tool
+
+Box = tuple[int, int, int, int]
+"""(x, y, width, height) in whole-image pixels."""
+
+
+class Classifier(Protocol):
+    """What the glyph tools need of a classifier (see explorer_app.engine.classifiers)."""
+
+    classes: list[str]
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        """(N, 3, H, W) float RGB in [0, 255], any size → (N, len(classes)) logits, differentiable."""
+        ...
+
+
+def box_crop(image: torch.Tensor, box: Box, origin: tuple[int, int]) -> torch.Tensor:
+    """The ``box`` of a window image (N, C, h, w) whose top-left is image pixel ``origin`` = (y, x), as
+    (N, 3, height, width) RGB (grey repeated)."""
+    x, y, w, h = box
+    crop = image[:, :, y - origin[0]: y - origin[0] + h, x - origin[1]: x - origin[1] + w]
+    return crop.expand(-1, 3, -1, -1) if crop.shape[1] == 1 else crop
+
+
+def reading_loss(classifier: Classifier, box: Box, view: WindowView, image: torch.Tensor,
+                 labels: list[int]) -> torch.Tensor:
+    """(N,) cross-entropy of the classifier on the box of each window image (N, C, h, w) for ``labels``."""
+    logits = classifier(box_crop(image, box, view.origin))
+    return F.cross_entropy(logits, torch.tensor(labels, device=image.device), reduction="none")
+
+
+@dataclass(frozen=True, eq=False)
+class GlyphTarget(Tool):
+    """Make the classifier read class ``label`` (an index into ``classifier.classes``) in ``box``:
+    f = cross-entropy of the classifier's logits on the box."""
+
+    classifier: Classifier
+    box: Box
+    label: int
+
+    def objective(self, view: WindowView) -> Objective:
+        return lambda image: reading_loss(self.classifier, self.box, view, image, [self.label] * image.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class GlyphHypotheses(Tool):
+    """One candidate per class of the classifier, candidate i steered to read class i in ``box``."""
+
+    classifier: Classifier
+    box: Box
+
+    def start(self, view: WindowView, z: torch.Tensor, movable: torch.Tensor) -> torch.Tensor:
+        return z.expand(len(self.classifier.classes), -1, -1, -1).clone()
+
+    def objective(self, view: WindowView) -> Objective:
+        return lambda image: reading_loss(self.classifier, self.box, view, image, list(range(image.shape[0])))

@@ -1,0 +1,87 @@
+"""Tools that steer a statistic of the region: local variance, total variation, periodicity."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from ..view import WindowView, luma, masked_mean
+from .base import Objective, Tool
+from .edits import PIXEL_SCALE
+
+
+def local_variance(image: torch.Tensor, kernel: int) -> torch.Tensor:
+    """(N, C, h, w) → (N, 1, h, w) luma variance in a kernel×kernel neighbourhood (grey levels²)."""
+    y = luma(image)
+    pad = kernel // 2
+    mean = F.avg_pool2d(y, kernel, 1, pad, count_include_pad=False)
+    square = F.avg_pool2d(y * y, kernel, 1, pad, count_include_pad=False)
+    return (square - mean * mean).clamp_min(0)
+
+
+@dataclass(frozen=True)
+class Variance(Tool):
+    """Local luma variance in the region towards ``factor`` × its current value (more or less detail),
+    or towards ``target`` (grey levels²) when given: f = ((Var − c) / (c + 1))²."""
+
+    factor: float = 2.0
+    target: float | None = None
+    kernel: int = 7
+
+    def goal(self, view: WindowView) -> float:
+        if self.target is not None:
+            return self.target
+        return self.factor * float(masked_mean(local_variance(view.initial, self.kernel), view.region)[0])
+
+    def objective(self, view: WindowView) -> Objective:
+        goal = self.goal(view)
+        return lambda image: ((masked_mean(local_variance(image, self.kernel), view.region) - goal)
+                              / (goal + 1.0)) ** 2
+
+
+def total_variation(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(N,) mean |horizontal| + |vertical| difference (grey levels) over pixel pairs inside ``mask``."""
+    dx = (image[:, :, :, 1:] - image[:, :, :, :-1]).abs()
+    dy = (image[:, :, 1:] - image[:, :, :-1]).abs()
+    mx = mask[:, :, :, 1:] * mask[:, :, :, :-1]
+    my = mask[:, :, 1:] * mask[:, :, :-1]
+    return masked_mean(dx, mx) + masked_mean(dy, my)
+
+
+@dataclass(frozen=True)
+class TotalVariation(Tool):
+    """Piece-wise smooth region: minimize its total variation, times ``weight``."""
+
+    weight: float = 1.0
+
+    def objective(self, view: WindowView) -> Objective:
+        return lambda image: self.weight * total_variation(image, view.region) / PIXEL_SCALE
+
+
+def shifted(image: torch.Tensor, offset: tuple[float, float]) -> torch.Tensor:
+    """(N, C, h, w) sampled at p + offset, offset = (dy, dx) px, bilinear; edges replicated."""
+    n, _, h, w = image.shape
+    ys = torch.arange(h, dtype=image.dtype, device=image.device) + offset[0]
+    xs = torch.arange(w, dtype=image.dtype, device=image.device) + offset[1]
+    grid_y, grid_x = torch.meshgrid(ys / (h - 1) * 2 - 1, xs / (w - 1) * 2 - 1, indexing="ij")
+    grid = torch.stack([grid_x, grid_y], -1)[None].expand(n, -1, -1, -1)
+    return F.grid_sample(image, grid, mode="bilinear", padding_mode="border", align_corners=True)
+
+
+@dataclass(frozen=True)
+class Periodic(Tool):
+    """Make the region repeat along one (1-D) or two (2-D) period vectors ``periods`` = ((dy, dx), …) px:
+    minimize the mean |x(p) − x(p ± T)| over region pixels whose shifted partner is in the region too."""
+
+    periods: tuple[tuple[float, float], ...] = ((0.0, 8.0),)
+
+    def objective(self, view: WindowView) -> Objective:
+        offsets = [(s * float(dy), s * float(dx)) for dy, dx in self.periods for s in (1, -1)]
+        masks = [view.region * (shifted(view.region, o) > 0.99).to(view.region) for o in offsets]
+
+        def loss(image: torch.Tensor) -> torch.Tensor:
+            return sum(masked_mean((image - shifted(image, o)).abs(), m) for o, m in zip(offsets, masks)) \
+                / (len(offsets) * PIXEL_SCALE)
+
+        return loss

@@ -1,0 +1,97 @@
+"""Sessions: exact windowed updates, undo/redo, cancel, save and reload bit-exactly."""
+import pytest
+import torch
+from test_engine_fixtures import tiny_decoder, tiny_session, write_jpeg
+
+from explorer_app.codec import read_jpeg
+from explorer_app.engine import Budget, SessionFileError, load_session, regions, save_session, tools
+from explorer_app.engine.state import exact_patch, initial_state, write_patch
+from explorer_app.engine.window import window_of_mask
+
+
+@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 1}, {"subsampling": 0},
+                                     {"grey": True}, {"height": 61, "width": 83, "subsampling": 2}])
+def test_windowed_update_equals_whole_decode(tmp_path, options):
+    session = tiny_session(tmp_path, **options)
+    region = regions.rectangle(session.shape, 40, 40, 16, 8)
+    blocks = region.block_mask(1)
+    z = session.state.z.clone()
+    z[:, :, torch.from_numpy(blocks)] = torch.randn(64, int(blocks.sum()))
+    state = session.state.clone()
+    write_patch(state, exact_patch(session.decoder, session.state, session.tensors, z,
+                                   window_of_mask(blocks, session.tensors.chroma_factor)))
+    whole = initial_state(session.decoder, session.tensors, z)
+    assert torch.allclose(state.delta_y, whole.delta_y, atol=1e-5)
+    if whole.delta_c is not None:
+        assert torch.allclose(state.delta_c, whole.delta_c, atol=1e-5)
+    assert not torch.equal(whole.delta_y, session.state.delta_y)
+
+
+def test_undo_redo_restore_z_and_image(tmp_path):
+    session = tiny_session(tmp_path)
+    z0, image0 = session.state.z.clone(), session.image.clone()
+    region = regions.rectangle(session.shape, 40, 32, 32, 24)
+    session.apply(tools.Variance(factor=2.0), region, Budget(steps=12, patience=0))
+    z1, image1 = session.state.z.clone(), session.image.clone()
+    assert not torch.equal(z1, z0)
+    assert session.undo()
+    assert torch.equal(session.state.z, z0) and torch.equal(session.image, image0)
+    assert not session.undo()
+    assert session.redo()
+    assert torch.equal(session.state.z, z1) and torch.equal(session.image, image1)
+    assert not session.redo()
+
+
+def test_history_is_bounded(tmp_path):
+    session = tiny_session(tmp_path)
+    session.history.limit = 2
+    region = regions.rectangle(session.shape, 16, 16, 8, 8)
+    for _ in range(3):
+        session.apply(tools.Brightness(10.0), region, Budget(steps=1))
+    assert len(session.history.entries) == 2
+    assert session.undo() and session.undo() and not session.undo()
+
+
+def test_cancel_stops_before_the_next_step(tmp_path):
+    session = tiny_session(tmp_path)
+    edit = session.edit(tools.TotalVariation(), regions.rectangle(session.shape, 8, 8, 24, 24), Budget(steps=50))
+    steps = edit.run()
+    first = next(steps)
+    edit.cancel()
+    assert list(steps) == []
+    assert first.step == 1 and edit.result is not None
+    assert edit.result.record["stopped"] == "cancelled"
+    session.commit(edit.result)
+    assert session.history.records()[-1]["stopped"] == "cancelled"
+
+
+def test_save_and_reload_bit_identical(tmp_path):
+    session = tiny_session(tmp_path)
+    region = regions.rectangle(session.shape, 16, 8, 24, 24)
+    session.apply(tools.Variance(factor=2.0), region, Budget(steps=12, patience=0))
+    session.apply(tools.Brightness(-20.0), region, Budget(steps=6, patience=0))
+    session.undo()
+    path = tmp_path / "work.session"
+    save_session(session, path)
+    reopened = load_session(path, read_jpeg(tmp_path / "input.jpg"), tiny_decoder())
+    assert torch.equal(reopened.image, session.image)
+    assert torch.equal(reopened.state.z, session.state.z)
+    assert reopened.history.records() == session.history.records()
+    assert reopened.redo() and session.redo()
+    assert torch.equal(reopened.image, session.image)
+    assert reopened.undo() and reopened.undo() and not reopened.undo()
+    assert torch.equal(reopened.state.z, torch.zeros_like(reopened.state.z))
+
+
+def test_reload_refuses_another_file_or_model(tmp_path):
+    session = tiny_session(tmp_path)
+    path = tmp_path / "work.session"
+    save_session(session, path)
+    other = read_jpeg(write_jpeg(tmp_path / "other.jpg", seed=3))
+    with pytest.raises(SessionFileError):
+        load_session(path, other, tiny_decoder())
+    with pytest.raises(SessionFileError):
+        load_session(path, read_jpeg(tmp_path / "input.jpg"), tiny_decoder(seed=1))
+    (tmp_path / "junk.session").write_bytes(b"not a session")
+    with pytest.raises(SessionFileError):
+        load_session(tmp_path / "junk.session", read_jpeg(tmp_path / "input.jpg"), tiny_decoder())

@@ -273,8 +273,6 @@ def test_export_into_a_missing_folder_is_refused(tmp_path):
         export_verified(decoder_output(code), code, tmp_path / "missing" / "out.png")
 
 
-@pytest.mark.xfail(strict=True, reason="known repair limitation: alternating box/clip projections stall where a "
-                                       "fine file's pixels are clipped at 0 (dark, crushed shadows at quality 95)")
 def test_16_bit_export_of_a_fine_file_with_crushed_shadows_is_fully_consistent(tmp_path):
     pixels = np.clip(synthetic_photo(32, 48, seed=22).astype(int) - 70, 0, 255).astype(np.uint8)
     assert (pixels == 0).mean() > 0.05

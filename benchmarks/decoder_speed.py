@@ -46,6 +46,18 @@ def adam_steps_per_second(decoder: JpegDecoder, code: CodeTensors, steps: int) -
     return steps / (time.perf_counter() - start)
 
 
+def profile_step(decoder: JpegDecoder, code: CodeTensors) -> None:
+    """Print where one whole-image Adam step spends its time (torch.profiler, CPU and CUDA)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    adam_steps_per_second(decoder, code, 2)
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if code.y_q.is_cuda else [])
+    with profile(activities=activities) as prof:
+        adam_steps_per_second(decoder, code, 3)
+    key = "cuda_time_total" if code.y_q.is_cuda else "cpu_time_total"
+    print(prof.key_averages().table(sort_by=key, row_limit=18, max_name_column_width=40), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -53,11 +65,12 @@ def main() -> None:
     parser.add_argument("--halo", type=int, default=8, help="blocks of context around the 256-px region")
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--json")
+    parser.add_argument("--profile", action="store_true", help="print the top operators of one full-size step")
     args = parser.parse_args()
     device = torch.device(args.device)
     results = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"}
     for name in args.sizes.split(","):
-        decoder = JpegDecoder(SIZES[name]).to(device).eval()
+        decoder = JpegDecoder(SIZES[name]).to(device).eval().requires_grad_(False)
         for precision, dtype in (("fp32", None), ("bf16", torch.bfloat16 if device.type == "cuda" else None)):
             if precision == "bf16" and dtype is None:
                 continue
@@ -69,6 +82,8 @@ def main() -> None:
                                               "region_256px_steps_per_s": round(region, 1),
                                               "region_256px_50_steps_s": round(50 / region, 3)}
             print(name, precision, results[f"{name}_{precision}"], flush=True)
+    if args.profile:
+        profile_step(JpegDecoder(SIZES["full"]).to(device).eval().requires_grad_(False), synthetic_code(1024, device))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=2)

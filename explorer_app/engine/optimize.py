@@ -17,28 +17,33 @@ from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder
 from .regions import Region
 from .tools.base import Tool, describe
-from .view import WindowView, masked_mean
+from .view import WindowView
 from .window import BlockWindow, block_tensor, crop_code, expand_code, window_of_mask
 
 HOLD_SCALE = 8.0
-"""Grey levels of mean absolute change outside the region that cost 1 (times ``Budget.hold_weight``)."""
+"""The hold costs (total absolute change outside the region) / (region pixels × channels × HOLD_SCALE),
+times ``Budget.hold_weight``: changing as many pixels outside as inside by 8 grey levels costs 1,
+whatever the window's size."""
 
 
 @dataclass(frozen=True)
 class Budget:
     """How an edit is optimized.
 
-    steps: most Adam steps; lr: Adam step size on z (z is ~N(0, 1)); hold_weight: weight of the L1 hold
+    steps: most Adam steps; lr: Adam step size on z (z is ~N(0, 1)), reached linearly over the first
+    ``warmup`` steps (the L1 hold has no gradient at the start, so a full first step overshoots); hold_weight: weight of the L1 hold
     outside the region; dilation: blocks around the region where z may change; halo: blocks of context
-    computed around those; patience/tolerance: stop when the best total loss has not improved by a
+    computed around those, None for the decoder's whole reach (every pixel z can change is then held;
+    smaller halos are faster but leave changes beyond them unheld); patience/tolerance: stop when the best total loss has not improved by a
     relative ``tolerance`` for ``patience`` steps (patience 0: always use every step).
     """
 
     steps: int = 50
-    lr: float = 0.1
-    hold_weight: float = 1.0
+    lr: float = 0.05
+    warmup: int = 5
+    hold_weight: float = 0.5
     dilation: int = 1
-    halo: int = 4
+    halo: int | None = None
     patience: int = 10
     tolerance: float = 1e-3
 
@@ -85,7 +90,8 @@ class Edit:
         self.decoder, self.tool, self.region, self.budget = decoder, tool, region, budget
         editable_blocks = region.block_mask(budget.dilation)
         self.editable = window_of_mask(editable_blocks, code.chroma_factor)
-        self.window = self.editable.grown(budget.halo)
+        halo = decoder.receptive_radius_blocks if budget.halo is None else budget.halo
+        self.window = self.editable.grown(halo)
         self.code = crop_code(code, self.window)
         rows, cols = self.window.blocks
         self.z0 = z[:, :, rows, cols].clone()
@@ -119,7 +125,9 @@ class Edit:
         code = expand_code(self.code, count)
         param = start.clone().requires_grad_(True)
         optimizer = torch.optim.Adam([param], lr=self.budget.lr)
+        warmup = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: min(1.0, (i + 1) / max(1, self.budget.warmup)))
         outside = 1.0 - self.view.region
+        hold_norm = float(self.view.region.sum()) * image_channels(self.view) * HOLD_SCALE
         best = torch.full((count,), float("inf"), device=param.device)
         best_z, best_preview = start.clone(), self.view.initial.expand(count, -1, -1, -1).clone()
         stale, reason, step = 0, "budget", 0
@@ -129,11 +137,12 @@ class Edit:
                 break
             z = torch.where(self.movable, param, self.z0)
             image = self.decoder(code, z)["image"]
-            hold = masked_mean((image - self.view.initial).abs(), outside) / HOLD_SCALE
+            hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
             loss = objective(image) + self.budget.hold_weight * hold
             optimizer.zero_grad(set_to_none=True)
             loss.sum().backward()
             optimizer.step()
+            warmup.step()
             with torch.no_grad():
                 improved = loss.detach() < best
                 previous = float(best.sum()) if bool(torch.isfinite(best).all()) else float("inf")
@@ -150,6 +159,10 @@ class Edit:
                 break
         if self.result is not None:
             self.result.record = self._record(step, reason)
+
+
+def image_channels(view: WindowView) -> int:
+    return view.initial.shape[1]
 
 
 def run_to_end(edit: Edit) -> EditResult:

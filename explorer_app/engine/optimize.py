@@ -127,7 +127,7 @@ class Edit:
         optimizer = torch.optim.Adam([param], lr=self.budget.lr)
         warmup = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: min(1.0, (i + 1) / max(1, self.budget.warmup)))
         outside = 1.0 - self.view.region
-        hold_norm = float(self.view.region.sum()) * image_channels(self.view) * HOLD_SCALE
+        hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
         best = torch.full((count,), float("inf"), device=param.device)
         best_z, best_preview = start.clone(), self.view.initial.expand(count, -1, -1, -1).clone()
         stale, reason, step = 0, "budget", 0
@@ -159,10 +159,6 @@ class Edit:
                 break
         if self.result is not None:
             self.result.record = self._record(step, reason)
-
-
-def image_channels(view: WindowView) -> int:
-    return view.initial.shape[1]
 
 
 def run_to_end(edit: Edit) -> EditResult:

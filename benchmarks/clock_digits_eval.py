@@ -24,7 +24,7 @@ import torch
 from PIL import Image
 
 from explorer_app.cli.bench_command import pick_decoder
-from explorer_app.cli.digits_command import HYPOTHESIS_BUDGET, load_digit_classifier
+from explorer_app.cli.digits_command import load_digit_classifier
 from explorer_app.codec import read_jpeg
 from explorer_app.devices import pick_device
 from explorer_app.engine import Session, glyph_hypotheses
@@ -85,7 +85,7 @@ def evaluate(faces: int, qualities: list[int], device: torch.device, seed: int =
             for digit, box in placed:
                 with torch.no_grad():
                     plain = classifier(box_crop(session.image, box, (0, 0))).argmax(1).item()
-                _, ranked = glyph_hypotheses(session, classifier, box, HYPOTHESIS_BUDGET)
+                _, ranked = glyph_hypotheses(session, classifier, box)
                 labels = [int(h.label) for h in ranked]
                 counts["digits"] += 1
                 counts["top1"] += labels[0] == digit

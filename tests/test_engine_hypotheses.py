@@ -48,7 +48,8 @@ def test_digits_cli_writes_ten_verified_pngs_and_json(tmp_path, monkeypatch, cap
     monkeypatch.setattr(digits_command, "choose_decoder",
                         lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""))
     monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier(DIGITS))
-    monkeypatch.setattr(digits_command, "HYPOTHESIS_BUDGET", Budget(steps=8, hold_weight=0.2, halo=4))
+    monkeypatch.setattr(digits_command, "glyph_hypotheses", lambda session, classifier, box: glyph_hypotheses(
+        session, classifier, box, Budget(steps=8, hold_weight=0.2, halo=4)))
     out = tmp_path / "hypotheses"
     assert main(["digits", str(jpeg), "--box", "48,32,24,32", "-o", str(out), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["hypotheses"]

@@ -26,7 +26,7 @@ from ..decoder.registry import ModelNotFoundError
 from ..decoder.selection import choose_decoder
 from ..devices import DeviceError, pick_device
 from ..engine import Budget, Session, glyph_hypotheses, regions, tools
-from .digits_command import HYPOTHESIS_BUDGET, load_digit_classifier
+from .digits_command import load_digit_classifier
 from .errors import EXIT_OK, fail
 
 SIDE = 1024
@@ -101,14 +101,14 @@ def measure(device: torch.device) -> dict[str, object]:
         libjpeg_s = timed(lambda: Image.open(path).load(), device, 5)
     session = Session(code, decoder, device)
     region = regions.rectangle(session.shape, *EDIT_BOX)
-    edit = lambda halo: session.apply(tools.Variance(factor=2.0), region, Budget(steps=50, patience=0, halo=halo))  # noqa: E731
+    edit = lambda halo: session.apply(tools.Variance(factor=2.0), region, Budget(steps=50, patience=0, halo=halo))
     edit_s = timed(lambda: edit(None), device)
     edit_halo4_s = timed(lambda: edit(4), device)
     steps = 20 if device.type == "cuda" else 2
     digits_s = None
     try:
         classifier = load_digit_classifier().to(device)
-        digits_s = timed(lambda: glyph_hypotheses(session, classifier, DIGIT_BOX, HYPOTHESIS_BUDGET), device)
+        digits_s = timed(lambda: glyph_hypotheses(session, classifier, DIGIT_BOX), device)
     except FileNotFoundError as error:
         notes.append(f"digits not timed: {error}")
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"

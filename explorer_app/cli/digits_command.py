@@ -14,15 +14,10 @@ from ..decoder.registry import MODEL_NAMES, ModelNotFoundError
 from ..decoder.selection import choose_decoder
 from ..devices import DeviceError, pick_device
 from ..engine.hypotheses import glyph_hypotheses
-from ..engine.optimize import Budget
 from ..engine.session import Session
 from ..engine.tools.glyphs import Box, Classifier
 from ..export.exporter import ExportError
 from .errors import EXIT_FAILED, EXIT_OK, fail
-
-HYPOTHESIS_BUDGET = Budget(steps=50, hold_weight=0.2, halo=4)
-"""Ten candidates optimize at once; a 4-block halo keeps that interactive on a CPU (the exported images
-are recomputed exactly whatever the halo)."""
 
 
 class BoxError(ValueError):
@@ -74,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"{folder}: exists and is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
     session = Session(code, chosen.decoder, device)
-    result, ranked = glyph_hypotheses(session, classifier, box, HYPOTHESIS_BUDGET)
+    result, ranked = glyph_hypotheses(session, classifier, box)
     rows = []
     try:
         for hypothesis in ranked:

@@ -48,6 +48,9 @@ class Budget:
     tolerance: float = 1e-3
 
 
+DEFAULT_BUDGET = Budget()
+
+
 @dataclass(frozen=True)
 class Progress:
     """One step: step (1-based), loss (N,) total loss per candidate at this step, best (N,) best so far;
@@ -86,7 +89,8 @@ class Edit:
     before the next step; :attr:`result` holds the best z so far (after at least one step)."""
 
     def __init__(self, decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor, image: torch.Tensor,
-                 tool: Tool, region: Region, budget: Budget = Budget()) -> None:
+                 tool: Tool, region: Region, budget: Budget | None = None) -> None:
+        budget = budget or DEFAULT_BUDGET
         self.decoder, self.tool, self.region, self.budget = decoder, tool, region, budget
         editable_blocks = region.block_mask(budget.dilation)
         self.editable = window_of_mask(editable_blocks, code.chroma_factor)
@@ -170,4 +174,4 @@ def run_to_end(edit: Edit) -> EditResult:
     return edit.result
 
 
-__all__ = ["Budget", "Edit", "EditResult", "Progress", "run_to_end"]
+__all__ = ["DEFAULT_BUDGET", "Budget", "Edit", "EditResult", "Progress", "run_to_end"]

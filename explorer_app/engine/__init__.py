@@ -1,0 +1,1 @@
+"""Decoding, exploration and the models they use."""

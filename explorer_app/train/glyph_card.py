@@ -22,8 +22,9 @@ class TrainingReport:
     steps: int
     batch: int
     learning_rate: float
-    render_s: float
-    train_s: float
+    render_s: float  # wall clock
+    train_s: float  # wall clock
+    cpu_s: float  # CPU time of the whole run, all threads
     threads: int
     validation: dict[str, tuple[float, int]]  # set name -> (accuracy, sample count)
 
@@ -70,8 +71,8 @@ handwriting and separate random seeds.
 
 Adam, learning rate {report.learning_rate:g} with warm-up and cosine decay, batch {report.batch}, {report.steps} steps,
 cross-entropy with label smoothing 0.05. Rendering took {report.render_s / 60:.1f} min and training
-{report.train_s / 60:.1f} min, {report.threads} torch thread(s) on a {os.cpu_count()}-core {cpu_name()}
-(torch {torch.__version__}, no GPU).
+{report.train_s / 60:.1f} min of wall-clock time on a shared {os.cpu_count()}-core {cpu_name()}, {report.threads} torch
+thread(s), {report.cpu_s / 60:.1f} min of CPU time in all (torch {torch.__version__}, no GPU).
 
 ## Validation
 | set | accuracy | crops |

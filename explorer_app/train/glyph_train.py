@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data=data_lines + [f"{args.train_samples} training crops (fonts {FONT_WEIGHT:.0%}"
                            + (f", OpenCV {OPENCV_WEIGHT:.0%}, scikit-learn {SKLEARN_WEIGHT:.0%})" if class_set.handwritten else ")")],
         steps=args.steps, batch=args.batch, learning_rate=args.lr, render_s=render_s, train_s=train_s,
-        threads=args.threads, validation=results)
+        cpu_s=time.process_time(), threads=args.threads, validation=results)
     weights.with_suffix(".md").write_text(render_card(report, weights))
     print(f"wrote {weights} and {weights.with_suffix('.md')}")
     return 0

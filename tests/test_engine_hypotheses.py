@@ -79,3 +79,31 @@ def test_ambiguity_map(tmp_path):
     local = ambiguity_map(session, count=3, region=region, dilation=0)
     assert float(local[:16, :16].mean()) > 0.1 and float(local[:, 120:].max()) == 0.0
     assert torch.equal(session.state.z, z) and torch.equal(session.image, image)
+
+
+def test_hypotheses_with_the_glyph_classifier_plug_in(tmp_path):
+    from explorer_app.engine.classifiers import GlyphClassifier, GlyphNet
+
+    torch.manual_seed(0)
+    classifier = GlyphClassifier(DIGITS, GlyphNet(10)).eval().requires_grad_(False)
+    session = tiny_session(tmp_path, controllable_decoder())
+    _, ranked = glyph_hypotheses(session, classifier, BOX, Budget(steps=4, hold_weight=0.2, halo=2))
+    assert sorted(h.label for h in ranked) == DIGITS
+
+
+def test_bench_cli_reports_every_figure(monkeypatch, capsys):
+    from explorer_app.cli import bench_command
+
+    monkeypatch.setattr(bench_command, "SIDE", 128)
+    monkeypatch.setattr(bench_command, "EDIT_BOX", (32, 32, 32, 32))
+    monkeypatch.setattr(bench_command, "DIGIT_BOX", (48, 48, 24, 32))
+    monkeypatch.setattr(bench_command, "pick_decoder", lambda device, notes: tiny_decoder())
+    monkeypatch.setattr(bench_command, "pick_classifier", lambda notes: StandInClassifier(DIGITS))
+    monkeypatch.setattr(bench_command, "Budget", lambda **options: Budget(**{**options, "steps": 2}))
+    monkeypatch.setattr(bench_command, "glyph_hypotheses", lambda session, classifier, box: glyph_hypotheses(
+        session, classifier, box, Budget(steps=2, halo=2)))
+    assert main(["bench", "--json", "--device", "cpu"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    for key in ("device", "model", "decode_1mp_s", "libjpeg_decode_1mp_s", "edit_128px_50it_s",
+                "digits_10_hypotheses_s", "adam_steps_1mp_per_s"):
+        assert figures[key] is not None, key

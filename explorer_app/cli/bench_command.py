@@ -3,7 +3,7 @@
 On a synthetic 1024×1024 4:2:0 JPEG: the network decode against Pillow's plain decode, a 128×128-px
 variance edit (50 Adam steps, default and 4-block halo), Adam steps over the whole image, and the ten
 digit hypotheses of a 24×32-px box. Without shipped weights it times an untrained decoder of the lite
-size (same cost) and says so; without a digit classifier that figure is null.
+size (same cost) and says so, and likewise for the digit classifier.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from ..decoder.registry import ModelNotFoundError
 from ..decoder.selection import choose_decoder
 from ..devices import DeviceError, pick_device
 from ..engine import Budget, Session, glyph_hypotheses, regions, tools
+from ..engine.tools.glyphs import Classifier
 from .digits_command import load_digit_classifier
 from .errors import EXIT_OK, fail
 
@@ -74,6 +75,21 @@ def pick_decoder(device: torch.device, notes: list[str]) -> JpegDecoder:
         return JpegDecoder(SIZES[size], name=f"untrained-{size}").to(device).eval()
 
 
+def pick_classifier(notes: list[str]) -> Classifier | None:
+    """The shipped digit classifier; else an untrained one of the same architecture (same cost), said so;
+    None when the classifier plug-ins are not installed."""
+    try:
+        return load_digit_classifier()
+    except FileNotFoundError as error:
+        try:
+            from ..engine.classifiers import GlyphClassifier, GlyphNet
+        except ImportError:
+            notes.append(f"digits not timed: {error}")
+            return None
+        notes.append("no shipped digit classifier: timed an untrained one of the same architecture (same cost)")
+        return GlyphClassifier([str(d) for d in range(10)], GlyphNet(10)).eval().requires_grad_(False)
+
+
 def adam_steps_per_second(session: Session, steps: int) -> float:
     """Adam steps per second with z free over the whole image (forward and backward of the whole decode)."""
     z = zero_control(session.tensors).requires_grad_(True)
@@ -105,12 +121,9 @@ def measure(device: torch.device) -> dict[str, object]:
     edit_s = timed(lambda: edit(None), device)
     edit_halo4_s = timed(lambda: edit(4), device)
     steps = 20 if device.type == "cuda" else 2
-    digits_s = None
-    try:
-        classifier = load_digit_classifier().to(device)
-        digits_s = timed(lambda: glyph_hypotheses(session, classifier, DIGIT_BOX), device)
-    except FileNotFoundError as error:
-        notes.append(f"digits not timed: {error}")
+    classifier = pick_classifier(notes)
+    digits_s = None if classifier is None else timed(
+        lambda: glyph_hypotheses(session, classifier.to(device), DIGIT_BOX), device)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
     return {"device": name, "model": decoder.name, "image": f"{SIDE}x{SIDE} 4:2:0 q30",
             "decode_1mp_s": round(decode_s, 4), "libjpeg_decode_1mp_s": round(libjpeg_s, 4),

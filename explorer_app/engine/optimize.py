@@ -79,10 +79,6 @@ class EditResult:
     loss: torch.Tensor
     record: dict[str, object] = field(default_factory=dict)
 
-    @property
-    def count(self) -> int:
-        return self.z.shape[0]
-
 
 class Edit:
     """One tool applied to one region: iterate :meth:`run`, call :meth:`cancel` from any thread to stop

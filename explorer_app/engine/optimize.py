@@ -67,13 +67,15 @@ class Progress:
 class EditResult:
     """The best z found per candidate, over ``window`` (z (N, 64, hb, wb)), ready to commit.
 
-    editable: the MCU-aligned window of blocks where z may differ from the session's;
+    editable: the MCU-aligned window of blocks where z may differ from the session's; movable: bool
+    (1, 1, hb, wb), the blocks of ``window`` the edit moved z in (only those are taken on commit);
     preview: (N, C, h, w) the window images of the best z; loss: (N,) their total losses;
     record: JSON-able description (tool, region, steps, stop reason).
     """
 
     window: BlockWindow
     editable: BlockWindow
+    movable: torch.Tensor
     z: torch.Tensor
     preview: torch.Tensor
     loss: torch.Tensor
@@ -151,7 +153,7 @@ class Edit:
                 best_preview[improved] = image.detach()[improved]
                 gained = previous - float(best.sum()) > self.budget.tolerance * abs(float(best.sum()))
                 stale = 0 if gained else stale + 1
-            self.result = EditResult(self.window, self.editable, best_z, best_preview, best,
+            self.result = EditResult(self.window, self.editable, self.movable, best_z, best_preview, best,
                                      self._record(step, "running"))
             yield Progress(step, loss.detach(), best.clone(), image.detach(), self.view.origin)
             if self.budget.patience and stale >= self.budget.patience:

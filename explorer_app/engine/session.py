@@ -73,7 +73,7 @@ class Session:
         """The exact new content candidate ``index`` of ``result`` gives, without committing it."""
         z = self.state.z.clone()
         rows, cols = result.window.blocks
-        z[:, :, rows, cols] = result.z[index: index + 1]
+        z[:, :, rows, cols] = torch.where(result.movable, result.z[index: index + 1], z[:, :, rows, cols])
         return exact_patch(self.decoder, self.state, self.tensors, z, result.editable)
 
     def patched_output(self, patch: Patch) -> dict[str, torch.Tensor | None]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.resources
+import os
 from pathlib import Path
 
 _SOURCE_ROOT = Path(__file__).resolve().parents[1]
@@ -14,8 +15,15 @@ def _folder(package: str, fallback: str) -> Path:
         return _SOURCE_ROOT / fallback
 
 
+MODELS_ENV = "JPEG_EXPLORER_MODELS"
+"""Environment variable naming a folder to use instead of the shipped models (tests, users' own weights)."""
+
+
 def models_dir() -> Path:
-    """Folder of the shipped weights (safetensors) and their model cards."""
+    """Folder of the shipped weights (safetensors) and their model cards, or ``$JPEG_EXPLORER_MODELS``."""
+    override = os.environ.get(MODELS_ENV)
+    if override:
+        return Path(override)
     return _folder("explorer_app.models", "models")
 
 

@@ -16,7 +16,9 @@ from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, fail
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", help="the JPEG file to decode")
     parser.add_argument("-o", "--output", required=True, help="the PNG to write (never the input)")
-    parser.add_argument("--model", choices=MODEL_NAMES, default="faithful")
+    parser.add_argument("--model", choices=MODEL_NAMES, default="faithful",
+                        help="which decoder (weights from the shipped models folder, or the folder named by "
+                             "the JPEG_EXPLORER_MODELS environment variable)")
     parser.add_argument("--size", choices=("auto", "full", "lite"), default="auto")
     parser.add_argument("--seed", type=int, default=None, help="decode with a random z drawn from this seed")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -43,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         report = export_verified(result, code, output, args.bit_depth, chosen.describe(), history)
     except ExportError as error:
         return fail(str(error), EXIT_FAILED)
+    except OSError as error:  # disk full, permission denied, ...: the atomic write left nothing behind
+        return fail(f"{output}: cannot be written ({error.strerror or error})", EXIT_FAILED)
     print(f"wrote {output} ({args.bit_depth}-bit, {chosen.name}/{chosen.size} on {device.type})")
     print(report.summary())
     print(f"report: {report_path(output)}")

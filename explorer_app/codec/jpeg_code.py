@@ -5,10 +5,13 @@ orientation is applied only when an image is shown (see :mod:`explorer_app.codec
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,14 +96,38 @@ def _check_pillow_decodes(data: bytes) -> None:
         raise UnsupportedJpegError(f"image too large ({error})") from None
 
 
+_CORRUPTION_WARNINGS = ("Corrupt JPEG data", "Premature end of JPEG file")
+"""libjpeg warnings (printed, not raised) that mean the entropy-coded data is damaged."""
+
+
+@contextlib.contextmanager
+def _captured_c_stderr() -> Iterator[list[str]]:
+    """Collect what C code (libjpeg inside jpeglib) writes to file descriptor 2 instead of showing it."""
+    lines: list[str] = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            lines.extend(sink.read().decode(errors="replace").splitlines())
+
+
 def _code_from_bytes(data: bytes, frame: FrameInfo, source: str) -> JpegCode:
     import jpeglib  # imported here: it loads libjpeg, which only reading needs
 
-    with tempfile.NamedTemporaryFile(suffix=".jpg") as handle:  # jpeglib reads from a path
-        handle.write(data)
+    with tempfile.NamedTemporaryFile(suffix=".jpg") as handle, _captured_c_stderr() as warnings:
+        handle.write(data)  # jpeglib reads from a path
         handle.flush()
         dct = jpeglib.read_dct(handle.name)
         dct.load()
+    corruption = [w for w in warnings if w.startswith(_CORRUPTION_WARNINGS)]
+    if corruption:
+        raise InvalidJpegError(f"the file is corrupt (libjpeg: {corruption[0]})")
     components = [dct.Y] if frame.sampling.__len__() == 1 else [dct.Y, dct.Cb, dct.Cr]
     tables_by_component = [np.asarray(dct.qt[int(i)], dtype=np.int64) for i in dct.quant_tbl_no]
     for array in components:

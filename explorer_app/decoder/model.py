@@ -35,7 +35,7 @@ class DecoderSize:
 
 SIZES: dict[str, DecoderSize] = {
     "full": DecoderSize(320, 10, 160, 10),  # the paper's networks
-    "lite": DecoderSize(64, 8, 48, 6),  # interactive on a 2-core CPU (see benchmarks/)
+    "lite": DecoderSize(48, 6, 32, 4),  # interactive on a 2-core CPU (benchmarks/decoder_speed.py)
 }
 
 

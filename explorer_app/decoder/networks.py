@@ -35,6 +35,9 @@ class DeltaNet(nn.Module):
     The last conv starts at zero, so an untrained net gives Δ = 0: the plain JPEG decode.
     """
 
+    compute_dtype: torch.dtype | None = None
+    """When set (training on a GPU), the convolutions run under autocast in this dtype; Δ stays float32."""
+
     def __init__(self, in_channels: int, out_channels: int, width: int, depth: int,
                  norm: Callable[[int], nn.Module] = nn.BatchNorm2d) -> None:
         super().__init__()
@@ -50,7 +53,10 @@ class DeltaNet(nn.Module):
         return len(self.layers) + 1
 
     def forward(self, features: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        hidden = features
-        for layer in self.layers:
-            hidden = layer(hidden, z)
-        return (torch.sigmoid(self.head(hidden)) - 0.5) * (2 * DELTA_LIMIT)
+        with torch.autocast(features.device.type, dtype=self.compute_dtype or torch.float32,
+                            enabled=self.compute_dtype is not None):
+            hidden = features
+            for layer in self.layers:
+                hidden = layer(hidden, z)
+            logits = self.head(hidden)
+        return (torch.sigmoid(logits.float()) - 0.5) * (2 * DELTA_LIMIT)

@@ -60,6 +60,10 @@ def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path
     report.model = model
     report.history = history or []
     report.notes.append(f"repair rounds: {repaired.rounds}")
+    if not report.verified and bit_depth == 16:
+        report.notes.append("the repair found no image within [0, 255] for these coefficients: in saturated "
+                            "blocks libjpeg's integer encoder can produce codes the float reference encoder only "
+                            "reaches with values beyond 0 or 255, which a PNG cannot store")
     if not report.verified and bit_depth == 8:
         report.notes.append("8-bit storage cannot reach every coefficient of this file (fine quantization "
                             "steps); export at 16 bits for a fully consistent image")

@@ -1,61 +1,58 @@
-"""Start the application: a window showing a JPEG decoded by the shipped model."""
+"""Start the application, optionally on a file, optionally just to save a screenshot."""
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
-import numpy as np
-import torch
-from PyQt6.QtWidgets import QApplication, QMainWindow
+from PyQt6.QtCore import QEventLoop, QTimer
+from PyQt6.QtWidgets import QApplication
 
-from ..codec import JpegCode, read_jpeg, to_display
-from ..decoder.inference import decode_code
-from ..decoder.model import SIZES, JpegDecoder
-from ..decoder.registry import ModelNotFoundError
-from ..decoder.selection import choose_decoder
-from .canvas import ImageCanvas
+from .icons import icon
+from .settings import Settings
+from .window import MainWindow
 
 
-def decoded_for_display(code: JpegCode) -> tuple[np.ndarray, str]:
-    """uint8 display image (EXIF orientation applied) of the explorable model's z = 0 decode, and a
-    status line naming the model."""
-    try:
-        chosen = choose_decoder("explorable", "auto", torch.device("cpu"))
-        decoder, status = chosen.decoder, f"model: {chosen.name}/{chosen.size}"
-    except ModelNotFoundError:
-        decoder, status = JpegDecoder(SIZES["lite"]), "no trained model shipped: plain consistent decode (Δ = 0)"
-    image = decode_code(decoder, code)["image"][0].permute(1, 2, 0).clamp(0, 255).round().byte().numpy()
-    return to_display(image[:, :, 0] if image.shape[2] == 1 else image, code.orientation), status
+def wait_until_idle(window: MainWindow, timeout_ms: int = 600_000) -> None:
+    """Run the event loop until the window's background job is done (used for screenshots)."""
+    loop = QEventLoop()
+    window.jobs.busyChanged.connect(lambda busy: None if busy else loop.quit())
+    QTimer.singleShot(timeout_ms, loop.quit)
+    if window.jobs.busy:
+        loop.exec()
 
 
-class MainWindow(QMainWindow):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWindowTitle("JPEG Explorer")
-        self.canvas = ImageCanvas()
-        self.setCentralWidget(self.canvas)
-        self.resize(1100, 800)
-
-    def open_file(self, path: Path) -> None:
-        code = read_jpeg(path)
-        image, status = decoded_for_display(code)
-        self.canvas.set_image(image)
-        self.canvas.zoom_to_fit()
-        self.setWindowTitle(f"JPEG Explorer: {path.name}")
-        self.statusBar().showMessage(f"{code.width}×{code.height} {code.subsampling}  {status}")
+SCREENSHOT_SIZE = (1440, 900)
 
 
 def run_gui(path: Path | None, screenshot: Path | None = None) -> int:
+    """The application on ``path`` (or none). With ``screenshot``: default preferences and layout (the
+    user's are neither used nor changed), a fixed window size, the picture saved, exit."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = MainWindow()
+    app.setApplicationName("JPEG Explorer")
+    app.setWindowIcon(icon("app"))
+    if screenshot is None:
+        window = MainWindow()
+        window.show()
+        if path is not None:
+            window.open_path(path)
+        else:
+            window.offer_autosaves()
+        return app.exec()
+    with tempfile.TemporaryDirectory() as folder:
+        window = MainWindow(Settings(Path(folder) / "settings.ini"))
+        return save_screenshot(app, window, path, screenshot)
+
+
+def save_screenshot(app: QApplication, window: MainWindow, path: Path | None, screenshot: Path) -> int:
+    window.resize(*SCREENSHOT_SIZE)
     window.show()
     if path is not None:
-        window.open_file(path)
-        window.canvas.zoom_to_fit()
-    if screenshot is not None:
-        app.processEvents()
-        window.canvas.zoom_to_fit()
-        app.processEvents()
-        window.grab().save(str(screenshot))
-        return 0
-    return app.exec()
+        window.open_path(path)
+    wait_until_idle(window)
+    app.processEvents()
+    window.canvas.zoom_to_fit()
+    app.processEvents()
+    window.grab().save(str(screenshot))
+    window.close()
+    return 0

@@ -22,8 +22,14 @@ def _dct_matrix_cpu(size: int) -> torch.Tensor:
     return matrix
 
 
-def dct_matrix(size: int, dtype: torch.dtype = torch.float64, device: torch.device | str = "cpu") -> torch.Tensor:
+@lru_cache(maxsize=None)
+def _dct_matrix_on(size: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     return _dct_matrix_cpu(size).to(dtype=dtype, device=device)
+
+
+def dct_matrix(size: int, dtype: torch.dtype = torch.float64, device: torch.device | str = "cpu") -> torch.Tensor:
+    """The DCT matrix on ``device`` in ``dtype``, cached: no host-to-device copy per call."""
+    return _dct_matrix_on(size, dtype, torch.device(device))
 
 
 @lru_cache(maxsize=None)
@@ -32,8 +38,13 @@ def _kron_cpu(size: int) -> torch.Tensor:
     return torch.kron(matrix, matrix)  # (size², size²): vec(D X Dᵀ) = (D ⊗ D) vec(X) in row-major order
 
 
+@lru_cache(maxsize=None)
+def _kron_on(size: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    return _kron_cpu(size).to(dtype=dtype, device=device)
+
+
 def _kron(size: int, like: torch.Tensor) -> torch.Tensor:
-    return _kron_cpu(size).to(dtype=like.dtype, device=like.device)
+    return _kron_on(size, like.dtype, like.device)
 
 
 def blockify(plane: torch.Tensor, size: int) -> torch.Tensor:

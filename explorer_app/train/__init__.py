@@ -1,1 +1,1 @@
-"""Training scripts for the shipped models."""
+"""Training: the offline photo pack (collection, filtering, loading) and the trainers of the shipped models."""

@@ -1,0 +1,248 @@
+"""Tools that put the user's own pixels in: scribble strokes and imprinted pictures. Both are projected
+onto the file's quantization boxes by the engine before z is optimized towards them."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+from PyQt6.QtCore import QPointF, QRectF
+from PyQt6.QtGui import QColor, QPainterPath, QPen, QPixmap
+from PyQt6.QtWidgets import (QColorDialog, QComboBox, QFileDialog, QGraphicsPathItem, QGraphicsPixmapItem, QLabel,
+                             QPushButton, QSpinBox)
+
+from ..engine.regions import Region, brush
+from ..engine.tools import Imprint, Scribble, Stroke, Tool
+from .canvas import to_qimage
+from .icons import icon
+from .interactions import Interaction
+from .tool_panels import PointPick, ToolPanel, slider
+
+if TYPE_CHECKING:
+    from .window import MainWindow
+
+STROKE_KINDS = ("pen", "line", "rectangle", "ellipse")
+MODES = {"paint": "paint the colour", "brighten": "brighten under the strokes", "darken": "darken under the strokes"}
+
+
+class StrokeDraw(Interaction):
+    """A drag is one stroke; the result is its display points (pen: every point; others: the two ends)."""
+
+    name = "stroke"
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def finished(self) -> list[QPointF] | None:
+        if len(self.points) < 2:
+            return None
+        return self.points if self.kind == "pen" else [self.points[0], self.points[-1]]
+
+    def preview(self) -> QPainterPath:
+        return stroke_path(self.kind, self.finished() or [])
+
+
+def stroke_path(kind: str, points: list[QPointF]) -> QPainterPath:
+    """What a stroke looks like on the canvas (display coordinates)."""
+    path = QPainterPath()
+    if len(points) < 2:
+        return path
+    if kind in ("rectangle", "ellipse"):
+        box = QRectF(points[0], points[-1]).normalized()
+        path.addRect(box) if kind == "rectangle" else path.addEllipse(box)
+        return path
+    path.moveTo(points[0])
+    for point in points[1:]:
+        path.lineTo(point)
+    return path
+
+
+class ScribblePanel(ToolPanel):
+    title, icon_name, tip = "Scribble", "scribble", "Paint strokes, or brighten/darken under them"
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.strokes: list[Stroke] = []
+        self.color = QColor(255, 255, 255)
+        self.kind = QComboBox()
+        self.kind.addItems(STROKE_KINDS)
+        self.kind.setToolTip("Shape of the next stroke")
+        self.mode = QComboBox()
+        for key, text in MODES.items():
+            self.mode.addItem(text, key)
+        self.mode.setToolTip("Paint the chosen colour, or only change the brightness under the strokes")
+        self.width = QSpinBox()
+        self.width.setRange(1, 40)
+        self.width.setValue(3)
+        self.width.setToolTip("Stroke width in image pixels")
+        self.amount = slider(0, 120, 40, "Grey levels to add or remove when brightening or darkening", 0)
+        self.color_button = QPushButton("Colour…")
+        self.color_button.setToolTip("Colour of painted strokes")
+        self.color_button.clicked.connect(self.choose_color)
+        self.form.addRow("Shape", self.kind)
+        self.form.addRow("Mode", self.mode)
+        self.form.addRow("Width", self.width)
+        self.form.addRow("Amount", self.amount)
+        self.form.addRow("Colour", self.color_button)
+        draw = QPushButton(icon("scribble"), "Draw strokes")
+        draw.setToolTip("Drag on the image to draw strokes of the chosen shape")
+        draw.clicked.connect(self.start_drawing)
+        dropper = QPushButton(icon("eyedropper"), "Pick colour from image")
+        dropper.setToolTip("Click a pixel of the current image to use its colour")
+        dropper.clicked.connect(lambda: window.canvas.set_interaction(PointPick(), self.pick_color))
+        clear = QPushButton(icon("select-clear"), "Clear strokes")
+        clear.setToolTip("Remove the strokes drawn so far")
+        clear.clicked.connect(self.clear_strokes)
+        for button in (draw, dropper, clear):
+            self.extra.addWidget(button)
+        self.overlay = QGraphicsPathItem()
+        self.overlay.setZValue(5)
+        window.canvas.scene().addItem(self.overlay)
+        self._set_color(self.color)
+
+    def start_drawing(self) -> None:
+        self.window.canvas.set_interaction(StrokeDraw(self.kind.currentText()), self.add_stroke)
+
+    def add_stroke(self, points: list[QPointF]) -> None:
+        kind = self.kind.currentText()
+        file_points = tuple(self.window.to_file_point(p) for p in points)
+        self.strokes.append(Stroke(kind, file_points, float(self.width.value())))
+        path = self.overlay.path()
+        path.addPath(stroke_path(kind, points))
+        self.overlay.setPath(path)
+        if self.window.canvas.interaction is not None:
+            self.start_drawing()
+
+    def clear_strokes(self) -> None:
+        self.strokes = []
+        self.overlay.setPath(QPainterPath())
+
+    def choose_color(self) -> None:
+        color = QColorDialog.getColor(self.color, self, "Stroke colour")
+        if color.isValid():
+            self._set_color(color)
+
+    def pick_color(self, pos: QPointF) -> None:
+        image = self.window.canvas.image_pixmap().toImage()
+        self._set_color(image.pixelColor(int(pos.x()), int(pos.y())))
+
+    def _set_color(self, color: QColor) -> None:
+        self.color = color
+        self.color_button.setStyleSheet(f"background:{color.name()};")
+        self.overlay.setPen(QPen(color, 0))
+
+    def region(self) -> Region | None:
+        """The selection, or else a band around the strokes."""
+        selected = self.window.engine_region()
+        if selected is not None or not self.strokes:
+            return selected
+        shape = self.window.explorer.session.shape
+        bands = [brush(shape, s.points, s.width / 2 + 4) for s in self.strokes]
+        region = bands[0]
+        for band in bands[1:]:
+            region = region.union(band)
+        return region
+
+    def make_tool(self) -> Tool | None:
+        if not self.strokes:
+            self.message.setText("Draw at least one stroke first.")
+            return None
+        mode = self.mode.currentData()
+        if mode == "paint":
+            rgb = (float(self.color.red()), float(self.color.green()), float(self.color.blue()))
+            grey = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+            color = rgb if self.window.explorer.session.code.is_color else (grey,)
+            return Scribble(tuple(self.strokes), color=color)
+        sign = 1.0 if mode == "brighten" else -1.0
+        return Scribble(tuple(self.strokes), color=None, brightness=sign * self.amount.value())
+
+
+class ImprintPanel(ToolPanel):
+    title, icon_name, tip = "Imprint", "imprint", "Imprint a picture (a file or a piece of this image)"
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.picture: np.ndarray | None = None
+        self.position: tuple[float, float] | None = None
+        self.preview_position = QPointF()
+        self.scale = slider(0.1, 4, 1.0, "Scale of the imprinted picture", 2)
+        self.angle = slider(-180, 180, 0, "Rotation in degrees (anticlockwise)", 0)
+        self.search = QSpinBox()
+        self.search.setRange(0, 16)
+        self.search.setToolTip("Auto-placement: try every shift up to this many pixels and keep the one the "
+                               "file contradicts least (0: exactly where placed)")
+        self.form.addRow("Scale", self.scale)
+        self.form.addRow("Angle (°)", self.angle)
+        self.form.addRow("Auto-place ± px", self.search)
+        load = QPushButton(icon("open"), "Load picture…")
+        load.setToolTip("Imprint an image file")
+        load.clicked.connect(self.ask_picture)
+        copy = QPushButton(icon("imitate"), "Copy the selection")
+        copy.setToolTip("Imprint the selected piece of the current image")
+        copy.clicked.connect(self.copy_selection)
+        place = QPushButton(icon("imprint"), "Click to place")
+        place.setToolTip("Click where the picture's centre should go")
+        place.clicked.connect(lambda: window.canvas.set_interaction(PointPick(), self.place))
+        self.summary = QLabel("No picture yet")
+        for widget in (load, copy, place, self.summary):
+            self.extra.addWidget(widget)
+        self.preview = QGraphicsPixmapItem()
+        self.preview.setZValue(5)
+        self.preview.setOpacity(0.6)
+        window.canvas.scene().addItem(self.preview)
+        for control in (self.scale, self.angle):
+            control.valueChanged.connect(self._update_preview)
+
+    def ask_picture(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Picture to imprint", "", "Images (*.png *.jpg *.jpeg *.bmp)")
+        if name:
+            with Image.open(name) as image:
+                self.set_picture(np.asarray(image.convert("RGB"), dtype=np.float32))
+
+    def copy_selection(self) -> None:
+        region = self.window.engine_region()
+        if region is None:
+            self.summary.setText("Select the piece to copy first")
+            return
+        y0, y1, x0, x1 = region.bounds()
+        self.set_picture(self.window.explorer.pixels[y0:y1, x0:x1].astype(np.float32))
+        self.window.region.clear()
+
+    def set_picture(self, picture: np.ndarray) -> None:
+        self.picture = picture
+        self.summary.setText(f"Picture {picture.shape[1]}×{picture.shape[0]} px; click to place it")
+        self._update_preview()
+
+    def place(self, pos: QPointF) -> None:
+        self.position = self.window.to_file_point(pos)
+        self.preview_position = pos
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        if self.picture is None or self.position is None:
+            self.preview.setVisible(False)
+            return
+        pixels = np.clip(np.round(self.picture), 0, 255).astype(np.uint8)
+        self.preview.setPixmap(QPixmap.fromImage(to_qimage(pixels)))
+        self.preview.setTransformOriginPoint(pixels.shape[1] / 2, pixels.shape[0] / 2)
+        self.preview.setScale(self.scale.value())
+        self.preview.setRotation(-self.angle.value())
+        self.preview.setPos(self.preview_position - QPointF(pixels.shape[1] / 2, pixels.shape[0] / 2))
+        self.preview.setVisible(True)
+
+    def region(self) -> Region | None:
+        """The selection, or else the placed picture's footprint (with the auto-placement margin)."""
+        selected = self.window.engine_region()
+        if selected is not None or self.picture is None or self.position is None:
+            return selected
+        radius = 0.5 * self.scale.value() * float(np.hypot(*self.picture.shape[:2])) + self.search.value()
+        return brush(self.window.explorer.session.shape, [self.position], radius)
+
+    def make_tool(self) -> Tool | None:
+        if self.picture is None or self.position is None:
+            self.message.setText("Load or copy a picture and click where it goes.")
+            return None
+        self.preview.setVisible(False)
+        return Imprint(self.picture, self.position, scale=self.scale.value(), angle=self.angle.value(),
+                       search_radius=self.search.value())

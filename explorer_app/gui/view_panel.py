@@ -1,0 +1,83 @@
+"""Which image the canvas shows (libjpeg, network, current), A/B flicker, and the overlays."""
+from __future__ import annotations
+
+from PyQt6.QtCore import QTimer, pyqtSignal
+from PyQt6.QtGui import QAction
+from PyQt6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QToolButton, QVBoxLayout, QWidget
+
+SOURCES = {"plain": "libjpeg decode", "network": "network decode (unedited)", "current": "current image"}
+
+
+def tool_button(action: QAction, text_beside: bool = True) -> QToolButton:
+    """A button that mirrors ``action`` (text, icon, check state, tooltip) both ways."""
+    button = QToolButton()
+    button.setDefaultAction(action)
+    if text_beside:
+        button.setToolButtonStyle(button.toolButtonStyle().ToolButtonTextBesideIcon)
+    return button
+
+
+class ViewPanel(QWidget):
+    """Emits ``sourceChanged(name)`` whenever the canvas should show another image."""
+
+    sourceChanged = pyqtSignal(str)
+
+    def __init__(self, actions: dict[str, QAction]) -> None:
+        super().__init__()
+        self.source = "current"
+        self.shown = "current"
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._flip)
+        self.a, self.b = QComboBox(), QComboBox()
+        for combo, default, side in ((self.a, "plain", "A"), (self.b, "current", "B")):
+            for key, text in SOURCES.items():
+                combo.addItem(text, key)
+            combo.setCurrentIndex(list(SOURCES).index(default))
+            combo.setToolTip(f"Image {side} of the flicker comparison")
+        self.interval = QSpinBox()
+        self.interval.setRange(150, 3000)
+        self.interval.setSingleStep(50)
+        self.interval.setValue(600)
+        self.interval.setSuffix(" ms")
+        self.interval.setToolTip("How long each image stays on screen while flickering")
+        self.interval.valueChanged.connect(self.timer.setInterval)
+        self.timer.setInterval(self.interval.value())
+        sources = QVBoxLayout()
+        for key in ("show_plain", "show_network", "show_current"):
+            sources.addWidget(tool_button(actions[key]))
+        flicker = QFormLayout()
+        flicker.addRow("A", self.a)
+        flicker.addRow("B", self.b)
+        flicker.addRow("Every", self.interval)
+        overlays = QHBoxLayout()
+        for key in ("block_grid", "coarseness", "ambiguity"):
+            overlays.addWidget(tool_button(actions[key], text_beside=False))
+        overlays.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Show"))
+        layout.addLayout(sources)
+        layout.addWidget(tool_button(actions["flicker"]))
+        layout.addLayout(flicker)
+        layout.addWidget(QLabel("Overlays"))
+        layout.addLayout(overlays)
+        layout.addStretch()
+
+    def set_source(self, source: str) -> None:
+        self.source = source
+        if not self.timer.isActive():
+            self._show(source)
+
+    def set_flicker(self, on: bool) -> None:
+        if on:
+            self._show(self.a.currentData())
+            self.timer.start()
+        else:
+            self.timer.stop()
+            self._show(self.source)
+
+    def _flip(self) -> None:
+        self._show(self.b.currentData() if self.shown == self.a.currentData() else self.a.currentData())
+
+    def _show(self, source: str) -> None:
+        self.shown = source
+        self.sourceChanged.emit(source)

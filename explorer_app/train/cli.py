@@ -1,0 +1,99 @@
+"""``python -m explorer_app.train`` (also ``jpeg-explorer train``): train the decoders of one size.
+
+One run trains, in order: the luminance net (L1), the chroma net (L1) → writes ``faithful-<size>``,
+then the adversarial phase → writes ``explorable-<size>``, into ``<out>/models``. Runs resume from
+``<out>/checkpoint.safetensors``. Several GPUs: ``torchrun --nproc_per_node K -m explorer_app.train ...``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+
+from ..decoder.model import SIZES, DecoderSize, JpegDecoder
+from ..devices import pick_device
+from .critic import Critic
+from .patches import PatchPool
+from .phases import AdversarialPhase, ChromaPhase, LumaPhase
+from .trainer import Budget, ScheduledPhase, Trainer, is_main_process
+
+
+def setup_args() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jpeg-explorer train", description=__doc__.splitlines()[0])
+    parser.add_argument("--pack", required=True, help="a photo pack folder (python -m explorer_app.train.photo_pack)")
+    parser.add_argument("--out", required=True, help="run folder: checkpoint, loss curves, models/")
+    parser.add_argument("--size", default="lite", help=f"one of {sorted(SIZES)} or W,D,W,D (luma/chroma width,depth)")
+    parser.add_argument("--batch", type=int, default=32, help="patches per step and per process")
+    parser.add_argument("--patch", type=int, default=128, help="patch side in pixels (multiple of 16)")
+    parser.add_argument("--pool", type=int, default=20000, help="random crops held on the device")
+    parser.add_argument("--luma-steps", type=int, default=20000)
+    parser.add_argument("--chroma-steps", type=int, default=10000)
+    parser.add_argument("--adversarial-steps", type=int, default=10000)
+    parser.add_argument("--luma-seconds", type=float, default=float("inf"))
+    parser.add_argument("--chroma-seconds", type=float, default=float("inf"))
+    parser.add_argument("--adversarial-seconds", type=float, default=float("inf"))
+    parser.add_argument("--map-steps", type=int, default=10, help="Adam steps for z* per batch (paper: 10)")
+    parser.add_argument("--critic", default="128,6", help="critic width,depth")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    return parser
+
+
+def parse_size(text: str) -> tuple[str, DecoderSize]:
+    if text in SIZES:
+        return text, SIZES[text]
+    values = [int(v) for v in text.split(",")]
+    if len(values) != 4:
+        raise SystemExit(f"jpeg-explorer train: error: --size must be one of {sorted(SIZES)} or four integers")
+    return "custom", DecoderSize(*values)
+
+
+def init_distributed(device: torch.device) -> torch.device:
+    """Join the torchrun process group when launched by torchrun; each rank takes its own GPU."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return device
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    if device.type == "cuda":
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        torch.cuda.set_device(local)
+        return torch.device("cuda", local)
+    return device
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = setup_args().parse_args(argv)
+    from .photo_pack import PhotoPack
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = init_distributed(pick_device(args.device))
+    size_name, size = parse_size(args.size)
+    torch.manual_seed(args.seed)
+    decoder = JpegDecoder(size, name=size_name).to(device)
+    critic_width, critic_depth = (int(v) for v in args.critic.split(","))
+    critic = Critic(critic_width, critic_depth).to(device)
+    compute_dtype = torch.bfloat16 if device.type == "cuda" else None
+    decoder.luma.compute_dtype = decoder.chroma.compute_dtype = compute_dtype
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    pool = PatchPool(PhotoPack(args.pack, "train"), args.pool, args.patch, device, args.seed + rank)
+    schedule = [
+        ScheduledPhase(LumaPhase(decoder), Budget(args.luma_steps, args.luma_seconds)),
+        ScheduledPhase(ChromaPhase(decoder), Budget(args.chroma_steps, args.chroma_seconds), saves="faithful"),
+        ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=args.map_steps, compute_dtype=compute_dtype),
+                       Budget(args.adversarial_steps, args.adversarial_seconds), saves="explorable"),
+    ]
+    trainer = Trainer(decoder, critic, schedule, pool, Path(args.out), size_name, args.batch, args.patch, args.seed)
+    if trainer.resume() and is_main_process():
+        print(f"resuming {args.out} at phase {trainer.state.phase_index}, step {trainer.state.step}")
+    trainer.run()
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+    return 0

@@ -1,0 +1,163 @@
+"""The training phases: each owns its optimizers and makes one step on a batch.
+
+1. LumaPhase (faithful): L1 of the luma plane, z = 0, luminance net alone.
+2. ChromaPhase (faithful): L1 of the chroma planes, chroma net fed with the frozen luminance net's output.
+3. AdversarialPhase (explorable): WGAN-GP with the conditional critic + 200·L_range + 0.1·L_map; every
+   batch is fed once with a random z and once with z* from 10 Adam steps on L_map (paper 3.3).
+"""
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from ..decoder.code_tensors import CodeTensors
+from ..decoder.model import JpegDecoder, luma_features
+from ..decoder.render import coefficients_to_plane
+from ..ops.color import rgb_to_ycbcr
+from ..ops.resample import consistent_upsample
+from .critic import Critic, gradient_penalty
+from .objectives import l1, range_loss, search_control
+
+LAMBDA_RANGE, LAMBDA_MAP, LAMBDA_GP = 200.0, 0.1, 10.0
+
+
+def average_gradients(parameters: list[nn.Parameter]) -> None:
+    """Data parallelism across torchrun processes: average every gradient over the ranks.
+
+    Done by hand rather than with DistributedDataParallel because the adversarial phase differentiates
+    the generator several times per step, once with respect to z only, which DDP's reducer does not allow.
+    """
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return
+    grads = [p.grad for p in parameters if p.grad is not None]
+    flat = torch.cat([g.flatten() for g in grads])
+    dist.all_reduce(flat)
+    flat /= dist.get_world_size()
+    offset = 0
+    for g in grads:
+        g.copy_(flat[offset:offset + g.numel()].view_as(g))
+        offset += g.numel()
+
+
+def cosine_lr(optimizer: torch.optim.Optimizer, base: float, progress: float) -> None:
+    """Cosine decay from ``base`` to 5% of it as ``progress`` goes 0 → 1."""
+    factor = 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+    for group in optimizer.param_groups:
+        group["lr"] = base * factor
+
+
+class Phase(Protocol):
+    name: str
+    optimizers: dict[str, torch.optim.Optimizer]
+
+    def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]: ...
+
+
+class LumaPhase:
+    name = "luma"
+
+    def __init__(self, decoder: JpegDecoder, lr: float = 2e-4) -> None:
+        self.decoder, self.lr = decoder, lr
+        self.parameters = list(decoder.luma.parameters())
+        self.optimizers = {"luma": torch.optim.Adam(self.parameters, lr=lr)}
+
+    def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]:
+        self.decoder.luma.train()
+        z = torch.zeros(code.z_shape, device=rgb.device)
+        y = coefficients_to_plane(code.y_q + self.decoder.predict_luma(code, z), code.y_table)
+        loss = l1(y, rgb_to_ycbcr(rgb)[:, :1])
+        optimizer = self.optimizers["luma"]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        average_gradients(self.parameters)
+        cosine_lr(optimizer, self.lr, progress)
+        optimizer.step()
+        return {"l1_luma": loss.item()}
+
+
+class ChromaPhase:
+    name = "chroma"
+
+    def __init__(self, decoder: JpegDecoder, lr: float = 2e-4) -> None:
+        self.decoder, self.lr = decoder, lr
+        self.parameters = list(decoder.chroma.parameters())
+        self.optimizers = {"chroma": torch.optim.Adam(self.parameters, lr=lr)}
+
+    def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]:
+        self.decoder.luma.eval()
+        self.decoder.chroma.train()
+        z = torch.zeros(code.z_shape, device=rgb.device)
+        with torch.no_grad():
+            y_plane = coefficients_to_plane(code.y_q + self.decoder.predict_luma(code, z), code.y_table)
+        delta = self.decoder.predict_chroma(code, z, y_plane)
+        normalized = code.c_q + delta
+        planes = torch.cat([coefficients_to_plane(normalized[:, :64], code.c_table[:, :64]),
+                            coefficients_to_plane(normalized[:, 64:], code.c_table[:, 64:])], 1)
+        chroma = consistent_upsample(planes, code.chroma_factor)
+        loss = l1(chroma, rgb_to_ycbcr(rgb)[:, 1:])
+        optimizer = self.optimizers["chroma"]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        average_gradients(self.parameters)
+        cosine_lr(optimizer, self.lr, progress)
+        optimizer.step()
+        return {"l1_chroma": loss.item()}
+
+
+class AdversarialPhase:
+    name = "adversarial"
+
+    def __init__(self, decoder: JpegDecoder, critic: Critic, lr_generator: float = 2e-5, lr_critic: float = 1e-4,
+                 map_steps: int = 10, compute_dtype: torch.dtype | None = None) -> None:
+        self.decoder, self.critic, self.map_steps = decoder, critic, map_steps
+        self.lr_generator, self.compute_dtype = lr_generator, compute_dtype
+        self.generator_parameters = list(decoder.parameters())
+        self.critic_parameters = list(critic.parameters())
+        self.optimizers = {
+            "generator": torch.optim.Adam(self.generator_parameters, lr=lr_generator, betas=(0.5, 0.9)),
+            "critic": torch.optim.Adam(self.critic_parameters, lr=lr_critic, betas=(0.5, 0.9)),
+        }
+
+    def _critic(self, rgb: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(rgb.device.type, dtype=self.compute_dtype or torch.float32,
+                            enabled=self.compute_dtype is not None):
+            return self.critic(rgb, condition).float()
+
+    def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]:
+        self.decoder.train()
+        condition = luma_features(code)
+        z_star = search_control(self.decoder, code, rgb, self.map_steps)
+        z_random = torch.randn(code.z_shape, device=rgb.device)
+        with torch.no_grad():
+            fakes = [self.decoder(code, z)["image"] for z in (z_random, z_star)]
+        critic_loss = torch.zeros((), device=rgb.device)
+        for fake in fakes:
+            critic_loss = critic_loss + self._critic(fake, condition).mean() - self._critic(rgb, condition).mean()
+            critic_loss = critic_loss + LAMBDA_GP * gradient_penalty(self.critic, rgb, fake, condition)
+        self.optimizers["critic"].zero_grad(set_to_none=True)
+        critic_loss.backward()
+        average_gradients(self.critic_parameters)
+        self.optimizers["critic"].step()
+
+        generator = self.optimizers["generator"]
+        generator.zero_grad(set_to_none=True)
+        report: dict[str, float] = {"critic": critic_loss.item()}
+        for label, z in (("random", z_random), ("map", z_star)):
+            image = self.decoder(code, z)["image"]
+            loss = -self._critic(image, condition).mean() + LAMBDA_RANGE * range_loss(image)
+            if label == "map":
+                map_loss = l1(image, rgb)
+                loss = loss + LAMBDA_MAP * map_loss
+                report["l1_map"] = map_loss.item()
+            loss.backward()
+            report[f"generator_{label}"] = loss.item()
+        for p in self.critic_parameters:
+            p.grad = None
+        average_gradients(self.generator_parameters)
+        cosine_lr(generator, self.lr_generator, progress)
+        generator.step()
+        return report

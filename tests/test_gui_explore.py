@@ -1,0 +1,226 @@
+"""Exploring with the window like a user: tools through the worker, live preview, cancel, undo/redo,
+digit hypotheses, alternatives, scribbles, export of an edit, sessions saved, reopened and autosaved."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtGui import QImage, QPainter
+from PyQt6.QtWidgets import QFileDialog, QMessageBox
+from test_gui_window import drag, photo, select_rectangle, tiny_model, wait_idle  # noqa: F401 (photo: fixture)
+
+from explorer_app.engine.optimize import Budget
+from explorer_app.gui.settings import Settings
+from explorer_app.gui.window import MainWindow
+
+
+class TinyDigits(torch.nn.Module):
+    """A random glyph classifier with the engine's Classifier interface (classes, images → logits)."""
+
+    classes = [str(d) for d in range(10)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(1)
+        self.net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(),
+                                       torch.nn.Flatten(), torch.nn.Linear(4 * 16 * 16, 10))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.nn.functional.interpolate(images / 255.0, size=(16, 16), mode="bilinear"))
+
+
+@pytest.fixture
+def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> MainWindow:  # noqa: F811
+    settings = Settings(tmp_path / "settings.ini")
+    settings.edit_steps = 3
+    settings.edit_hold = 0.0  # a random tiny decoder cannot brighten without touching the outside
+    win = MainWindow(settings, model=tiny_model(), load_classifier=lambda kind: TinyDigits().eval())
+    qtbot.addWidget(win)
+    win.show()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    win.open_path(photo)
+    wait_idle(qtbot, win)
+    yield win
+    win.jobs.shutdown()
+
+
+def shown_pixels(window: MainWindow) -> bytes:
+    """The RGB bytes of the image the canvas shows now (with a live preview patch over it)."""
+    canvas = window.canvas
+    image = QImage(canvas.image_pixmap().size(), QImage.Format.Format_RGB888)
+    canvas.region.setVisible(False)
+    painter = QPainter(image)
+    canvas.scene().render(painter, QRectF(image.rect()), canvas.sceneRect())
+    painter.end()
+    canvas.region.setVisible(True)
+    rows = [bytes(image.constScanLine(y).asarray(image.width() * 3)) for y in range(image.height())]
+    return b"".join(rows)
+
+
+def press_apply(qtbot, window: MainWindow, title: str) -> None:
+    panel = window.toolbox.show_panel(title)
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    assert window.jobs.busy or panel.message.text() == "", panel.message.text()
+    wait_idle(qtbot, window)
+
+
+def test_brightness_edit_then_undo_and_redo(qtbot, explore: MainWindow) -> None:
+    window = explore
+    before = window.images["current"].copy()
+    select_rectangle(window, 16, 16, 40, 40)
+    window.tool_panels["Brightness"].amount.setValue(60)
+    press_apply(qtbot, window, "Brightness")
+    history = window.explorer.session.history
+    assert history.position == 1 and history.records()[0]["tool"] == "Brightness"
+    edited = window.images["current"].copy()
+    inside = (slice(16, 40), slice(16, 40))
+    assert edited[inside].astype(float).mean() > before[inside].astype(float).mean()
+    assert window.history_panel.list.count() == 2
+    assert window.status.consistency.text().startswith("✔")
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert history.position == 0
+    assert np.array_equal(window.images["current"], before)
+    window.actions["redo"].trigger()
+    assert np.array_equal(window.images["current"], edited)
+    window.history_panel.list.itemClicked.emit(window.history_panel.list.item(0))
+    assert np.array_equal(window.images["current"], before)
+
+
+def test_cancel_stops_a_running_optimization_within_a_second(qtbot, explore: MainWindow, monkeypatch) -> None:
+    window = explore
+    before = window.images["current"].copy()
+    monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    select_rectangle(window, 8, 8, 64, 48)
+    assert shown_pixels(window) == before.tobytes()
+    window.tool_panels["Variance"].apply_button.click()
+    qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
+    qtbot.waitUntil(lambda: shown_pixels(window) != before.tobytes(), timeout=10_000)  # live preview
+    assert window.status.cancel.isVisible() and window.actions["cancel"].isEnabled()
+    started = time.monotonic()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=1000)
+    assert time.monotonic() - started < 1.0
+    assert window.explorer.session.history.position == 0
+    assert np.array_equal(window.images["current"], before)
+    assert not window.status.cancel.isVisible()
+    assert window.actions["open"].isEnabled()
+
+
+def test_digit_hypotheses_ten_ranked_buttons_click_and_keep(qtbot, explore: MainWindow) -> None:
+    window = explore
+    select_rectangle(window, 24, 16, 48, 40)
+    press_apply(qtbot, window, "Digits / letters")
+    gallery = window.tool_panels["Digits / letters"].gallery
+    assert len(gallery.buttons) == 10
+    scores = [c.score for c in gallery.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert sorted(c.label for c in gallery.candidates) == [str(d) for d in range(10)]
+    before = window.images["current"].copy()
+    qtbot.mouseClick(gallery.buttons[3], Qt.MouseButton.LeftButton)
+    assert gallery.chosen is gallery.candidates[3]
+    assert not np.array_equal(window.images["current"], before)
+    assert window.explorer.session.history.position == 0
+    qtbot.mouseClick(gallery.keep_button, Qt.MouseButton.LeftButton)
+    assert window.explorer.session.history.records()[0]["candidate"] == gallery_index(window)
+    assert not gallery.buttons
+
+
+def gallery_index(window: MainWindow) -> int:
+    return window.explorer.session.history.entries[0].record["candidate"]
+
+
+def test_alternatives_gallery_and_discard(qtbot, explore: MainWindow) -> None:
+    window = explore
+    before = window.images["current"].copy()
+    select_rectangle(window, 8, 8, 32, 32)
+    window.tool_panels["Alternatives"].count.setValue(3)
+    press_apply(qtbot, window, "Alternatives")
+    gallery = window.tool_panels["Alternatives"].gallery
+    assert len(gallery.buttons) == 3
+    gallery.buttons[1].click()
+    gallery.discard_button.click()
+    assert np.array_equal(window.images["current"], before) and window.explorer.session.history.position == 0
+
+
+def test_scribble_drawn_with_the_mouse(qtbot, explore: MainWindow) -> None:
+    window = explore
+    panel = window.tool_panels["Scribble"]
+    panel.start_drawing()
+    drag(window, [(10, 10), (20, 14), (30, 20), (40, 22)])
+    assert len(panel.strokes) == 1 and len(panel.strokes[0].points) == 4
+    press_apply(qtbot, window, "Scribble")
+    assert window.explorer.session.history.records()[0]["tool"] == "Scribble"
+
+
+def test_export_after_an_edit_is_verified_and_reports_the_history(qtbot, explore: MainWindow, tmp_path: Path):
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Smooth (TV)")
+    window.export_to(tmp_path / "edited.png", 16)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.export_result is not None)
+    assert window.export_result.badge.text() == "VERIFIED"
+    report = json.loads((tmp_path / "edited.png.json").read_text())
+    assert report["verified"] and [h["tool"] for h in report["history"]] == ["TotalVariation"]
+
+
+def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path: Path, photo: Path) -> None:  # noqa: F811
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Hue / saturation")
+    edited = window.images["current"].copy()
+    window.save_session(tmp_path / "work.jxs")
+    window.explorer.undo()
+    window.open_path(photo)
+    wait_idle(qtbot, window)
+    assert window.explorer.session.history.position == 0
+    assert window.open_session(tmp_path / "work.jxs")
+    assert np.array_equal(window.images["current"], edited)
+    assert window.explorer.session.history.position == 1
+
+
+def test_crash_autosave_is_offered_back(qtbot, explore: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Brightness")
+    edited = window.images["current"].copy()
+    window.autosave_now()
+    # a crash: the window never closes normally; a new one starts with the same settings
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    restarted = MainWindow(Settings(tmp_path / "settings.ini"), model=window.model)
+    qtbot.addWidget(restarted)
+    restarted.offer_autosaves()
+    wait_idle(qtbot, restarted)
+    assert restarted.explorer.session.history.position == 1
+    assert np.array_equal(restarted.images["current"], edited)
+    restarted.close()
+    assert not list((tmp_path / "autosave").glob("*.session"))
+
+
+def test_ambiguity_map_overlay(qtbot, explore: MainWindow) -> None:
+    window = explore
+    window.actions["ambiguity"].trigger()
+    wait_idle(qtbot, window)
+    assert window.canvas.overlay.isVisible() and window.canvas.overlay.pixmap().width() == 72
+
+
+def test_the_canvas_shows_the_current_image(explore: MainWindow) -> None:
+    shown = np.frombuffer(shown_pixels(explore), np.uint8).reshape(explore.images["current"].shape)
+    assert np.abs(shown.astype(int) - explore.images["current"]).max() <= 1
+
+
+def test_closing_with_unsaved_edits_asks(qtbot, explore: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Smooth (TV)")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    assert not window.close() and window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "kept.jxs"), ""))
+    assert window.close()
+    assert (tmp_path / "kept.jxs").exists()

@@ -1,0 +1,279 @@
+"""The window driven like a user: open, look, select, compare, export; bad files refused politely.
+
+Offscreen Qt, a tiny random decoder, small JPEGs. Fixtures here are imported by the other GUI tests.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from PyQt6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
+from PyQt6.QtGui import QDropEvent, QMouseEvent
+from PyQt6.QtWidgets import QApplication, QMessageBox
+
+from explorer_app.decoder.model import DecoderSize, JpegDecoder
+from explorer_app.gui.loading import LoadedModel
+from explorer_app.gui.settings import Settings
+from explorer_app.gui.window import MainWindow
+
+WAIT_MS = 60_000
+
+
+def write_photo(path: Path, size: tuple[int, int] = (72, 56), quality: int = 20, seed: int = 0,
+                orientation: int = 1) -> Path:
+    """A small colour JPEG (4:2:0) with smooth shapes and some texture; optional EXIF orientation."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    y, x = np.mgrid[0:h, 0:w]
+    image = np.stack([120 + 80 * np.sin(x / 9.0), 100 + 60 * np.cos(y / 7.0), 90 + 0.8 * x], -1)
+    image[(x - w / 2) ** 2 + (y - h / 2) ** 2 < (h / 4) ** 2] = [230, 210, 60]
+    image += rng.normal(0, 6, image.shape)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(path, quality=quality, subsampling=2,
+                                                                  exif=exif.tobytes())
+    return path
+
+
+def tiny_model() -> LoadedModel:
+    """A tiny decoder whose output depends on z (random, non-zero head), so tools have work to do."""
+    torch.manual_seed(0)
+    decoder = JpegDecoder(DecoderSize(16, 2, 8, 2), name="tiny-test")
+    for head in (decoder.luma.head, decoder.chroma.head):
+        torch.nn.init.normal_(head.weight, std=0.05)
+    return LoadedModel(decoder.eval(), torch.device("cpu"), "tiny-test", {"name": "tiny-test", "size": "test"})
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    return write_photo(tmp_path / "photo.jpg")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:
+    win = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.jobs.shutdown()
+
+
+def wait_idle(qtbot, window: MainWindow, timeout: int = WAIT_MS) -> None:
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=timeout)
+
+
+@pytest.fixture
+def opened(qtbot, window: MainWindow, photo: Path) -> MainWindow:
+    assert window.open_path(photo)
+    wait_idle(qtbot, window)
+    assert window.opened is not None
+    return window
+
+
+def mouse(window: MainWindow, kind: QEvent.Type, image_xy: tuple[float, float],
+          buttons: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
+    """Send one mouse event to the canvas at image pixel ``image_xy`` (what a user's hand does)."""
+    viewport = window.canvas.viewport()
+    local = QPointF(window.canvas.mapFromScene(QPointF(*image_xy)))
+    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+    event = QMouseEvent(kind, local, QPointF(viewport.mapToGlobal(local.toPoint())), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(viewport, event)
+
+
+def drag(window: MainWindow, points: list[tuple[float, float]]) -> None:
+    """Press at the first point, move through the others with the button held, release at the last."""
+    mouse(window, QEvent.Type.MouseButtonPress, points[0])
+    for point in points[1:]:
+        mouse(window, QEvent.Type.MouseMove, point)
+    mouse(window, QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
+
+
+def select_rectangle(window: MainWindow, x0: int, y0: int, x1: int, y1: int) -> None:
+    window.actions["select_rectangle"].trigger()
+    drag(window, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)])
+
+
+def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> None:
+    window = opened
+    assert window.images["plain"].shape == (56, 72, 3)
+    assert window.canvas.image_pixmap().width() == 72
+    assert "72 × 56" in window.file_panel.fields["size"].text()
+    assert window.file_panel.fields["sampling"].text() == "4:2:0"
+    assert window.file_panel.fields["coding"].text() == "baseline"
+    assert "IJG quality ≈ 20" in window.file_panel.fields["quality"].text()
+    assert window.file_panel.table.item(0, 0).text() == str(int(window.opened.code.tables[0][0, 0]))
+    assert window.status.consistency.text().startswith("✔")
+    assert window.status.model.text() == "model: tiny-test"
+    assert window.settings.recent_files[0] == str(photo.resolve())
+    assert window.actions["export"].isEnabled()
+
+
+def test_rectangle_drawn_with_the_mouse_becomes_the_region(opened: MainWindow) -> None:
+    window = opened
+    select_rectangle(window, 10, 8, 30, 24)
+    mask = window.region.file_mask(1)
+    assert mask.shape == (56, 72)
+    ys, xs = np.nonzero(mask)
+    assert abs(xs.min() - 10) <= 1 and abs(xs.max() - 29) <= 1
+    assert abs(ys.min() - 8) <= 1 and abs(ys.max() - 23) <= 1
+    assert "px selected" in window.region_panel.summary.text()
+    window.actions["select_invert"].trigger()
+    assert window.region.file_mask(1).sum() == 72 * 56 - mask.sum()
+    window.actions["select_clear"].trigger()
+    assert window.region.is_empty()
+
+
+def test_polygon_and_freehand_selections(opened: MainWindow) -> None:
+    window = opened
+    window.actions["select_polygon"].trigger()
+    for corner in [(5, 5), (40, 5), (40, 40)]:
+        mouse(window, QEvent.Type.MouseButtonPress, corner)
+        mouse(window, QEvent.Type.MouseButtonRelease, corner, Qt.MouseButton.NoButton)
+    mouse(window, QEvent.Type.MouseButtonDblClick, (40, 40))
+    triangle = window.region.display_mask()
+    assert triangle[10, 35] and not triangle[35, 10]
+    window.actions["select_clear"].trigger()
+    window.actions["select_freehand"].trigger()
+    drag(window, [(50, 10), (65, 10), (65, 30), (50, 30)])
+    lasso = window.region.display_mask()
+    assert lasso[20, 57] and not lasso[40, 20]
+
+
+def test_region_follows_exif_orientation(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """A rectangle drawn on the turned display lands on the right pixels of the file."""
+    path = write_photo(tmp_path / "turned.jpg", orientation=6)
+    window.open_path(path)
+    wait_idle(qtbot, window)
+    assert window.images["current"].shape[:2] == (72, 56)  # display is turned a quarter
+    select_rectangle(window, 0, 0, 10, 20)
+    mask = window.region.file_mask(6)
+    assert mask.shape == (56, 72)
+    # orientation 6 shows file column x as display row x, file row y as display column H-1-y
+    assert mask[50, 5] and not mask[5, 5]
+
+
+def test_corrupt_file_gets_a_dialog_and_the_session_stays(opened: MainWindow, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    window = opened
+    before = window.opened
+    messages: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: messages.append(text))
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(before.path.read_bytes()[:300])
+    assert not window.open_path(broken)
+    not_jpeg = tmp_path / "notes.jpg"
+    not_jpeg.write_text("not an image")
+    assert not window.open_path(not_jpeg)
+    assert len(messages) == 2 and all("\n" not in m for m in messages)
+    assert "broken.jpg" in messages[0]
+    assert window.opened is before
+    assert window.windowTitle().endswith("photo.jpg")
+
+
+def test_compare_sources_and_flicker(qtbot, opened: MainWindow) -> None:
+    window = opened
+    window.actions["show_plain"].trigger()
+    assert window.view_panel.shown == "plain"
+    shown = window.canvas.image_pixmap().toImage()
+    assert shown.pixelColor(5, 5).red() == int(window.images["plain"][5, 5, 0])
+    window.actions["show_current"].trigger()
+    assert window.view_panel.shown == "current"
+    window.view_panel.interval.setValue(150)
+    window.actions["flicker"].trigger()
+    seen = set()
+    qtbot.waitUntil(lambda: seen.add(window.view_panel.shown) or len(seen) == 2, timeout=3000)
+    assert seen == {"plain", "current"}
+    window.actions["flicker"].trigger()
+    assert window.view_panel.shown == "current"
+
+
+def test_overlays_and_zoom(opened: MainWindow) -> None:
+    window = opened
+    window.actions["coarseness"].trigger()
+    assert window.canvas.overlay.isVisible()
+    assert window.canvas.overlay.pixmap().width() == 9  # one cell per 8×8 block
+    window.actions["coarseness"].trigger()
+    assert not window.canvas.overlay.isVisible()
+    window.actions["block_grid"].trigger()
+    assert window.canvas.grid.isVisible() and window.settings.block_grid
+    window.actions["zoom_actual"].trigger()
+    assert window.canvas.zoom() == pytest.approx(1.0)
+    window.actions["zoom_in"].trigger()
+    assert window.canvas.zoom() == pytest.approx(1.25)
+
+
+def test_export_shows_the_verification_badge_and_report(qtbot, opened: MainWindow, tmp_path: Path) -> None:
+    window = opened
+    target = tmp_path / "out.png"
+    window.export_to(target, 16)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.export_result is not None)
+    dialog = window.export_result
+    assert dialog.badge.text() == "VERIFIED"
+    report = json.loads((tmp_path / "out.png.json").read_text())
+    assert report["verified"] is True
+    assert report["source"]["sha256"] == window.opened.code.sha256
+    assert report["model"]["name"] == "tiny-test"
+    assert str(tmp_path / "out.png.json") in dialog.report_label.text()
+    assert dialog.figures.item(0, 0).text() == "100.0000%"
+    dialog.close()
+
+
+def test_drop_a_file_opens_it(qtbot, window: MainWindow, photo: Path) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(photo))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    wait_idle(qtbot, window)
+    assert window.opened is not None and window.opened.path == photo
+
+
+def test_every_action_has_a_shortcut_tooltip_and_icon(window: MainWindow) -> None:
+    shortcuts = [a.shortcut().toString() for a in window.actions.values()]
+    assert len(shortcuts) == len(set(shortcuts)), "two actions share a shortcut"
+    for key, action in window.actions.items():
+        assert action.toolTip() and not action.icon().isNull(), key
+
+
+def test_screenshot_command(tmp_path: Path, photo: Path) -> None:
+    from PyQt6.QtCore import QSettings
+
+    from explorer_app.cli.main import main
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    out = tmp_path / "shot.png"
+    assert main(["gui", str(photo), "--screenshot", str(out)]) == 0
+    with Image.open(out) as shot:
+        assert shot.width > 600 and shot.height > 400
+
+
+def test_a_failing_job_is_reported_and_the_window_is_not_left_busy(qtbot, window: MainWindow, monkeypatch) -> None:
+    from explorer_app.gui.jobs import Progress
+
+    def broken():
+        yield Progress(0, 1)
+        raise RuntimeError("size mismatch inside torch")
+
+    messages: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a: messages.append(text))
+    window.jobs.start("Broken job", broken)
+    wait_idle(qtbot, window, 5000)
+    assert messages and "size mismatch" in messages[0]
+
+
+def test_preferences_dialog_writes_the_settings(window: MainWindow) -> None:
+    from explorer_app.gui.preferences import PreferencesDialog
+
+    dialog = PreferencesDialog(window.settings, window)
+    dialog.combos["device"].setCurrentIndex(dialog.combos["device"].findData("cpu"))
+    dialog.combos["edit_steps"].setCurrentIndex(dialog.combos["edit_steps"].findData(100))
+    dialog.combos["export_bit_depth"].setCurrentIndex(dialog.combos["export_bit_depth"].findData(8))
+    dialog.accept()
+    reread = Settings(window.settings.store.fileName())
+    assert (reread.device, reread.edit_steps, reread.export_bit_depth) == ("cpu", 100, 8)

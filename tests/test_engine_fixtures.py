@@ -47,8 +47,32 @@ def tiny_decoder(seed: int = 0, size: DecoderSize = TINY) -> JpegDecoder:
     return decoder.eval()
 
 
-def tiny_session(tmp_path: Path, **jpeg_options: object) -> Session:
-    return Session(read_jpeg(write_jpeg(tmp_path / "input.jpg", **jpeg_options)), tiny_decoder())
+def controllable_decoder(seed: int = 0, gain: float = 2.0) -> JpegDecoder:
+    """A JpegDecoder whose z steers each block's Δ directly, like a well-trained explorable decoder:
+    luma Δ_k ← z_k, Cb Δ_k ← z_(k+16) mod 64, Cr Δ_k ← z_(k+40) mod 64 (through one layer, plus small
+    random weights). Every consistent image is reachable, so tool tests measure the engine, not the net."""
+    torch.manual_seed(seed)
+    decoder = JpegDecoder(DecoderSize(64, 1, 128, 1), name=f"controllable-{seed}")
+    for net, feature_channels, sources in ((decoder.luma, 128, [list(range(64))]),
+                                           (decoder.chroma, 512, [[(k + 16) % 64 for k in range(64)],
+                                                                  [(k + 40) % 64 for k in range(64)]])):
+        conv, head = net.layers[0].conv, net.head
+        with torch.no_grad():
+            nn.init.normal_(conv.weight, std=0.002)
+            nn.init.normal_(head.weight, std=0.002)
+            conv.bias.zero_()
+            head.bias.zero_()
+            for j in range(64):
+                conv.weight[j, feature_channels + j, 1, 1] = 1.0
+            for part, source in enumerate(sources):
+                for k, j in enumerate(source):
+                    head.weight[64 * part + k, j, 1, 1] = gain
+    return decoder.eval()
+
+
+def tiny_session(tmp_path: Path, decoder: JpegDecoder | None = None, **jpeg_options: object) -> Session:
+    """A session on a synthetic JPEG (options: see write_jpeg) with a tiny random decoder by default."""
+    return Session(read_jpeg(write_jpeg(tmp_path / "input.jpg", **jpeg_options)), decoder or tiny_decoder())
 
 
 class StandInClassifier(nn.Module):
@@ -63,4 +87,4 @@ class StandInClassifier(nn.Module):
         self.requires_grad_(False)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(images / 64.0 - 2.0).flatten(1))
+        return 4.0 * self.head(self.features(images / 32.0 - 4.0).flatten(1))

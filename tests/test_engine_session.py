@@ -1,7 +1,7 @@
 """Sessions: exact windowed updates, undo/redo, cancel, save and reload bit-exactly."""
 import pytest
 import torch
-from test_engine_fixtures import tiny_decoder, tiny_session, write_jpeg
+from test_engine_fixtures import controllable_decoder, tiny_decoder, tiny_session, write_jpeg
 
 from explorer_app.codec import read_jpeg
 from explorer_app.engine import Budget, SessionFileError, load_session, regions, save_session, tools
@@ -28,10 +28,10 @@ def test_windowed_update_equals_whole_decode(tmp_path, options):
 
 
 def test_undo_redo_restore_z_and_image(tmp_path):
-    session = tiny_session(tmp_path)
+    session = tiny_session(tmp_path, controllable_decoder())
     z0, image0 = session.state.z.clone(), session.image.clone()
     region = regions.rectangle(session.shape, 40, 32, 32, 24)
-    session.apply(tools.Variance(factor=2.0), region, Budget(steps=12, patience=0))
+    session.apply(tools.Variance(factor=2.0), region, Budget(steps=25, patience=0))
     z1, image1 = session.state.z.clone(), session.image.clone()
     assert not torch.equal(z1, z0)
     assert session.undo()
@@ -43,7 +43,7 @@ def test_undo_redo_restore_z_and_image(tmp_path):
 
 
 def test_history_is_bounded(tmp_path):
-    session = tiny_session(tmp_path)
+    session = tiny_session(tmp_path, controllable_decoder())
     session.history.limit = 2
     region = regions.rectangle(session.shape, 16, 16, 8, 8)
     for _ in range(3):
@@ -66,14 +66,14 @@ def test_cancel_stops_before_the_next_step(tmp_path):
 
 
 def test_save_and_reload_bit_identical(tmp_path):
-    session = tiny_session(tmp_path)
+    session = tiny_session(tmp_path, controllable_decoder())
     region = regions.rectangle(session.shape, 16, 8, 24, 24)
-    session.apply(tools.Variance(factor=2.0), region, Budget(steps=12, patience=0))
+    session.apply(tools.Variance(factor=2.0), region, Budget(steps=25, patience=0))
     session.apply(tools.Brightness(-20.0), region, Budget(steps=6, patience=0))
     session.undo()
     path = tmp_path / "work.session"
     save_session(session, path)
-    reopened = load_session(path, read_jpeg(tmp_path / "input.jpg"), tiny_decoder())
+    reopened = load_session(path, read_jpeg(tmp_path / "input.jpg"), controllable_decoder())
     assert torch.equal(reopened.image, session.image)
     assert torch.equal(reopened.state.z, session.state.z)
     assert reopened.history.records() == session.history.records()

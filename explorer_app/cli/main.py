@@ -5,7 +5,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from . import decode_command, gui_command, models_command, verify_command
+from . import bench_command, decode_command, digits_command, gui_command, models_command, verify_command
 
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: list[Command] = [
@@ -15,6 +15,8 @@ COMMANDS: list[Command] = [
     ("verify", "check that a PNG is consistent with a JPEG file", verify_command.add_arguments,
      verify_command.run),
     ("models", "list the shipped models", models_command.add_arguments, models_command.run),
+    ("digits", "ten consistent digit hypotheses for a box, ranked", digits_command.add_arguments, digits_command.run),
+    ("bench", "time decoding, editing and digit hypotheses", bench_command.add_arguments, bench_command.run),
 ]
 
 

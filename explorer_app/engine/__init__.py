@@ -10,12 +10,12 @@ Pure Python and torch, no Qt. Typical use::
 """
 from . import regions, tools
 from .ambiguity import ambiguity_map
-from .hypotheses import Hypothesis, Plausibility, glyph_edit, glyph_hypotheses, rank_hypotheses
+from .hypotheses import HYPOTHESIS_BUDGET, Hypothesis, Plausibility, glyph_edit, glyph_hypotheses, rank_hypotheses
 from .optimize import Budget, Edit, EditResult, Progress, run_to_end
 from .regions import Region
 from .session import Session
 from .session_file import SessionFileError, load_session, save_session
 
-__all__ = ["Budget", "Edit", "EditResult", "Hypothesis", "Plausibility", "Progress", "Region", "Session",
+__all__ = ["HYPOTHESIS_BUDGET", "Budget", "Edit", "EditResult", "Hypothesis", "Plausibility", "Progress", "Region", "Session",
            "SessionFileError", "ambiguity_map", "glyph_edit", "glyph_hypotheses", "load_session", "rank_hypotheses",
            "regions", "run_to_end", "save_session", "tools"]

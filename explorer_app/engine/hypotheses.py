@@ -14,6 +14,10 @@ from .session import Session
 from .state import Patch
 from .tools.glyphs import Box, Classifier, GlyphHypotheses, box_crop
 
+HYPOTHESIS_BUDGET = Budget(steps=50, hold_weight=0.2, halo=4)
+"""Ten candidates optimize at once: a light hold (the box is what matters) and a 4-block halo keep that
+interactive on a CPU; the ranked and exported images are recomputed exactly whatever the halo."""
+
 
 @dataclass(frozen=True)
 class Plausibility:
@@ -40,7 +44,7 @@ class Hypothesis:
     patch: Patch
 
 
-def glyph_edit(session: Session, classifier: Classifier, box: Box, budget: Budget = Budget()) -> Edit:
+def glyph_edit(session: Session, classifier: Classifier, box: Box, budget: Budget = HYPOTHESIS_BUDGET) -> Edit:
     """The optimization of all hypotheses at once, one candidate per class (drive it, then rank)."""
     x, y, w, h = box
     return session.edit(GlyphHypotheses(classifier, box), rectangle(session.shape, x, y, w, h), budget)
@@ -70,11 +74,11 @@ def rank_hypotheses(session: Session, result: EditResult, classifier: Classifier
     return sorted(ranked, key=lambda h: h.score, reverse=True)
 
 
-def glyph_hypotheses(session: Session, classifier: Classifier, box: Box, budget: Budget = Budget(),
+def glyph_hypotheses(session: Session, classifier: Classifier, box: Box, budget: Budget = HYPOTHESIS_BUDGET,
                      weights: Plausibility = Plausibility()) -> tuple[EditResult, list[Hypothesis]]:
     """Optimize and rank in one call (for scripts and the CLI)."""
     result = run_to_end(glyph_edit(session, classifier, box, budget))
     return result, rank_hypotheses(session, result, classifier, box, weights)
 
 
-__all__ = ["Hypothesis", "Plausibility", "glyph_edit", "glyph_hypotheses", "rank_hypotheses"]
+__all__ = ["HYPOTHESIS_BUDGET", "Hypothesis", "Plausibility", "glyph_edit", "glyph_hypotheses", "rank_hypotheses"]

@@ -17,30 +17,38 @@ from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder
 from .regions import Region
 from .tools.base import Tool, describe
-from .view import WindowView, masked_mean
+from .view import WindowView
 from .window import BlockWindow, block_tensor, crop_code, expand_code, window_of_mask
 
 HOLD_SCALE = 8.0
-"""Grey levels of mean absolute change outside the region that cost 1 (times ``Budget.hold_weight``)."""
+"""The hold costs (total absolute change outside the region) / (region pixels × channels × HOLD_SCALE),
+times ``Budget.hold_weight``: changing as many pixels outside as inside by 8 grey levels costs 1,
+whatever the window's size."""
 
 
 @dataclass(frozen=True)
 class Budget:
     """How an edit is optimized.
 
-    steps: most Adam steps; lr: Adam step size on z (z is ~N(0, 1)); hold_weight: weight of the L1 hold
+    steps: most Adam steps; lr: Adam step size on z (z is ~N(0, 1)), reached linearly over the first
+    ``warmup`` steps (the L1 hold has no gradient at the start, so a full first step overshoots); hold_weight: weight of the L1 hold
     outside the region; dilation: blocks around the region where z may change; halo: blocks of context
-    computed around those; patience/tolerance: stop when the best total loss has not improved by a
+    computed around those, None for the decoder's whole reach (every pixel z can change is then held;
+    smaller halos are faster but leave changes beyond them unheld); patience/tolerance: stop when the best total loss has not improved by a
     relative ``tolerance`` for ``patience`` steps (patience 0: always use every step).
     """
 
     steps: int = 50
-    lr: float = 0.1
-    hold_weight: float = 1.0
+    lr: float = 0.05
+    warmup: int = 5
+    hold_weight: float = 0.5
     dilation: int = 1
-    halo: int = 4
+    halo: int | None = None
     patience: int = 10
     tolerance: float = 1e-3
+
+
+DEFAULT_BUDGET = Budget()
 
 
 @dataclass(frozen=True)
@@ -59,21 +67,19 @@ class Progress:
 class EditResult:
     """The best z found per candidate, over ``window`` (z (N, 64, hb, wb)), ready to commit.
 
-    editable: the MCU-aligned window of blocks where z may differ from the session's;
+    editable: the MCU-aligned window of blocks where z may differ from the session's; movable: bool
+    (1, 1, hb, wb), the blocks of ``window`` the edit moved z in (only those are taken on commit);
     preview: (N, C, h, w) the window images of the best z; loss: (N,) their total losses;
     record: JSON-able description (tool, region, steps, stop reason).
     """
 
     window: BlockWindow
     editable: BlockWindow
+    movable: torch.Tensor
     z: torch.Tensor
     preview: torch.Tensor
     loss: torch.Tensor
     record: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        return self.z.shape[0]
 
 
 class Edit:
@@ -81,11 +87,13 @@ class Edit:
     before the next step; :attr:`result` holds the best z so far (after at least one step)."""
 
     def __init__(self, decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor, image: torch.Tensor,
-                 tool: Tool, region: Region, budget: Budget = Budget()) -> None:
+                 tool: Tool, region: Region, budget: Budget | None = None) -> None:
+        budget = budget or DEFAULT_BUDGET
         self.decoder, self.tool, self.region, self.budget = decoder, tool, region, budget
         editable_blocks = region.block_mask(budget.dilation)
         self.editable = window_of_mask(editable_blocks, code.chroma_factor)
-        self.window = self.editable.grown(budget.halo)
+        halo = decoder.receptive_radius_blocks if budget.halo is None else budget.halo
+        self.window = self.editable.grown(halo)
         self.code = crop_code(code, self.window)
         rows, cols = self.window.blocks
         self.z0 = z[:, :, rows, cols].clone()
@@ -119,7 +127,9 @@ class Edit:
         code = expand_code(self.code, count)
         param = start.clone().requires_grad_(True)
         optimizer = torch.optim.Adam([param], lr=self.budget.lr)
+        warmup = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: min(1.0, (i + 1) / max(1, self.budget.warmup)))
         outside = 1.0 - self.view.region
+        hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
         best = torch.full((count,), float("inf"), device=param.device)
         best_z, best_preview = start.clone(), self.view.initial.expand(count, -1, -1, -1).clone()
         stale, reason, step = 0, "budget", 0
@@ -129,11 +139,12 @@ class Edit:
                 break
             z = torch.where(self.movable, param, self.z0)
             image = self.decoder(code, z)["image"]
-            hold = masked_mean((image - self.view.initial).abs(), outside) / HOLD_SCALE
+            hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
             loss = objective(image) + self.budget.hold_weight * hold
             optimizer.zero_grad(set_to_none=True)
             loss.sum().backward()
             optimizer.step()
+            warmup.step()
             with torch.no_grad():
                 improved = loss.detach() < best
                 previous = float(best.sum()) if bool(torch.isfinite(best).all()) else float("inf")
@@ -142,7 +153,7 @@ class Edit:
                 best_preview[improved] = image.detach()[improved]
                 gained = previous - float(best.sum()) > self.budget.tolerance * abs(float(best.sum()))
                 stale = 0 if gained else stale + 1
-            self.result = EditResult(self.window, self.editable, best_z, best_preview, best,
+            self.result = EditResult(self.window, self.editable, self.movable, best_z, best_preview, best,
                                      self._record(step, "running"))
             yield Progress(step, loss.detach(), best.clone(), image.detach(), self.view.origin)
             if self.budget.patience and stale >= self.budget.patience:
@@ -161,4 +172,4 @@ def run_to_end(edit: Edit) -> EditResult:
     return edit.result
 
 
-__all__ = ["Budget", "Edit", "EditResult", "Progress", "run_to_end"]
+__all__ = ["DEFAULT_BUDGET", "Budget", "Edit", "EditResult", "Progress", "run_to_end"]

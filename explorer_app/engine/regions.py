@@ -96,9 +96,9 @@ def brush(shape: tuple[int, int], path: Sequence[Point], radius: float) -> Regio
     """Pixels within ``radius`` px of a stroke along ``path`` (one point paints a disc)."""
     canvas = _canvas(shape)
     points = np.round(np.asarray(path, np.float64)).astype(np.int32).reshape(-1, 1, 2)
-    thickness = max(1, int(round(2 * radius)))
+    thickness = max(1, round(2 * radius))
     if len(points) == 1:
-        cv2.circle(canvas, tuple(int(v) for v in points[0, 0]), int(round(radius)), 1, -1)
+        cv2.circle(canvas, tuple(int(v) for v in points[0, 0]), round(radius), 1, -1)
     else:
         cv2.polylines(canvas, [points], False, 1, thickness)
     return Region(canvas.astype(bool), "brush")

@@ -15,7 +15,7 @@ from ..decoder.model import JpegDecoder, zero_control
 from ..export.exporter import export_verified
 from ..verify.report import VerificationReport
 from .history import History, HistoryEntry
-from .optimize import Budget, Edit, EditResult, run_to_end
+from .optimize import DEFAULT_BUDGET, Budget, Edit, EditResult, run_to_end
 from .regions import Region
 from .state import DecodedState, Patch, exact_patch, initial_state, read_patch, write_patch
 from .tools.base import Tool
@@ -57,13 +57,13 @@ class Session:
         """The current decode as a decoder forward dict (delta_y, delta_c, image)."""
         return self.state.output(self.tensors)
 
-    def edit(self, tool: Tool, region: Region, budget: Budget = Budget()) -> Edit:
+    def edit(self, tool: Tool, region: Region, budget: Budget = DEFAULT_BUDGET) -> Edit:
         """Prepare ``tool`` on ``region``; iterate ``.run()`` to optimize, then :meth:`commit` its result."""
         if region.shape != self.shape:
             raise ValueError(f"region of shape {region.shape} for an image of shape {self.shape}")
         return Edit(self.decoder, self.tensors, self.state.z, self.image, tool, region, budget)
 
-    def apply(self, tool: Tool, region: Region, budget: Budget = Budget(), choice: int = 0) -> EditResult:
+    def apply(self, tool: Tool, region: Region, budget: Budget = DEFAULT_BUDGET, choice: int = 0) -> EditResult:
         """Run ``tool`` on ``region`` to the end and commit candidate ``choice``."""
         result = run_to_end(self.edit(tool, region, budget))
         self.commit(result, choice)
@@ -73,7 +73,7 @@ class Session:
         """The exact new content candidate ``index`` of ``result`` gives, without committing it."""
         z = self.state.z.clone()
         rows, cols = result.window.blocks
-        z[:, :, rows, cols] = result.z[index: index + 1]
+        z[:, :, rows, cols] = torch.where(result.movable, result.z[index: index + 1], z[:, :, rows, cols])
         return exact_patch(self.decoder, self.state, self.tensors, z, result.editable)
 
     def patched_output(self, patch: Patch) -> dict[str, torch.Tensor | None]:

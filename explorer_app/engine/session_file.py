@@ -64,7 +64,7 @@ def load_session(path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder,
     try:
         with safe_open(str(path), framework="pt", device="cpu") as handle:
             metadata = handle.metadata() or {}
-            tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118 - safe_open is not a dict
     except (OSError, SafetensorError) as error:
         raise SessionFileError(f"{path}: not a readable session file ({error})") from None
     if metadata.get("format") != FORMAT:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from ..decoder.code_tensors import CodeTensors
@@ -37,11 +36,6 @@ class WindowView:
     def size(self) -> tuple[int, int]:
         """(h, w) of the window in pixels."""
         return self.initial.shape[2], self.initial.shape[3]
-
-    def crop_mask(self, mask: np.ndarray) -> torch.Tensor:
-        """A whole-image bool (H, W) mask as a (1, 1, h, w) float tensor on the window."""
-        rows, cols = self.window.pixels(*mask.shape)
-        return torch.from_numpy(np.ascontiguousarray(mask[rows, cols])).to(self.initial)[None, None]
 
     def region_pixels(self, region: Region) -> torch.Tensor:
         """(C, n) the current whole image's values at the ``region``'s n pixels."""

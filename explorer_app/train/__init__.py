@@ -1,1 +1,1 @@
-"""Offline training data: photo collection, filtering and the photo pack loader."""
+"""Training: the offline photo pack (collection, filtering, loading) and the trainers of the shipped models."""

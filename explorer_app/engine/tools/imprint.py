@@ -55,7 +55,7 @@ class Imprint(TargetTool):
         channels = view.initial.shape[1]
         if picture.shape[2] != channels:
             picture = picture.mean(2, keepdims=True) if channels == 1 else np.repeat(picture, 3, axis=2)
-        to_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(view.initial)  # noqa: E731
+        to_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(view.initial)
         return to_tensor(picture).permute(2, 0, 1)[None], to_tensor(alpha)[None, None] * view.region
 
     def composed(self, view: WindowView, shift: tuple[float, float]) -> torch.Tensor:

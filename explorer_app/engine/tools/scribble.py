@@ -33,17 +33,17 @@ class Stroke:
         ``origin`` = (y, x)."""
         shifted = np.asarray(self.points, np.float64) - np.array([origin[1], origin[0]])
         pts = np.round(shifted).astype(np.int32)
-        thickness = -1 if self.filled else max(1, int(round(self.width)))
+        thickness = -1 if self.filled else max(1, round(self.width))
         (x0, y0), (x1, y1) = pts[0], pts[-1]
         if self.kind == "pen":
-            cv2.polylines(canvas, [pts.reshape(-1, 1, 2)], False, 1.0, max(1, int(round(self.width))), cv2.LINE_AA)
+            cv2.polylines(canvas, [pts.reshape(-1, 1, 2)], False, 1.0, max(1, round(self.width)), cv2.LINE_AA)
         elif self.kind == "line":
-            cv2.line(canvas, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, max(1, int(round(self.width))),
+            cv2.line(canvas, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, max(1, round(self.width)),
                      cv2.LINE_AA)
         elif self.kind == "rectangle":
             cv2.rectangle(canvas, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, thickness)
         elif self.kind == "ellipse":
-            centre = (int(round((x0 + x1) / 2)), int(round((y0 + y1) / 2)))
+            centre = (round((x0 + x1) / 2), round((y0 + y1) / 2))
             axes = (max(1, abs(int(x1 - x0)) // 2), max(1, abs(int(y1 - y0)) // 2))
             cv2.ellipse(canvas, centre, axes, 0.0, 0.0, 360.0, 1.0, thickness, cv2.LINE_AA)
         else:

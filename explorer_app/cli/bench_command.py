@@ -1,0 +1,146 @@
+"""``jpeg-explorer bench [--json] [--device auto|cpu|cuda]``: time the interactive paths on this machine.
+
+On a synthetic 1024×1024 4:2:0 JPEG: the network decode against Pillow's plain decode, a 128×128-px
+variance edit (50 Adam steps, default and 4-block halo), Adam steps over the whole image, and the ten
+digit hypotheses of a 24×32-px box. Without shipped weights it times an untrained decoder of the lite
+size (same cost) and says so, and likewise for the digit classifier.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from ..codec import read_jpeg
+from ..decoder.inference import decode_code
+from ..decoder.model import SIZES, JpegDecoder, zero_control
+from ..decoder.registry import ModelNotFoundError
+from ..decoder.selection import choose_decoder
+from ..devices import DeviceError, pick_device
+from ..engine import Budget, Session, glyph_hypotheses, regions, tools
+from ..engine.tools.glyphs import Classifier
+from .digits_command import load_digit_classifier
+from .errors import EXIT_OK, fail
+
+SIDE = 1024
+EDIT_BOX = (448, 448, 128, 128)
+DIGIT_BOX = (500, 496, 24, 32)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+
+
+def bench_jpeg(folder: Path, side: int = SIDE) -> Path:
+    """A side×side 4:2:0 quality-30 JPEG of smooth shapes, edges and noise."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:side, 0:side] / side
+    picture = np.stack([128 + 90 * np.sin(9 * xx + 3 * yy), 128 + 90 * np.cos(7 * yy), 255 * xx * yy], -1)
+    picture += rng.normal(0, 12, picture.shape)
+    path = folder / "bench.jpg"
+    Image.fromarray(np.clip(picture, 0, 255).astype(np.uint8)).save(path, quality=30, subsampling=2)
+    return path
+
+
+def timed(work: Callable[[], object], device: torch.device, repeats: int = 1) -> float:
+    """Median wall time in seconds of ``work`` over ``repeats`` runs (GPU work included)."""
+    times = []
+    for _ in range(repeats):
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        work()
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def pick_decoder(device: torch.device, notes: list[str]) -> JpegDecoder:
+    try:
+        chosen = choose_decoder("explorable", "auto", device)
+        return chosen.decoder
+    except ModelNotFoundError:
+        size = "full" if device.type == "cuda" else "lite"
+        notes.append(f"no shipped explorable weights: timed an untrained {size} decoder (same cost)")
+        return JpegDecoder(SIZES[size], name=f"untrained-{size}").to(device).eval()
+
+
+def pick_classifier(notes: list[str]) -> Classifier | None:
+    """The shipped digit classifier; else an untrained one of the same architecture (same cost), said so;
+    None when the classifier plug-ins are not installed."""
+    try:
+        return load_digit_classifier()
+    except FileNotFoundError as error:
+        try:
+            from ..engine.classifiers import GlyphClassifier, GlyphNet
+        except ImportError:
+            notes.append(f"digits not timed: {error}")
+            return None
+        notes.append("no shipped digit classifier: timed an untrained one of the same architecture (same cost)")
+        return GlyphClassifier([str(d) for d in range(10)], GlyphNet(10)).eval().requires_grad_(False)
+
+
+def adam_steps_per_second(session: Session, steps: int) -> float:
+    """Adam steps per second with z free over the whole image (forward and backward of the whole decode)."""
+    z = zero_control(session.tensors).requires_grad_(True)
+    optimizer = torch.optim.Adam([z], lr=0.05)
+
+    def work() -> None:
+        for _ in range(steps):
+            image = session.decoder(session.tensors, z)["image"]
+            optimizer.zero_grad()
+            image.var().backward()
+            optimizer.step()
+
+    work_time = timed(work, session.device)
+    return steps / work_time
+
+
+def measure(device: torch.device) -> dict[str, object]:
+    notes: list[str] = []
+    decoder = pick_decoder(device, notes)
+    with tempfile.TemporaryDirectory() as folder:
+        path = bench_jpeg(Path(folder))
+        code = read_jpeg(path)
+        decode_code(decoder, code, device=device)  # warm-up
+        decode_s = timed(lambda: decode_code(decoder, code, device=device), device, 3)
+        libjpeg_s = timed(lambda: Image.open(path).load(), device, 5)
+    session = Session(code, decoder, device)
+    region = regions.rectangle(session.shape, *EDIT_BOX)
+    edit = lambda halo: session.apply(tools.Variance(factor=2.0), region, Budget(steps=50, patience=0, halo=halo))
+    edit_s = timed(lambda: edit(None), device)
+    edit_halo4_s = timed(lambda: edit(4), device)
+    steps = 20 if device.type == "cuda" else 2
+    classifier = pick_classifier(notes)
+    digits_s = None if classifier is None else timed(
+        lambda: glyph_hypotheses(session, classifier.to(device), DIGIT_BOX), device)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
+    return {"device": name, "model": decoder.name, "image": f"{SIDE}x{SIDE} 4:2:0 q30",
+            "decode_1mp_s": round(decode_s, 4), "libjpeg_decode_1mp_s": round(libjpeg_s, 4),
+            "edit_128px_50it_s": round(edit_s, 3), "edit_128px_50it_halo4_s": round(edit_halo4_s, 3),
+            "adam_steps_1mp_per_s": round(adam_steps_per_second(session, steps), 3),
+            "digits_10_hypotheses_s": None if digits_s is None else round(digits_s, 3), "notes": notes}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        device = pick_device(args.device)
+    except DeviceError as error:
+        return fail(str(error))
+    figures = measure(device)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:>26}: {value}")
+    return EXIT_OK

@@ -1,0 +1,47 @@
+"""Glyph classifiers on disk: models/glyphs_<name>.safetensors, classes and input size in the metadata."""
+
+import json
+from pathlib import Path
+
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+from .glyph_classifier import GlyphClassifier
+from .network import GlyphNet
+
+MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
+FORMAT = "glyph-classifier/1"
+PREFIX = "glyphs_"
+
+
+def classifier_path(name: str, models_dir: Path = MODELS_DIR) -> Path:
+    """Where the classifier called `name` (e.g. "digits") lives."""
+    return models_dir / f"{PREFIX}{name}.safetensors"
+
+
+def available_classifiers(models_dir: Path = MODELS_DIR) -> list[str]:
+    """Names of the classifiers found in `models_dir`, sorted."""
+    return sorted(p.name[len(PREFIX) : -len(".safetensors")] for p in models_dir.glob(f"{PREFIX}*.safetensors"))
+
+
+def save_classifier(classifier: GlyphClassifier, path: Path, extra: dict[str, str] | None = None) -> None:
+    """Write weights and metadata (format, classes, input size, plus `extra`) as safetensors."""
+    metadata = {"format": FORMAT, "classes": json.dumps(classifier.classes), "input_size": str(classifier.input_size)}
+    metadata.update(extra or {})
+    state = {k: v.detach().contiguous() for k, v in classifier.net.state_dict().items()}
+    save_file(state, str(path), metadata=metadata)
+
+
+def load_classifier(name: str, models_dir: Path = MODELS_DIR) -> GlyphClassifier:
+    """The classifier called `name`, in eval mode, its own weights frozen (input gradients still flow)."""
+    path = classifier_path(name, models_dir)
+    if not path.is_file():
+        known = ", ".join(available_classifiers(models_dir)) or "none"
+        raise FileNotFoundError(f"no glyph classifier {name!r} in {models_dir} (available: {known})")
+    with safe_open(str(path), framework="pt") as f:
+        metadata = f.metadata() or {}
+        state = {key: f.get_tensor(key) for key in f.keys()}
+    if metadata.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a {FORMAT} file (format: {metadata.get('format')!r})")
+    classifier = GlyphClassifier(json.loads(metadata["classes"]), GlyphNet.from_state_dict(state), int(metadata["input_size"]))
+    return classifier.eval().requires_grad_(False)

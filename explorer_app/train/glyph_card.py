@@ -2,10 +2,14 @@
 
 import os
 import platform
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+
+from explorer_app.train import glyph_data as data
+from explorer_app.train.glyph_fonts import VALIDATION_EVERY
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,27 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def describe_crops() -> str:
+    """The training crops in words, from the constants that make them."""
+    t = data.TRAINING
+    return (
+        "All synthetic crops imitate a box marked around one character: box height "
+        f"{data.BOX_HEIGHT[0]}–{data.BOX_HEIGHT[1]} px, aspect {data.BOX_ASPECT[0]:g}–{data.BOX_ASPECT[1]:g}, "
+        f"glyph height {data.GLYPH_FILL[0]:.0%}–{data.GLYPH_FILL[1]:.0%} of the box, centre jitter, "
+        f"±{t.max_rotation:g}° rotation, shear, stretch, partial neighbours at the sides "
+        f"({t.p_neighbours:.0%} of the time each side), random tinted colours of either polarity "
+        f"({t.p_low_contrast:.0%} at a luma contrast of only {t.min_contrast:g}–{data.LOW_CONTRAST_TOP:g} grey "
+        f"levels), stroke thickening/thinning, shading, Gaussian blur, "
+        f"{data.RESAMPLE_FACTOR[0]:g}–{data.RESAMPLE_FACTOR[1]:g}× down/up-sampling, noise, and "
+        f"Pillow JPEG at quality {t.jpeg_quality[0]}–{t.jpeg_quality[1]} ({t.p_jpeg:.0%} of crops; 4:4:4 or "
+        "4:2:0; the 8×8 grid is not aligned with the box)."
+    )
+
+
 def render_card(report: TrainingReport, weights: Path) -> str:
     """Markdown model card for `report`, describing the weights file at `weights`."""
     rows = "\n".join(f"| {name} | {acc:.2%} | {count} |" for name, (acc, count) in report.validation.items())
-    data = "\n".join(f"- {line}" for line in report.data)
+    sources = "\n".join(f"- {line}" for line in report.data)
     return f"""# Glyph classifier `{report.name}`
 
 Classes ({len(report.classes)}): {" ".join(report.classes)}
@@ -53,18 +74,16 @@ Inside: JFIF luma, antialiased bilinear resize to {report.input_size}×{report.i
 per-crop standardization with polarity from the sign of the skewness, then a CNN (widths
 {report.widths}, {report.parameters:,} parameters, SiLU, max pooling, global average pooling).
 
-Weights: `{weights.name}` ({weights.stat().st_size / 1024:.0f} KiB, safetensors; class list and input size in its metadata).
+Weights: `{weights.name}` ({weights.stat().st_size / 1024:.0f} KiB, safetensors; class list and input size in
+its metadata).
 
 ## Data
-All synthetic crops imitate a box marked around one character: glyph height 60–95% of a 18–72 px
-box, aspect 0.55–1.2, centre jitter, ±10° rotation, shear, stretch, partial neighbours at the sides
-(half the time each side), random tinted colours of either polarity (30% at a luma contrast of only
-12–40 grey levels), stroke thickening/thinning, shading, Gaussian blur, 1.5–3× down/up-sampling,
-noise, and Pillow JPEG at quality 5–40 (85% of crops; 4:4:4 or 4:2:0; the 8×8 grid is not aligned
-with the box). Validation uses held-out fonts (every 4th font file of each folder), held-out
+{textwrap.fill(describe_crops(), width=100)}
+
+Validation uses held-out fonts (every {VALIDATION_EVERY}th font file of each folder), held-out
 handwriting and separate random seeds.
 
-{data}
+{sources}
 
 ## Training
 `{report.command}`
@@ -79,10 +98,11 @@ thread(s), {report.cpu_s / 60:.1f} min of CPU time in all (torch {torch.__versio
 |---|---|---|
 {rows}
 
-"clean": no blur, noise, resampling, shading or JPEG, contrast ≥ 40 grey levels (rotation,
-neighbours and colours as in training). "mixed": the training distribution. "heavy JPEG": every
-crop JPEG-compressed at quality 5–15, the rest as in training; "contrast ≥ 40" drops the
-low-contrast share, whose glyphs such quality often erases entirely.
+"clean": no blur, noise, resampling, shading or JPEG, contrast ≥ {data.LOW_CONTRAST_TOP:g} grey levels
+(rotation, neighbours and colours as in training). "mixed": the training distribution. "heavy JPEG": every crop
+JPEG-compressed at quality {data.HEAVY_JPEG.jpeg_quality[0]}–{data.HEAVY_JPEG.jpeg_quality[1]}, the rest as in \
+training; "contrast ≥ {data.LOW_CONTRAST_TOP:g}" drops the low-contrast share, whose glyphs such quality often erases
+entirely.
 
 ## Limits
 Only luma is used: a glyph isoluminant with its background is invisible. One character per box;

@@ -24,6 +24,9 @@ JITTER = (0.12, 0.08)  # max offset of the glyph centre from the box centre, as 
 STRETCH = (0.85, 1.15)  # horizontal scale of the glyph beyond its font's proportions
 MAX_SHEAR = 0.15  # horizontal shear (italic-like), in x per y
 NEIGHBOUR_GAP = (0.05, 0.5)  # gap between glyph and neighbour, as a fraction of glyph height
+LOW_CONTRAST_TOP = 40.0  # grey levels of luma: below this a crop counts as low-contrast
+MAX_CONTRAST = 230.0
+RESAMPLE_FACTOR = (1.5, 3.0)  # down- then up-sampling by this factor imitates a low-resolution source
 PAD = 16  # px of canvas around the box, so blur, neighbours and JPEG blocks reach into it
 MAX_VALUE = 255.0
 
@@ -141,7 +144,8 @@ def vary_stroke(rng: np.random.Generator, coverage: np.ndarray, glyph_height: in
 
 def pick_colours(rng: np.random.Generator, d: Degradation) -> tuple[np.ndarray, np.ndarray]:
     """(background, foreground) RGB in [0, 255]: random tints whose luma differ by a random contrast."""
-    contrast = rng.uniform(d.min_contrast, 40.0) if rng.random() < d.p_low_contrast else rng.uniform(40.0, 230.0)
+    low = rng.random() < d.p_low_contrast
+    contrast = rng.uniform(d.min_contrast, LOW_CONTRAST_TOP) if low else rng.uniform(LOW_CONTRAST_TOP, MAX_CONTRAST)
     back = rng.uniform(0.0, MAX_VALUE)
     room_up, room_down = MAX_VALUE - back, back
     go_up = rng.random() < 0.5 if min(room_up, room_down) >= contrast else room_up > room_down
@@ -187,7 +191,7 @@ def render_sample(rng: np.random.Generator, draw: Draw, d: Degradation) -> np.nd
     if rng.random() < d.p_blur:
         image = cv2.GaussianBlur(image, (0, 0), sigmaX=rng.uniform(0.3, max(0.4, 0.05 * box_h)))
     if rng.random() < d.p_resample:
-        factor = rng.uniform(1.5, 3.0)
+        factor = rng.uniform(*RESAMPLE_FACTOR)
         small = cv2.resize(image, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
         image = cv2.resize(small, (canvas[1], canvas[0]), interpolation=cv2.INTER_LINEAR)
     if rng.random() < d.p_noise:

@@ -18,7 +18,8 @@ from explorer_app.engine.classifiers.store import classifier_path
 from explorer_app.train import glyph_data as data
 from explorer_app.train.glyph_card import TrainingReport, render_card
 from explorer_app.train.glyph_fonts import find_font_files, load_font_glyphs, split_fonts
-from explorer_app.train.glyph_handwritten import opencv_digits, sklearn_digits
+from explorer_app.train.glyph_handwritten import (OPENCV_VALIDATION_COLUMNS, SKLEARN_UPSCALE, opencv_digits,
+                                                  sklearn_digits)
 
 DEFAULT_FONT_FOLDERS = [
     "/usr/share/fonts/truetype/dseg",
@@ -35,6 +36,9 @@ OPENCV_DIGITS = "/usr/share/doc/opencv-doc/examples/data/digits.png"
 FONT_WEIGHT, OPENCV_WEIGHT, SKLEARN_WEIGHT = 0.7, 0.2, 0.1  # share of training crops per source
 LABEL_SMOOTHING = 0.05
 WARMUP_STEPS = 200
+
+LumaSet = tuple[torch.Tensor, torch.Tensor]  # (N, 1, S, S) uint8 luma crops, (N,) int64 labels
+Scores = dict[str, tuple[float, int]]  # validation set name -> (accuracy, crop count)
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,9 @@ def load_fonts(args: argparse.Namespace, class_set: ClassSet) -> tuple[data.Font
     return data.FontSource(train_sets, class_set.chars), data.FontSource(val_sets, class_set.chars), lines
 
 
-def load_handwriting(args: argparse.Namespace) -> tuple[list[tuple[data.GlyphSource, float]],
+def load_handwriting(args: argparse.Namespace) -> tuple[dict[str, tuple[data.GlyphSource, float]],
                                                          data.GlyphSource, list[str]]:
-    """Weighted training sources, the validation source and card lines for the handwritten digits."""
+    """Weighted training sources by name, the validation source and card lines for the handwritten digits."""
     if not args.opencv_digits.is_file():
         sys.exit(f"{args.opencv_digits} not found: `apt-get download opencv-doc && dpkg -x opencv-doc_*.deb x`, "
                  "then pass --opencv-digits x/usr/share/doc/opencv-doc/examples/data/digits.png")
@@ -103,10 +107,14 @@ def load_handwriting(args: argparse.Namespace) -> tuple[list[tuple[data.GlyphSou
     cv_val, sk_val = opencv_digits(args.opencv_digits, True), sklearn_digits(True)
     val = data.MaskSource(cv_val[0] + sk_val[0], cv_val[1] + sk_val[1])
     lines = [
-        f"OpenCV digits.png (opencv-doc): {len(cv_train[0])} for training, {len(cv_val[0])} held out (last 20 columns)",
-        f"scikit-learn load_digits (8×8, upscaled 4×): {len(sk_train[0])} for training, {len(sk_val[0])} held out",
+        f"OpenCV digits.png (opencv-doc): {len(cv_train[0])} for training, {len(cv_val[0])} held out "
+        f"(last {OPENCV_VALIDATION_COLUMNS} columns)",
+        f"scikit-learn load_digits (8×8, upscaled {SKLEARN_UPSCALE}×): {len(sk_train[0])} for training, "
+        f"{len(sk_val[0])} held out",
     ]
-    return [(data.MaskSource(*cv_train), OPENCV_WEIGHT), (data.MaskSource(*sk_train), SKLEARN_WEIGHT)], val, lines
+    train = {"OpenCV": (data.MaskSource(*cv_train), OPENCV_WEIGHT),
+             "scikit-learn": (data.MaskSource(*sk_train), SKLEARN_WEIGHT)}
+    return train, val, lines
 
 
 def accuracy(model: GlyphClassifier, images: torch.Tensor, labels: torch.Tensor, batch: int = 500) -> float:
@@ -121,7 +129,7 @@ def accuracy(model: GlyphClassifier, images: torch.Tensor, labels: torch.Tensor,
     return hits / len(images)
 
 
-def evaluate(model: GlyphClassifier, val_sets: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> dict[str, tuple[float, int]]:
+def evaluate(model: GlyphClassifier, val_sets: dict[str, LumaSet]) -> Scores:
     """Accuracy and size of every validation set, plus all of them pooled as "overall"."""
     results = {name: (accuracy(model, x, y), len(y)) for name, (x, y) in val_sets.items()}
     total = sum(n for _, n in results.values())
@@ -137,8 +145,9 @@ def learning_rate_factor(step: int, steps: int) -> float:
 
 
 def train(model: GlyphClassifier, images: torch.Tensor, labels: torch.Tensor, args: argparse.Namespace,
-          val_sets: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> None:
-    """Adam on random batches of the pre-rendered crops, reporting validation accuracy as it goes."""
+          val_sets: dict[str, LumaSet]) -> Scores:
+    """Adam on random batches of the pre-rendered crops, reporting validation accuracy as it goes;
+    returns the last report (always taken after the final step)."""
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: learning_rate_factor(step, args.steps))
     generator = torch.Generator().manual_seed(args.seed)
@@ -146,16 +155,20 @@ def train(model: GlyphClassifier, images: torch.Tensor, labels: torch.Tensor, ar
     started, running = time.time(), 0.0
     for step in range(1, args.steps + 1):
         index = torch.randint(len(images), (args.batch,), generator=generator)
-        loss = F.cross_entropy(model.forward_luma(images[index].float()), labels[index], label_smoothing=LABEL_SMOOTHING)
+        logits = model.forward_luma(images[index].float())
+        loss = F.cross_entropy(logits, labels[index], label_smoothing=LABEL_SMOOTHING)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         schedule.step()
         running += loss.item()
         if step % args.eval_every == 0 or step == args.steps:
-            scores = ", ".join(f"{name} {acc:.2%}" for name, (acc, _) in evaluate(model, val_sets).items())
-            print(f"step {step}: loss {running / args.eval_every:.3f}, {time.time() - started:.0f} s; {scores}", flush=True)
+            results = evaluate(model, val_sets)
+            scores = ", ".join(f"{name} {acc:.2%}" for name, (acc, _) in results.items())
+            elapsed = time.time() - started
+            print(f"step {step}: loss {running / args.eval_every:.3f}, {elapsed:.0f} s; {scores}", flush=True)
             running = 0.0
+    return results
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,31 +177,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     class_set = CLASS_SETS[args.classes]
     train_fonts, val_fonts, data_lines = load_fonts(args, class_set)
-    train_sources: list[tuple[data.GlyphSource, float]] = [(train_fonts, FONT_WEIGHT)]
+    train_sources: dict[str, tuple[data.GlyphSource, float]] = {"fonts": (train_fonts, FONT_WEIGHT)}
     val_sources = {"clean fonts": (val_fonts, data.CLEAN), "mixed fonts": (val_fonts, data.TRAINING),
                    "heavy JPEG fonts": (val_fonts, data.HEAVY_JPEG),
-                   "heavy JPEG fonts, contrast ≥ 40": (val_fonts, data.HEAVY_JPEG_CONTRASTED)}
+                   f"heavy JPEG fonts, contrast ≥ {data.LOW_CONTRAST_TOP:g}": (val_fonts, data.HEAVY_JPEG_CONTRASTED)}
     if class_set.handwritten:
         hand_train, hand_val, hand_lines = load_handwriting(args)
-        train_sources += hand_train
+        train_sources |= hand_train
         data_lines += hand_lines
-        val_sources |= {"mixed handwriting": (hand_val, data.TRAINING), "heavy JPEG handwriting": (hand_val, data.HEAVY_JPEG)}
+        val_sources |= {"mixed handwriting": (hand_val, data.TRAINING),
+                        "heavy JPEG handwriting": (hand_val, data.HEAVY_JPEG)}
+    shares = ", ".join(f"{name} {weight:.0%}" for name, (_, weight) in train_sources.items())
+    data_lines.append(f"{args.train_samples} training crops ({shares})")
 
     started = time.time()
-    images, labels = data.render_dataset(train_sources, args.train_samples, data.TRAINING, args.seed, args.input_size)
+    images, labels = data.render_dataset(list(train_sources.values()), args.train_samples, data.TRAINING, args.seed,
+                                         args.input_size)
     val_sets = {name: data.render_dataset([(source, 1.0)], args.val_samples, degradation, 10_000 + args.seed + i,
                                           args.input_size)
                 for i, (name, (source, degradation)) in enumerate(val_sources.items())}
     render_s = time.time() - started
-    print(f"rendered {len(images)} training and {len(val_sets)}×{args.val_samples} validation crops in {render_s:.0f} s",
-          flush=True)
+    print(f"rendered {len(images)} training and {len(val_sets)}×{args.val_samples} validation crops "
+          f"in {render_s:.0f} s", flush=True)
 
     model = GlyphClassifier(list(class_set.chars), GlyphNet(len(class_set.chars), tuple(args.widths)), args.input_size)
     started = time.time()
-    train(model, images, labels, args, val_sets)
+    results = train(model, images, labels, args, val_sets)
     train_s = time.time() - started
 
-    results = evaluate(model, val_sets)
     args.out.mkdir(parents=True, exist_ok=True)
     weights = classifier_path(args.classes, args.out)
     save_classifier(model.eval(), weights, {"name": args.classes, "steps": str(args.steps)})
@@ -196,8 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         name=args.classes, classes=model.classes,
         command="python -m explorer_app.train.glyph_train " + shlex.join(argv if argv is not None else sys.argv[1:]),
         parameters=sum(p.numel() for p in model.parameters()), widths=tuple(args.widths), input_size=args.input_size,
-        data=data_lines + [f"{args.train_samples} training crops (fonts {FONT_WEIGHT:.0%}"
-                           + (f", OpenCV {OPENCV_WEIGHT:.0%}, scikit-learn {SKLEARN_WEIGHT:.0%})" if class_set.handwritten else ")")],
+        data=data_lines,
         steps=args.steps, batch=args.batch, learning_rate=args.lr, render_s=render_s, train_s=train_s,
         cpu_s=time.process_time(), threads=args.threads, validation=results)
     weights.with_suffix(".md").write_text(render_card(report, weights))

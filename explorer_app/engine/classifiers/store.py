@@ -43,5 +43,6 @@ def load_classifier(name: str, models_dir: Path = MODELS_DIR) -> GlyphClassifier
         state = {key: f.get_tensor(key) for key in f.keys()}
     if metadata.get("format") != FORMAT:
         raise ValueError(f"{path} is not a {FORMAT} file (format: {metadata.get('format')!r})")
-    classifier = GlyphClassifier(json.loads(metadata["classes"]), GlyphNet.from_state_dict(state), int(metadata["input_size"]))
+    net = GlyphNet.from_state_dict(state)
+    classifier = GlyphClassifier(json.loads(metadata["classes"]), net, int(metadata["input_size"]))
     return classifier.eval().requires_grad_(False)

@@ -81,6 +81,11 @@ class EditResult:
     loss: torch.Tensor
     record: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def count(self) -> int:
+        """How many candidates (N)."""
+        return self.z.shape[0]
+
 
 class Edit:
     """One tool applied to one region: iterate :meth:`run`, call :meth:`cancel` from any thread to stop

@@ -12,7 +12,7 @@ import torch
 from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QImage, QPainter
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
-from test_gui_window import drag, photo, select_rectangle, tiny_model, wait_idle  # noqa: F401 (photo: fixture)
+from test_gui_window import drag, photo, select_rectangle, tiny_model, unexpected_dialog, wait_idle  # noqa: F401 (photo: fixture)
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
@@ -43,6 +43,7 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> MainWindow:  # n
     qtbot.addWidget(win)
     win.show()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
     win.open_path(photo)
     wait_idle(qtbot, win)
     yield win

@@ -53,8 +53,15 @@ def photo(tmp_path: Path) -> Path:
     return write_photo(tmp_path / "photo.jpg")
 
 
+def unexpected_dialog(parent, title, text, *args):
+    raise AssertionError(f"unexpected error dialog: {text}")
+
+
 @pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:
+def window(qtbot, tmp_path: Path, monkeypatch) -> MainWindow:
+    # A modal error box would block an offscreen test forever: fail with its message instead
+    # (tests that expect a dialog patch it again).
+    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
     win = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
     qtbot.addWidget(win)
     win.show()

@@ -84,3 +84,21 @@ def test_installed_command_decodes_and_verifies_from_another_directory(installed
     _run([command, "decode", example, "-o", "out.png", "--size", "lite", "--device", "cpu"], work, env)
     assert (work / "out.png").is_file() and (work / "out.png.json").is_file()
     _run([command, "verify", "out.png", example], work, env)
+
+
+def test_desktop_files_agree_on_the_application_id():
+    import configparser
+    import xml.etree.ElementTree as ET
+
+    folder = ROOT / "packaging"
+    app_id = "io.github.jpeg_explorer.JpegExplorer"
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(folder / f"{app_id}.desktop")
+    desktop = entry["Desktop Entry"]
+    assert desktop["Type"] == "Application" and desktop["Icon"] == app_id
+    assert desktop["Exec"].split()[0] == "jpeg-explorer"
+    component = ET.parse(folder / f"{app_id}.metainfo.xml").getroot()
+    assert component.findtext("id") == app_id
+    assert component.findtext("launchable") == f"{app_id}.desktop"
+    assert ET.parse(folder / f"{app_id}.svg").getroot().tag.endswith("svg")

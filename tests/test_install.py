@@ -8,13 +8,13 @@ adds a path (its own .pth files, e.g. an editable install of this project, are n
 site-packages come first, so ``explorer_app`` is the installed wheel."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import site
 import subprocess
 import sys
 import venv
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,14 @@ def _run(args: list, cwd: Path, env: dict | None = None, timeout: int = 300) -> 
     return result
 
 
+def _can_build_offline() -> bool:
+    """setuptools (as pyproject.toml's build-system asks) and wheel already here: no build isolation needed."""
+    try:
+        return int(version("setuptools").split(".")[0]) >= 68 and bool(version("wheel"))
+    except PackageNotFoundError:
+        return False
+
+
 def _build_wheel(tmp: Path) -> Path:
     source = tmp / "src"
     for name in SOURCES:
@@ -39,8 +47,7 @@ def _build_wheel(tmp: Path) -> Path:
         else:
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, source / name)
-    offline = [] if importlib.util.find_spec("setuptools") is None or importlib.util.find_spec("wheel") is None \
-        else ["--no-build-isolation"]
+    offline = ["--no-build-isolation"] if _can_build_offline() else []
     _run([sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "-q", *offline, "-w", tmp / "dist"], source)
     (wheel,) = (tmp / "dist").glob("jpeg_explorer-*.whl")
     return wheel

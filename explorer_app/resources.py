@@ -9,6 +9,8 @@ _SOURCE_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _folder(package: str, fallback: str) -> Path:
+    """The data package ``package`` of an installed wheel (a regular package that setup.py writes at build
+    time), else the source checkout's ``fallback`` folder (checkout on PYTHONPATH, editable install)."""
     try:
         return Path(str(importlib.resources.files(package)))
     except ModuleNotFoundError:
@@ -24,6 +26,11 @@ def models_dir() -> Path:
     override = os.environ.get(MODELS_ENV)
     if override:
         return Path(override)
+    return shipped_models_dir()
+
+
+def shipped_models_dir() -> Path:
+    """Folder of the weights that ship with the application, ignoring ``$JPEG_EXPLORER_MODELS``."""
     return _folder("explorer_app.models", "models")
 
 

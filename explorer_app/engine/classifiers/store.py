@@ -6,10 +6,11 @@ from pathlib import Path
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+from ...resources import shipped_models_dir
 from .glyph_classifier import GlyphClassifier
 from .network import GlyphNet
 
-MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
+MODELS_DIR = shipped_models_dir()
 FORMAT = "glyph-classifier/1"
 PREFIX = "glyphs_"
 

@@ -2,7 +2,6 @@
 a run resumes from its checkpoint, and the written models load as shipped-format decoders."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 import torch
 
 from explorer_app.decoder.code_tensors import CodeTensors
-from explorer_app.decoder.model import DecoderSize, JpegDecoder, zero_control
+from explorer_app.decoder.model import DecoderSize, JpegDecoder
 from explorer_app.decoder.registry import load_decoder
 from explorer_app.ops.quantization import requantize
 from explorer_app.ops.dct import block_dct

@@ -10,7 +10,7 @@ from ..decoder.registry import MODEL_NAMES, ModelNotFoundError
 from ..decoder.selection import choose_decoder
 from ..devices import DeviceError, pick_device
 from ..export.exporter import ExportError, export_verified, report_path
-from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, fail
+from .errors import EXIT_FAILED, EXIT_OK, fail
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

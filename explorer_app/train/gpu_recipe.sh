@@ -5,7 +5,7 @@
 #   usage: bash explorer_app/train/gpu_recipe.sh PACK LUMA_S CHROMA_S ADV_S
 set -u
 pack=$1; luma=$2; chroma=$3; adversarial=$4
-export PYTHONUNBUFFERED=1
+export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p runs
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee runs/gpu.txt
 python3 -m explorer_app.train --pack "$pack" --out runs/full --size full --batch 128 --pool 24000 \

@@ -18,7 +18,7 @@ from .checkpoint import load_checkpoint, save_checkpoint
 from .compression import CompressionSampler, compress
 from .critic import Critic
 from .patches import PatchPool
-from .phases import AdversarialPhase, ChromaPhase, LumaPhase, Phase
+from .phases import Phase
 
 
 @dataclass

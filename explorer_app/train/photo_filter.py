@@ -94,10 +94,10 @@ def decode_image(data: bytes) -> tuple[np.ndarray, np.ndarray | None]:
     return np.ascontiguousarray(rgba[..., :3]), alpha
 
 
-def working_copy(rgb: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
-    """Area-downscale (H, W, 3) uint8 so the long side is <= `side`; returns (h, w, 3) uint8."""
+def area_resize(rgb: np.ndarray, long_side: int) -> np.ndarray:
+    """Area-average (H, W, 3) uint8 down so its long side is `long_side` px; never upscales."""
     height, width = rgb.shape[:2]
-    scale = side / max(height, width)
+    scale = long_side / max(height, width)
     if scale >= 1.0:
         return rgb
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -146,7 +146,7 @@ def masked_fraction(condition: np.ndarray, mask: np.ndarray) -> float:
 
 def measure(rgb: np.ndarray, alpha: np.ndarray | None) -> ImageStats:
     """Statistics of a decoded image: rgb (H, W, 3) uint8, alpha (H, W) uint8 or None."""
-    work = working_copy(rgb)
+    work = area_resize(rgb, WORK_SIDE)
     clipped = clipped_mask(work)
     kept = ~clipped
     spread = local_spread(work)

@@ -32,6 +32,7 @@ from explorer_app.train.contact_sheet import save_sheets
 from explorer_app.train.photo_filter import (
     DEFAULT_LIMITS,
     Thresholds,
+    area_resize,
     classify,
     decode_image,
     measure,
@@ -98,16 +99,6 @@ def downscale_factor(width: int, height: int, key: str, seed: int, max_long: int
     high = min(MAX_FACTOR, max(MIN_FACTOR, short / TARGET_SHORT))
     factor = MIN_FACTOR + (high - MIN_FACTOR) * unit_hash(f"{seed}:factor:{key}")
     return max(factor, long / max_long)
-
-
-def area_resize(rgb: np.ndarray, long_side: int) -> np.ndarray:
-    """Area-average (H, W, 3) uint8 down so its long side is `long_side` px; never upscales."""
-    height, width = rgb.shape[:2]
-    scale = long_side / max(height, width)
-    if scale >= 1.0:
-        return rgb
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,16 @@ def cosine_lr(optimizer: torch.optim.Optimizer, base: float, progress: float) ->
         group["lr"] = base * factor
 
 
+def descend(optimizer: torch.optim.Optimizer, loss: torch.Tensor, parameters: list[nn.Parameter], base_lr: float,
+            progress: float) -> None:
+    """One optimizer step on ``loss``: fresh gradients, averaged over ranks, cosine-decayed learning rate."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    average_gradients(parameters)
+    cosine_lr(optimizer, base_lr, progress)
+    optimizer.step()
+
+
 class Phase(Protocol):
     name: str
     optimizers: dict[str, torch.optim.Optimizer]
@@ -70,12 +80,7 @@ class LumaPhase:
         z = torch.zeros(code.z_shape, device=rgb.device)
         y = coefficients_to_plane(code.y_q + self.decoder.predict_luma(code, z), code.y_table)
         loss = l1(y, rgb_to_ycbcr(rgb)[:, :1])
-        optimizer = self.optimizers["luma"]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        average_gradients(self.parameters)
-        cosine_lr(optimizer, self.lr, progress)
-        optimizer.step()
+        descend(self.optimizers["luma"], loss, self.parameters, self.lr, progress)
         return {"l1_luma": loss.item()}
 
 
@@ -99,12 +104,7 @@ class ChromaPhase:
                             coefficients_to_plane(normalized[:, 64:], code.c_table[:, 64:])], 1)
         chroma = consistent_upsample(planes, code.chroma_factor)
         loss = l1(chroma, rgb_to_ycbcr(rgb)[:, 1:])
-        optimizer = self.optimizers["chroma"]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        average_gradients(self.parameters)
-        cosine_lr(optimizer, self.lr, progress)
-        optimizer.step()
+        descend(self.optimizers["chroma"], loss, self.parameters, self.lr, progress)
         return {"l1_chroma": loss.item()}
 
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QIcon, QPixmap
-from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
+from .buttons import command_button
 from .canvas import to_qimage
-from .icons import icon
 
 if TYPE_CHECKING:
     from .explorer import Candidate
@@ -29,12 +29,14 @@ class CandidateGallery(QWidget):
         self.buttons: list[QToolButton] = []
         self.chosen: Candidate | None = None
         self.grid = QGridLayout()
-        self.keep_button = QPushButton(icon("keep"), "Keep")
-        self.keep_button.setToolTip("Make the shown candidate the current image (one undo step)")
-        self.keep_button.clicked.connect(self.keep)
-        self.discard_button = QPushButton(icon("discard"), "Discard")
-        self.discard_button.setToolTip("Drop the candidates and go back to the current image")
-        self.discard_button.clicked.connect(self.discard)
+        self.keep_button = command_button(
+            "keep", "Keep",
+            "Make the shown candidate the current image (one undo step)",
+            self.keep)
+        self.discard_button = command_button(
+            "discard", "Discard",
+            "Drop the candidates and go back to the current image",
+            self.discard)
         choices = QHBoxLayout()
         choices.addWidget(self.keep_button)
         choices.addWidget(self.discard_button)

@@ -8,13 +8,21 @@ import numpy as np
 from PIL import Image
 from PyQt6.QtCore import QPointF, QRectF
 from PyQt6.QtGui import QColor, QPainterPath, QPen, QPixmap
-from PyQt6.QtWidgets import (QColorDialog, QComboBox, QFileDialog, QGraphicsPathItem, QGraphicsPixmapItem, QLabel,
-                             QPushButton, QSpinBox)
+from PyQt6.QtWidgets import (
+    QColorDialog,
+    QComboBox,
+    QFileDialog,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+)
 
 from ..engine.regions import Region, brush
 from ..engine.tools import Imprint, Scribble, Stroke, Tool
+from .buttons import command_button
 from .canvas import to_qimage
-from .icons import icon
 from .interactions import Interaction
 from .tool_panels import PointPick, ToolPanel, slider
 
@@ -85,15 +93,18 @@ class ScribblePanel(ToolPanel):
         self.form.addRow("Width", self.width)
         self.form.addRow("Amount", self.amount)
         self.form.addRow("Colour", self.color_button)
-        draw = QPushButton(icon("scribble"), "Draw strokes")
-        draw.setToolTip("Drag on the image to draw strokes of the chosen shape")
-        draw.clicked.connect(self.start_drawing)
-        dropper = QPushButton(icon("eyedropper"), "Pick colour from image")
-        dropper.setToolTip("Click a pixel of the current image to use its colour")
-        dropper.clicked.connect(lambda: window.canvas.set_interaction(PointPick(), self.pick_color))
-        clear = QPushButton(icon("select-clear"), "Clear strokes")
-        clear.setToolTip("Remove the strokes drawn so far")
-        clear.clicked.connect(self.clear_strokes)
+        draw = command_button(
+            "scribble", "Draw strokes",
+            "Drag on the image to draw strokes of the chosen shape",
+            self.start_drawing)
+        dropper = command_button(
+            "eyedropper", "Pick colour from image",
+            "Click a pixel of the current image to use its colour",
+            lambda: window.canvas.set_interaction(PointPick(), self.pick_color))
+        clear = command_button(
+            "select-clear", "Clear strokes",
+            "Remove the strokes drawn so far",
+            self.clear_strokes)
         for button in (draw, dropper, clear):
             self.extra.addWidget(button)
         self.overlay = QGraphicsPathItem()
@@ -175,15 +186,15 @@ class ImprintPanel(ToolPanel):
         self.form.addRow("Scale", self.scale)
         self.form.addRow("Angle (°)", self.angle)
         self.form.addRow("Auto-place ± px", self.search)
-        load = QPushButton(icon("open"), "Load picture…")
-        load.setToolTip("Imprint an image file")
-        load.clicked.connect(self.ask_picture)
-        copy = QPushButton(icon("imitate"), "Copy the selection")
-        copy.setToolTip("Imprint the selected piece of the current image")
-        copy.clicked.connect(self.copy_selection)
-        place = QPushButton(icon("imprint"), "Click to place")
-        place.setToolTip("Click where the picture's centre should go")
-        place.clicked.connect(lambda: window.canvas.set_interaction(PointPick(), self.place))
+        load = command_button("open", "Load picture…", "Imprint an image file", self.ask_picture)
+        copy = command_button(
+            "imitate", "Copy the selection",
+            "Imprint the selected piece of the current image",
+            self.copy_selection)
+        place = command_button(
+            "imprint", "Click to place",
+            "Click where the picture's centre should go",
+            lambda: window.canvas.set_interaction(PointPick(), self.place))
         self.summary = QLabel("No picture yet")
         for widget in (load, copy, place, self.summary):
             self.extra.addWidget(widget)

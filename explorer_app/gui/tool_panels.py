@@ -5,15 +5,33 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QPointF, Qt
-from PyQt6.QtWidgets import (QComboBox, QFormLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 from superqt import QLabeledDoubleSlider
 
 from ..engine.optimize import EditResult
 from ..engine.regions import Region
 from ..engine.session import Session
 from ..engine.state import Patch
-from ..engine.tools import (Alternatives, Brightness, HueSaturation, ImitateHistogram, ImitatePatches, Periodic,
-                            Tool, TotalVariation, Variance)
+from ..engine.tools import (
+    Alternatives,
+    Brightness,
+    HueSaturation,
+    ImitateHistogram,
+    ImitatePatches,
+    Periodic,
+    Tool,
+    TotalVariation,
+    Variance,
+)
+from .buttons import command_button
 from .candidates import CandidateGallery
 from .icons import icon
 from .interactions import Interaction
@@ -157,12 +175,11 @@ class PeriodicityPanel(ToolPanel):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.points: list[tuple[float, float]] = []
-        pick = QPushButton(icon("periodicity"), "Click points on the image")
-        pick.setToolTip("Click an origin, then one point a period away (1-D) and optionally a second (2-D)")
-        pick.clicked.connect(self.start_picking)
-        clear = QPushButton(icon("select-clear"), "Clear points")
-        clear.setToolTip("Forget the clicked points")
-        clear.clicked.connect(self.clear_points)
+        pick = command_button(
+            "periodicity", "Click points on the image",
+            "Click an origin, then one point a period away (1-D) and optionally a second (2-D)",
+            self.start_picking)
+        clear = command_button("select-clear", "Clear points", "Forget the clicked points", self.clear_points)
         self.summary = QLabel()
         for widget in (pick, clear, self.summary):
             self.extra.addWidget(widget)
@@ -208,9 +225,10 @@ class ImitatePanel(ToolPanel):
         self.mode.addItem("histogram (tones and colours)", ImitateHistogram)
         self.mode.setToolTip("Copy the reference's small patches, or only its distribution of values")
         self.form.addRow("Imitate", self.mode)
-        take = QPushButton(icon("imitate"), "Use the selection as reference")
-        take.setToolTip("Remember the current selection as the reference; then select the region to change")
-        take.clicked.connect(self.take_reference)
+        take = command_button(
+            "imitate", "Use the selection as reference",
+            "Remember the current selection as the reference; then select the region to change",
+            self.take_reference)
         self.summary = QLabel("No reference yet")
         self.extra.addWidget(take)
         self.extra.addWidget(self.summary)

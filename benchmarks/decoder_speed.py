@@ -2,9 +2,12 @@
 
     python benchmarks/decoder_speed.py --device cuda --sizes full,lite [--json OUT.json]
 
-Measures the optimisation loop the exploration engine runs (decoder forward + backward to z + Adam),
-on a synthetic 4:2:0 code of a 1-megapixel image (1024×1024) and on a window of a 256×256 region plus
-a halo of ``--halo`` blocks each side. Untrained weights: speed does not depend on their values.
+Measures the optimisation loop the exploration engine runs (decoder forward + backward to z + Adam,
+through the engine's :class:`~explorer_app.engine.stepper.AdamStepper`), on a synthetic 4:2:0 code of
+a 1-megapixel image (1024×1024) and on a window of a 256×256 region plus a halo of ``--halo`` blocks
+each side. On a GPU each variant runs twice in the same process: eager (every step launched from
+Python) and graphed (the engine's default: one captured CUDA graph replayed per step), and in fp32,
+bf16 autocast and fp32 channels-last. Untrained weights: speed does not depend on their values.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import torch
 
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import SIZES, JpegDecoder
+from explorer_app.engine.stepper import EAGER_STEPS, AdamStepper
 
 
 def synthetic_code(pixels: int, device: torch.device) -> CodeTensors:
@@ -25,22 +29,22 @@ def synthetic_code(pixels: int, device: torch.device) -> CodeTensors:
                        torch.full((1, 128, 1, 1), 14.0), (2, 2), pixels, pixels).to(device)
 
 
-def adam_steps_per_second(decoder: JpegDecoder, code: CodeTensors, steps: int) -> float:
-    z = torch.zeros(code.z_shape, device=code.y_q.device, requires_grad=True)
-    optimizer = torch.optim.Adam([z], lr=0.05)
+def adam_steps_per_second(decoder: JpegDecoder, code: CodeTensors, steps: int, graphed: bool = True) -> float:
+    """Steps per second of the engine's stepper (graphed=False: every step eager, as before graphs)."""
+    z = torch.zeros(code.z_shape, device=code.y_q.device)
 
-    def step() -> None:
-        optimizer.zero_grad(set_to_none=True)
-        decoder(code, z)["image"].square().mean().backward()
-        optimizer.step()
+    def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        image = decoder(code, param)["image"]
+        return param.clone(), image, image.square().mean((1, 2, 3))
 
-    for _ in range(3):
-        step()
+    stepper = AdamStepper(evaluate, z, lr=0.05, warmup=1, graph=graphed)
+    for _ in range(EAGER_STEPS + 1):  # warm-up (and capture) are timed by the engine's own bench
+        stepper.step()
     if code.y_q.is_cuda:
         torch.cuda.synchronize()
     start = time.perf_counter()
     for _ in range(steps):
-        step()
+        stepper.step()
     if code.y_q.is_cuda:
         torch.cuda.synchronize()
     return steps / (time.perf_counter() - start)
@@ -50,10 +54,10 @@ def profile_step(decoder: JpegDecoder, code: CodeTensors) -> None:
     """Print where one whole-image Adam step spends its time (torch.profiler, CPU and CUDA)."""
     from torch.profiler import ProfilerActivity, profile
 
-    adam_steps_per_second(decoder, code, 2)
+    adam_steps_per_second(decoder, code, 2, graphed=False)
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if code.y_q.is_cuda else [])
     with profile(activities=activities) as prof:
-        adam_steps_per_second(decoder, code, 3)
+        adam_steps_per_second(decoder, code, 3, graphed=False)  # eager: a replayed graph hides its kernels
     key = "cuda_time_total" if code.y_q.is_cuda else "cpu_time_total"
     print(prof.key_averages().table(sort_by=key, row_limit=18, max_name_column_width=40), flush=True)
 
@@ -69,19 +73,21 @@ def main() -> None:
     args = parser.parse_args()
     device = torch.device(args.device)
     results = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"}
+    cuda = device.type == "cuda"
+    variants = [("fp32", None, torch.contiguous_format)]
+    if cuda:
+        variants += [("bf16", torch.bfloat16, torch.contiguous_format), ("fp32_channels_last", None, torch.channels_last)]
     for name in args.sizes.split(","):
-        decoder = JpegDecoder(SIZES[name]).to(device).eval().requires_grad_(False)
-        for precision, dtype in (("fp32", None), ("bf16", torch.bfloat16 if device.type == "cuda" else None)):
-            if precision == "bf16" and dtype is None:
-                continue
+        for precision, dtype, layout in variants:
+            decoder = JpegDecoder(SIZES[name]).to(device, memory_format=layout).eval().requires_grad_(False)
             decoder.luma.compute_dtype = decoder.chroma.compute_dtype = dtype
-            whole = adam_steps_per_second(decoder, synthetic_code(1024, device), args.steps)
-            window = synthetic_code(256 + 16 * args.halo, device)
-            region = adam_steps_per_second(decoder, window, args.steps)
-            results[f"{name}_{precision}"] = {"whole_1mp_steps_per_s": round(whole, 1),
-                                              "region_256px_steps_per_s": round(region, 1),
-                                              "region_256px_50_steps_s": round(50 / region, 3)}
-            print(name, precision, results[f"{name}_{precision}"], flush=True)
+            for graphed in (True, False) if cuda else (False,):
+                whole = adam_steps_per_second(decoder, synthetic_code(1024, device), args.steps, graphed)
+                region = adam_steps_per_second(decoder, synthetic_code(256 + 16 * args.halo, device), args.steps, graphed)
+                key = f"{name}_{precision}" + ("_graphed" if graphed else "_eager") * cuda
+                results[key] = {"whole_1mp_steps_per_s": round(whole, 1), "region_256px_steps_per_s": round(region, 1),
+                                "region_256px_50_steps_s": round(50 / region, 3)}
+                print(key, results[key], flush=True)
     if args.profile:
         profile_step(JpegDecoder(SIZES["full"]).to(device).eval().requires_grad_(False), synthetic_code(1024, device))
     if args.json:

@@ -16,6 +16,7 @@ import torch
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder
 from .regions import Region
+from .stepper import AdamStepper
 from .tools.base import Tool, describe
 from .view import WindowView
 from .window import BlockWindow, block_tensor, crop_code, expand_code, window_of_mask
@@ -35,7 +36,9 @@ class Budget:
     outside the region; dilation: blocks around the region where z may change; halo: blocks of context
     computed around those, None for the decoder's whole reach (every pixel z can change is then held;
     smaller halos are faster but leave changes beyond them unheld); patience/tolerance: stop when the best total loss has not improved by a
-    relative ``tolerance`` for ``patience`` steps (patience 0: always use every step).
+    relative ``tolerance`` for ``patience`` steps (patience 0: always use every step); graph: on a GPU,
+    capture the step once and replay it (see :mod:`~explorer_app.engine.stepper`); False launches every
+    step from Python, for comparisons.
     """
 
     steps: int = 50
@@ -46,6 +49,7 @@ class Budget:
     halo: int | None = None
     patience: int = 10
     tolerance: float = 1e-3
+    graph: bool = True
 
 
 DEFAULT_BUDGET = Budget()
@@ -130,37 +134,34 @@ class Edit:
         start = self.tool.start(self.view, self.z0, self.movable)
         count = start.shape[0]
         code = expand_code(self.code, count)
-        param = start.clone().requires_grad_(True)
-        optimizer = torch.optim.Adam([param], lr=self.budget.lr)
-        warmup = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: min(1.0, (i + 1) / max(1, self.budget.warmup)))
         outside = 1.0 - self.view.region
         hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
-        best = torch.full((count,), float("inf"), device=param.device)
+
+        def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            z = torch.where(self.movable, param, self.z0)
+            image = self.decoder(code, z)["image"]
+            hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
+            return z, image, objective(image) + self.budget.hold_weight * hold
+
+        stepper = AdamStepper(evaluate, start, self.budget.lr, self.budget.warmup, self.budget.graph)
+        best = torch.full((count,), float("inf"), device=start.device)
         best_z, best_preview = start.clone(), self.view.initial.expand(count, -1, -1, -1).clone()
-        stale, reason, step = 0, "budget", 0
+        best_total, stale, reason, step = float("inf"), 0, "budget", 0
         for step in range(1, self.budget.steps + 1):
             if self._cancelled.is_set():
                 reason, step = "cancelled", step - 1
                 break
-            z = torch.where(self.movable, param, self.z0)
-            image = self.decoder(code, z)["image"]
-            hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
-            loss = objective(image) + self.budget.hold_weight * hold
-            optimizer.zero_grad(set_to_none=True)
-            loss.sum().backward()
-            optimizer.step()
-            warmup.step()
-            with torch.no_grad():
-                improved = loss.detach() < best
-                previous = float(best.sum()) if bool(torch.isfinite(best).all()) else float("inf")
-                best = torch.where(improved, loss.detach(), best)
-                best_z[improved] = z.detach()[improved]
-                best_preview[improved] = image.detach()[improved]
-                gained = previous - float(best.sum()) > self.budget.tolerance * abs(float(best.sum()))
-                stale = 0 if gained else stale + 1
+            z, image, loss = stepper.step()
+            improved = loss < best
+            best = torch.where(improved, loss, best)
+            best_z = torch.where(improved[:, None, None, None], z, best_z)
+            best_preview = torch.where(improved[:, None, None, None], image, best_preview)
+            total = float(best.sum())  # the one read-back per step
+            stale = 0 if best_total - total > self.budget.tolerance * abs(total) else stale + 1
+            best_total = total
             self.result = EditResult(self.window, self.editable, self.movable, best_z, best_preview, best,
                                      self._record(step, "running"))
-            yield Progress(step, loss.detach(), best.clone(), image.detach(), self.view.origin)
+            yield Progress(step, loss.clone(), best, image.clone(), self.view.origin)
             if self.budget.patience and stale >= self.budget.patience:
                 reason = "converged"
                 break

@@ -9,9 +9,12 @@ LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 
 def luminance(images: Tensor) -> Tensor:
-    """(N, 3, H, W) RGB in [0, 255] -> (N, 1, H, W) luma Y in [0, 255]."""
-    weights = images.new_tensor(LUMA_WEIGHTS).view(1, 3, 1, 1)
-    return (images * weights).sum(dim=1, keepdim=True)
+    """(N, 3, H, W) RGB in [0, 255] -> (N, 1, H, W) luma Y in [0, 255].
+
+    Python-float weights, no constant tensor: nothing is copied to the device per call, so the
+    classifier can run inside a captured CUDA graph."""
+    red, green, blue = images.split(1, dim=1)
+    return LUMA_WEIGHTS[0] * red + LUMA_WEIGHTS[1] * green + LUMA_WEIGHTS[2] * blue
 
 
 def resize_square(images: Tensor, size: int) -> Tensor:

@@ -32,11 +32,10 @@ def box_crop(image: torch.Tensor, box: Box, origin: tuple[int, int]) -> torch.Te
     return crop.expand(-1, 3, -1, -1) if crop.shape[1] == 1 else crop
 
 
-def reading_loss(classifier: Classifier, box: Box, view: WindowView, image: torch.Tensor,
-                 labels: list[int]) -> torch.Tensor:
-    """(N,) cross-entropy of the classifier on the box of each window image (N, C, h, w) for ``labels``."""
-    logits = classifier(box_crop(image, box, view.origin))
-    return F.cross_entropy(logits, torch.tensor(labels, device=image.device), reduction="none")
+def surprise(classifier: Classifier, box: Box, view: WindowView, image: torch.Tensor) -> torch.Tensor:
+    """(N, classes) −log p(class) of the classifier on the box of each window image (N, C, h, w): the
+    cross-entropy for every possible label (no label tensor is built per step)."""
+    return -F.log_softmax(classifier(box_crop(image, box, view.origin)), dim=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +48,7 @@ class GlyphTarget(Tool):
     label: int
 
     def objective(self, view: WindowView) -> Objective:
-        return lambda image: reading_loss(self.classifier, self.box, view, image, [self.label] * image.shape[0])
+        return lambda image: surprise(self.classifier, self.box, view, image)[:, self.label]
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,4 +62,4 @@ class GlyphHypotheses(Tool):
         return z.expand(len(self.classifier.classes), -1, -1, -1).clone()
 
     def objective(self, view: WindowView) -> Objective:
-        return lambda image: reading_loss(self.classifier, self.box, view, image, list(range(image.shape[0])))
+        return lambda image: surprise(self.classifier, self.box, view, image).diagonal()

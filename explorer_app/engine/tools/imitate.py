@@ -23,12 +23,12 @@ class ImitateHistogram(Tool):
 
     def objective(self, view: WindowView) -> Objective:
         reference = self.reference_values(view)
-        inside = view.region[0, 0] > 0.5
-        ranks = torch.linspace(0, 1, int(inside.sum()), dtype=reference.dtype, device=reference.device)
+        inside = (view.region[0, 0] > 0.5).flatten().nonzero().squeeze(1)  # indices: no read-back per step
+        ranks = torch.linspace(0, 1, inside.numel(), dtype=reference.dtype, device=reference.device)
         goal = torch.quantile(reference, ranks, dim=1).T  # (C, m)
 
         def loss(image: torch.Tensor) -> torch.Tensor:
-            values = image[:, :, inside].sort(dim=2).values  # (N, C, m)
+            values = image.flatten(2)[:, :, inside].sort(dim=2).values  # (N, C, m)
             return (values - goal).abs().mean((1, 2)) / PIXEL_SCALE
 
         return loss
@@ -70,7 +70,7 @@ class ImitatePatches(Tool):
 
     def objective(self, view: WindowView) -> Objective:
         reference = self.reference_patches(view)
-        inside = patches(view.region, self.size, self.stride)[0].max(1).values > 0.5
+        inside = (patches(view.region, self.size, self.stride)[0].max(1).values > 0.5).nonzero().squeeze(1)
         scale = reference.shape[1] ** 0.5
 
         def loss(image: torch.Tensor) -> torch.Tensor:

@@ -52,9 +52,10 @@ class DeltaNet(nn.Module):
         """How many grid cells around an output cell can influence it (one per 3×3 conv)."""
         return len(self.layers) + 1
 
-    def forward(self, features: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        with torch.autocast(features.device.type, dtype=self.compute_dtype or torch.float32,
-                            enabled=self.compute_dtype is not None):
+    def forward(self, features: torch.Tensor, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+        """``compute_dtype`` overrides :attr:`compute_dtype` for this call (the engine's GPU steps)."""
+        dtype = compute_dtype or self.compute_dtype
+        with torch.autocast(features.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
             hidden = features
             for layer in self.layers:
                 hidden = layer(hidden, z)

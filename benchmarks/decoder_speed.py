@@ -6,8 +6,9 @@ Measures the optimisation loop the exploration engine runs (decoder forward + ba
 through the engine's :class:`~explorer_app.engine.stepper.AdamStepper`), on a synthetic 4:2:0 code of
 a 1-megapixel image (1024×1024) and on a window of a 256×256 region plus a halo of ``--halo`` blocks
 each side. On a GPU each variant runs twice in the same process: eager (every step launched from
-Python) and graphed (the engine's default: one captured CUDA graph replayed per step), and in fp32,
-bf16 autocast and fp32 channels-last. Untrained weights: speed does not depend on their values.
+Python) and graphed (the engine's default: one captured CUDA graph replayed per step), in fp32 and
+bf16 autocast (the engine's GPU default), each in the default and the channels-last layout.
+Untrained weights: speed does not depend on their values.
 """
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def main() -> None:
     cuda = device.type == "cuda"
     variants = [("fp32", None, torch.contiguous_format)]
     if cuda:
-        variants += [("bf16", torch.bfloat16, torch.contiguous_format), ("fp32_channels_last", None, torch.channels_last)]
+        variants += [("bf16", torch.bfloat16, torch.contiguous_format), ("fp32_channels_last", None, torch.channels_last),
+                     ("bf16_channels_last", torch.bfloat16, torch.channels_last)]
     for name in args.sizes.split(","):
         for precision, dtype, layout in variants:
             decoder = JpegDecoder(SIZES[name]).to(device, memory_format=layout).eval().requires_grad_(False)

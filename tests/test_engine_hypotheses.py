@@ -96,6 +96,7 @@ def test_bench_cli_reports_every_figure(monkeypatch, capsys):
 
     monkeypatch.setattr(bench_command, "SIDE", 128)
     monkeypatch.setattr(bench_command, "EDIT_BOX", (32, 32, 32, 32))
+    monkeypatch.setattr(bench_command, "LARGE_EDIT_BOX", (16, 16, 64, 64))
     monkeypatch.setattr(bench_command, "DIGIT_BOX", (48, 48, 24, 32))
     monkeypatch.setattr(bench_command, "pick_decoder", lambda device, notes: tiny_decoder())
     monkeypatch.setattr(bench_command, "pick_classifier", lambda notes: StandInClassifier(DIGITS))
@@ -104,6 +105,6 @@ def test_bench_cli_reports_every_figure(monkeypatch, capsys):
         session, classifier, box, Budget(steps=2, halo=2)))
     assert main(["bench", "--json", "--device", "cpu"]) == 0
     figures = json.loads(capsys.readouterr().out)
-    for key in ("device", "model", "decode_1mp_s", "libjpeg_decode_1mp_s", "edit_128px_50it_s",
-                "digits_10_hypotheses_s", "adam_steps_1mp_per_s"):
+    for key in ("device", "model", "decode_1mp_s", "libjpeg_decode_1mp_s", "first_edit_s", "edit_128px_50it_s",
+                "edit_128px_50it_full_reach_s", "edit_256px_50it_s", "digits_10_hypotheses_s", "adam_steps_1mp_per_s"):
         assert figures[key] is not None, key

@@ -2,10 +2,10 @@
 
 A step (decoder forward, objective, backward to z, Adam update) is ~400 small operators. On a GPU the
 Python dispatch and kernel launches of those operators, not the arithmetic, set the pace: the lite and
-the full decoder both ran at 120–130 steps/s on an H200 eagerly. So on a GPU the first ``EAGER_STEPS``
-steps run eagerly (they initialise cuDNN, cached constants and Adam's state, and count as real steps),
-then the step is captured once and replayed; every replay is one launch. Shapes never change within an
-edit, which is what a graph needs; objectives must not read tensors back to the host while stepping.
+the full decoder both ran at 100–130 steps/s on an H200 eagerly. So on a GPU the first ``EAGER_STEPS``
+steps run eagerly (and count as real steps), then the step is captured once and replayed; every replay
+is one launch. Shapes never change within an edit, which is what a graph needs; objectives must not
+read tensors back to the host or copy host constants to the device while stepping.
 """
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ Evaluate = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor, torch.Tens
 """param (N, 64, hb, wb) → (z (N, 64, hb, wb) as decoded, image (N, C, h, w), loss (N,)), differentiable.
 z must be a new tensor, not ``param`` itself, which the update then changes in place."""
 
-EAGER_STEPS = 2
-"""Steps run eagerly on a GPU before the step is captured."""
+EAGER_STEPS = 1
+"""Steps run eagerly on a GPU before the step is captured (they allocate Adam's state and initialise
+cuDNN and the cached constants, none of which may happen during capture)."""
 
 
 class AdamStepper:

@@ -199,6 +199,37 @@ def test_compare_sources_and_flicker(qtbot, opened: MainWindow) -> None:
     assert window.view_panel.shown == "current"
 
 
+def shown_color(window: MainWindow, image_xy: tuple[float, float]) -> tuple[int, int, int]:
+    """The colour on screen (the canvas as rendered) at image pixel ``image_xy``."""
+    point = window.canvas.mapFromScene(QPointF(*image_xy))
+    color = window.canvas.viewport().grab().toImage().pixelColor(point.x(), point.y())
+    return color.red(), color.green(), color.blue()
+
+
+def test_split_view_shows_a_left_of_a_draggable_divider_and_b_right_of_it(qtbot, opened: MainWindow) -> None:
+    window = opened
+    window.images["plain"] = np.zeros_like(window.images["plain"])  # make A and B tell apart on screen
+    window.canvas.zoom_actual_size()
+    width = window.images["current"].shape[1]
+    window.actions["split"].trigger()
+    assert window.view_panel.shown == "current" and window.canvas.split.isVisible()
+    assert [label.text() for label in window.canvas.split_labels] == ["A: libjpeg decode", "B: current image"]
+    qtbot.waitUntil(lambda: shown_color(window, (width * 0.25, 20)) == (0, 0, 0), timeout=2000)
+    right = tuple(int(v) for v in window.images["current"][20, int(width * 0.75)])
+    assert max(abs(a - b) for a, b in zip(shown_color(window, (width * 0.75, 20)), right)) <= 2
+
+    window.actions["select_rectangle"].trigger()  # a drag elsewhere would draw a rectangle
+    drag(window, [(window.canvas.split.divider_x(), 30), (width * 0.7, 40), (width * 0.9, 50)])
+    assert abs(window.canvas.split.divider_x() - width * 0.9) <= 1.5
+    assert window.region.is_empty()  # the drag moved the divider, it drew nothing
+    qtbot.waitUntil(lambda: shown_color(window, (width * 0.75, 20)) == (0, 0, 0), timeout=2000)
+
+    window.actions["flicker"].trigger()  # flicker and split exclude each other
+    assert not window.actions["split"].isChecked() and not window.canvas.split.isVisible()
+    window.actions["flicker"].trigger()
+    assert window.view_panel.shown == "current"
+
+
 def test_overlays_and_zoom(opened: MainWindow) -> None:
     window = opened
     window.actions["coarseness"].trigger()

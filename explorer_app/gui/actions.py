@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from .window import MainWindow
 
 
+OPTIONAL_GROUPS = {"map", "comparison"}
+"""Groups of checkable actions where at most one (rather than exactly one) is on."""
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     key: str
@@ -84,7 +88,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("show_current", "Show &current image", "3", "compare",
                "Show the current explored image", _show("current"), checkable=True, group="source"),
     ActionSpec("flicker", "&Flicker A/B", "X", "flicker", "Alternate between the two images chosen as A and B",
-               lambda w, on: w.view_panel.set_flicker(on), checkable=True),
+               lambda w, on: w.view_panel.set_flicker(on), checkable=True, group="comparison"),
+    ActionSpec("split", "&Split A|B", "V", "split",
+               "Show image A left of a divider and image B right of it; drag the divider to sweep across",
+               lambda w, on: w.view_panel.set_split(on), checkable=True, group="comparison"),
     ActionSpec("pan", "&Pan", "H", "pan", "Drag to pan the view", _draw(None), checkable=True, group="draw"),
     ActionSpec("select_rectangle", "&Rectangle selection", "R", "select-rectangle",
                "Drag a rectangle to add it to the region", _draw("rectangle"), checkable=True, group="draw"),
@@ -112,7 +119,7 @@ def build_actions(window: MainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) -
         if spec.group:
             groups.setdefault(spec.group, QActionGroup(window)).addAction(action)
             groups[spec.group].setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional
-                                                  if spec.group == "map" else
+                                                  if spec.group in OPTIONAL_GROUPS else
                                                   QActionGroup.ExclusionPolicy.Exclusive)
         if spec.checkable:
             action.toggled.connect(lambda checked, run=spec.run: run(window, checked))

@@ -1,4 +1,5 @@
-"""Which image the canvas shows (libjpeg, network, current), A/B flicker, and the overlays."""
+"""Which image the canvas shows (libjpeg, network, current), the A/B comparisons (flicker, split), and the
+overlays."""
 from __future__ import annotations
 
 from PyQt6.QtCore import QTimer, pyqtSignal
@@ -18,14 +19,17 @@ def tool_button(action: QAction, text_beside: bool = True) -> QToolButton:
 
 
 class ViewPanel(QWidget):
-    """Emits ``sourceChanged(name)`` whenever the canvas should show another image."""
+    """Emits ``sourceChanged(name)`` whenever the canvas should show another image, and
+    ``splitChanged(name)`` when the image left of the split divider changes ("" ends the split view)."""
 
     sourceChanged = pyqtSignal(str)
+    splitChanged = pyqtSignal(str)
 
     def __init__(self, actions: dict[str, QAction]) -> None:
         super().__init__()
         self.source = "current"
         self.shown = "current"
+        self.split = ""
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._flip)
         self.a, self.b = QComboBox(), QComboBox()
@@ -33,7 +37,8 @@ class ViewPanel(QWidget):
             for key, text in SOURCES.items():
                 combo.addItem(text, key)
             combo.setCurrentIndex(list(SOURCES).index(default))
-            combo.setToolTip(f"Image {side} of the flicker comparison")
+            combo.setToolTip(f"Image {side} of the flicker and split comparisons")
+            combo.currentIndexChanged.connect(self._comparison_changed)
         self.interval = QSpinBox()
         self.interval.setRange(150, 3000)
         self.interval.setSingleStep(50)
@@ -56,7 +61,11 @@ class ViewPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Show"))
         layout.addLayout(sources)
-        layout.addWidget(tool_button(actions["flicker"]))
+        compare = QHBoxLayout()
+        compare.addWidget(tool_button(actions["flicker"]))
+        compare.addWidget(tool_button(actions["split"]))
+        compare.addStretch()
+        layout.addLayout(compare)
         layout.addLayout(flicker)
         layout.addWidget(QLabel("Overlays"))
         layout.addLayout(overlays)
@@ -65,7 +74,7 @@ class ViewPanel(QWidget):
     def set_source(self, source: str) -> None:
         self.source = source
         if not self.timer.isActive():
-            self._show(source)
+            self._show(self._resting())
 
     def set_flicker(self, on: bool) -> None:
         if on:
@@ -73,7 +82,22 @@ class ViewPanel(QWidget):
             self.timer.start()
         else:
             self.timer.stop()
-            self._show(self.source)
+            self._show(self._resting())
+
+    def set_split(self, on: bool) -> None:
+        """A left of the divider, B right of it (B is the canvas's own image, so live previews show in B)."""
+        self.split = self.a.currentData() if on else ""
+        if not self.timer.isActive():
+            self._show(self._resting())
+        self.splitChanged.emit(self.split)
+
+    def _resting(self) -> str:
+        """What the canvas shows when not flickering: B under a split, else the chosen source."""
+        return self.b.currentData() if self.split else self.source
+
+    def _comparison_changed(self) -> None:
+        if self.split:
+            self.set_split(True)
 
     def _flip(self) -> None:
         self._show(self.b.currentData() if self.shown == self.a.currentData() else self.a.currentData())

@@ -35,7 +35,7 @@ from .status import StatusPanel
 from .tool_panels import (AlternativesPanel, BrightnessPanel, HueSaturationPanel, ImitatePanel, PeriodicityPanel,
                           ToolPanel, TotalVariationPanel, VariancePanel)
 from .toolbox import ToolBox
-from .view_panel import ViewPanel
+from .view_panel import SOURCES, ViewPanel
 
 AMBIGUITY_DECODES = 6
 LAYOUT_VERSION = 2
@@ -49,13 +49,13 @@ MENUS = {
     "&File": ("open", "recent", "open_session", "save_session", "export", None, "preferences", None, "quit"),
     "&Edit": ("undo", "redo", None, "cancel"),
     "&View": ("zoom_fit", "zoom_actual", "zoom_in", "zoom_out", None, "show_plain", "show_network",
-              "show_current", "flicker", None, "block_grid", "coarseness", "ambiguity"),
+              "show_current", "flicker", "split", None, "block_grid", "coarseness", "ambiguity"),
     "&Region": ("pan", "select_rectangle", "select_polygon", "select_freehand", None, "select_invert",
                 "select_clear"),
 }
 TOOLBAR = ("open", "export", None, "undo", "redo", None, "zoom_fit", "zoom_actual", None, "pan", "select_rectangle",
            "select_polygon", "select_freehand", "select_invert", "select_clear", None, "block_grid", "coarseness",
-           "ambiguity", "flicker", None, "cancel")
+           "ambiguity", "flicker", "split", None, "cancel")
 
 
 class MainWindow(QMainWindow):
@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.view_panel.sourceChanged.connect(self._show_source)
+        self.view_panel.splitChanged.connect(self._show_split)
         self.canvas.zoomChanged.connect(lambda z: self.status.zoom.setText(f"{z * 100:.0f}%"))
         self.region.changed.connect(lambda: self.canvas.set_region_outline(self.region.outline()))
         self.jobs.busyChanged.connect(self._busy_changed)
@@ -216,6 +217,7 @@ class MainWindow(QMainWindow):
         offset = display_block_offset(code.orientation, code.height, code.width)
         self.canvas.grid.set_image_size(width, height, QPointF(*offset))
         self._show_source(self.view_panel.shown)
+        self._show_split(self.view_panel.split)
         self.canvas.zoom_to_fit()
         self.show_map("coarseness" if self.actions["coarseness"].isChecked() else "")
         self.setWindowTitle(f"JPEG Explorer: {opened.path.name}")
@@ -252,10 +254,20 @@ class MainWindow(QMainWindow):
         if source in self.images:
             self.canvas.set_image(self.images[source])
 
+    def _show_split(self, source: str) -> None:
+        """Image ``source`` left of the split divider; "" (or no file yet) shows no split."""
+        self.canvas.set_split(self.images.get(source) if source else None, self._split_captions())
+
+    def _split_captions(self) -> tuple[str, str]:
+        panel = self.view_panel
+        return f"A: {SOURCES[panel.split]}" if panel.split else "", f"B: {SOURCES[panel.shown]}"
+
     def set_current_image(self, image: np.ndarray) -> None:
         self.images["current"] = image
         if self.view_panel.shown == "current":
             self.canvas.set_image(image)
+        if self.view_panel.split == "current":
+            self.canvas.set_split(image, self._split_captions())
         if self.opened is not None:
             self.status.set_consistent(self.is_consistent(self.explorer.session.state.delta_y,
                                                           self.explorer.session.state.delta_c))

@@ -135,6 +135,31 @@ def test_rectangle_drawn_with_the_mouse_becomes_the_region(opened: MainWindow) -
     assert window.region.is_empty()
 
 
+def test_brush_paints_the_region_and_the_eraser_takes_it_back(opened: MainWindow) -> None:
+    window = opened
+    window.region_panel.brush_size.setValue(10)
+    window.actions["select_brush"].trigger()
+    drag(window, [(10, 20), (30, 20), (50, 20)])
+    mask = window.region.display_mask()
+    ys, xs = np.nonzero(mask)
+    assert abs(xs.min() - 5) <= 1 and abs(xs.max() - 55) <= 1  # round caps: radius 5 beyond each end
+    assert abs(ys.min() - 15) <= 1 and abs(ys.max() - 25) <= 1
+    assert abs(int(mask.sum()) - (40 * 10 + 78)) <= 25  # a 40×10 band plus two half discs of radius 5
+
+    window.actions["select_erase"].trigger()
+    drag(window, [(30, 5), (30, 35)])
+    erased = window.region.display_mask()
+    assert not erased[15:26, 26:35].any() and erased[20, 12] and erased[20, 48]
+
+    window.actions["select_invert"].trigger()  # now the outside is selected: erasing deselects there too
+    drag(window, [(60, 45), (65, 45)])
+    assert not window.region.display_mask()[45, 62] and window.region.display_mask()[5, 5]
+    assert not window.region.display_mask()[20, 12]  # brushed before the inversion: now outside
+    window.actions["select_brush"].trigger()  # and painting selects, inverted or not
+    drag(window, [(12, 20)])
+    assert window.region.display_mask()[20, 12]
+
+
 def test_polygon_and_freehand_selections(opened: MainWindow) -> None:
     window = opened
     window.actions["select_polygon"].trigger()

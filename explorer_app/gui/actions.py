@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 
 from .icons import icon
-from .interactions import REGION_INTERACTIONS
+from .interactions import REGION_INTERACTIONS, BrushStroke
 
 if TYPE_CHECKING:
     from .window import MainWindow
@@ -37,6 +37,14 @@ def _draw(name: str | None) -> Callable[[MainWindow, bool], None]:
     def choose(window: MainWindow, checked: bool) -> None:
         if checked:
             window.canvas.set_interaction(None if name is None else REGION_INTERACTIONS[name](), window.region.add)
+    return choose
+
+
+def _brush(erase: bool) -> Callable[[MainWindow, bool], None]:
+    def choose(window: MainWindow, checked: bool) -> None:
+        if checked:
+            stroke = BrushStroke(window.region_panel.brush_radius)
+            window.canvas.set_interaction(stroke, window.region.subtract if erase else window.region.add)
     return choose
 
 
@@ -99,6 +107,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Click corners, double-click to close the polygon", _draw("polygon"), checkable=True, group="draw"),
     ActionSpec("select_freehand", "&Free-hand selection", "L", "select-freehand",
                "Drag along an outline to add it to the region", _draw("freehand"), checkable=True, group="draw"),
+    ActionSpec("select_brush", "&Brush selection", "B", "select-brush",
+               "Paint the region with a round brush (its size is set in the Region panel)", _brush(erase=False),
+               checkable=True, group="draw"),
+    ActionSpec("select_erase", "&Erase from selection", "E", "select-erase",
+               "Paint with the brush to take pixels out of the region", _brush(erase=True), checkable=True,
+               group="draw"),
     ActionSpec("select_invert", "&Invert selection", "Ctrl+I", "select-invert",
                "Select everything outside the region instead", lambda w: w.region.invert()),
     ActionSpec("select_clear", "C&lear selection", "Ctrl+D", "select-clear", "Remove the region",

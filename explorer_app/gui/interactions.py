@@ -5,8 +5,10 @@ An interaction receives scene positions (display pixels) and returns its result 
 """
 from __future__ import annotations
 
-from PyQt6.QtCore import QPointF, QRectF
-from PyQt6.QtGui import QPainterPath, QPolygonF
+from collections.abc import Callable
+
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QPainterPath, QPainterPathStroker, QPolygonF
 
 
 class Interaction:
@@ -96,6 +98,36 @@ class PolygonSelect(FreehandSelect):
         shape = self.finished()
         self.points = []
         return shape
+
+
+class BrushStroke(Interaction):
+    """Paint: every pixel within the brush radius of the dragged path (a click paints one disc). The
+    radius (display pixels) is read when the stroke starts, from ``radius``."""
+
+    name = "brush"
+
+    def __init__(self, radius: Callable[[], float]) -> None:
+        super().__init__()
+        self.radius = radius
+        self._width = 2.0 * radius()
+
+    def press(self, pos: QPointF) -> QPainterPath | None:
+        self._width = 2.0 * self.radius()
+        return super().press(pos)
+
+    def finished(self) -> QPainterPath | None:
+        if not self.points:
+            return None
+        path = QPainterPath(self.points[0])
+        for point in self.points[1:]:
+            path.lineTo(point)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(self._width)
+        stroker.setCapStyle(Qt.PenCapStyle.RoundCap)
+        stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        disc = QPainterPath()
+        disc.addEllipse(self.points[0], self._width / 2, self._width / 2)
+        return stroker.createStroke(path).united(disc)
 
 
 REGION_INTERACTIONS: dict[str, type[Interaction]] = {

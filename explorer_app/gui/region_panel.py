@@ -1,13 +1,14 @@
-"""Region selection controls: the drawing tools, invert, clear, and what is selected."""
+"""Region selection controls: the drawing tools and the brush size, invert, clear, and what is selected."""
 from __future__ import annotations
 
 from PyQt6.QtGui import QAction
-from PyQt6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QFormLayout, QGridLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from .regions import Region
 from .view_panel import tool_button
 
-REGION_ACTIONS = ("pan", "select_rectangle", "select_polygon", "select_freehand", "select_invert", "select_clear")
+REGION_ACTIONS = ("pan", "select_rectangle", "select_polygon", "select_freehand", "select_brush", "select_erase",
+                  "select_invert", "select_clear")
 
 
 class RegionPanel(QWidget):
@@ -17,14 +18,26 @@ class RegionPanel(QWidget):
         grid = QGridLayout()
         for index, key in enumerate(REGION_ACTIONS):
             grid.addWidget(tool_button(actions[key]), index // 2, index % 2)
+        self.brush_size = QSpinBox()
+        self.brush_size.setRange(2, 400)
+        self.brush_size.setValue(24)
+        self.brush_size.setSuffix(" px")
+        self.brush_size.setToolTip("Diameter of the selection brush and eraser, in image pixels")
+        brush = QFormLayout()
+        brush.addRow("Brush size", self.brush_size)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
+        layout.addLayout(brush)
         layout.addWidget(self.summary)
         layout.addStretch()
         region.changed.connect(self.refresh)
         self.refresh()
+
+    def brush_radius(self) -> float:
+        """Radius of the selection brush in image (display) pixels."""
+        return self.brush_size.value() / 2
 
     def refresh(self) -> None:
         if self.region.is_empty():

@@ -41,7 +41,15 @@ class Region(QObject):
         self.clear()
 
     def add(self, shape: QPainterPath) -> None:
-        self._shapes = self._shapes.united(shape.simplified())
+        """Select ``shape`` too (when inverted, by taking it out of the shapes whose outside is selected)."""
+        shape = shape.simplified()
+        self._shapes = self._shapes.subtracted(shape) if self.inverted else self._shapes.united(shape)
+        self.changed.emit()
+
+    def subtract(self, shape: QPainterPath) -> None:
+        """Deselect ``shape`` (the eraser)."""
+        shape = shape.simplified()
+        self._shapes = self._shapes.united(shape) if self.inverted else self._shapes.subtracted(shape)
         self.changed.emit()
 
     def clear(self) -> None:

@@ -50,12 +50,12 @@ MENUS = {
     "&Edit": ("undo", "redo", None, "cancel"),
     "&View": ("zoom_fit", "zoom_actual", "zoom_in", "zoom_out", None, "show_plain", "show_network",
               "show_current", "flicker", "split", None, "block_grid", "coarseness", "ambiguity"),
-    "&Region": ("pan", "select_rectangle", "select_polygon", "select_freehand", None, "select_invert",
-                "select_clear"),
+    "&Region": ("pan", "select_rectangle", "select_polygon", "select_freehand", "select_brush", "select_erase", None,
+                "select_invert", "select_clear"),
 }
 TOOLBAR = ("open", "export", None, "undo", "redo", None, "zoom_fit", "zoom_actual", None, "pan", "select_rectangle",
-           "select_polygon", "select_freehand", "select_invert", "select_clear", None, "block_grid", "coarseness",
-           "ambiguity", "flicker", "split", None, "cancel")
+           "select_polygon", "select_freehand", "select_brush", "select_erase", "select_invert", "select_clear", None,
+           "block_grid", "coarseness", "ambiguity", "flicker", "split", None, "cancel")
 
 
 class MainWindow(QMainWindow):

@@ -225,3 +225,37 @@ def test_closing_with_unsaved_edits_asks(qtbot, explore: MainWindow, tmp_path: P
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "kept.jxs"), ""))
     assert window.close()
     assert (tmp_path / "kept.jxs").exists()
+
+
+def test_imprint_is_placed_moved_scaled_and_rotated_with_the_mouse_then_applied(qtbot, explore: MainWindow) -> None:
+    window = explore
+    panel = window.toolbox.show_panel("Imprint")
+    select_rectangle(window, 4, 4, 20, 16)
+    panel.copy_selection()
+    assert panel.picture.shape[:2] == (12, 16) and window.region.is_empty()
+    window.canvas.zoom_by(4.0)
+
+    qtbot.mouseClick(panel.place_button, Qt.MouseButton.LeftButton)
+    drag(window, [(30, 24)])  # one click places the picture's centre
+    gizmo = panel.preview
+    assert gizmo.isVisible() and window.actions["pan"].isChecked()
+    assert abs(panel.position[0] - 30) <= 0.25 and abs(panel.position[1] - 24) <= 0.25  # screen-pixel rounding
+
+    drag(window, [(30, 24), (36, 28), (40, 30)])  # drag the picture itself
+    assert abs(panel.position[0] - 40) <= 0.5 and abs(panel.position[1] - 30) <= 0.5
+
+    corner = gizmo.mapToScene(gizmo.scale_grip.pos())
+    drag(window, [(corner.x(), corner.y()), (40 + 16, 30 + 12)])  # twice the half-diagonal: scale 2
+    assert abs(panel.scale.value() - 2.0) <= 0.1
+
+    above = gizmo.mapToScene(gizmo.rotate_grip.pos())
+    drag(window, [(above.x(), above.y()), (40 + 20, 30)])  # grip moved to the right of the centre
+    assert abs(panel.angle.value() + 90) <= 2  # a quarter turn clockwise = −90° anticlockwise
+    assert abs(gizmo.rotation() - 90) <= 2
+
+    press_apply(qtbot, window, "Imprint")
+    record = window.explorer.session.history.records()[0]
+    assert record["tool"] == "Imprint"
+    x, y = record["parameters"]["position"]
+    assert abs(x - 40) <= 0.5 and abs(y - 30) <= 0.5
+    assert abs(record["parameters"]["scale"] - 2.0) <= 0.1 and abs(record["parameters"]["angle"] + 90) <= 2

@@ -13,7 +13,6 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QGraphicsPathItem,
-    QGraphicsPixmapItem,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -23,6 +22,7 @@ from ..engine.regions import Region, brush
 from ..engine.tools import Imprint, Scribble, Stroke, Tool
 from .buttons import command_button
 from .canvas import to_qimage
+from .imprint_gizmo import ImprintGizmo
 from .interactions import Interaction
 from .tool_panels import PointPick, ToolPanel, slider
 
@@ -191,16 +191,17 @@ class ImprintPanel(ToolPanel):
             "imitate", "Copy the selection",
             "Imprint the selected piece of the current image",
             self.copy_selection)
-        place = command_button(
+        self.place_button = command_button(
             "imprint", "Click to place",
-            "Click where the picture's centre should go",
+            "Click where the picture's centre should go; then drag the picture, its corner grip (scale) "
+            "or the grip above it (rotation)",
             lambda: window.canvas.set_interaction(PointPick(), self.place))
         self.summary = QLabel("No picture yet")
-        for widget in (load, copy, place, self.summary):
+        for widget in (load, copy, self.place_button, self.summary):
             self.extra.addWidget(widget)
-        self.preview = QGraphicsPixmapItem()
-        self.preview.setZValue(5)
-        self.preview.setOpacity(0.6)
+        self.preview = ImprintGizmo()
+        self.preview.moved.connect(self.move_to)
+        self.preview.reshaped.connect(self.reshape)
         window.canvas.scene().addItem(self.preview)
         for control in (self.scale, self.angle):
             control.valueChanged.connect(self._update_preview)
@@ -223,24 +224,34 @@ class ImprintPanel(ToolPanel):
     def set_picture(self, picture: np.ndarray) -> None:
         self.picture = picture
         self.summary.setText(f"Picture {picture.shape[1]}×{picture.shape[0]} px; click to place it")
+        pixels = np.clip(np.round(picture), 0, 255).astype(np.uint8)
+        self.preview.set_pixmap(QPixmap.fromImage(to_qimage(pixels)))
         self._update_preview()
 
     def place(self, pos: QPointF) -> None:
+        """A click put the picture's centre at ``pos``; from now on the picture and its grips are dragged
+        directly (the canvas goes back to panning, where drags reach them)."""
+        self.move_to(pos)
+        self.window.actions["pan"].setChecked(True)
+        self.summary.setText("Drag the picture to move it, its corner grip to scale it, the grip above it to "
+                             "rotate it; then Apply")
+        self.summary.setWordWrap(True)
+
+    def move_to(self, pos: QPointF) -> None:
         self.position = self.window.to_file_point(pos)
         self.preview_position = pos
         self._update_preview()
 
+    def reshape(self, scale: float, angle: float) -> None:
+        """A grip was dragged: the sliders follow (and they redraw the preview)."""
+        self.scale.setValue(scale)
+        self.angle.setValue(angle)
+
     def _update_preview(self) -> None:
-        if self.picture is None or self.position is None:
-            self.preview.setVisible(False)
-            return
-        pixels = np.clip(np.round(self.picture), 0, 255).astype(np.uint8)
-        self.preview.setPixmap(QPixmap.fromImage(to_qimage(pixels)))
-        self.preview.setTransformOriginPoint(pixels.shape[1] / 2, pixels.shape[0] / 2)
-        self.preview.setScale(self.scale.value())
-        self.preview.setRotation(-self.angle.value())
-        self.preview.setPos(self.preview_position - QPointF(pixels.shape[1] / 2, pixels.shape[0] / 2))
-        self.preview.setVisible(True)
+        shown = self.picture is not None and self.position is not None
+        self.preview.setVisible(shown)
+        if shown:
+            self.preview.set_placement(self.preview_position, self.scale.value(), self.angle.value())
 
     def region(self) -> Region | None:
         """The selection, or else the placed picture's footprint (with the auto-placement margin)."""

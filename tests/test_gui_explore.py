@@ -84,11 +84,17 @@ def test_brightness_edit_then_undo_and_redo(qtbot, explore: MainWindow) -> None:
     assert window.history_panel.list.count() == 2
     assert window.status.consistency.text().startswith("✔")
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.jobs.busy  # undo re-renders in the background: the window stays responsive
+    wait_idle(qtbot, window)
     assert history.position == 0
     assert np.array_equal(window.images["current"], before)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # nothing left to undo
+    assert not window.jobs.busy and history.position == 0
     window.actions["redo"].trigger()
+    wait_idle(qtbot, window)
     assert np.array_equal(window.images["current"], edited)
     window.history_panel.list.itemClicked.emit(window.history_panel.list.item(0))
+    wait_idle(qtbot, window)
     assert np.array_equal(window.images["current"], before)
 
 
@@ -177,6 +183,7 @@ def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path:
     edited = window.images["current"].copy()
     window.save_session(tmp_path / "work.jxs")
     window.explorer.undo()
+    wait_idle(qtbot, window)
     window.open_path(photo)
     wait_idle(qtbot, window)
     assert window.explorer.session.history.position == 0

@@ -38,6 +38,20 @@ def file_pixels(image: torch.Tensor) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """The session's current image made ready for the window, off the GUI thread: pixels float (H, W, C)
+    in the file's orientation; shown uint8 display image (EXIF orientation applied)."""
+
+    pixels: np.ndarray
+    shown: np.ndarray
+
+
+def render(session: Session) -> Rendered:
+    pixels = file_pixels(session.image)
+    return Rendered(pixels, display_image(pixels, session.code.orientation))
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One of several results of a tool (alternatives, glyph hypotheses): candidate ``index`` of ``result``,
     a label, a score (higher is better), its exact content ``patch`` and a thumbnail (uint8 display image)."""
@@ -65,10 +79,10 @@ def thumbnail(result: EditResult, index: int, region: Region, orientation: int, 
 
 
 def edit_job(edit: Edit, session: Session, steps: int, rank: Ranking | None
-             ) -> Generator[Progress, None, EditResult | list[Candidate] | None]:
+             ) -> Generator[Progress, None, Rendered | list[Candidate] | None]:
     """Run ``edit`` yielding progress and throttled previews (window image, origin). Then, without
-    ``rank``: commit the result (one undo step) and return it; with ``rank``: return the ranked candidates.
-    Stops between steps when the job is cancelled."""
+    ``rank``: commit the result (one undo step) and return the new current image; with ``rank``: return
+    the ranked candidates. Stops between steps when the job is cancelled."""
     last = 0.0
     for step in edit.run():
         now = time.monotonic()
@@ -81,11 +95,24 @@ def edit_job(edit: Edit, session: Session, steps: int, rank: Ranking | None
         return None
     if rank is None:
         session.commit(result, 0)
-        return result
+        return render(session)
     yield Progress(steps, steps)
     orientation = session.code.orientation
     return [Candidate(result, index, label, score, patch, thumbnail(result, index, edit.region, orientation))
             for index, label, score, patch in rank(session, result)]
+
+
+def history_job(session: Session, position: int) -> Generator[Progress, None, Rendered]:
+    """Undo or redo until ``position`` edits are done; the current image then (a 12-MP image takes about
+    a second to re-render and convert on a CPU, so this runs off the GUI thread)."""
+    history = session.history
+    yield Progress(0, 1)
+    while history.position > position and session.undo():
+        pass
+    while history.position < position and session.redo():
+        pass
+    yield Progress(1, 1)
+    return render(session)
 
 
 def ambiguity_job(session: Session, region: Region | None, count: int) -> Generator[Progress, None, np.ndarray]:
@@ -120,29 +147,34 @@ class Explorer(QObject):
 
     def refresh(self) -> None:
         """Show the session's current image; tell the panels."""
-        self.pixels = file_pixels(self.session.image)
-        self.shown = display_image(self.pixels, self.session.code.orientation)
+        self.show(render(self.session))
+
+    def show(self, rendered: Rendered) -> None:
+        """Show a rendered current image; tell the panels."""
+        self.pixels, self.shown = rendered.pixels, rendered.shown
         self.window.set_current_image(self.shown)
         self.dirty = True
         self.window.autosave()
         self.changed.emit()
 
     def undo(self) -> None:
-        if self.session is not None and not self.window.jobs.busy and self.session.undo():
-            self.refresh()
+        if self.session is not None:
+            self.go_to(self.session.history.position - 1)
 
     def redo(self) -> None:
-        if self.session is not None and not self.window.jobs.busy and self.session.redo():
-            self.refresh()
+        if self.session is not None:
+            self.go_to(self.session.history.position + 1)
 
     def go_to(self, position: int) -> None:
-        """Undo or redo until ``position`` edits are done (the history panel's click)."""
+        """Undo or redo in the background until ``position`` edits are done (Ctrl+Z, Ctrl+Shift+Z, the
+        history panel's click); nothing happens while another job runs or when there is nothing to move."""
+        if self.session is None or self.window.jobs.busy:
+            return
         history = self.session.history
-        while history.position > position and self.session.undo():
-            pass
-        while history.position < position and self.session.redo():
-            pass
-        self.refresh()
+        if not 0 <= position <= len(history.entries) or position == history.position:
+            return
+        label = "Undo" if position < history.position else "Redo"
+        self.window.jobs.start(label, history_job, self.session, position, on_result=self.show)
 
     # -- edits -----------------------------------------------------------------------------------------
     def budget(self) -> Budget:
@@ -179,12 +211,12 @@ class Explorer(QObject):
         patch = display_image(window_pixels[:h, :w], code.orientation)
         self.window.canvas.paste(patch, *file_rect_to_display(x, y, w, h, code.orientation, code.height, code.width))
 
-    def _finished(self, found: EditResult | list[Candidate] | None, panel: ToolPanel) -> None:
+    def _finished(self, found: Rendered | list[Candidate] | None, panel: ToolPanel) -> None:
         if isinstance(found, list):
             panel.show_candidates(found)
             self.window.set_current_image(self.shown)
         elif found is not None:
-            self.refresh()
+            self.show(found)
 
     def show_candidate(self, candidate: Candidate) -> None:
         """Show a candidate in the canvas without committing it."""

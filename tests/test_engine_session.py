@@ -95,3 +95,14 @@ def test_reload_refuses_another_file_or_model(tmp_path):
     (tmp_path / "junk.session").write_bytes(b"not a session")
     with pytest.raises(SessionFileError):
         load_session(tmp_path / "junk.session", read_jpeg(tmp_path / "input.jpg"), tiny_decoder())
+
+
+@pytest.mark.parametrize("size", [(56, 72), (9, 17)])
+def test_warm_up_changes_nothing(tmp_path, size):
+    """The throw-away edit the window runs while opening a file leaves the image, z and the history alone
+    (on images smaller than its 16-px box too)."""
+    session = tiny_session(tmp_path, controllable_decoder(), height=size[0], width=size[1])
+    z, image = session.state.z.clone(), session.image.clone()
+    session.warm_up()
+    assert torch.equal(session.state.z, z) and torch.equal(session.image, image)
+    assert session.history.position == 0 and not session.undo()

@@ -64,13 +64,15 @@ class OpenedFile:
 
 
 def open_job(path: Path, code: JpegCode, model: LoadedModel) -> Generator[Progress, None, OpenedFile]:
-    """Decode ``code`` with libjpeg and with the network (z = 0) into a new Session."""
-    yield Progress(0, 2)
+    """Decode ``code`` with libjpeg and with the network (z = 0) into a new Session, warmed up for edits."""
+    yield Progress(0, 3)
     plain = display_image(np.atleast_3d(plain_decode(path)).astype(np.float64), code.orientation)
-    yield Progress(1, 2)
+    yield Progress(1, 3)
     session = Session(code, model.decoder, model.device)
     network = display_image(session.image[0].permute(1, 2, 0).cpu().numpy(), code.orientation)
-    yield Progress(2, 2)
+    yield Progress(2, 3)
+    session.warm_up()
+    yield Progress(3, 3)
     return OpenedFile(path, plain, network, session)
 
 

@@ -106,3 +106,23 @@ def test_warm_up_changes_nothing(tmp_path, size):
     session.warm_up()
     assert torch.equal(session.state.z, z) and torch.equal(session.image, image)
     assert session.history.position == 0 and not session.undo()
+
+
+@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 0}, {"grey": True},
+                                     {"height": 61, "width": 83, "subsampling": 2}])
+def test_a_candidate_rendered_alone_matches_the_whole_render(tmp_path, options):
+    """What the window shows while clicking through candidates is the exported image's pixels."""
+    session = tiny_session(tmp_path, controllable_decoder(), **options)
+    height, width = session.shape
+    region = regions.rectangle(session.shape, width - 30, height - 20, 30, 20)  # touches the image's corner
+    result = session.edit(tools.Alternatives(count=2), region, Budget(steps=3, patience=0))
+    for _ in result.run():
+        pass
+    patch = session.candidate_patch(result.result, 1)
+    crop, (y, x) = session.patched_window(patch)
+    whole = session.patched_output(patch)["image"]
+    assert not torch.allclose(whole, session.image, atol=1e-3)  # the candidate changes something
+    assert torch.allclose(crop, whole[:, :, y: y + crop.shape[2], x: x + crop.shape[3]], atol=1e-4)
+    outside = whole.clone()
+    outside[:, :, y: y + crop.shape[2], x: x + crop.shape[3]] = session.image[:, :, y: y + crop.shape[2], x: x + crop.shape[3]]
+    assert torch.allclose(outside, session.image, atol=1e-4)  # and nothing outside its window

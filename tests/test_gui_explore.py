@@ -132,8 +132,10 @@ def test_digit_hypotheses_ten_ranked_buttons_click_and_keep(qtbot, explore: Main
     assert gallery.chosen is gallery.candidates[3]
     assert not np.array_equal(window.images["current"], before)
     assert window.explorer.session.history.position == 0
+    shown = window.images["current"].astype(int)
     qtbot.mouseClick(gallery.keep_button, Qt.MouseButton.LeftButton)
     assert window.explorer.session.history.records()[0]["candidate"] == gallery_index(window)
+    assert np.abs(window.images["current"].astype(int) - shown).max() <= 1  # what was shown is what was kept
     assert not gallery.buttons
 
 

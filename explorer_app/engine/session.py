@@ -12,6 +12,7 @@ import torch
 from ..codec.jpeg_code import JpegCode, read_jpeg
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder, zero_control
+from ..decoder.render import render_image
 from ..export.exporter import export_verified
 from ..verify.report import VerificationReport
 from .history import History, HistoryEntry
@@ -21,6 +22,7 @@ from .state import DecodedState, Patch, exact_patch, initial_state, read_patch, 
 from .stepper import EAGER_STEPS
 from .tools.base import Tool
 from .tools.edits import Brightness
+from .window import crop_code
 
 
 class Session:
@@ -86,6 +88,26 @@ class Session:
         rows, cols = result.window.blocks
         z[:, :, rows, cols] = torch.where(result.movable, result.z[index: index + 1], z[:, :, rows, cols])
         return exact_patch(self.decoder, self.state, self.tensors, z, result.editable)
+
+    def patched_window(self, patch: Patch) -> tuple[torch.Tensor, tuple[int, int]]:
+        """The pixels ``patch`` changes, rendered alone: ((1, C, h, w) image of the patch's window, (y, x)
+        of its top-left pixel), with the state around it as context. For showing a candidate quickly on a
+        large image; equal to the whole render up to float rounding (exports use :meth:`patched_output`)."""
+        context = patch.window.grown(1)  # chroma upsampling reads one neighbouring chroma sample
+        rows, cols = context.blocks
+        c_rows, c_cols = context.chroma_blocks
+        delta_y = self.state.delta_y[:, :, rows, cols].clone()
+        delta_y[(slice(None), slice(None), *context.relative(patch.window))] = patch.delta_y
+        delta_c = None
+        if patch.delta_c is not None:
+            delta_c = self.state.delta_c[:, :, c_rows, c_cols].clone()
+            delta_c[(slice(None), slice(None), *context.relative_chroma(patch.window))] = patch.delta_c
+        crop = crop_code(self.tensors, context)
+        image = render_image(crop.y_q + delta_y, crop.y_table, None if delta_c is None else crop.c_q + delta_c,
+                             crop.c_table, crop.chroma_factor, crop.height, crop.width)
+        (top, left), (y, x) = context.pixel_origin, patch.window.pixel_origin
+        rows, cols = patch.window.pixels(*self.shape)
+        return image[:, :, y - top: y - top + rows.stop - rows.start, x - left: x - left + cols.stop - cols.start], (y, x)
 
     def patched_output(self, patch: Patch) -> dict[str, torch.Tensor | None]:
         """The whole decode (forward dict) with ``patch`` in place, without committing it."""

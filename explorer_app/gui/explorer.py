@@ -219,9 +219,17 @@ class Explorer(QObject):
             self.show(found)
 
     def show_candidate(self, candidate: Candidate) -> None:
-        """Show a candidate in the canvas without committing it."""
-        output = self.session.patched_output(candidate.patch)
-        self.window.set_current_image(display_image(file_pixels(output["image"]), self.session.code.orientation))
+        """Show a candidate in the canvas without committing it: only its window is rendered and pasted
+        into the displayed image, so clicking through candidates stays instant on a 12-MP photo."""
+        crop, (y, x) = self.session.patched_window(candidate.patch)
+        code = self.session.code
+        pixels = display_image(file_pixels(crop), code.orientation)
+        height, width = pixels.shape[:2]
+        left, top = file_rect_to_display(x, y, crop.shape[3], crop.shape[2], code.orientation, code.height,
+                                         code.width)
+        shown = self.shown.copy()
+        shown[top: top + height, left: left + width] = pixels
+        self.window.set_current_image(shown)
 
     def keep(self, candidate: Candidate) -> None:
         self.session.commit(candidate.result, candidate.index, candidate.patch)

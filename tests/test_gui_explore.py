@@ -212,6 +212,22 @@ def test_crash_autosave_is_offered_back(qtbot, explore: MainWindow, tmp_path: Pa
     assert not list((tmp_path / "autosave").glob("*.session"))
 
 
+def test_autosave_waits_for_a_running_edit(qtbot, explore: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    """The worker may be changing the session: the autosave is written once the job is over, not during it."""
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Brightness")
+    window.settings.autosave_seconds = 0
+    monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    window.tool_panels["Variance"].apply_button.click()
+    assert window.jobs.busy
+    window.autosave_now()
+    assert not list((tmp_path / "autosave").glob("*.session"))
+    assert window.autosave_timer.isActive()
+    window.jobs.cancel()
+    qtbot.waitUntil(lambda: list((tmp_path / "autosave").glob("*.session")) != [], timeout=5000)
+
+
 def test_ambiguity_map_overlay(qtbot, explore: MainWindow) -> None:
     window = explore
     window.actions["ambiguity"].trigger()

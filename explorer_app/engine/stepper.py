@@ -84,7 +84,9 @@ class AdamStepper:
         """Record forward, backward and update once; later steps replay the recording."""
         self.optimizer.zero_grad(set_to_none=True)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
+        # thread_local: the window's GUI thread may read session tensors on the GPU (showing a candidate,
+        # checking consistency) while a worker captures; only this thread's calls must be capture-safe.
+        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
             z, image, loss = self.evaluate(self.param)
             loss.sum().backward()
             self.optimizer.step()

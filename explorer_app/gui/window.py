@@ -355,7 +355,10 @@ class MainWindow(QMainWindow):
             self.autosave_timer.start(1000 * self.settings.autosave_seconds)
 
     def autosave_now(self) -> None:
-        if self.explorer.session is not None:
+        """Write the autosave, or retry in a second while a job runs (it may be changing the session)."""
+        if self.jobs.busy:
+            self.autosave_timer.start(1000)
+        elif self.explorer.session is not None:
             write_autosave(self.explorer.session, self.settings.autosave_folder)
 
     def discard_autosave(self) -> None:

@@ -143,7 +143,6 @@ class Edit:
         code = expand_code(self.code, count)
         outside = 1.0 - self.view.region
         hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
-
         compute_dtype = torch.bfloat16 if self.budget.gpu_bfloat16 and start.is_cuda else None
 
         def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -9,7 +9,7 @@ import torch
 
 from ..atomic import atomic_write_bytes
 from ..codec.jpeg_code import JpegCode
-from ..verify.png_io import encode_png, read_png
+from ..verify.png_io import encode_png, read_png_samples, to_samples
 from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
 from ..verify.verifier import verify_image
@@ -54,8 +54,8 @@ def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path
     check_delta(output.get("delta_c"), "chroma")
     image = output["image"][0].detach().to("cpu", torch.float64).permute(1, 2, 0).numpy()
     repaired = repair_for_storage(image, code_tensors64(code), bit_depth)
-    atomic_write_bytes(path, encode_png(repaired.image, bit_depth))
-    stored, stored_depth = read_png(path)
+    atomic_write_bytes(path, encode_png(to_samples(repaired.image, bit_depth)))
+    stored, stored_depth = read_png_samples(path)
     report = verify_image(stored, stored_depth, code, str(path))
     report.model = model
     report.history = history or []

@@ -8,7 +8,7 @@ small MCU-aligned windows, with a margin that grows when a round of polishing fa
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -21,6 +21,7 @@ from ..ops.resample import consistent_upsample
 from ..ops.quantization import clamp_to_box, round_half_away
 from ..verify.png_io import quantize_to_depth
 from ..verify.reference_encoder import encode_normalized, file_quantized
+from ..verify.tiles import window_code
 
 MARGINS = {16: (0.005, 0.01, 0.02, 0.05, 0.0), 8: (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.0)}
 """Box shrinkage (in quantization steps) tried in turn per bit depth: 16-bit rounding moves a coefficient
@@ -102,19 +103,6 @@ def violating_windows(normalized: list[torch.Tensor], quantized: list[torch.Tens
         windows.append((rows_slice.start * 8 * fy, cols_slice.start * 8 * fx,
                         min(code.height, rows_slice.stop * 8 * fy), min(code.width, cols_slice.stop * 8 * fx)))
     return windows
-
-
-def window_code(code: CodeTensors, window: tuple[int, int, int, int]) -> CodeTensors:
-    """The part of ``code`` a pixel window (MCU-aligned top-left) covers, as its own image."""
-    top, left, bottom, right = window
-    fy, fx = code.chroma_factor
-    height, width = bottom - top, right - left
-    y_q = code.y_q[:, :, top // 8: top // 8 + -(-height // 8), left // 8: left // 8 + -(-width // 8)]
-    c_q = None
-    if code.c_q is not None:
-        cy, cx = top // (8 * fy), left // (8 * fx)
-        c_q = code.c_q[:, :, cy: cy + -(-height // (8 * fy)), cx: cx + -(-width // (8 * fx))]
-    return replace(code, y_q=y_q, c_q=c_q, height=height, width=width)
 
 
 def polish_window(stored: torch.Tensor, code: CodeTensors, margin: float, bit_depth: int) -> torch.Tensor:

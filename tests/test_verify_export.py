@@ -114,10 +114,11 @@ def test_8_bit_export_of_a_coarse_file_is_fully_consistent(tmp_path, case):
     assert read_png(tmp_path / "out.png")[1] == 8
 
 
-@pytest.mark.parametrize("case", [(48, 64, "4:4:4", 95, 5), (17, 9, "grey", 95, 4)], ids=["4:4:4-q95", "grey-q95"])
+@pytest.mark.parametrize("case", [(48, 64, "4:4:4", 100, 5), (17, 9, "grey", 95, 4)], ids=["4:4:4-q100", "grey-q95"])
 def test_8_bit_export_of_a_fine_file_says_it_is_not_verified(tmp_path, case):
     """Quantization steps of 1–2: 8-bit rounding cannot reach every coefficient. The report must say so, per
-    component, and recommend 16 bits, rather than claim success."""
+    component, and recommend 16 bits, rather than claim success. (The 4:4:4 case was at quality 95 until the
+    repair, polishing each broken MCU on its own, found an 8-bit image there that verifies.)"""
     code = read_jpeg(make_file(tmp_path, *case))
     report = export_verified(decoder_output(code, case[-1]), code, tmp_path / "out.png", bit_depth=8)
     short = [c for c in report.reference_encoder if c.identical < c.total]

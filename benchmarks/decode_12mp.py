@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                          "ratio_to_pillow": round(total / pillow_s, 1),
                          "peak_rss_mib_after": round(peak_rss_mib())}
         if size in args.export:
+            peak_before = peak_rss_mib()  # the reset below restarts ru_maxrss too
             own_peak = reset_peak()
             before = resident_mib()
             export_s, report = timed(lambda: export_verified(output, code, folder / f"{size}.png"))
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "report_figures": {key: report.as_dict()[key] for key in (
                                       "reference_encoder", "libjpeg_reencode", "plain_libjpeg_decode_reencode")},
                                   "export_notes": report.notes,
-                                  "peak_rss_mib_after_export": round(peak_rss_mib())})
+                                  "peak_rss_mib_after_export": round(max(peak_before, peak_rss_mib()))})
             if own_peak and before and after:
                 figures[size].update({"rss_mib_before_export": round(before[0]),
                                       "export_own_peak_rss_mib": round(after[1])})

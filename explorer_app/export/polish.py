@@ -4,7 +4,8 @@ An MCU's coefficients depend on its own pixels only, so the broken MCUs are opti
 batches of MCUs of one size (those on the right and bottom edges can be partial): their pixels stay in
 [0, 255] while the squared excess of every normalized coefficient over its box (shrunk by a margin) is
 driven to zero. Every 20 steps the pixels are rounded to the storage grid and each MCU keeps the first
-rounding under which it verifies; one that never does ends at the last step's rounding.
+rounding under which it verifies (clear of the ties of round-half-away while the margin is not zero); one
+that never does ends at the last step's rounding.
 """
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ import numpy as np
 import torch
 
 from ..decoder.code_tensors import CodeTensors
-from ..ops.quantization import round_half_away
 from ..verify.png_io import quantize_to_depth, to_samples
 from ..verify.reference_encoder import encode_normalized, file_quantized
 from ..verify.tiles import Window, mcu_shape, pixel_window, window_code
-from .stored import window_pixels
+from .stored import outside, tie_guard, window_pixels
 
 POLISH_STEPS = 400
 POLISH_BATCH = 1024
@@ -33,11 +33,11 @@ def batch_code(code: CodeTensors, windows: list[Window]) -> CodeTensors:
     return replace(parts[0], y_q=torch.cat([part.y_q for part in parts]), c_q=c_q)
 
 
-def verifies(normalized: list[torch.Tensor], quantized: list[torch.Tensor]) -> torch.Tensor:
-    """Bool (N,): whether every coefficient of each image re-quantizes to the file's X_Q."""
+def verifies(normalized: list[torch.Tensor], quantized: list[torch.Tensor], guard: float) -> torch.Tensor:
+    """Bool (N,): whether no coefficient of each image lies :func:`~.stored.outside` its box."""
     result = torch.ones(normalized[0].shape[0], dtype=torch.bool)
     for n, q in zip(normalized, quantized):
-        result &= (round_half_away(n) == q).flatten(1).all(1)
+        result &= ~outside(n, q, guard).flatten(1).any(1)
     return result
 
 
@@ -57,7 +57,7 @@ def polish_batch(stored: torch.Tensor, code: CodeTensors, margin: float,
     for step in range(POLISH_STEPS + 1):
         if step % 20 == 0:
             candidate = _rounded(pixels.detach(), bit_depth)
-            verified = verifies(encode_normalized(candidate, code), quantized) & ~done
+            verified = verifies(encode_normalized(candidate, code), quantized, tie_guard(margin)) & ~done
             best[verified] = candidate[verified]
             done |= verified
             if done.all() or step == POLISH_STEPS:

@@ -5,7 +5,8 @@ The image is rounded and re-encoded (reference encoder, float64) strip by strip 
 coefficients depend on its own pixels only, so this finds exactly the MCUs the rounding broke, and every
 later step touches only those: alternating projections on windows around them first (:mod:`.projection`,
 cheap, fix nearly everything), then projected gradient descent on each MCU still broken (:mod:`.polish`:
-pixels clipped at 0 or 255, partial edge blocks), with a margin that grows when a round falls short.
+pixels clipped at 0 or 255, partial edge blocks), with a margin that grows when a round falls short. Until
+the last, margin-free round, a coefficient exactly on a rounding tie counts as broken (``stored.TIE_GUARD``).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ..decoder.code_tensors import CodeTensors
 from ..verify.tiles import STRIP_PIXELS
 from .polish import polish
 from .projection import project
-from .stored import check, store
+from .stored import check, store, tie_guard
 
 MARGINS = {16: (0.005, 0.01, 0.02, 0.05, 0.0), 8: (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.0)}
 """Box shrinkage (in quantization steps) tried in turn per bit depth: 16-bit rounding moves a coefficient
@@ -54,8 +55,9 @@ def repair_for_storage(image: torch.Tensor, code: CodeTensors, bit_depth: int,
     for _ in range(PROJECTION_ROUNDS):
         if not broken.any():
             break
-        for group in project(samples, broken, code, MARGINS[bit_depth][0], bit_depth, strip_pixels):
-            check(samples, broken, group.core, code, bit_depth)
+        margin = MARGINS[bit_depth][0]
+        for group in project(samples, broken, code, margin, bit_depth, strip_pixels):
+            check(samples, broken, group.core, code, bit_depth, tie_guard(margin))
         rounds += 1
     for margin in MARGINS[bit_depth]:
         if not broken.any():

@@ -23,11 +23,32 @@ def window_pixels(samples: np.ndarray, window: Window, bit_depth: int) -> torch.
     return torch.from_numpy(pixels).permute(2, 0, 1)[None]
 
 
-def broken_mcus(normalized: list[torch.Tensor], quantized: list[torch.Tensor], code: CodeTensors) -> np.ndarray:
-    """Bool (rows, cols) map of the MCUs of ``code`` (N = 1) holding a coefficient outside its box."""
+TIE_GUARD = 1e-9
+"""While a margin is in force, a coefficient within this many quantization steps of its box's edge counts as
+broken: it sits on an exact tie of round-half-away (8-bit DC terms can), which the float reference encoder
+decides by its own rounding error and an independent encoder may decide the other way."""
+
+
+def tie_guard(margin: float) -> float:
+    """The guard of a repair round with ``margin``: none in the last, margin-free round, whose purpose is
+    saturated blocks that need a coefficient exactly on the edge."""
+    return TIE_GUARD if margin > 0.0 else 0.0
+
+
+def outside(normalized: torch.Tensor, quantized: torch.Tensor, guard: float) -> torch.Tensor:
+    """Bool, same shape: True where a normalized coefficient does not re-quantize to X_Q or, with
+    ``guard`` > 0, lies within ``guard`` of its box's edge."""
+    if guard == 0.0:
+        return round_half_away(normalized) != quantized
+    return (normalized - quantized).abs() >= 0.5 - guard
+
+
+def broken_mcus(normalized: list[torch.Tensor], quantized: list[torch.Tensor], code: CodeTensors,
+                guard: float) -> np.ndarray:
+    """Bool (rows, cols) map of the MCUs of ``code`` (N = 1) holding a coefficient :func:`outside` its box."""
     fy, fx = code.chroma_factor
     rows, cols = mcu_grid(code)
-    maps = [(round_half_away(n) != q).any(1)[0].numpy() for n, q in zip(normalized, quantized)]
+    maps = [outside(n, q, guard).any(1)[0].numpy() for n, q in zip(normalized, quantized)]
     broken = np.zeros((rows, cols), dtype=bool)
     for dy in range(fy):
         for dx in range(fx):
@@ -38,12 +59,13 @@ def broken_mcus(normalized: list[torch.Tensor], quantized: list[torch.Tensor], c
     return broken
 
 
-def check(samples: np.ndarray, broken: np.ndarray, window: Window, code: CodeTensors, bit_depth: int) -> None:
+def check(samples: np.ndarray, broken: np.ndarray, window: Window, code: CodeTensors, bit_depth: int,
+          guard: float) -> None:
     """Re-encode a window of ``samples`` (reference encoder, float64) and update its MCUs in ``broken``."""
     part = window_code(code, window)
     top, left, bottom, right = mcu_span(window, code)
     normalized = encode_normalized(window_pixels(samples, window, bit_depth), part)
-    broken[top:bottom, left:right] = broken_mcus(normalized, file_quantized(part), part)
+    broken[top:bottom, left:right] = broken_mcus(normalized, file_quantized(part), part, guard)
 
 
 def store(image: torch.Tensor, code: CodeTensors, bit_depth: int,
@@ -57,5 +79,5 @@ def store(image: torch.Tensor, code: CodeTensors, bit_depth: int,
         top, _, bottom, _ = window
         part = image[0, :, top:bottom].detach().to("cpu", torch.float64).permute(1, 2, 0).numpy()
         samples[top:bottom] = to_samples(part, bit_depth)
-        check(samples, broken, window, code, bit_depth)
+        check(samples, broken, window, code, bit_depth, TIE_GUARD)
     return samples, broken

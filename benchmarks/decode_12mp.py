@@ -7,6 +7,8 @@ The file is made here: a 4000×3000 synthetic photo-like image (smooth fields, a
 30, 4:2:0. Untrained weights (JpegDecoder(SIZES[...])) are used: the timing does not depend on the values.
 Peak memory is the process's peak resident set size (ru_maxrss) after each stage, so it only grows: each
 stage's figure is the peak of that stage and everything before it, and the growth is what the stage added.
+The export's own peak is measured apart too (Linux: the peak is reset through /proc/self/clear_refs just
+before it), next to the resident size it started from.
 """
 from __future__ import annotations
 
@@ -56,6 +58,24 @@ def write_photo(path: str, height: int, width: int) -> None:
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def resident_mib() -> tuple[float, float] | None:
+    """(current, peak since the last reset) resident set size in MiB, from /proc/self/status; None elsewhere."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    except OSError:
+        return None
+    return int(fields["VmRSS"].split()[0]) / 1024.0, int(fields["VmHWM"].split()[0]) / 1024.0
+
+
+def reset_peak() -> bool:
+    """Restart the peak resident set size (VmHWM) from the current one; False where the kernel does not allow it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def timed(function, repeats: int = 1):
@@ -108,10 +128,19 @@ def main(argv: list[str] | None = None) -> int:
                          "ratio_to_pillow": round(total / pillow_s, 1),
                          "peak_rss_mib_after": round(peak_rss_mib())}
         if size in args.export:
+            peak_before = peak_rss_mib()  # the reset below restarts ru_maxrss too
+            own_peak = reset_peak()
+            before = resident_mib()
             export_s, report = timed(lambda: export_verified(output, code, folder / f"{size}.png"))
+            after = resident_mib()
             figures[size].update({"export_verified_16bit_s": round(export_s, 2), "verified": report.verified,
+                                  "report_figures": {key: report.as_dict()[key] for key in (
+                                      "reference_encoder", "libjpeg_reencode", "plain_libjpeg_decode_reencode")},
                                   "export_notes": report.notes,
-                                  "peak_rss_mib_after_export": round(peak_rss_mib())})
+                                  "peak_rss_mib_after_export": round(max(peak_before, peak_rss_mib()))})
+            if own_peak and before and after:
+                figures[size].update({"rss_mib_before_export": round(before[0]),
+                                      "export_own_peak_rss_mib": round(after[1])})
         del output, decoder
         print(json.dumps({size: figures[size]}), flush=True)
     print(json.dumps(figures, indent=2))

@@ -9,9 +9,10 @@ import torch
 
 from ..atomic import atomic_write_bytes
 from ..codec.jpeg_code import JpegCode
-from ..verify.png_io import encode_png, read_png
+from ..verify.png_io import encode_png, read_png_samples
 from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
+from ..verify.tiles import mcu_grid
 from ..verify.verifier import verify_image
 from .repair import repair_for_storage
 
@@ -40,6 +41,16 @@ def _check_destination(path: Path, code: JpegCode) -> None:
         raise ExportError(f"{path.parent}: no such folder")
 
 
+def _write_repaired(output: dict[str, torch.Tensor | None], code: JpegCode, path: Path, bit_depth: int) -> str:
+    """Repair the decoder output for storage and write it atomically as a PNG; returns the repair's note."""
+    tensors = code_tensors64(code)
+    repaired = repair_for_storage(output["image"], tensors, bit_depth)
+    atomic_write_bytes(path, encode_png(repaired.samples))
+    rows, cols = mcu_grid(tensors)
+    return (f"repair rounds: {repaired.rounds} (rounding to {bit_depth} bits broke {repaired.repaired_mcus} of "
+            f"{rows * cols} MCUs; only those were re-rendered)")
+
+
 def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path: str | os.PathLike,
                     bit_depth: int = 16, model: dict[str, str] | None = None,
                     history: list[dict[str, object]] | None = None) -> VerificationReport:
@@ -47,19 +58,18 @@ def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path
 
     The Δ maps must lie in [−½, ½]; rounding and clipping damage is repaired; the written file is read
     back and verified, and the report (also returned) says honestly whether it matches the file.
+    Memory: the PNG's samples (H·W·C·bit_depth/8 bytes), twice while written and read back, plus strips.
     """
     path = Path(path)
     _check_destination(path, code)
     check_delta(output["delta_y"], "luma")
     check_delta(output.get("delta_c"), "chroma")
-    image = output["image"][0].detach().to("cpu", torch.float64).permute(1, 2, 0).numpy()
-    repaired = repair_for_storage(image, code_tensors64(code), bit_depth)
-    atomic_write_bytes(path, encode_png(repaired.image, bit_depth))
-    stored, stored_depth = read_png(path)
+    repair_note = _write_repaired(output, code, path, bit_depth)
+    stored, stored_depth = read_png_samples(path)
     report = verify_image(stored, stored_depth, code, str(path))
     report.model = model
     report.history = history or []
-    report.notes.append(f"repair rounds: {repaired.rounds}")
+    report.notes.append(repair_note)
     if not report.verified and bit_depth == 16:
         report.notes.append("the repair found no image within [0, 255] for these coefficients: in saturated "
                             "blocks libjpeg's integer encoder can produce codes the float reference encoder only "

@@ -41,7 +41,7 @@ def libjpeg_agreement(image_8bit: np.ndarray, code: JpegCode) -> list[ComponentA
         dct = jpeglib.read_dct(handle.name)
         dct.load()
         reencoded = [dct.Y] + ([dct.Cb, dct.Cr] if code.is_color else [])
-    cropped = [torch.from_numpy(r[: o.shape[0], : o.shape[1]].astype(np.int64)) for r, o in
+    cropped = [torch.from_numpy(r[: o.shape[0], : o.shape[1]].astype(np.int32)) for r, o in
                zip(reencoded, code.coefficients)]
-    original = [torch.from_numpy(o.astype(np.int64)) for o in code.coefficients]
+    original = [torch.from_numpy(o.astype(np.int32)) for o in code.coefficients]
     return agreement(cropped, original)

@@ -37,6 +37,13 @@ def agreement(reencoded: list[torch.Tensor], original: list[torch.Tensor]) -> li
     return result
 
 
+def combine(parts: list[list[ComponentAgreement]]) -> list[ComponentAgreement]:
+    """Per-component figures of a whole image from those of its disjoint parts ([Y, Cb, Cr] each)."""
+    return [ComponentAgreement(same[0].name, sum(c.total for c in same), sum(c.identical for c in same),
+                               sum(c.within_one for c in same), max(c.max_abs_difference for c in same))
+            for same in zip(*parts)]
+
+
 def overall_fraction(components: list[ComponentAgreement]) -> float:
     total = sum(c.total for c in components)
     return sum(c.identical for c in components) / total if total else 1.0

@@ -11,9 +11,10 @@ import torch
 from ..codec.jpeg_code import JpegCode, plain_decode
 from ..codec.tables import estimate_ijg_quality
 from .libjpeg_check import libjpeg_agreement, libjpeg_unavailable_reason
-from .png_io import read_png
+from .png_io import from_samples, read_png_samples
 from .reference_encoder import code_tensors64, file_quantized, quantize_reference, split_components
-from .report import COMPONENT_NAMES, ComponentAgreement, VerificationReport, agreement
+from .report import COMPONENT_NAMES, ComponentAgreement, VerificationReport, agreement, combine
+from .tiles import STRIP_PIXELS, strips, window_code
 
 
 def image_tensor(image: np.ndarray) -> torch.Tensor:
@@ -21,11 +22,39 @@ def image_tensor(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(image, dtype=np.float64)).permute(2, 0, 1)[None]
 
 
-def reference_agreement(image: np.ndarray, code: JpegCode) -> list[ComponentAgreement]:
-    """Per-component agreement of the reference encoder's X_Q for ``image`` (H, W, C) with the file's."""
+def stored_rows(samples: np.ndarray, bit_depth: int, top: int, bottom: int, channels: int) -> np.ndarray:
+    """Rows [top, bottom) of PNG samples (H, W, C) as float64 (bottom − top, W, channels) on [0, 255]; another
+    channel count than the JPEG's is converted (colour to grey: channel mean; grey to colour: repeated)."""
+    part = from_samples(samples[top:bottom], bit_depth)
+    if part.shape[2] != channels:
+        part = part.mean(axis=2, keepdims=True) if channels == 1 else np.repeat(part, 3, axis=2)
+    return part
+
+
+def reference_agreement(samples: np.ndarray, bit_depth: int, code: JpegCode,
+                        strip_pixels: int = STRIP_PIXELS) -> list[ComponentAgreement]:
+    """Per-component agreement of the reference encoder's X_Q for PNG samples (H, W, C) with the file's,
+    computed in float64 strip by strip (MCU-aligned: the figures are those of the whole image at once)."""
     tensors = code_tensors64(code)
-    reencoded = split_components(quantize_reference(image_tensor(image), tensors))
-    return agreement(reencoded, split_components(file_quantized(tensors)))
+    channels = 3 if code.is_color else 1
+    parts = []
+    for window in strips(tensors, strip_pixels):
+        part = window_code(tensors, window)
+        pixels = image_tensor(stored_rows(samples, bit_depth, window[0], window[2], channels))
+        reencoded = split_components(quantize_reference(pixels, part))
+        parts.append(agreement(reencoded, split_components(file_quantized(part))))
+    return combine(parts)
+
+
+def eight_bit(samples: np.ndarray, bit_depth: int, channels: int, strip_pixels: int = STRIP_PIXELS) -> np.ndarray:
+    """PNG samples (H, W, C) rounded to uint8 (H, W, channels), a few rows at a time, for libjpeg."""
+    height, width = samples.shape[:2]
+    result = np.empty((height, width, channels), np.uint8)
+    rows = max(1, strip_pixels // width)
+    for top in range(0, height, rows):
+        part = stored_rows(samples, bit_depth, top, top + rows, channels)
+        result[top: top + rows] = np.round(np.clip(part, 0, 255)).astype(np.uint8)
+    return result
 
 
 def source_facts(code: JpegCode) -> dict[str, object]:
@@ -36,27 +65,26 @@ def source_facts(code: JpegCode) -> dict[str, object]:
             "tables": {name: table.tolist() for name, table in zip(COMPONENT_NAMES, code.tables)}}
 
 
-def verify_image(image: np.ndarray, bit_depth: int, code: JpegCode, image_path: str = "",
+def verify_image(samples: np.ndarray, bit_depth: int, code: JpegCode, image_path: str = "",
                  compare_libjpeg: bool = True) -> VerificationReport:
-    """Verify ``image`` (H, W, C) on the [0, 255] scale, as stored at ``bit_depth``, against ``code``."""
+    """Verify PNG samples (H, W, C) uint8 or uint16, stored at ``bit_depth``, against ``code``."""
     notes: list[str] = []
     channels = 3 if code.is_color else 1
     facts: dict[str, object] = {"path": image_path, "bit_depth": bit_depth,
-                                "width": int(image.shape[1]), "height": int(image.shape[0])}
+                                "width": int(samples.shape[1]), "height": int(samples.shape[0])}
     if image_path:
         facts["sha256"] = hashlib.sha256(Path(image_path).read_bytes()).hexdigest()
-    if image.shape[:2] != (code.height, code.width):
-        notes.append(f"size {image.shape[1]}×{image.shape[0]} differs from the JPEG's {code.width}×{code.height}")
+    if samples.shape[:2] != (code.height, code.width):
+        notes.append(f"size {samples.shape[1]}×{samples.shape[0]} differs from the JPEG's {code.width}×{code.height}")
         return VerificationReport(False, facts, source_facts(code), [], None, None, notes=notes)
-    if image.shape[2] != channels:
-        image = image.mean(axis=2, keepdims=True) if channels == 1 else np.repeat(image, 3, axis=2)
+    if samples.shape[2] != channels:
         notes.append("channel count differs from the JPEG's; converted before re-encoding")
-    reference = reference_agreement(image, code)
+    reference = reference_agreement(samples, bit_depth, code)
     verified = all(c.identical == c.total for c in reference)
     libjpeg = plain = None
     reason = libjpeg_unavailable_reason(code)
     if compare_libjpeg and not reason:
-        libjpeg = libjpeg_agreement(np.round(np.clip(image, 0, 255)).astype(np.uint8), code)
+        libjpeg = libjpeg_agreement(eight_bit(samples, bit_depth, channels), code)
         plain_pixels = plain_decode(code.source) if code.source and os.path.exists(code.source) else None
         if plain_pixels is not None:
             plain_pixels = plain_pixels[:, :, None] if plain_pixels.ndim == 2 else plain_pixels
@@ -70,5 +98,5 @@ def verify_image(image: np.ndarray, bit_depth: int, code: JpegCode, image_path: 
 
 def verify_file(image_path: str | os.PathLike, code: JpegCode) -> VerificationReport:
     """Read a PNG (or other lossless image) and verify it against ``code``."""
-    image, bit_depth = read_png(image_path)
-    return verify_image(image, bit_depth, code, str(image_path))
+    samples, bit_depth = read_png_samples(image_path)
+    return verify_image(samples, bit_depth, code, str(image_path))

@@ -1,0 +1,83 @@
+"""A PNG's samples in memory during the repair: rounding a decoder output to them strip by strip, reading a
+window of them back as float64 pixels, and mapping which MCUs re-encode to the file's coefficients.
+
+Windows and MCU spans are those of :mod:`~explorer_app.verify.tiles`; an MCU's coefficients depend on its
+own pixels only, so any MCU-aligned window re-encodes, as an image of its own, to the whole image's figures.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..decoder.code_tensors import CodeTensors
+from ..ops.quantization import round_half_away
+from ..verify.png_io import from_samples, sample_type, to_samples
+from ..verify.reference_encoder import encode_normalized, file_quantized
+from ..verify.tiles import STRIP_PIXELS, Window, mcu_grid, mcu_span, strips, window_code
+
+
+def window_pixels(samples: np.ndarray, window: Window, bit_depth: int) -> torch.Tensor:
+    """The pixels of a window of ``samples`` (H, W, C) as float64 (1, C, h, w) on [0, 255]."""
+    top, left, bottom, right = window
+    pixels = np.ascontiguousarray(from_samples(samples[top:bottom, left:right], bit_depth))
+    return torch.from_numpy(pixels).permute(2, 0, 1)[None]
+
+
+TIE_GUARD = 1e-9
+"""While a margin is in force, a coefficient within this many quantization steps of its box's edge counts as
+broken: it sits on an exact tie of round-half-away (8-bit DC terms can), which the float reference encoder
+decides by its own rounding error and an independent encoder may decide the other way."""
+
+
+def tie_guard(margin: float) -> float:
+    """The guard of a repair round with ``margin``: none in the last, margin-free round, whose purpose is
+    saturated blocks that need a coefficient exactly on the edge."""
+    return TIE_GUARD if margin > 0.0 else 0.0
+
+
+def outside(normalized: torch.Tensor, quantized: torch.Tensor, guard: float) -> torch.Tensor:
+    """Bool, same shape: True where a normalized coefficient does not re-quantize to X_Q or, with
+    ``guard`` > 0, lies within ``guard`` of its box's edge."""
+    if guard == 0.0:
+        return round_half_away(normalized) != quantized
+    return (normalized - quantized).abs() >= 0.5 - guard
+
+
+def broken_mcus(normalized: list[torch.Tensor], quantized: list[torch.Tensor], code: CodeTensors,
+                guard: float) -> np.ndarray:
+    """Bool (rows, cols) map of the MCUs of ``code`` (N = 1) holding a coefficient :func:`outside` its box."""
+    fy, fx = code.chroma_factor
+    rows, cols = mcu_grid(code)
+    maps = [outside(n, q, guard).any(1)[0].numpy() for n, q in zip(normalized, quantized)]
+    broken = np.zeros((rows, cols), dtype=bool)
+    for dy in range(fy):
+        for dx in range(fx):
+            part = maps[0][dy::fy, dx::fx]
+            broken[: part.shape[0], : part.shape[1]] |= part
+    if len(maps) > 1:
+        broken |= maps[1][:rows, :cols]
+    return broken
+
+
+def check(samples: np.ndarray, broken: np.ndarray, window: Window, code: CodeTensors, bit_depth: int,
+          guard: float) -> None:
+    """Re-encode a window of ``samples`` (reference encoder, float64) and update its MCUs in ``broken``."""
+    part = window_code(code, window)
+    top, left, bottom, right = mcu_span(window, code)
+    normalized = encode_normalized(window_pixels(samples, window, bit_depth), part)
+    broken[top:bottom, left:right] = broken_mcus(normalized, file_quantized(part), part, guard)
+
+
+def store(image: torch.Tensor, code: CodeTensors, bit_depth: int,
+          strip_pixels: int = STRIP_PIXELS) -> tuple[np.ndarray, np.ndarray]:
+    """Round a decoder output (1, C, H, W) on [0, 255], any float dtype and device, to PNG samples
+    (H, W, C) strip by strip; returns them and the bool (MCU rows, cols) map of the MCUs the rounding broke."""
+    channels, height, width = image.shape[1:]
+    samples = np.empty((height, width, channels), sample_type(bit_depth))
+    broken = np.zeros(mcu_grid(code), dtype=bool)
+    for window in strips(code, strip_pixels):
+        top, _, bottom, _ = window
+        part = image[0, :, top:bottom].detach().to("cpu", torch.float64).permute(1, 2, 0).numpy()
+        samples[top:bottom] = to_samples(part, bit_depth)
+        check(samples, broken, window, code, bit_depth, TIE_GUARD)
+    return samples, broken

@@ -145,9 +145,10 @@ def measure(device: torch.device) -> dict[str, object]:
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
     return {"device": name, "model": decoder.name, "image": f"{SIDE}x{SIDE} 4:2:0 q30",
             "decode_1mp_s": round(decode_s, 4), "libjpeg_decode_1mp_s": round(libjpeg_s, 4),
-            "warm_up_s": round(warm_up_s, 3), "first_edit_s": round(first_edit_s, 3), "edit_128px_50it_s": round(edit_s, 3), "edit_128px_50it_full_reach_s": round(edit_full_reach_s, 3),
-            "edit_256px_50it_s": round(edit_256_s, 3),
-            "adam_steps_1mp_per_s": round(steps_per_s, 3), f"whole_1mp_edit_{steps}_steps_s": round(whole_edit_s, 3),
+            "warm_up_s": round(warm_up_s, 3), "first_edit_s": round(first_edit_s, 3),
+            "edit_128px_50it_s": round(edit_s, 3), "edit_128px_50it_full_reach_s": round(edit_full_reach_s, 3),
+            "edit_256px_50it_s": round(edit_256_s, 3), "adam_steps_1mp_per_s": round(steps_per_s, 3),
+            f"whole_1mp_edit_{steps}_steps_s": round(whole_edit_s, 3),
             "digits_10_hypotheses_s": None if digits_s is None else round(digits_s, 3), "notes": notes}
 
 

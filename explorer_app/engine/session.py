@@ -105,9 +105,10 @@ class Session:
         crop = crop_code(self.tensors, context)
         image = render_image(crop.y_q + delta_y, crop.y_table, None if delta_c is None else crop.c_q + delta_c,
                              crop.c_table, crop.chroma_factor, crop.height, crop.width)
-        (top, left), (y, x) = context.pixel_origin, patch.window.pixel_origin
+        top, left = context.pixel_origin
         rows, cols = patch.window.pixels(*self.shape)
-        return image[:, :, y - top: y - top + rows.stop - rows.start, x - left: x - left + cols.stop - cols.start], (y, x)
+        crop_pixels = image[:, :, rows.start - top: rows.stop - top, cols.start - left: cols.stop - left]
+        return crop_pixels, (rows.start, cols.start)
 
     def patched_output(self, patch: Patch) -> dict[str, torch.Tensor | None]:
         """The whole decode (forward dict) with ``patch`` in place, without committing it."""

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from PyQt6.QtCore import QObject, pyqtSignal
 
+from ..codec.jpeg_code import JpegCode
 from ..engine.ambiguity import ambiguity_map
 from ..engine.optimize import Budget, Edit, EditResult
 from ..engine.regions import Region
@@ -44,6 +45,14 @@ class Rendered:
 
     pixels: np.ndarray
     shown: np.ndarray
+
+
+def display_patch(pixels: np.ndarray, y: int, x: int, code: JpegCode) -> tuple[np.ndarray, int, int]:
+    """Float (h, w, C) file-orientation pixels whose top-left is file pixel (y, x), cut at the image's
+    edge → (uint8 display patch, left, top of it on the displayed image)."""
+    h, w = min(pixels.shape[0], code.height - y), min(pixels.shape[1], code.width - x)
+    left, top = file_rect_to_display(x, y, w, h, code.orientation, code.height, code.width)
+    return display_image(pixels[:h, :w], code.orientation), left, top
 
 
 def render(session: Session) -> Rendered:
@@ -206,10 +215,7 @@ class Explorer(QObject):
         if self.window.view_panel.shown != "current":
             return
         window_pixels, (y, x) = preview
-        code = self.session.code
-        h, w = min(window_pixels.shape[0], code.height - y), min(window_pixels.shape[1], code.width - x)
-        patch = display_image(window_pixels[:h, :w], code.orientation)
-        self.window.canvas.paste(patch, *file_rect_to_display(x, y, w, h, code.orientation, code.height, code.width))
+        self.window.canvas.paste(*display_patch(window_pixels, y, x, self.session.code))
 
     def _finished(self, found: Rendered | list[Candidate] | None, panel: ToolPanel) -> None:
         if isinstance(found, list):
@@ -222,11 +228,8 @@ class Explorer(QObject):
         """Show a candidate in the canvas without committing it: only its window is rendered and pasted
         into the displayed image, so clicking through candidates stays instant on a 12-MP photo."""
         crop, (y, x) = self.session.patched_window(candidate.patch)
-        code = self.session.code
-        pixels = display_image(file_pixels(crop), code.orientation)
+        pixels, left, top = display_patch(file_pixels(crop), y, x, self.session.code)
         height, width = pixels.shape[:2]
-        left, top = file_rect_to_display(x, y, crop.shape[3], crop.shape[2], code.orientation, code.height,
-                                         code.width)
         shown = self.shown.copy()
         shown[top: top + height, left: left + width] = pixels
         self.window.set_current_image(shown)

@@ -36,6 +36,18 @@ class CodeTensors:
         n, _, by, bx = self.y_q.shape
         return n, 64, by, bx
 
+    def crop(self, top: int, left: int, bottom: int, right: int) -> CodeTensors:
+        """The part covering pixels [top, bottom) × [left, right), as an image of its own: top and left on
+        the MCU grid; bottom and right on it or at the image's edge (the last blocks are kept partial)."""
+        fy, fx = self.chroma_factor
+        height, width = bottom - top, right - left
+        y_q = self.y_q[:, :, top // 8: top // 8 + -(-height // 8), left // 8: left // 8 + -(-width // 8)]
+        c_q = None
+        if self.c_q is not None:
+            cy, cx = top // (8 * fy), left // (8 * fx)
+            c_q = self.c_q[:, :, cy: cy + -(-height // (8 * fy)), cx: cx + -(-width // (8 * fx))]
+        return replace(self, y_q=y_q, c_q=c_q, height=height, width=width)
+
     def to(self, device: torch.device | str, dtype: torch.dtype = torch.float32) -> CodeTensors:
         move = lambda t: None if t is None else t.to(device=device, dtype=dtype)  # noqa: E731
         return replace(self, y_q=move(self.y_q), y_table=move(self.y_table), c_q=move(self.c_q),

@@ -85,14 +85,8 @@ def window_of_mask(blocks: np.ndarray, factor: tuple[int, int]) -> BlockWindow:
 
 def crop_code(code: CodeTensors, window: BlockWindow) -> CodeTensors:
     """The window's part of ``code``; its height/width are the window's pixels inside the true image."""
-    rows, cols = window.blocks
-    c_q = None
-    if code.c_q is not None:
-        c_rows, c_cols = window.chroma_blocks
-        c_q = code.c_q[:, :, c_rows, c_cols]
-    height = (code.height if window.y1 == window.grid_h else 8 * window.y1) - 8 * window.y0
-    width = (code.width if window.x1 == window.grid_w else 8 * window.x1) - 8 * window.x0
-    return replace(code, y_q=code.y_q[:, :, rows, cols], c_q=c_q, height=height, width=width)
+    rows, cols = window.pixels(code.height, code.width)
+    return code.crop(rows.start, cols.start, rows.stop, cols.stop)
 
 
 def expand_code(code: CodeTensors, n: int) -> CodeTensors:

@@ -17,7 +17,7 @@ import torch
 from ..decoder.code_tensors import CodeTensors
 from ..verify.png_io import quantize_to_depth, to_samples
 from ..verify.reference_encoder import encode_normalized, file_quantized
-from ..verify.tiles import Window, mcu_shape, pixel_window, window_code
+from ..verify.tiles import Window, mcu_shape, pixel_window
 from .stored import outside, tie_guard, window_pixels
 
 POLISH_STEPS = 400
@@ -28,7 +28,7 @@ so that the batches, and with them the float rounding of every step, do not depe
 
 def batch_code(code: CodeTensors, windows: list[Window]) -> CodeTensors:
     """The coefficients under pixel windows of one size (MCU-aligned) as N = len(windows) images."""
-    parts = [window_code(code, window) for window in windows]
+    parts = [code.crop(*window) for window in windows]
     c_q = None if code.c_q is None else torch.cat([part.c_q for part in parts])
     return replace(parts[0], y_q=torch.cat([part.y_q for part in parts]), c_q=c_q)
 

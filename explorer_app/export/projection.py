@@ -21,7 +21,7 @@ from ..ops.quantization import clamp_to_box
 from ..ops.resample import consistent_upsample
 from ..verify.png_io import to_samples
 from ..verify.reference_encoder import encode_normalized, file_quantized
-from ..verify.tiles import STRIP_PIXELS, Window, mcu_shape, pixel_window, window_code
+from ..verify.tiles import STRIP_PIXELS, Window, mcu_shape, pixel_window
 from .stored import window_pixels
 
 
@@ -84,7 +84,7 @@ def groups(broken: np.ndarray, code: CodeTensors, strip_pixels: int = STRIP_PIXE
 def project_group(samples: np.ndarray, group: Group, code: CodeTensors, margin: float, bit_depth: int) -> np.ndarray:
     """One alternating projection of a group's context window of ``samples`` (H, W, C) with the box shrunk
     by ``margin``; returns the new samples (n, C) of the group's own pixels (``group.pixels``, row-major)."""
-    part = window_code(code, group.context)
+    part = code.crop(*group.context)
     normalized = encode_normalized(window_pixels(samples, group.context, bit_depth), part)
     projected = [clamp_to_box(n, q, margin) for n, q in zip(normalized, file_quantized(part))]
     rendered = to_samples(render_folded(projected, part)[0].permute(1, 2, 0).numpy(), bit_depth)

@@ -13,7 +13,7 @@ from ..decoder.code_tensors import CodeTensors
 from ..ops.quantization import round_half_away
 from ..verify.png_io import from_samples, sample_type, to_samples
 from ..verify.reference_encoder import encode_normalized, file_quantized
-from ..verify.tiles import STRIP_PIXELS, Window, mcu_grid, mcu_span, strips, window_code
+from ..verify.tiles import STRIP_PIXELS, Window, mcu_grid, mcu_span, strips
 
 
 def window_pixels(samples: np.ndarray, window: Window, bit_depth: int) -> torch.Tensor:
@@ -62,7 +62,7 @@ def broken_mcus(normalized: list[torch.Tensor], quantized: list[torch.Tensor], c
 def check(samples: np.ndarray, broken: np.ndarray, window: Window, code: CodeTensors, bit_depth: int,
           guard: float) -> None:
     """Re-encode a window of ``samples`` (reference encoder, float64) and update its MCUs in ``broken``."""
-    part = window_code(code, window)
+    part = code.crop(*window)
     top, left, bottom, right = mcu_span(window, code)
     normalized = encode_normalized(window_pixels(samples, window, bit_depth), part)
     broken[top:bottom, left:right] = broken_mcus(normalized, file_quantized(part), part, guard)

@@ -9,8 +9,6 @@ A window is (top, left, bottom, right) in pixels, bottom and right exclusive; an
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..decoder.code_tensors import CodeTensors
 
 Window = tuple[int, int, int, int]
@@ -44,19 +42,6 @@ def pixel_window(span: Window, code: CodeTensors) -> Window:
     mcu_h, mcu_w = mcu_shape(code)
     return (max(0, top) * mcu_h, max(0, left) * mcu_w,
             min(code.height, min(rows, bottom) * mcu_h), min(code.width, min(cols, right) * mcu_w))
-
-
-def window_code(code: CodeTensors, window: Window) -> CodeTensors:
-    """The part of ``code`` a pixel window (MCU-aligned top-left) covers, as its own image."""
-    top, left, bottom, right = window
-    fy, fx = code.chroma_factor
-    height, width = bottom - top, right - left
-    y_q = code.y_q[:, :, top // 8: top // 8 + -(-height // 8), left // 8: left // 8 + -(-width // 8)]
-    c_q = None
-    if code.c_q is not None:
-        cy, cx = top // (8 * fy), left // (8 * fx)
-        c_q = code.c_q[:, :, cy: cy + -(-height // (8 * fy)), cx: cx + -(-width // (8 * fx))]
-    return replace(code, y_q=y_q, c_q=c_q, height=height, width=width)
 
 
 def strips(code: CodeTensors, strip_pixels: int = STRIP_PIXELS) -> list[Window]:

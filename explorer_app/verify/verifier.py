@@ -14,7 +14,7 @@ from .libjpeg_check import libjpeg_agreement, libjpeg_unavailable_reason
 from .png_io import from_samples, read_png_samples
 from .reference_encoder import code_tensors64, file_quantized, quantize_reference, split_components
 from .report import COMPONENT_NAMES, ComponentAgreement, VerificationReport, agreement, combine
-from .tiles import STRIP_PIXELS, strips, window_code
+from .tiles import STRIP_PIXELS, strips
 
 
 def image_tensor(image: np.ndarray) -> torch.Tensor:
@@ -39,7 +39,7 @@ def reference_agreement(samples: np.ndarray, bit_depth: int, code: JpegCode,
     channels = 3 if code.is_color else 1
     parts = []
     for window in strips(tensors, strip_pixels):
-        part = window_code(tensors, window)
+        part = tensors.crop(*window)
         pixels = image_tensor(stored_rows(samples, bit_depth, window[0], window[2], channels))
         reencoded = split_components(quantize_reference(pixels, part))
         parts.append(agreement(reencoded, split_components(file_quantized(part))))

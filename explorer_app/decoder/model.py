@@ -72,6 +72,12 @@ class JpegDecoder(nn.Module):
       "image": (N, 3 or 1, H, W) RGB or grey in [0, 255], unclipped.
     """
 
+    sample_temperature: float = 1.0
+    """σ of a random control z ~ N(0, σ²I): the value at which this model's random decodes were validated
+    (stored in the weights' metadata; see docs/decoder.md)."""
+    sha256: str = ""
+    """SHA-256 of the weight files this decoder was loaded from ("" when not loaded from files)."""
+
     def __init__(self, size: DecoderSize, name: str = "untrained") -> None:
         super().__init__()
         self.size = size
@@ -118,10 +124,10 @@ def zero_control(code: CodeTensors) -> torch.Tensor:
     return code.y_q.new_zeros(code.z_shape)
 
 
-def random_control(code: CodeTensors, seed: int) -> torch.Tensor:
-    """A standard-normal z drawn reproducibly from ``seed`` (on the CPU, then moved)."""
+def random_control(code: CodeTensors, seed: int, temperature: float = 1.0) -> torch.Tensor:
+    """z ~ N(0, temperature²·I) drawn reproducibly from ``seed`` (on the CPU, then moved)."""
     generator = torch.Generator().manual_seed(seed)
-    return torch.randn(code.z_shape, generator=generator).to(code.y_q)
+    return temperature * torch.randn(code.z_shape, generator=generator).to(code.y_q)
 
 
 __all__ = ["SIZES", "Z_CHANNELS", "DecoderSize", "JpegDecoder", "random_control", "zero_control"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from ..resources import models_dir
@@ -91,6 +92,8 @@ def load_decoder(name: str, size: str, folder: Path | None = None) -> JpegDecode
         state.update(load_file(str(shard)))
     decoder = decoder_from_state(state, f"{name}-{size}")
     decoder.sha256 = files.sha256()
+    with safe_open(str(files.shards[0]), "pt") as handle:
+        decoder.sample_temperature = float((handle.metadata() or {}).get("sample_temperature", 1.0))
     return decoder
 
 
@@ -109,7 +112,7 @@ def save_decoder(decoder: JpegDecoder, folder: Path, name: str, size: str, metad
         shards[-1][key] = tensor
         used += nbytes
     meta = {"format": FORMAT, "name": name, "size": size, "config": json.dumps(decoder.config()),
-            **(metadata or {})}
+            "sample_temperature": repr(decoder.sample_temperature), **(metadata or {})}
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob(f"{name}-{size}*.safetensors"):
         old.unlink()

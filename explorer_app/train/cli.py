@@ -1,8 +1,9 @@
 """``python -m explorer_app.train`` (also ``jpeg-explorer train``): train the decoders of one size.
 
 One run trains, in order: the luminance net (L1), the chroma net (L1) → writes ``faithful-<size>``,
-then the adversarial phase → writes ``explorable-<size>``, into ``<out>/models``. Runs resume from
-``<out>/checkpoint.safetensors``. Several GPUs: ``torchrun --nproc_per_node K -m explorer_app.train ...``.
+then the prior phase (z = 0 kept faithful, random z made natural; docs/decoder.md) and the optional
+adversarial phase → write ``explorable-<size>``, into ``<out>/models``. ``--start-from DIR`` skips the L1
+phases and starts from the ``faithful-<size>`` weights in DIR. Runs resume from ``<out>/checkpoint.safetensors``. Several GPUs: ``torchrun --nproc_per_node K -m explorer_app.train ...``.
 """
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from ..decoder.model import SIZES, DecoderSize, JpegDecoder
 from ..devices import pick_device
 from .critic import Critic
 from .patches import PatchPool
-from .phases import AdversarialPhase, ChromaPhase, LumaPhase
+from .encoder import PosteriorEncoder
+from .phases import AdversarialPhase, ChromaPhase, LumaPhase, PriorPhase
 from .trainer import Budget, ScheduledPhase, Trainer, is_main_process
+from .warm_start import start_from_faithful
 
 
 def setup_args() -> argparse.ArgumentParser:
@@ -32,10 +35,20 @@ def setup_args() -> argparse.ArgumentParser:
     parser.add_argument("--pool", type=int, default=20000, help="random crops held on the device")
     parser.add_argument("--luma-steps", type=int, default=20000)
     parser.add_argument("--chroma-steps", type=int, default=10000)
-    parser.add_argument("--adversarial-steps", type=int, default=10000)
+    parser.add_argument("--prior-steps", type=int, default=20000)
+    parser.add_argument("--adversarial-steps", type=int, default=0)
     parser.add_argument("--luma-seconds", type=float, default=float("inf"))
     parser.add_argument("--chroma-seconds", type=float, default=float("inf"))
+    parser.add_argument("--prior-seconds", type=float, default=float("inf"))
     parser.add_argument("--adversarial-seconds", type=float, default=float("inf"))
+    parser.add_argument("--beta", type=float, default=4e-4,
+                        help="prior phase: weight of the KL (nats per luma block) against the L1 terms (0–1 scale)")
+    parser.add_argument("--natural", type=float, default=4.0,
+                        help="prior phase: weight of the block-edge and flat-grain penalties on random-z decodes")
+    parser.add_argument("--plausible", type=float, default=0.5,
+                        help="prior phase: weight of L1 to the truth on random-z decodes")
+    parser.add_argument("--start-from", default=None, metavar="DIR",
+                        help="skip the L1 phases: start from faithful-<size> in DIR (e.g. models)")
     parser.add_argument("--map-steps", type=int, default=10, help="Adam steps for z* per batch (paper: 10)")
     parser.add_argument("--critic", default="128,6", help="critic width,depth")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -77,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     decoder = JpegDecoder(size, name=size_name).to(device)
     critic_width, critic_depth = (int(v) for v in args.critic.split(","))
     critic = Critic(critic_width, critic_depth).to(device)
+    encoder = PosteriorEncoder().to(device)
     compute_dtype = torch.bfloat16 if device.type == "cuda" else None
     decoder.luma.compute_dtype = decoder.chroma.compute_dtype = compute_dtype
     if device.type == "cuda":
@@ -86,12 +100,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     schedule = [
         ScheduledPhase(LumaPhase(decoder), Budget(args.luma_steps, args.luma_seconds)),
         ScheduledPhase(ChromaPhase(decoder), Budget(args.chroma_steps, args.chroma_seconds), saves="faithful"),
+        ScheduledPhase(PriorPhase(decoder, encoder, beta=args.beta, warmup=0.15, plausible=args.plausible,
+                                  natural=args.natural), Budget(args.prior_steps, args.prior_seconds),
+                       saves="explorable"),
         ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=args.map_steps, compute_dtype=compute_dtype),
                        Budget(args.adversarial_steps, args.adversarial_seconds), saves="explorable"),
     ]
-    trainer = Trainer(decoder, critic, schedule, pool, Path(args.out), size_name, args.batch, args.patch, args.seed)
-    if trainer.resume() and is_main_process():
-        print(f"resuming {args.out} at phase {trainer.state.phase_index}, step {trainer.state.step}")
+    trainer = Trainer(decoder, critic, schedule, pool, Path(args.out), size_name, args.batch, args.patch, args.seed,
+                      encoder=encoder)
+    if trainer.resume():
+        if is_main_process():
+            print(f"resuming {args.out} at phase {trainer.state.phase_index}, step {trainer.state.step}")
+    elif args.start_from:
+        start_from_faithful(decoder, Path(args.start_from), size_name)
+        trainer.state.phase_index = 2
     trainer.run()
     if dist.is_initialized():
         dist.barrier()

@@ -3,6 +3,7 @@ losses are reported on the [0, 1] scale so the paper's weights (λ_range = 200, 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder
@@ -33,3 +34,37 @@ def search_control(decoder: JpegDecoder, code: CodeTensors, target: torch.Tensor
         z.grad = grad
         optimizer.step()
     return z.detach()
+
+
+def block_edge_excess(image: torch.Tensor) -> torch.Tensor:
+    """How much the luma of ``image`` (N, 3, H, W) RGB in [0, 255] steps across 8-px block edges beyond the
+    steps right beside them (mean of relu(|edge step| − mean |neighbour steps|)), [0, 1] scale. A decode
+    with no block grid scores ≈ 0; texture added everywhere does not lower it (it raises both sides)."""
+    y = rgb_to_ycbcr(image)[:, 0]
+    across, down = (y[:, :, 1:] - y[:, :, :-1]).abs(), (y[:, 1:] - y[:, :-1]).abs()
+    width, height = across.shape[2], down.shape[1]
+    excess = []
+    for steps, length, dim in ((across, width, 2), (down, height, 1)):
+        edges = torch.arange(7, length - 1, 8, device=image.device)
+        edges = edges[edges >= 1]
+        beside = 0.5 * (steps.index_select(dim, edges - 1) + steps.index_select(dim, edges + 1))
+        excess.append(torch.relu(steps.index_select(dim, edges) - beside).flatten(1).mean(1))
+    return (excess[0] + excess[1]).mean() / 255.0
+
+
+def flat_grain_excess(image: torch.Tensor, truth: torch.Tensor, allowance: float = 1.2) -> torch.Tensor:
+    """Fine-detail deviation of the luma of ``image`` where the truth is flat (its quarter of least local
+    variation), beyond ``allowance``× the truth's own; relu per image, mean, [0, 1] scale. Both (N, 3, H, W)."""
+    def fine(rgb: torch.Tensor) -> torch.Tensor:
+        y = rgb_to_ycbcr(rgb)[:, :1]
+        return y - F.avg_pool2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), 3, 1)
+
+    with torch.no_grad():
+        y = rgb_to_ycbcr(truth)[:, :1]
+        mean = F.avg_pool2d(F.pad(y, (4, 4, 4, 4), mode="replicate"), 9, 1)
+        square = F.avg_pool2d(F.pad(y * y, (4, 4, 4, 4), mode="replicate"), 9, 1)
+        deviation = (square - mean * mean).clamp_min(0).flatten(1)
+        flat = (deviation <= deviation.quantile(0.25, dim=1, keepdim=True)).float()
+        truth_grain = ((fine(truth).flatten(1).square() * flat).sum(1) / flat.sum(1)).sqrt()
+    grain = ((fine(image).flatten(1).square() * flat).sum(1) / flat.sum(1) + 1e-6).sqrt()
+    return torch.relu(grain - allowance * truth_grain).mean() / 255.0

@@ -2,8 +2,11 @@
 
 1. LumaPhase (faithful): L1 of the luma plane, z = 0, luminance net alone.
 2. ChromaPhase (faithful): L1 of the chroma planes, chroma net fed with the frozen luminance net's output.
-3. AdversarialPhase (explorable): WGAN-GP with the conditional critic + 200·L_range + 0.1·L_map; every
-   batch is fed once with a random z and once with z* from 10 Adam steps on L_map (paper 3.3).
+3. PriorPhase (explorable): both nets from the faithful weights, trained so that z = 0 stays the faithful
+   decode while z ~ N(0, I) gives natural alternatives (a conditional VAE with a posterior encoder; see
+   docs/decoder.md).
+4. AdversarialPhase: WGAN-GP with the conditional critic + 200·L_range + 0.1·L_map; every batch is fed once
+   with a random z and once with z* from 10 Adam steps on L_map (paper 3.3).
 """
 from __future__ import annotations
 
@@ -16,11 +19,13 @@ from torch import nn
 
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder, luma_features
+from ..decoder.networks import Z_CHANNELS
 from ..decoder.render import coefficients_to_plane
 from ..ops.color import rgb_to_ycbcr
 from ..ops.resample import consistent_upsample
 from .critic import Critic, gradient_penalty
-from .objectives import l1, range_loss, search_control
+from .encoder import PosteriorEncoder, kl_per_block, misses, sample_posterior
+from .objectives import block_edge_excess, flat_grain_excess, l1, range_loss, search_control
 
 LAMBDA_RANGE, LAMBDA_MAP, LAMBDA_GP = 200.0, 0.1, 10.0
 
@@ -106,6 +111,76 @@ class ChromaPhase:
         loss = l1(chroma, rgb_to_ycbcr(rgb)[:, 1:])
         descend(self.optimizers["chroma"], loss, self.parameters, self.lr, progress)
         return {"l1_chroma": loss.item()}
+
+
+def control_weights(decoder: JpegDecoder) -> list[nn.Parameter]:
+    """The weights through which z acts (the z slice of every controlled layer's convolution); everything
+    else in the decoder is frozen. The other slices' gradients are masked to zero, so z = 0 gives exactly
+    the decoder's output before the phase."""
+    weights = []
+    for parameter in decoder.parameters():
+        parameter.requires_grad_(False)
+    for net in (decoder.luma, decoder.chroma):
+        for layer in net.layers:
+            weight = layer.conv.weight
+            mask = torch.zeros_like(weight)
+            mask[:, -Z_CHANNELS:] = 1.0
+            weight.requires_grad_(True)
+            weight.register_hook(lambda grad, mask=mask: grad * mask)
+            weights.append(weight)
+    return weights
+
+
+class PriorPhase:
+    """Random z made natural and z* made reachable, with z = 0 left exactly at the faithful decode.
+
+    Only the z slices of the decoder's convolutions learn (see :func:`control_weights`), so the view the
+    application opens on stays the faithful (L1) decode. Loss per batch (images on the [0, 1] scale, KL in
+    nats per luma block), z_q = μ + σ·ε from the posterior encoder, z_r ~ N(0, I):
+        L1(ψ(X_Q, z_q), x) + β·KL(q ‖ N(0, I)) + λ_range·L_range
+        + λ_plausible·L1(ψ(X_Q, z_r), x) + λ_natural·(block-edge excess + flat-area grain excess)(ψ(X_Q, z_r)).
+    β rises linearly from 0 over the first ``warmup`` of the phase: with the full weight from the start, q
+    collapsed onto the prior before the decoder had learnt to read z. See docs/decoder.md.
+    """
+
+    name = "prior"
+
+    def __init__(self, decoder: JpegDecoder, encoder: PosteriorEncoder, beta: float = 1e-4, warmup: float = 0.3,
+                 plausible: float = 0.25, natural: float = 2.0, lr_decoder: float = 2e-4,
+                 lr_encoder: float = 3e-4) -> None:
+        self.decoder, self.encoder, self.beta, self.warmup = decoder, encoder, beta, warmup
+        self.plausible, self.natural = plausible, natural
+        self.lr_decoder, self.lr_encoder = lr_decoder, lr_encoder
+        self.decoder_parameters = control_weights(decoder)
+        self.encoder_parameters = list(encoder.parameters())
+        self.optimizers = {"decoder": torch.optim.Adam(self.decoder_parameters, lr=lr_decoder),
+                           "encoder": torch.optim.Adam(self.encoder_parameters, lr=lr_encoder)}
+
+    def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]:
+        self.decoder.eval()
+        self.encoder.train()
+        with torch.no_grad():
+            guess = self.decoder(code, torch.zeros(code.z_shape, device=rgb.device))
+        mean, log_variance = self.encoder(misses(rgb, code, guess["delta_y"], guess["delta_c"]), code)
+        image = self.decoder(code, sample_posterior(mean, log_variance))["image"]
+        reconstruction = l1(image, rgb)
+        kl = kl_per_block(mean, log_variance)
+        random_image = self.decoder(code, torch.randn(code.z_shape, device=rgb.device))["image"]
+        plausible = l1(random_image, rgb)
+        edges, grain = block_edge_excess(random_image), flat_grain_excess(random_image, rgb)
+        beta = self.beta * min(1.0, progress / self.warmup)
+        loss = (reconstruction + beta * kl + LAMBDA_RANGE * (range_loss(image) + range_loss(random_image))
+                + self.plausible * plausible + self.natural * (edges + grain))
+        for optimizer in self.optimizers.values():
+            optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        average_gradients(self.decoder_parameters + self.encoder_parameters)
+        cosine_lr(self.optimizers["decoder"], self.lr_decoder, progress)
+        cosine_lr(self.optimizers["encoder"], self.lr_encoder, progress)
+        for optimizer in self.optimizers.values():
+            optimizer.step()
+        return {"l1_zero": l1(guess["image"], rgb).item(), "l1_posterior": reconstruction.item(), "kl_block": kl.item(),
+                "l1_random": plausible.item(), "edge_excess": edges.item() * 255, "grain_excess": grain.item() * 255}
 
 
 class AdversarialPhase:

@@ -17,6 +17,7 @@ from ..decoder.registry import save_decoder
 from .checkpoint import load_checkpoint, save_checkpoint
 from .compression import CompressionSampler, compress
 from .critic import Critic
+from .encoder import PosteriorEncoder
 from .patches import PatchPool
 from .phases import Phase
 
@@ -61,8 +62,11 @@ def is_main_process() -> bool:
 class Trainer:
     def __init__(self, decoder: JpegDecoder, critic: Critic, schedule: list[ScheduledPhase], pool: PatchPool,
                  run_dir: Path, size_name: str, batch_size: int, patch_size: int, seed: int,
-                 checkpoint_seconds: float = 120.0) -> None:
+                 checkpoint_seconds: float = 120.0, encoder: PosteriorEncoder | None = None) -> None:
         self.decoder, self.critic, self.schedule, self.pool = decoder, critic, schedule, pool
+        self.modules: dict[str, torch.nn.Module] = {"decoder": decoder, "critic": critic}
+        if encoder is not None:
+            self.modules["encoder"] = encoder
         self.run_dir, self.size_name = run_dir, size_name
         self.batch_size, self.patch_size = batch_size, patch_size
         self.sampler = CompressionSampler()
@@ -83,15 +87,13 @@ class Trainer:
         """Continue from the run folder's checkpoint when there is one."""
         if not self.checkpoint_path.exists():
             return False
-        header = load_checkpoint(self.checkpoint_path, {"decoder": self.decoder, "critic": self.critic},
-                                 self._optimizers(), self.pool.pool.device)
+        header = load_checkpoint(self.checkpoint_path, self.modules, self._optimizers(), self.pool.pool.device)
         self.state = RunState(**header)
         return True
 
     def save(self) -> None:
         if is_main_process():
-            save_checkpoint(self.checkpoint_path, {"decoder": self.decoder, "critic": self.critic},
-                            self._optimizers(), self.state.__dict__)
+            save_checkpoint(self.checkpoint_path, self.modules, self._optimizers(), self.state.__dict__)
 
     def _batch(self):
         rgb = self.pool.batch(self.batch_size)
@@ -101,6 +103,9 @@ class Trainer:
     def run(self) -> None:
         while self.state.phase_index < len(self.schedule):
             scheduled = self.schedule[self.state.phase_index]
+            if scheduled.budget.steps == 0:  # a phase switched off
+                self.state.phase_index += 1
+                continue
             self._run_phase(scheduled)
             if scheduled.saves and is_main_process():
                 self._write_model(scheduled.saves)

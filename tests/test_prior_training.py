@@ -1,0 +1,104 @@
+"""The prior phase: z = 0 stays the faithful decode exactly, z learns to carry what the file lost, random z
+decodes stay consistent; and the validation report measures all of it on a pack."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from conftest import synthetic_photo, tiny_decoder
+from explorer_app.decoder.model import random_control
+from explorer_app.decoder.registry import load_decoder, save_decoder
+from explorer_app.train import validate
+from explorer_app.train.compression import CompressionSampler, compress
+from explorer_app.train.encoder import PosteriorEncoder, misses
+from explorer_app.train.objectives import block_edge_excess, flat_grain_excess, l1
+from explorer_app.train.phases import PriorPhase
+from explorer_app.verify.reference_encoder import encode_normalized
+
+
+def _batch(count: int = 4, size: int = 32, seed: int = 0):
+    rgb = torch.from_numpy(np.stack([synthetic_photo(size, size, seed=seed + i) for i in range(count)]))
+    rgb = rgb.permute(0, 3, 1, 2).float()
+    luma, chroma = CompressionSampler(paper_fraction=1.0).tables(count, np.random.default_rng(seed))
+    return rgb, compress(rgb, luma, chroma, (2, 2))
+
+
+def test_misses_of_the_true_offsets_are_zero() -> None:
+    rgb, code = _batch()
+    normalized = encode_normalized(rgb, code)
+    exact = misses(rgb, code, normalized[0] - code.y_q, normalized[1] - code.c_q)
+    assert exact.shape == (4, 192, 4, 4) and exact.abs().max() < 1e-4
+    guessed = misses(rgb, code, torch.zeros_like(code.y_q), torch.zeros_like(code.c_q))
+    assert guessed.abs().max() <= 0.5 + 1e-4 and guessed.abs().mean() > 0.05
+
+
+def test_prior_phase_leaves_z_zero_unchanged_and_learns_to_read_z() -> None:
+    torch.manual_seed(0)
+    decoder = tiny_decoder(seed=2, head_scale=0.1)
+    rgb, code = _batch()
+    zero = torch.zeros(code.z_shape)
+    with torch.no_grad():
+        before = decoder.eval()(code, zero)["image"]
+    phase = PriorPhase(decoder, PosteriorEncoder(width=16, depth=2), lr_decoder=3e-3, lr_encoder=3e-3)
+    first = phase.step(rgb, code, 0.0)
+    for _ in range(60):
+        last = phase.step(rgb, code, 0.01)
+    with torch.no_grad():
+        after = decoder(code, zero)["image"]
+        random = decoder(code, torch.randn(code.z_shape))
+    assert torch.equal(before, after), "z = 0 must stay the decoder it started from"
+    assert last["l1_posterior"] < 0.95 * first["l1_posterior"]
+    assert last["l1_posterior"] < last["l1_zero"], "z from the encoder must beat z = 0"
+    assert random["delta_y"].abs().max() < 0.5 and random["delta_c"].abs().max() < 0.5
+
+
+def test_naturalness_penalties_see_block_edges_and_flat_grain() -> None:
+    rgb, _ = _batch(2, 64)
+    blocks = rgb + torch.kron(torch.randn(2, 1, 8, 8) * 10, torch.ones(8, 8))
+    assert block_edge_excess(blocks) > 2 * block_edge_excess(rgb)
+    assert flat_grain_excess(rgb, rgb) == 0
+    assert flat_grain_excess(rgb + torch.randn_like(rgb) * 5, rgb) > 0
+    assert l1(rgb, rgb) == 0
+
+
+def _tiny_pack(folder: Path) -> Path:
+    entries = []
+    (folder / "val").mkdir(parents=True)
+    for index in range(2):
+        name = f"val/photo{index}.jpg"
+        Image.fromarray(synthetic_photo(96, 112, seed=10 + index)).save(folder / name, quality=95, subsampling=0)
+        entries.append({"file": name, "split": "val", "size": [112, 96]})
+    (folder / "manifest.json").write_text(json.dumps({"images": entries}))
+    return folder
+
+
+def test_validation_report_measures_reach_spread_and_artifacts(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    explorable = tiny_decoder(seed=3, head_scale=0.3)
+    explorable.sample_temperature = 0.5
+    save_decoder(tiny_decoder(seed=1, head_scale=0.3), models, "faithful", "tiny")
+    save_decoder(explorable, models, "explorable", "tiny")
+    assert load_decoder("explorable", "tiny", models).sample_temperature == 0.5
+    out = tmp_path / "report.json"
+    assert validate.main(["--pack", str(_tiny_pack(tmp_path / "pack")), "--out", str(out), "--models", str(models),
+                          "--sizes", "tiny", "--qualities", "10", "--seeds", "2", "--reach-steps", "30",
+                          "--sheets", str(tmp_path / "sheets")]) == 0
+    report = json.loads(out.read_text())
+    table = report["results"]["10"]
+    assert report["temperature"] == {"explorable-tiny": 0.5}
+    assert {"true photo", "plain libjpeg", "faithful-tiny", "explorable-tiny", "explorable-tiny (random z)",
+            "explorable-tiny (reach)"} <= set(table)
+    assert table["true photo"]["grain_ratio"] == 1.0 and table["plain libjpeg"]["blockiness"] > 1.0
+    assert table["explorable-tiny (random z)"]["mean_abs_difference"] > 0
+    assert table["explorable-tiny (reach)"]["psnr"] > table["explorable-tiny"]["psnr"]
+    assert all(row["consistent"] == 1.0 for row in table.values())
+    assert Image.open(tmp_path / "sheets" / "sheet_qf10.png").size[0] > 1000
+
+
+def test_random_control_scales_with_temperature() -> None:
+    _, code = _batch(1)
+    assert torch.allclose(random_control(code, 7, 0.5), 0.5 * random_control(code, 7))

@@ -161,12 +161,16 @@ def test_decode_seeds_give_different_images_and_the_same_seed_the_same(tmp_path,
 
 
 def test_decode_without_models_says_which_are_missing(tmp_path, good_jpeg_bytes, monkeypatch, capfd):
-    monkeypatch.setenv("JPEG_EXPLORER_MODELS", str(tmp_path / "no-models-here"))
+    (tmp_path / "empty-models").mkdir()
+    monkeypatch.setenv("JPEG_EXPLORER_MODELS", str(tmp_path / "empty-models"))
     jpeg = tmp_path / "photo.jpg"
     jpeg.write_bytes(good_jpeg_bytes)
     assert main(["decode", str(jpeg), "-o", str(tmp_path / "out.png")]) == 2
     _assert_one_clean_error(capfd, "no trained weights for the faithful model")
     assert not (tmp_path / "out.png").exists()
+    monkeypatch.setenv("JPEG_EXPLORER_MODELS", str(tmp_path / "no-models-here"))
+    assert main(["decode", str(jpeg), "-o", str(tmp_path / "out.png")]) == 2
+    _assert_one_clean_error(capfd, "no-models-here: no such models folder")
 
 
 def test_decode_refuses_to_overwrite_its_input(tmp_path, good_jpeg_bytes, models_folder, capfd):
@@ -205,8 +209,36 @@ def test_decode_on_a_full_disk_fails_cleanly_and_leaves_nothing(tmp_path, good_j
     assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.jpg"]
 
 
-def test_models_lists_the_injected_models(models_folder, capfd):
+def test_models_lists_the_injected_decoders_and_the_shipped_classifiers(models_folder, capfd):
     assert main(["models", "--json"]) == 0
     rows = json.loads(capfd.readouterr().out)
-    assert {(r["name"], r["size"]) for r in rows} == {(n, s) for n in ("explorable", "faithful")
-                                                      for s in ("lite", "full")}
+    decoders = {(r["name"], r["size"]) for r in rows if r["kind"] == "decoder"}
+    assert decoders == {(n, s) for n in ("explorable", "faithful") for s in ("lite", "full")}
+    others = {(r["kind"], r["name"]) for r in rows if r["kind"] != "decoder"}
+    assert {("glyph classifier", "digits"), ("glyph classifier", "letters"), ("NIQE model", "niqe_pristine")} <= others
+    assert all(len(r["sha256"]) == 64 and r["bytes"] > 0 for r in rows)
+
+
+def test_models_names_a_missing_models_folder(tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv("JPEG_EXPLORER_MODELS", str(tmp_path / "gone"))
+    assert main(["models"]) == 2
+    _assert_one_clean_error(capfd, "gone: no such models folder")
+
+
+def test_a_closed_pipe_ends_quietly(monkeypatch, capfd):
+    """`jpeg-explorer models | head -1`: the reader leaves early; no BrokenPipeError traceback."""
+    import explorer_app.cli.main as cli
+
+    def reader_left(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "COMMANDS", [(*c[:3], reader_left) if c[0] == "models" else c for c in cli.COMMANDS])
+    assert main(["models"]) == 1
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_train_is_a_command(capfd):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--help"])
+    assert exit_info.value.code == 0
+    assert "--pack" in capfd.readouterr().out

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from explorer_app.train.photo_filter import classify, measure
-from explorer_app.train.photo_pack import PhotoPack, main, validation_groups
+from explorer_app.train.photo_pack import PackError, PhotoPack, main, validation_groups
 
 PHOTO_NAMES = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
 
@@ -122,3 +122,12 @@ def test_validation_split_reaches_its_minimum() -> None:
     groups = [f"folder/{n}" for n in range(40)]
     chosen = validation_groups(groups, seed=0, minimum=12)
     assert len(chosen) >= 12 and chosen == validation_groups(groups, seed=0, minimum=12)
+
+
+def test_a_small_pack_scales_its_validation_split() -> None:
+    groups = [f"folder/{n}" for n in range(10)]
+    chosen = validation_groups(groups, seed=0, minimum=12)
+    assert 1 <= len(chosen) <= 3
+    assert len(validation_groups(["a", "b"], seed=0)) == 1
+    with pytest.raises(PackError, match="at least 2"):
+        validation_groups(["a"], seed=0)

@@ -102,3 +102,25 @@ def test_validation_report_measures_reach_spread_and_artifacts(tmp_path: Path) -
 def test_random_control_scales_with_temperature() -> None:
     _, code = _batch(1)
     assert torch.allclose(random_control(code, 7, 0.5), 0.5 * random_control(code, 7))
+
+
+def test_training_command_runs_every_phase_and_says_when_a_run_is_complete(tmp_path: Path, capsys) -> None:
+    from explorer_app.cli.main import main
+
+    pack = tmp_path / "pack"
+    (pack / "train").mkdir(parents=True)
+    entries = []
+    for index in range(2):
+        name = f"train/photo{index}.jpg"
+        Image.fromarray(synthetic_photo(64, 64, seed=20 + index)).save(pack / name, quality=95, subsampling=0)
+        entries.append({"file": name, "split": "train", "size": [64, 64]})
+    (pack / "manifest.json").write_text(json.dumps({"images": entries}))
+    args = ["train", "--pack", str(pack), "--out", str(tmp_path / "run"), "--size", "8,1,8,1", "--batch", "2",
+            "--patch", "32", "--pool", "8", "--luma-steps", "2", "--chroma-steps", "2", "--prior-steps", "2",
+            "--threads", "1"]
+    assert main(args) == 0
+    for name in ("faithful", "explorable"):
+        assert load_decoder(name, "custom", tmp_path / "run" / "models").size.luma_width == 8
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "is complete" in capsys.readouterr().out

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
+from ..train import cli as train_command
+from .errors import EXIT_FAILED
 from . import bench_command, decode_command, digits_command, gui_command, models_command, verify_command
 
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
@@ -17,6 +20,7 @@ COMMANDS: list[Command] = [
     ("models", "list the shipped models", models_command.add_arguments, models_command.run),
     ("digits", "ten consistent digit hypotheses for a box, ranked", digits_command.add_arguments, digits_command.run),
     ("bench", "time decoding, editing and digit hypotheses", bench_command.add_arguments, bench_command.run),
+    ("train", "train the decoders of one size on a photo pack", train_command.add_arguments, train_command.run),
 ]
 
 
@@ -37,7 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0] not in names and not argv[0].startswith("-")):
         argv = ["gui", *argv]  # `jpeg-explorer [FILE]` opens the GUI
     args = setup_args().parse_args(argv)
-    return args.run(args)
+    try:
+        code = args.run(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `jpeg-explorer models | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -82,6 +82,9 @@ def decoder_from_state(state: dict[str, torch.Tensor], name: str) -> JpegDecoder
 
 def load_decoder(name: str, size: str, folder: Path | None = None) -> JpegDecoder:
     """Load a shipped decoder; raises ModelNotFoundError with the list of what is available."""
+    folder = folder or models_dir()
+    if not folder.is_dir():
+        raise ModelNotFoundError(f"{folder}: no such models folder")
     files = find_model(name, size, folder)
     if files is None:
         available = ", ".join(f"{m.name}/{m.size}" for m in shipped_models(folder)) or "none"

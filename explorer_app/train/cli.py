@@ -1,4 +1,4 @@
-"""``python -m explorer_app.train`` (also ``jpeg-explorer train``): train the decoders of one size.
+"""``jpeg-explorer train`` (also ``python -m explorer_app.train``): train the decoders of one size.
 
 One run trains, in order: the luminance net (L1), the chroma net (L1) → writes ``faithful-<size>``,
 then the prior phase (z = 0 kept faithful, random z made natural; docs/decoder.md) and the optional
@@ -27,6 +27,12 @@ from .warm_start import start_from_faithful
 
 def setup_args() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jpeg-explorer train", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The training options, for this module's own parser and for ``jpeg-explorer train``."""
     parser.add_argument("--pack", required=True, help="a photo pack folder (python -m explorer_app.train.photo_pack)")
     parser.add_argument("--out", required=True, help="run folder: checkpoint, loss curves, models/")
     parser.add_argument("--size", default="lite", help=f"one of {sorted(SIZES)} or W,D,W,D (luma/chroma width,depth)")
@@ -54,7 +60,6 @@ def setup_args() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
-    return parser
 
 
 def parse_size(text: str) -> tuple[str, DecoderSize]:
@@ -79,7 +84,11 @@ def init_distributed(device: torch.device) -> torch.device:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = setup_args().parse_args(argv)
+    return run(setup_args().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train as ``args`` say; a finished run says so instead of silently doing nothing."""
     from .photo_pack import PhotoPack
 
     if args.threads:
@@ -109,8 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     trainer = Trainer(decoder, critic, schedule, pool, Path(args.out), size_name, args.batch, args.patch, args.seed,
                       encoder=encoder)
     if trainer.resume():
+        if trainer.state.phase_index >= len(schedule):
+            print(f"{args.out} is complete: its models are in {Path(args.out) / 'models'} (nothing to resume)")
+            return 0
         if is_main_process():
-            print(f"resuming {args.out} at phase {trainer.state.phase_index}, step {trainer.state.step}")
+            name = schedule[trainer.state.phase_index].phase.name
+            print(f"resuming {args.out}: {name} phase, step {trainer.state.step}")
     elif args.start_from:
         start_from_faithful(decoder, Path(args.start_from), size_name)
         trainer.state.phase_index = 2

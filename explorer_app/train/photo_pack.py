@@ -168,10 +168,15 @@ def split_group(candidate: Candidate) -> str:
 def validation_groups(
     groups: Sequence[str], seed: int, fraction: float = VAL_FRACTION, minimum: int = MIN_VAL
 ) -> set[str]:
-    """Groups for validation: those hashing below `fraction`, topped up in hash order to `minimum` photos.
+    """Groups for validation: those hashing below `fraction`, topped up in hash order to `minimum` photos,
+    a minimum lowered to a third of the photos for small packs (10 photos: 3 for validation).
 
-    `groups` has one entry per photo (repeats allowed); training keeps at least one photo.
+    `groups` has one entry per photo (repeats allowed); training keeps at least one photo, so a pack needs
+    at least 2 photos.
     """
+    if len(groups) < 2:
+        raise PackError(f"too few photos ({len(groups)}): a pack needs at least 2, one to train on and one to validate")
+    minimum = min(minimum, max(1, len(groups) // 3))
     counts = Counter(groups)
     ordered = sorted(counts, key=lambda g: unit_hash(f"{seed}:split:{g}"))
     chosen: set[str] = set()
@@ -456,7 +461,7 @@ def setup_args() -> argparse.ArgumentParser:
         "--min-val",
         type=int,
         default=MIN_VAL,
-        help="fewest validation photos (about 10%% otherwise)",
+        help="fewest validation photos (about 10%% otherwise; at most a third of the pack, so 2 photos suffice)",
     )
     parser.add_argument("--sheets", type=Path, help="also write contact sheets of kept photos here")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")

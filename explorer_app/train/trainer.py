@@ -112,12 +112,14 @@ class Trainer:
             self.state.phase_index += 1
             self.state.step, self.state.elapsed = 0, 0.0
             self.save()
+        self.save()  # also records phases switched off at the end, so a re-run knows the run is complete
         if is_main_process():
             self.plot()
 
     def _run_phase(self, scheduled: ScheduledPhase) -> None:
         phase, budget, state = scheduled.phase, scheduled.budget, self.state
         started, last_save, last_print = time.time() - state.elapsed, time.time(), 0.0
+        printed_step, printed_at = state.step, time.time()
         rows = state.history.setdefault(phase.name, [])
         while not budget.done(state.step, state.elapsed):
             rgb, code = self._batch()
@@ -131,7 +133,8 @@ class Trainer:
                 fraction = min(budget.progress(state.step, state.elapsed), 1.0)
                 bar = "#" * int(30 * fraction)
                 text = " ".join(f"{k}={v:.4f}" for k, v in losses.items())
-                rate = state.step * self.batch_size / max(state.elapsed, 1e-9)
+                rate = (state.step - printed_step) * self.batch_size / max(time.time() - printed_at, 1e-9)
+                printed_step, printed_at = state.step, time.time()
                 print(f"\r[{self.size_name}:{phase.name}] [{bar:<30}] {fraction:5.1%} step {state.step} "
                       f"{rate:,.0f} patches/s {text}", end="\n" if fraction >= 1 else "", file=sys.stderr,
                       flush=True)

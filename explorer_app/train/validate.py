@@ -59,6 +59,7 @@ def setup_args() -> argparse.ArgumentParser:
     parser.add_argument("--temperature", type=float, default=None,
                         help="σ of the random z (default: each model's own sampling temperature)")
     parser.add_argument("--reach-steps", type=int, default=100, help="Adam steps of z* (0: skip the reach)")
+    parser.add_argument("--reach-qualities", default="10", help="QFs at which the reach is measured (it is slow)")
     parser.add_argument("--sheets", default=None, help="folder for one contact sheet per QF")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     return parser
@@ -118,7 +119,8 @@ def decode_all(decoders: dict[str, JpegDecoder], code: JpegCode, path: Path, tru
 
     for name, decoder in decoders.items():
         with torch.no_grad():
-            keep(name, decoder(tensors, zero_control(tensors)))
+            output = decoder(tensors, zero_control(tensors))
+        keep(name, output)
         if not name.startswith("explorable"):
             continue
         sigma = decoder.sample_temperature if temperature is None else temperature
@@ -139,7 +141,7 @@ def figures(image: np.ndarray, truth: np.ndarray, flat: np.ndarray, truth_grain:
 
 
 def evaluate(decoders: dict[str, JpegDecoder], photos: list[np.ndarray], qualities: Sequence[int], scratch: Path,
-             seeds: int, temperature: float | None, reach_steps: int,
+             seeds: int, temperature: float | None, reach_steps: int, reach_qualities: Sequence[int],
              sheets: Path | None) -> dict[str, dict[str, dict[str, float]]]:
     """Mean figures per quality and per method: {"10": {"plain libjpeg": {...}, "explorable-lite": {...}}}."""
     results: dict[str, dict[str, dict[str, list[float]]]] = {}
@@ -149,7 +151,8 @@ def evaluate(decoders: dict[str, JpegDecoder], photos: list[np.ndarray], qualiti
         for index, photo in enumerate(photos):
             path = scratch / f"q{quality}_{index}.jpg"
             Image.fromarray(photo).save(path, quality=quality, subsampling=2)
-            decodes = decode_all(decoders, read_jpeg(path), path, photo, seeds, temperature, reach_steps, scratch)
+            steps = reach_steps if quality in reach_qualities else 0
+            decodes = decode_all(decoders, read_jpeg(path), path, photo, seeds, temperature, steps, scratch)
             truth_luma = photo_luma(photo)
             flat, textured = texture_masks(truth_luma)
             truth_grain = flat_grain(truth_luma, flat)
@@ -193,7 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for size in args.sizes.split(",") for name in ("faithful", "explorable")}
     with tempfile.TemporaryDirectory() as scratch:
         results = evaluate(decoders, photos, [int(q) for q in args.qualities.split(",")], Path(scratch), args.seeds,
-                           args.temperature, args.reach_steps, Path(args.sheets) if args.sheets else None)
+                           args.temperature, args.reach_steps, [int(q) for q in args.reach_qualities.split(",")],
+                           Path(args.sheets) if args.sheets else None)
     report = {"photos": count, "max_side": args.max_side, "seeds": args.seeds, "reach_steps": args.reach_steps,
               "temperature": {name: d.sample_temperature if args.temperature is None else args.temperature
                               for name, d in decoders.items() if name.startswith("explorable")},

@@ -124,3 +124,24 @@ def test_training_command_runs_every_phase_and_says_when_a_run_is_complete(tmp_p
     capsys.readouterr()
     assert main(args) == 0
     assert "is complete" in capsys.readouterr().out
+
+
+def test_a_gated_decoder_starts_from_the_faithful_weights_and_keeps_its_gate(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from explorer_app.decoder.model import JpegDecoder
+    from explorer_app.train.warm_start import start_from_faithful
+
+    save_decoder(tiny_decoder(seed=4, head_scale=0.3), tmp_path, "faithful", "tiny")
+    faithful = load_decoder("faithful", "tiny", tmp_path)
+    gated = JpegDecoder(replace(faithful.size, gated=True)).eval()
+    start_from_faithful(gated, tmp_path, "tiny")
+    _, code = _batch(2)
+    zero = torch.zeros(code.z_shape)
+    with torch.no_grad():
+        assert torch.equal(gated(code, zero)["image"], faithful(code, zero)["image"])
+        gated.gate.body[2].bias.fill_(-30.0)  # a closed gate: z has no effect at all
+        assert torch.allclose(gated(code, torch.randn(code.z_shape))["image"], faithful(code, zero)["image"])
+    save_decoder(gated, tmp_path, "explorable", "tiny")
+    loaded = load_decoder("explorable", "tiny", tmp_path)
+    assert loaded.size.gated and loaded.gate is not None

@@ -10,7 +10,7 @@ from torch import nn
 
 from ..ops.dct import block_dct_rect, embed_low_frequencies
 from .code_tensors import CodeTensors
-from .networks import Z_CHANNELS, DeltaNet
+from .networks import Z_CHANNELS, ControlGate, DeltaNet
 from .render import coefficients_to_plane, pad_to, render_image
 
 COEFFICIENT_SCALE = 64.0
@@ -25,12 +25,14 @@ CHROMA_IN = 256 + 256  # 16×16 DCT of decoded luma + (Cb, Cr) dequantized + (Cb
 
 @dataclass(frozen=True)
 class DecoderSize:
-    """Width (channels) and depth (controlled layers) of the luma and chroma nets."""
+    """Width (channels) and depth (controlled layers) of the luma and chroma nets; ``gated``: z passes a
+    :class:`~explorer_app.decoder.networks.ControlGate` first (the explorable models since the prior phase)."""
 
     luma_width: int
     luma_depth: int
     chroma_width: int
     chroma_depth: int
+    gated: bool = False
 
 
 SIZES: dict[str, DecoderSize] = {
@@ -84,24 +86,30 @@ class JpegDecoder(nn.Module):
         self.name = name
         self.luma = DeltaNet(LUMA_IN, 64, size.luma_width, size.luma_depth)
         self.chroma = DeltaNet(CHROMA_IN, 128, size.chroma_width, size.chroma_depth)
+        self.gate = ControlGate(LUMA_IN) if size.gated else None
 
     @property
     def receptive_radius_blocks(self) -> int:
         """Luma blocks around a block that can change its Δ (the chroma net reaches further)."""
         return self.luma.receptive_radius + 2 * (self.chroma.receptive_radius + 1)
 
+    def gated_control(self, code: CodeTensors, z: torch.Tensor) -> torch.Tensor:
+        """z as the nets read it: z ⊙ gate(X_Q) for a gated decoder, z itself otherwise. (N, 64, by, bx)."""
+        return z if self.gate is None else z * self.gate(luma_features(code))
+
     def config(self) -> dict[str, int | str]:
         return {"name": self.name, **asdict(self.size)}
 
     def predict_luma(self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> torch.Tensor:
-        """Δ_Y (N, 64, by, bx)."""
-        return self.luma(luma_features(code), z, compute_dtype)
+        """Δ_Y (N, 64, by, bx) for the control z (N, 64, by, bx)."""
+        return self.luma(luma_features(code), self.gated_control(code, z), compute_dtype)
 
     def predict_chroma(self, code: CodeTensors, z: torch.Tensor, y_plane: torch.Tensor,
                        compute_dtype: torch.dtype | None = None) -> torch.Tensor:
-        """Δ_CbCr (N, 128, cby, cbx) given the decoded luma plane (N, 1, 8·by, 8·bx)."""
-        grid = code.c_q.shape[2:]
-        return self.chroma(chroma_features(code, y_plane), chroma_control(z, code.chroma_factor, grid), compute_dtype)
+        """Δ_CbCr (N, 128, cby, cbx) for the control z (N, 64, by, bx) given the decoded luma plane
+        (N, 1, 8·by, 8·bx)."""
+        control = chroma_control(self.gated_control(code, z), code.chroma_factor, code.c_q.shape[2:])
+        return self.chroma(chroma_features(code, y_plane), control, compute_dtype)
 
     def forward(self, code: CodeTensors, z: torch.Tensor,
                 compute_dtype: torch.dtype | None = None) -> dict[str, torch.Tensor | None]:

@@ -61,3 +61,23 @@ class DeltaNet(nn.Module):
                 hidden = layer(hidden, z)
             logits = self.head(hidden)
         return (torch.sigmoid(logits.float()) - 0.5) * (2 * DELTA_LIMIT)
+
+
+class ControlGate(nn.Module):
+    """How much room each block leaves z: features (N, in_channels, H, W) → gate (N, 64, H, W) in (0, 1),
+    multiplied into z before the nets read it. Learnt by the explorable model's prior phase (see
+    docs/decoder.md): near 0 where the file fixes the content (flat areas), so random z leaves them clean,
+    near 1 where texture was lost. Starts at sigmoid(2) ≈ 0.88 everywhere. 1×1 convolutions: a block's gate
+    reads only its own coefficients, so the gate widens no receptive field."""
+
+    START_BIAS = 2.0
+
+    def __init__(self, in_channels: int, width: int = 32) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(in_channels, width, 1), nn.LeakyReLU(0.2),
+                                  nn.Conv2d(width, Z_CHANNELS, 1))
+        nn.init.zeros_(self.body[2].weight)
+        nn.init.constant_(self.body[2].bias, self.START_BIAS)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.body(features).float())

@@ -67,7 +67,8 @@ def size_from_state(state: dict[str, torch.Tensor]) -> DecoderSize:
         return len({k.split(".")[2] for k in state if k.startswith(f"{prefix}.layers.")})
 
     return DecoderSize(state["luma.layers.0.conv.weight"].shape[0], depth("luma"),
-                       state["chroma.layers.0.conv.weight"].shape[0], depth("chroma"))
+                       state["chroma.layers.0.conv.weight"].shape[0], depth("chroma"),
+                       gated=any(k.startswith("gate.") for k in state))
 
 
 def decoder_from_state(state: dict[str, torch.Tensor], name: str) -> JpegDecoder:

@@ -114,12 +114,14 @@ class ChromaPhase:
 
 
 def control_weights(decoder: JpegDecoder) -> list[nn.Parameter]:
-    """The weights through which z acts (the z slice of every controlled layer's convolution); everything
-    else in the decoder is frozen. The other slices' gradients are masked to zero, so z = 0 gives exactly
-    the decoder's output before the phase."""
-    weights = []
+    """The weights through which z acts (the control gate, and the z slice of every controlled layer's
+    convolution); everything else in the decoder is frozen. The other slices' gradients are masked to zero,
+    so z = 0 gives exactly the decoder's output before the phase."""
     for parameter in decoder.parameters():
         parameter.requires_grad_(False)
+    weights = [] if decoder.gate is None else list(decoder.gate.parameters())
+    for parameter in weights:
+        parameter.requires_grad_(True)
     for net in (decoder.luma, decoder.chroma):
         for layer in net.layers:
             weight = layer.conv.weight
@@ -134,8 +136,8 @@ def control_weights(decoder: JpegDecoder) -> list[nn.Parameter]:
 class PriorPhase:
     """Random z made natural and z* made reachable, with z = 0 left exactly at the faithful decode.
 
-    Only the z slices of the decoder's convolutions learn (see :func:`control_weights`), so the view the
-    application opens on stays the faithful (L1) decode. Loss per batch (images on the [0, 1] scale, KL in
+    Only the control gate and the z slices of the decoder's convolutions learn (see :func:`control_weights`),
+    so the view the application opens on stays the faithful (L1) decode. Loss per batch (images on the [0, 1] scale, KL in
     nats per luma block), z_q = μ + σ·ε from the posterior encoder, z_r ~ N(0, I):
         L1(ψ(X_Q, z_q), x) + β·KL(q ‖ N(0, I)) + λ_range·L_range
         + λ_plausible·L1(ψ(X_Q, z_r), x) + λ_natural·(block-edge excess + flat-area grain excess)(ψ(X_Q, z_r)).

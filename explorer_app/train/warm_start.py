@@ -3,22 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
 from ..decoder.model import JpegDecoder
-from ..decoder.networks import Z_CHANNELS
 from ..decoder.registry import load_decoder
 
-Z_WEIGHT_SCALE = 1.0
-"""The faithful model never saw z ≠ 0, so its z weights are still at their random initialization; they are
-shrunk by this factor so that at the start every z gives (almost) the faithful decode."""
-
-
 def start_from_faithful(decoder: JpegDecoder, folder: Path, size: str) -> None:
-    """Copy ``faithful-<size>`` from ``folder`` into ``decoder`` (same architecture) and shrink the z weights."""
+    """Copy ``faithful-<size>`` from ``folder`` into ``decoder`` (same nets; ``decoder`` may add a control
+    gate, which keeps its own initialization). The faithful model never saw z ≠ 0, so its z weights are still
+    at their random initialization: the prior phase starts from there."""
     faithful = load_decoder("faithful", size, folder)
-    decoder.load_state_dict(faithful.state_dict())
-    with torch.no_grad():
-        for net in (decoder.luma, decoder.chroma):
-            for layer in net.layers:
-                layer.conv.weight[:, -Z_CHANNELS:] *= Z_WEIGHT_SCALE
+    result = decoder.load_state_dict(faithful.state_dict(), strict=False)
+    unexpected = [k for k in result.missing_keys if not k.startswith("gate.")] + list(result.unexpected_keys)
+    if unexpected:
+        raise ValueError(f"faithful-{size} does not fit this decoder: {unexpected}")

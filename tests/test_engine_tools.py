@@ -171,18 +171,27 @@ def test_imitate_histogram_and_patches(session, tmp_path):
     run(session, tools.ImitatePatches(reference, size=5, stride=3), region)
 
 
-def test_alternatives_are_diverse_and_consistent(session, tmp_path):
+def test_alternatives_are_pushed_apart_to_the_separation_and_stay_consistent(session, tmp_path):
     region = box_region(session)
-    edit = session.edit(tools.Alternatives(count=3, spread=0.5), region, BUDGET)
-    progress = list(edit.run())
-    first = progress[0].preview
-    def spread(images):
-        return float(sum((images[i] - images[j]).abs().mean() for i in range(3) for j in range(i + 1, 3)))
-    assert spread(edit.result.preview) > 1.2 * spread(first)
+    inside = torch.from_numpy(region.mask)
+
+    def apart(edit, images):
+        top, left = edit.view.origin
+        mask = inside[top: top + images.shape[2], left: left + images.shape[3]]
+        pairs = [(i, j) for i in range(3) for j in range(i + 1, 3)]
+        return sum(float((images[i] - images[j]).abs().mean(0)[mask].mean()) for i, j in pairs) / len(pairs)
+
+    close = session.edit(tools.Alternatives(count=3, spread=0.005, separation=3.0), region, BUDGET)
+    progress = list(close.run())
+    assert apart(close, progress[0].preview) < 3.0 <= apart(close, close.result.preview) + 0.3
     for index in range(3):
-        report = session.export(tmp_path / f"alt{index}.png", patch=session.candidate_patch(edit.result, index),
-                                record=edit.result.record)
+        report = session.export(tmp_path / f"alt{index}.png", patch=session.candidate_patch(close.result, index),
+                                record=close.result.record)
         assert report.verified
+    wide = session.edit(tools.Alternatives(count=3, spread=1.0, separation=0.5), region, BUDGET)
+    progress = list(wide.run())
+    assert apart(wide, progress[0].preview) > 0.5  # already apart: not pushed into noise
+    assert apart(wide, wide.result.preview) < 1.5 * apart(wide, progress[0].preview)
 
 
 def test_grey_image_tools(tmp_path):

@@ -18,7 +18,7 @@ class ChosenDecoder:
     """Empty, or one line saying why the size differs from the one asked for."""
 
     def describe(self) -> dict[str, str]:
-        return {"name": self.name, "size": self.size, "sha256": getattr(self.decoder, "sha256", "")}
+        return {"name": self.name, "size": self.size, "sha256": self.decoder.sha256}
 
 
 def choose_decoder(name: str, size: str, device: torch.device) -> ChosenDecoder:

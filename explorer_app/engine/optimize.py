@@ -119,7 +119,7 @@ class Edit:
         region_mask = torch.from_numpy(region.mask).to(image.device)[None, None]
         px_rows, px_cols = self.window.pixels(code.height, code.width)
         self.view = WindowView(self.window, self.code, region_mask[:, :, px_rows, px_cols].to(image.dtype),
-                               initial, image)
+                               initial, image, decoder.sample_temperature)
         self.result: EditResult | None = None
         self._cancelled = threading.Event()
 

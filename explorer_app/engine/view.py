@@ -18,7 +18,8 @@ class WindowView:
     window: the computed block window; code: its CodeTensors (N = 1);
     region: (1, 1, h, w) float {0, 1}, the region's pixels in the window;
     initial: (1, C, h, w) the window's image (RGB or grey, [0, 255]) before the edit, as the crop computes it;
-    image: (1, C, H, W) the session's whole current image (exact), for tools that read other places.
+    image: (1, C, H, W) the session's whole current image (exact), for tools that read other places;
+    temperature: σ at which the decoder's random z give natural decodes (its sampling temperature).
     """
 
     window: BlockWindow
@@ -26,6 +27,7 @@ class WindowView:
     region: torch.Tensor
     initial: torch.Tensor
     image: torch.Tensor
+    temperature: float = 1.0
 
     @property
     def origin(self) -> tuple[int, int]:

@@ -145,3 +145,28 @@ def test_a_gated_decoder_starts_from_the_faithful_weights_and_keeps_its_gate(tmp
     save_decoder(gated, tmp_path, "explorable", "tiny")
     loaded = load_decoder("explorable", "tiny", tmp_path)
     assert loaded.size.gated and loaded.gate is not None
+
+
+def test_shipping_records_the_temperature_and_origin_and_the_card_shows_the_figures(tmp_path: Path) -> None:
+    from explorer_app.decoder.registry import find_model
+    from explorer_app.train import model_card, ship
+
+    run = tmp_path / "run"
+    save_decoder(tiny_decoder(seed=5), run, "explorable", "tiny", {"training": json.dumps(
+        [{"phase": "prior", "steps": 3, "seconds": 1.0, "patches": 12, "final": {"l1_zero": 0.02}}])})
+    save_decoder(tiny_decoder(seed=1), tmp_path / "shipped", "faithful", "tiny")
+    faithful = tmp_path / "shipped" / "faithful-tiny.safetensors"
+    assert ship.main(["--weights", str(run / "explorable-tiny.safetensors"), "--name", "explorable", "--size", "tiny",
+                      "--temperature", "0.6", "--started-from", str(faithful), "--models", str(tmp_path / "shipped")]) == 0
+    assert load_decoder("explorable", "tiny", tmp_path / "shipped").sample_temperature == 0.6
+    row = {"psnr": 28.0, "ssim": 0.8, "blockiness": 1.2, "grain_ratio": 1.1, "niqe": 7.0, "consistent": 1.0}
+    report = {"photos": 2, "max_side": 96, "reach_steps": 100, "temperature": {"explorable-tiny": 0.6},
+              "results": {"10": {"plain libjpeg": {**row, "psnr": 27.0, "blockiness": 2.7},
+                                 "explorable-tiny": row,
+                                 "explorable-tiny (random z)": {**row, "textured_abs_difference": 2.0,
+                                                                "flat_abs_difference": 0.4},
+                                 "explorable-tiny (reach)": {**row, "psnr": 30.0}}}}
+    text = model_card.card_text(find_model("explorable", "tiny", tmp_path / "shipped"), report, "a CPU", "a pack")
+    assert "σ = 0.6" in text and "faithful-tiny.safetensors" in text and "| prior |" in text
+    assert "| 10 | random z (σ = 0.6) | 28.00 | +1.00 |" in text and "2.00 / 0.40" in text
+    assert "| 10 | reach | 30.00 | +3.00 |" in text

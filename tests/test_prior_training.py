@@ -170,3 +170,13 @@ def test_shipping_records_the_temperature_and_origin_and_the_card_shows_the_figu
     assert "σ = 0.6" in text and "faithful-tiny.safetensors" in text and "| prior |" in text
     assert "| 10 | random z (σ = 0.6) | 28.00 | +1.00 |" in text and "2.00 / 0.40" in text
     assert "| 10 | reach | 30.00 | +3.00 |" in text
+
+
+def test_flat_l1_only_sees_where_the_truth_is_flat() -> None:
+    from explorer_app.train.objectives import flat_l1, flat_mask
+
+    rgb, _ = _batch(2, 64)
+    flat = flat_mask(rgb)
+    assert abs(float(flat.mean()) - 0.25) < 0.05
+    assert flat_l1(rgb + 10.0 * (1 - flat), rgb) == 0
+    assert abs(float(flat_l1(rgb + 10.0 * flat, rgb)) * 255 - 10.0) < 1e-3

@@ -48,12 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chroma-seconds", type=float, default=float("inf"))
     parser.add_argument("--prior-seconds", type=float, default=float("inf"))
     parser.add_argument("--adversarial-seconds", type=float, default=float("inf"))
-    parser.add_argument("--beta", type=float, default=4e-4,
+    parser.add_argument("--beta", type=float, default=2e-4,
                         help="prior phase: weight of the KL (nats per luma block) against the L1 terms (0–1 scale)")
     parser.add_argument("--natural", type=float, default=4.0,
                         help="prior phase: weight of the block-edge and flat-grain penalties on random-z decodes")
-    parser.add_argument("--plausible", type=float, default=0.5,
+    parser.add_argument("--plausible", type=float, default=0.1,
                         help="prior phase: weight of L1 to the truth on random-z decodes")
+    parser.add_argument("--flat", type=float, default=1.0,
+                        help="prior phase: weight of L1 to the truth on random-z decodes where the truth is flat")
     parser.add_argument("--start-from", default=None, metavar="DIR",
                         help="skip the L1 phases: start from faithful-<size> in DIR (e.g. models)")
     parser.add_argument("--map-steps", type=int, default=10, help="Adam steps for z* per batch (paper: 10)")
@@ -110,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     schedule = [
         ScheduledPhase(LumaPhase(decoder), Budget(args.luma_steps, args.luma_seconds)),
         ScheduledPhase(ChromaPhase(decoder), Budget(args.chroma_steps, args.chroma_seconds), saves="faithful"),
-        ScheduledPhase(PriorPhase(decoder, encoder, beta=args.beta, warmup=0.15, plausible=args.plausible,
+        ScheduledPhase(PriorPhase(decoder, encoder, beta=args.beta, plausible=args.plausible, flat=args.flat,
                                   natural=args.natural), Budget(args.prior_steps, args.prior_seconds),
                        saves="explorable"),
         ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=args.map_steps, compute_dtype=compute_dtype),

@@ -52,19 +52,32 @@ def block_edge_excess(image: torch.Tensor) -> torch.Tensor:
     return (excess[0] + excess[1]).mean() / 255.0
 
 
-def flat_grain_excess(image: torch.Tensor, truth: torch.Tensor, allowance: float = 1.2) -> torch.Tensor:
-    """Fine-detail deviation of the luma of ``image`` where the truth is flat (its quarter of least local
-    variation), beyond ``allowance``× the truth's own; relu per image, mean, [0, 1] scale. Both (N, 3, H, W)."""
-    def fine(rgb: torch.Tensor) -> torch.Tensor:
-        y = rgb_to_ycbcr(rgb)[:, :1]
-        return y - F.avg_pool2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), 3, 1)
-
+def flat_mask(truth: torch.Tensor, quantile: float = 0.25) -> torch.Tensor:
+    """(N, 1, H, W) float {0, 1}: the ``quantile`` of pixels where the truth's luma (truth (N, 3, H, W) RGB)
+    varies least in a 9×9 window: where the file fixes the content and an alternative has no business."""
     with torch.no_grad():
         y = rgb_to_ycbcr(truth)[:, :1]
         mean = F.avg_pool2d(F.pad(y, (4, 4, 4, 4), mode="replicate"), 9, 1)
         square = F.avg_pool2d(F.pad(y * y, (4, 4, 4, 4), mode="replicate"), 9, 1)
         deviation = (square - mean * mean).clamp_min(0).flatten(1)
-        flat = (deviation <= deviation.quantile(0.25, dim=1, keepdim=True)).float()
+        return (deviation <= deviation.quantile(quantile, dim=1, keepdim=True)).float().view_as(y)
+
+
+def flat_l1(image: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
+    """L1 of ``image`` to ``truth`` (both (N, 3, H, W)) inside :func:`flat_mask` only, [0, 1] scale."""
+    flat = flat_mask(truth)
+    return ((image - truth).abs() * flat).sum() / (flat.sum() * image.shape[1]).clamp_min(1.0) / 255.0
+
+
+def flat_grain_excess(image: torch.Tensor, truth: torch.Tensor, allowance: float = 1.2) -> torch.Tensor:
+    """Fine-detail deviation of the luma of ``image`` where the truth is flat (:func:`flat_mask`), beyond
+    ``allowance``× the truth's own; relu per image, mean, [0, 1] scale. Both (N, 3, H, W)."""
+    def fine(rgb: torch.Tensor) -> torch.Tensor:
+        y = rgb_to_ycbcr(rgb)[:, :1]
+        return y - F.avg_pool2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), 3, 1)
+
+    flat = flat_mask(truth).flatten(1)
+    with torch.no_grad():
         truth_grain = ((fine(truth).flatten(1).square() * flat).sum(1) / flat.sum(1)).sqrt()
     grain = ((fine(image).flatten(1).square() * flat).sum(1) / flat.sum(1) + 1e-6).sqrt()
     return torch.relu(grain - allowance * truth_grain).mean() / 255.0

@@ -25,7 +25,7 @@ from ..ops.color import rgb_to_ycbcr
 from ..ops.resample import consistent_upsample
 from .critic import Critic, gradient_penalty
 from .encoder import PosteriorEncoder, kl_per_block, misses, sample_posterior
-from .objectives import block_edge_excess, flat_grain_excess, l1, range_loss, search_control
+from .objectives import block_edge_excess, flat_grain_excess, flat_l1, l1, range_loss, search_control
 
 LAMBDA_RANGE, LAMBDA_MAP, LAMBDA_GP = 200.0, 0.1, 10.0
 
@@ -140,18 +140,22 @@ class PriorPhase:
     so the view the application opens on stays the faithful (L1) decode. Loss per batch (images on the [0, 1] scale, KL in
     nats per luma block), z_q = μ + σ·ε from the posterior encoder, z_r ~ N(0, I):
         L1(ψ(X_Q, z_q), x) + β·KL(q ‖ N(0, I)) + λ_range·L_range
-        + λ_plausible·L1(ψ(X_Q, z_r), x) + λ_natural·(block-edge excess + flat-area grain excess)(ψ(X_Q, z_r)).
+        + λ_plausible·L1(ψ(X_Q, z_r), x) + λ_flat·L1_flat(ψ(X_Q, z_r), x)
+        + λ_natural·(block-edge excess + flat-area grain excess)(ψ(X_Q, z_r)),
+    L1_flat: L1 in the quarter of pixels where the truth is flattest. A strong L1 everywhere (0.5) made random
+    decodes collapse onto the faithful one and gate z off; the flat-area L1 keeps alternatives out of
+    places the file fixes and leaves textured areas free.
     β rises linearly from 0 over the first ``warmup`` of the phase: with the full weight from the start, q
     collapsed onto the prior before the decoder had learnt to read z. See docs/decoder.md.
     """
 
     name = "prior"
 
-    def __init__(self, decoder: JpegDecoder, encoder: PosteriorEncoder, beta: float = 1e-4, warmup: float = 0.3,
-                 plausible: float = 0.25, natural: float = 2.0, lr_decoder: float = 2e-4,
+    def __init__(self, decoder: JpegDecoder, encoder: PosteriorEncoder, beta: float = 2e-4, warmup: float = 0.15,
+                 plausible: float = 0.1, flat: float = 1.0, natural: float = 4.0, lr_decoder: float = 2e-4,
                  lr_encoder: float = 3e-4) -> None:
         self.decoder, self.encoder, self.beta, self.warmup = decoder, encoder, beta, warmup
-        self.plausible, self.natural = plausible, natural
+        self.plausible, self.flat, self.natural = plausible, flat, natural
         self.lr_decoder, self.lr_encoder = lr_decoder, lr_encoder
         self.decoder_parameters = control_weights(decoder)
         self.encoder_parameters = list(encoder.parameters())
@@ -168,11 +172,11 @@ class PriorPhase:
         reconstruction = l1(image, rgb)
         kl = kl_per_block(mean, log_variance)
         random_image = self.decoder(code, torch.randn(code.z_shape, device=rgb.device))["image"]
-        plausible = l1(random_image, rgb)
+        plausible, flat = l1(random_image, rgb), flat_l1(random_image, rgb)
         edges, grain = block_edge_excess(random_image), flat_grain_excess(random_image, rgb)
         beta = self.beta * min(1.0, progress / self.warmup)
         loss = (reconstruction + beta * kl + LAMBDA_RANGE * (range_loss(image) + range_loss(random_image))
-                + self.plausible * plausible + self.natural * (edges + grain))
+                + self.plausible * plausible + self.flat * flat + self.natural * (edges + grain))
         for optimizer in self.optimizers.values():
             optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -182,7 +186,7 @@ class PriorPhase:
         for optimizer in self.optimizers.values():
             optimizer.step()
         return {"l1_zero": l1(guess["image"], rgb).item(), "l1_posterior": reconstruction.item(), "kl_block": kl.item(),
-                "l1_random": plausible.item(), "edge_excess": edges.item() * 255, "grain_excess": grain.item() * 255}
+                "l1_random": plausible.item(), "l1_random_flat": flat.item(), "edge_excess": edges.item() * 255, "grain_excess": grain.item() * 255}
 
 
 class AdversarialPhase:

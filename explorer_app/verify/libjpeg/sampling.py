@@ -26,7 +26,8 @@ def replicate(plane: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.pad(plane, ((0, 0), (0, pad_rows), (0, pad_cols)), mode="edge")
 
 
-def _bias(factor: tuple[int, int], columns: int) -> np.ndarray | int:
+def bias(factor: tuple[int, int], columns: int) -> np.ndarray | int:
+    """What libjpeg adds to a box's sum before the shift, per output column (or one value for all)."""
     if factor == (2, 2):
         return np.where(np.arange(columns) % 2 == 0, 1, 2).astype(np.int32)
     if factor == (1, 2):
@@ -41,7 +42,7 @@ def downsample(plane: np.ndarray, factor: tuple[int, int]) -> np.ndarray:
         return plane
     count, rows, cols = plane.shape[0], plane.shape[1] // fy, plane.shape[2] // fx
     sums = plane.reshape(count, rows, fy, cols, fx).sum(axis=(2, 4), dtype=np.int32)
-    return (sums + _bias(factor, cols)) // (fy * fx)
+    return (sums + bias(factor, cols)) // (fy * fx)
 
 
 def component_plane(plane: np.ndarray, factor: tuple[int, int], max_factor: tuple[int, int]) -> np.ndarray:

@@ -36,6 +36,9 @@ SNAPS = 6
 GREEDY_MOVES = 48
 CANDIDATES = 6
 RESTARTS = 12
+LINEAR_STARTS = 64
+"""At most this many blocks per call get a start from the linear programme (10-20 ms each): those with a
+sample clipped at 0 or 255, for which it is meant."""
 
 
 def basis() -> np.ndarray:
@@ -131,8 +134,8 @@ def solve_blocks(blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray,
         if todo.size == 0:
             break
         if attempt == RESTARTS // 2:
-            clipped = todo[((starts[todo] <= 0) | (starts[todo] >= 255)).any(1)][:LINEAR_STARTS]
-            starts[clipped] = [inside_start(starts[k], quantized[k], table) for k in clipped]
+            for k in todo[((starts[todo] <= 0) | (starts[todo] >= 255)).any(1)][:LINEAR_STARTS]:
+                starts[k] = inside_start(starts[k], quantized[k], table)
         dither = None if attempt in (0, RESTARTS // 2) else rng.uniform(-0.5, 0.5, (todo.size, 64))
         tried = snap(starts[todo], quantized[todo], table, dither)
         for _ in range(SNAPS - 1):

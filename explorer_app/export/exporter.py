@@ -73,16 +73,18 @@ def check_destination(path: str | os.PathLike, source: str) -> None:
         raise ExportError(f"{path.parent}: not writable")
 
 
-def repair(output: dict[str, torch.Tensor | None], tensors: CodeTensors, bit_depth: int | None) -> RepairResult:
+def repair(output: dict[str, torch.Tensor | None], tensors: CodeTensors,
+           bit_depth: int | None) -> tuple[RepairResult, RepairResult | None]:
     """Repaired samples at ``bit_depth``, or, with None, at 8 bits when the file leaves room and libjpeg
-    then reproduces it, else at 16 bits."""
+    then reproduces it, else at 16 bits; and the 8-bit attempt that fell short, if one did."""
     if bit_depth is not None:
-        return repair_for_storage(output["image"], tensors, bit_depth)
+        return repair_for_storage(output["image"], tensors, bit_depth), None
+    eight = None
     if room_bits(tensors) >= EIGHT_BIT_ROOM_BITS:
         eight = repair_for_storage(output["image"], tensors, 8)
         if eight.consistent:
-            return eight
-    return repair_for_storage(output["image"], tensors, 16)
+            return eight, None
+    return repair_for_storage(output["image"], tensors, 16), eight
 
 
 def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:
@@ -91,7 +93,7 @@ def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:
             f"rounds: rounding broke {repaired.repaired_mcus} of {rows * cols} MCUs, only those were re-rendered")
 
 
-def remedy(report: VerificationReport, repaired: RepairResult, chosen: bool) -> str:
+def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: bool) -> str:
     """What the user can do about an export that does not verify ("" when it does)."""
     if report.verified:
         return ""
@@ -104,8 +106,8 @@ def remedy(report: VerificationReport, repaired: RepairResult, chosen: bool) -> 
     saturated = len(repaired.unreachable)
     if saturated == left:
         advice = ("the 8-bit export, repaired for libjpeg's pipeline (which wrote them), did not reach every "
-                  "coefficient either" if chosen else "try --bit-depth 8: libjpeg's pipeline, which wrote them, "
-                  "can reach them in 8-bit samples")
+                  "coefficient either" if eight_bit_tried else "try --bit-depth 8: libjpeg's pipeline, which wrote "
+                  "them, may reach them in 8-bit samples, though at this quality rarely")
         return (f"{saturated} saturated MCUs no in-range image reaches under the reference encoder (listed in the "
                 f"report); {advice}")
     return (f"the repair left {left - saturated} MCUs broken that an in-range image could reach; the report lists "
@@ -128,13 +130,13 @@ def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path
     check_delta(output["delta_y"], "luma")
     check_delta(output.get("delta_c"), "chroma")
     tensors = code_tensors64(code)
-    repaired = repair(output, tensors, bit_depth)
+    repaired, eight_bit = repair(output, tensors, bit_depth)
     png = encode_png(repaired.samples)
     samples, depth = decode_png(png, str(path))
     report = verify_image(samples, depth, code, str(path), hashlib.sha256(png).hexdigest(), repaired.unreachable)
     report.model = model
     report.history = history or []
     report.notes.append(repair_note(repaired, tensors))
-    report.remedy = remedy(report, repaired, bit_depth is None)
+    report.remedy = remedy(report, repaired, eight_bit is not None)
     write_pair((report_path(path), json.dumps(report.as_dict(), indent=2).encode()), (path, png))
     return report

@@ -23,7 +23,7 @@ from .polish import select
 MOVES = 96
 CANDIDATES = 8
 KICKS = 20
-KICKED_MCUS = 64
+KICKED_MCUS = 16
 """Random kicks are given only while at most this many MCUs are stuck: beyond that the file is too fine for
 8-bit samples, and kicks would spend minutes to say so."""
 LIMIT = 0.4

@@ -80,7 +80,7 @@ def compare(session: Session, name: str, tool: Tool, folder: Path) -> dict[str, 
             "preview_vs_committed_in_region": round(float(preview_error), 4),
             "graphed_s": round(graphed_s, 3), "eager_s": round(eager_s, 3),
             "verified": report.verified, "identical_fraction": [round(c.identical_fraction, 6)
-                                                                for c in report.reference_encoder]}
+                                                                for c in next(e for e in report.encoders if e.key == "reference").components]}
 
 
 def main() -> None:

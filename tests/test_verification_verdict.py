@@ -96,6 +96,32 @@ def test_tampering_is_caught(tmp_path, capsys, kind):
             assert code == 1 and out.startswith("NOT VERIFIED: no encoder reproduces the file"), (name, quality)
 
 
+@pytest.mark.parametrize("bit_depth", [8, 16])
+def test_exports_of_ordinary_photos_at_quality_10_20_30_verify(tmp_path, bit_depth):
+    """A decode whose Δ roams its intervals, exported at 8 bits (libjpeg's pipeline reproduces it) and at 16
+    (the reference encoder does). benchmarks/photo_exports.py does the same with the shipped model on whole
+    photos."""
+    import torch
+
+    from conftest import tiny_decoder
+    from explorer_app.decoder.code_tensors import CodeTensors
+    from explorer_app.decoder.model import random_control
+    from explorer_app.export.exporter import export_verified
+
+    decoder = tiny_decoder(4, head_scale=0.2)
+    for name in ("coffee", "rocket", "example"):
+        for quality in (10, 20, 30):
+            for codec, sampling in (("pillow", "4:2:0"), ("opencv", "4:4:4")):
+                (tmp_path / "file.jpg").write_bytes(compress(PHOTOS[name], codec, quality, sampling))
+                code = read_jpeg(tmp_path / "file.jpg")
+                tensors = CodeTensors.from_code(code)
+                with torch.no_grad():
+                    output = decoder(tensors, random_control(tensors, quality))
+                report = export_verified(output, code, tmp_path / "out.png", bit_depth)
+                assert report.verified, (name, quality, codec, report.summary())
+                assert report.reproduced_by[0] == ("libjpeg" if bit_depth == 8 else "reference")
+
+
 def test_a_change_within_the_room_verifies_and_explain_says_where_the_room_is(tmp_path, capsys):
     """A one-pixel +20 in green at IJG quality 12 stays inside every quantization box in a roomy block: verify
     must accept it (the file cannot tell), and --explain must show that much room and say what it cannot see."""
@@ -177,6 +203,8 @@ def test_saturated_blocks_are_named_where_and_how_far_and_verify_json_shows_them
     assert main(["verify", str(tmp_path / "out.png"), str(tmp_path / "file.jpg"), "--json"]) == 1
     reference = json.loads(capsys.readouterr().out)["encoders"][1]
     assert reference["saturated_blocks"] == len(saturated) and reference["misses"][0]["reachable"] is False
+    chosen = export_verified(output, file, tmp_path / "auto.png", bit_depth=None)  # 16 bits fall short: 8 bits
+    assert chosen.verified and chosen.image["bit_depth"] == 8 and chosen.reproduced_by[0] == "libjpeg"
 
 
 def torch_no_grad():

@@ -5,10 +5,10 @@ the PNG are written together (:func:`~explorer_app.atomic.write_pair`): a PNG ne
 report, and never beside another export's. No export writes over its source under any name.
 
 Bit depth (docs/verification.md): 8 bits are repaired for libjpeg's integer pipeline, 16 bits for the
-reference encoder. Left to choose (``bit_depth=None``), the export is 8-bit when the file leaves 8-bit
-samples room (:func:`~.repair.room_bits` at least :data:`EIGHT_BIT_ROOM_BITS`, about IJG quality 93 and
-coarser) and libjpeg's pipeline then reproduces the file (an image anyone can re-check with libjpeg), else
-16-bit.
+reference encoder. Left to choose (``bit_depth=None``), the export is 8-bit when libjpeg's pipeline then
+reproduces the file (an image anyone can re-check with libjpeg), else 16-bit. 8 bits are tried first when
+the file leaves 8-bit samples room (:func:`~.repair.room_bits` at least :data:`EIGHT_BIT_ROOM_BITS`, about
+IJG quality 93 and coarser); for finer files 16 bits first, and 8 bits only if 16 do not verify.
 """
 from __future__ import annotations
 
@@ -27,11 +27,12 @@ from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
 from ..verify.tiles import mcu_grid
 from ..verify.verifier import verify_image
-from .repair import RepairResult, repair_for_storage, room_bits
+from .repair import SEARCH_ROOM_BITS, RepairResult, repair_for_storage, room_bits
 
 EIGHT_BIT_ROOM_BITS = 160.0
-"""Left to choose, an export tries 8 bits only for files with at least this much room: finer files (IJG
-quality 94 and up) rarely have an 8-bit image the repair finds in seconds, and go straight to 16 bits."""
+"""Left to choose, an export tries 8 bits first for files with at least this much room (IJG quality 93 and
+coarser); finer files try 16 bits first, which is fast and nearly always exact there, and 8 bits only when
+16 bits falls short (saturated blocks) and the file leaves any room for a search."""
 
 
 class ExportError(ValueError):
@@ -75,16 +76,21 @@ def check_destination(path: str | os.PathLike, source: str) -> None:
 
 def repair(output: dict[str, torch.Tensor | None], tensors: CodeTensors,
            bit_depth: int | None) -> tuple[RepairResult, RepairResult | None]:
-    """Repaired samples at ``bit_depth``, or, with None, at 8 bits when the file leaves room and libjpeg
-    then reproduces it, else at 16 bits; and the 8-bit attempt that fell short, if one did."""
+    """Repaired samples at ``bit_depth``, or, with None, at 8 bits when libjpeg then reproduces the file,
+    else at 16 bits (the order of the attempts: see the module's docstring); and the 8-bit attempt that fell
+    short, if one did."""
     if bit_depth is not None:
         return repair_for_storage(output["image"], tensors, bit_depth), None
-    eight = None
-    if room_bits(tensors) >= EIGHT_BIT_ROOM_BITS:
+    room, eight = room_bits(tensors), None
+    if room >= EIGHT_BIT_ROOM_BITS:
         eight = repair_for_storage(output["image"], tensors, 8)
         if eight.consistent:
             return eight, None
-    return repair_for_storage(output["image"], tensors, 16), eight
+    sixteen = repair_for_storage(output["image"], tensors, 16)
+    if sixteen.consistent or eight is not None or room < SEARCH_ROOM_BITS:
+        return sixteen, eight
+    eight = repair_for_storage(output["image"], tensors, 8)
+    return (eight, None) if eight.consistent else (sixteen, eight)
 
 
 def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:

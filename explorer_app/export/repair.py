@@ -11,7 +11,7 @@ own pixels only, so this finds exactly the MCUs the rounding broke, and every la
 those: alternating projections on windows around them first (:mod:`.projection`, cheap, fix nearly
 everything), then projected gradient descent on each MCU still broken (:mod:`.polish`: pixels clipped at 0
 or 255, partial edge blocks), with a margin that grows when a round falls short; for libjpeg's pipeline, a
-search in its own integers instead (:mod:`.integer_repair`). Under the reference encoder, the MCUs the first polish round leaves broken are examined by linear programming
+search in its own integers first (:mod:`.integer_repair`), the polish only for the few MCUs it leaves. Under the reference encoder, the MCUs the first polish round leaves broken are examined by linear programming
 (:mod:`~explorer_app.verify.reachability`): those no in-range image reaches (saturated blocks) are set
 aside with their distance instead of being polished in vain. Until the last, margin-free round, a
 coefficient exactly on a rounding tie counts as broken where the encoder decides ties by float error.
@@ -40,6 +40,10 @@ PROJECTION_ROUNDS = 8
 """Alternating projections of the broken MCUs before the remaining ones are polished."""
 EXAMINED_MCUS = 32
 """At most this many MCUs are examined by linear programming (0.05-1.5 s each)."""
+POLISHED_MCUS = 64
+"""At 8 bits, the gradient polish (against the reference encoder offset by libjpeg's own rounding) takes over
+the MCUs the integer search leaves, when that is at most this many: it escapes some of the search's local
+minima (dark, saturated corners of edge MCUs), and more left means a file too fine for 8-bit samples."""
 SEARCH_ROOM_BITS = 64.0
 """Below this much room (:func:`room_bits`) the 8-bit repair does not search in libjpeg's integers: with
 steps of 1 almost everywhere (IJG quality 98 and finer) about one 8-bit block per quantization box exists
@@ -111,6 +115,11 @@ def repair_for_storage(image: torch.Tensor, code: CodeTensors, bit_depth: int,
         if broken.any() and room_bits(code) >= SEARCH_ROOM_BITS:
             integer_repair(samples, broken, code)
             rounds += 1
+            for margin in MARGINS[bit_depth]:
+                if not broken.any() or broken.sum() > POLISHED_MCUS:
+                    break
+                polish(samples, broken, code, margin, bit_depth, encoder)
+                rounds += 1
         return RepairResult(samples, encoder, rounds, repaired_mcus, broken)
     for index, margin in enumerate(MARGINS[bit_depth]):
         if not broken.any():

@@ -99,8 +99,9 @@ def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:
             f"rounds: rounding broke {repaired.repaired_mcus} of {rows * cols} MCUs, only those were re-rendered")
 
 
-def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: bool) -> str:
-    """What the user can do about an export that does not verify ("" when it does)."""
+def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: bool, room: float) -> str:
+    """What the user can do about an export that does not verify ("" when it does); ``room``: the file's
+    :func:`~.repair.room_bits`."""
     if report.verified:
         return ""
     bits = 8 * repaired.samples.itemsize
@@ -111,9 +112,14 @@ def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: 
                 "16 bits (--bit-depth 16) for an image the reference encoder reproduces")
     saturated = len(repaired.unreachable)
     if saturated == left:
-        advice = ("the 8-bit export, repaired for libjpeg's pipeline (which wrote them), did not reach every "
-                  "coefficient either" if eight_bit_tried else "try --bit-depth 8: libjpeg's pipeline, which wrote "
-                  "them, may reach them in 8-bit samples, though at this quality rarely")
+        if eight_bit_tried:
+            advice = ("the 8-bit export, repaired for libjpeg's pipeline (which wrote them), did not reach every "
+                      "coefficient either")
+        elif room < SEARCH_ROOM_BITS:
+            advice = ("at this quality the only 8-bit image libjpeg maps to these blocks is essentially the "
+                      "original, which no search can find: nothing else to try")
+        else:
+            advice = "try --bit-depth 8: libjpeg's pipeline, which wrote them, can reach them in 8-bit samples"
         return (f"{saturated} saturated MCUs no in-range image reaches under the reference encoder (listed in the "
                 f"report); {advice}")
     return (f"the repair left {left - saturated} MCUs broken that an in-range image could reach; the report lists "
@@ -143,6 +149,6 @@ def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path
     report.model = model
     report.history = history or []
     report.notes.append(repair_note(repaired, tensors))
-    report.remedy = remedy(report, repaired, eight_bit is not None)
+    report.remedy = remedy(report, repaired, eight_bit is not None, room_bits(tensors))
     write_pair((report_path(path), json.dumps(report.as_dict(), indent=2).encode()), (path, png))
     return report

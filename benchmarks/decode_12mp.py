@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             depth = None if args.bit_depth == "auto" else int(args.bit_depth)
             export_s, report = timed(lambda: export_verified(output, code, folder / f"{size}.png", depth))
             after = resident_mib()
-            figures[size].update({f"export_verified_{args.bit_depth}bit_s": round(export_s, 2), "verified": report.verified,
+            figures[size].update({f"export_verified_{args.bit_depth}bit_s": round(export_s, 2),
+                                  "verified": report.verified,
                                   "bit_depth_written": report.image["bit_depth"],
                                   "report_figures": {key: report.as_dict()[key] for key in (
                                       "verdict", "reproduced_by", "encoders")},

@@ -75,7 +75,8 @@ class Adam:
         self.first, self.second = self.first[rows], self.second[rows]
 
 
-def offsets(candidate: torch.Tensor, code: CodeTensors, encoder: Encoder) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+def offsets(candidate: torch.Tensor, code: CodeTensors,
+            encoder: Encoder) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """The target encoder's normalized coefficients of ``candidate`` and their offset from the reference
     encoder's (zero for the reference encoder itself)."""
     exact = encoder.normalized(candidate, code)

@@ -11,7 +11,8 @@ own pixels only, so this finds exactly the MCUs the rounding broke, and every la
 those: alternating projections on windows around them first (:mod:`.projection`, cheap, fix nearly
 everything), then projected gradient descent on each MCU still broken (:mod:`.polish`: pixels clipped at 0
 or 255, partial edge blocks), with a margin that grows when a round falls short; for libjpeg's pipeline, a
-search in its own integers first (:mod:`.integer_repair`), the polish only for the few MCUs it leaves. Under the reference encoder, the MCUs the first polish round leaves broken are examined by linear programming
+search in its own integers first (:mod:`.integer_repair`), the polish only for the few MCUs it leaves.
+Under the reference encoder, the MCUs the first polish round leaves broken are examined by linear programming
 (:mod:`~explorer_app.verify.reachability`): those no in-range image reaches (saturated blocks) are set
 aside with their distance instead of being polished in vain. Until the last, margin-free round, a
 coefficient exactly on a rounding tie counts as broken where the encoder decides ties by float error.

@@ -23,10 +23,10 @@ Normalized = Callable[[torch.Tensor, CodeTensors], list[torch.Tensor]]
 
 @dataclass(frozen=True)
 class Encoder:
-    """key: its name in reports; name: what a sentence calls it; title: what it is, in one line; eight_bit: takes 8-bit samples only (pixels on
-    the 8-bit grid); tie_guard: how close (in steps) to a rounding tie a coefficient may not come while a
-    repair margin is in force: a float encoder decides exact ties by its own rounding error, an integer one
-    exactly. normalized: see the module's docstring."""
+    """key: its name in reports; name: what a sentence calls it; title: what it is, in one line; eight_bit:
+    takes 8-bit samples only (pixels on the 8-bit grid); tie_guard: how close (in steps) to a rounding tie a
+    coefficient may not come while a repair margin is in force: a float encoder decides exact ties by its own
+    rounding error, an integer one exactly. normalized: see the module's docstring."""
 
     key: str
     name: str
@@ -50,10 +50,11 @@ def libjpeg_normalized(pixels: torch.Tensor, code: CodeTensors) -> list[torch.Te
     return maps[:1] + ([torch.cat(maps[1:], 1)] if len(maps) > 1 else [])
 
 
-LIBJPEG = Encoder("libjpeg", "libjpeg's integer encoder", "libjpeg's integer encoder (islow DCT, its colour conversion and chroma downsampling, "
-                             "as libjpeg-turbo, IJG libjpeg 6b, Pillow and OpenCV write files)", True, 0.0,
-                  libjpeg_normalized)
-REFERENCE = Encoder("reference", "the reference encoder", "the reference encoder (float JFIF colour, box-averaged chroma, orthonormal float "
-                                 "DCT, round half away from zero)", False, 1e-9, encode_normalized)
+LIBJPEG = Encoder("libjpeg", "libjpeg's integer encoder",
+                  "libjpeg's integer encoder (islow DCT, its colour conversion and chroma downsampling, as "
+                  "libjpeg-turbo, IJG libjpeg 6b, Pillow and OpenCV write files)", True, 0.0, libjpeg_normalized)
+REFERENCE = Encoder("reference", "the reference encoder",
+                    "the reference encoder (float JFIF colour, box-averaged chroma, orthonormal float DCT, round "
+                    "half away from zero)", False, 1e-9, encode_normalized)
 ENCODERS = (LIBJPEG, REFERENCE)
 """Every encoder verification tries, in the order reports list them."""

@@ -6,15 +6,13 @@ a linear programme: minimize s subject to |A p + b − X_Q| ≤ ½ + s and 0 ≤
 smallest worst excess any in-range image achieves: s* > 0 proves the MCU unreachable (a saturated block,
 typically written by libjpeg's integer encoder from pixels at 0 or 255), and says by how much; s* = 0 means
 that the best in-range image puts a coefficient exactly on a rounding tie, which a float encoder decides by
-its own rounding error: unreachable too, in any sense a second person can check. A second
-programme finds the in-range image nearest (L1) to given pixels whose coefficients lie a margin inside
-their boxes: the repair's last resort for an MCU that projections and gradient steps leave broken.
+its own rounding error: unreachable too, in any sense a second person can check. The affine map also
+serves the 8-bit repair as the linear part of libjpeg's pipeline (:mod:`~explorer_app.export.rgb_greedy`).
 """
 from __future__ import annotations
 
 import numpy as np
 import torch
-from scipy import sparse
 from scipy.optimize import linprog
 
 from ..decoder.code_tensors import CodeTensors
@@ -70,22 +68,6 @@ def nearest_excess(a: np.ndarray, b: np.ndarray, quantized: np.ndarray) -> tuple
     if result.status != 0:
         raise RuntimeError(f"linear programme failed: {result.message}")
     return float(result.x[n]), result.x[:n]
-
-
-def closest_inside(a: np.ndarray, b: np.ndarray, quantized: np.ndarray, pixels: np.ndarray,
-                   margin: float) -> np.ndarray | None:
-    """Pixels (n,) in [0, 255] nearest to ``pixels`` in L1 whose coefficients lie ``margin`` steps inside
-    their boxes; None when there are none."""
-    m, n = a.shape
-    limit = 0.5 - margin
-    identity, zeros = sparse.identity(n, format="csr"), sparse.csr_matrix((m, n))
-    dense = sparse.csr_matrix(a)
-    rows = sparse.vstack([sparse.hstack([dense, zeros]), sparse.hstack([-dense, zeros]),
-                          sparse.hstack([identity, -identity]), sparse.hstack([-identity, -identity])])
-    bounds = np.r_[quantized + limit - b, b - quantized + limit, pixels, -pixels]
-    result = linprog(np.r_[np.zeros(n), np.ones(n)], A_ub=rows.tocsr(), b_ub=bounds,
-                     bounds=[(0.0, 255.0)] * n + [(0.0, None)] * n, method="highs")
-    return result.x[:n] if result.status == 0 else None
 
 
 def out_of_reach(excess: float) -> bool:

@@ -85,7 +85,8 @@ def examine(findings: list[ComponentFindings], misses: list[BlockMiss], code: Co
     mcus, worst = set(), 0.0
     for finding in findings:
         luma = finding.name == "Y"
-        mcus |= {(int(r) // fy, int(c) // fx) if luma else (int(r), int(c)) for r, c in zip(*np.nonzero(finding.misses))}
+        rows, cols = np.nonzero(finding.misses)
+        mcus |= {(int(r) // fy, int(c) // fx) if luma else (int(r), int(c)) for r, c in zip(rows, cols)}
         worst = max(worst, float(finding.excess.max()))
     unknown = sorted(mcus - set(known))
     if len(unknown) > EXAMINED_MCUS or (unknown and worst >= NEAR_MISS):
@@ -105,8 +106,8 @@ def judge(encoder: Encoder, samples: np.ndarray, bit_depth: int, code: CodeTenso
     """One encoder's figures for PNG samples (H, W, C) against ``code`` (float64, N = 1). ``known``: for the
     reference encoder, MCUs already proved out of reach (see :func:`examine`); None: do not examine."""
     if encoder.eight_bit and not on_eight_bit_grid(samples, bit_depth, strip_pixels):
-        return EncoderFigures(encoder.key, encoder.name, encoder.title, False, "takes 8-bit samples; this 16-bit image holds "
-                              "values between them, and its 8-bit rounding would be another image")
+        return EncoderFigures(encoder.key, encoder.name, encoder.title, False,
+                              "takes 8-bit samples, and these 16-bit ones lie between them")
     findings, tables, parts = findings_for(code), component_tables(code), []
     for window in strips(code, strip_pixels):
         part = code.crop(*window)

@@ -30,9 +30,14 @@ def pair_problem(folder: Path) -> str:
     return ""
 
 
+SETTLE_SECONDS = 5.0
+"""How long the folder may take to settle after the exporter died: the child that names a pair finishes its
+two renames on its own (microseconds, or a scheduler tick on a loaded machine). A real fault never settles."""
+
+
 def kill_once(folder: Path, delay: float, signal_number: int) -> str:
     """Start the export loop in ``folder``, send ``signal_number`` ``delay`` seconds after its first pair, and
-    return :func:`pair_problem` once it has ended."""
+    return :func:`pair_problem` once it has ended and the folder has settled (or the last problem seen)."""
     child = subprocess.Popen([sys.executable, str(HERE / "pair_kills.py"), "loop", str(folder)],
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                              env={**os.environ, "OMP_NUM_THREADS": "1"})
@@ -40,7 +45,10 @@ def kill_once(folder: Path, delay: float, signal_number: int) -> str:
     time.sleep(delay)
     child.send_signal(signal_number)
     child.wait(timeout=60)
-    return pair_problem(folder)
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while (problem := pair_problem(folder)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return problem
 
 
 def loop(folder: Path) -> None:

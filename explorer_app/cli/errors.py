@@ -1,9 +1,17 @@
-"""How the CLI reports a failure: one line on stderr, an exit code, never a traceback."""
+"""How the CLI reports a failure: one line on stderr, an exit code, never a traceback.
+
+Exit codes, the same for every command: 0 done (for ``decode`` and ``verify``: VERIFIED); 1 done but NOT
+VERIFIED (``decode`` wrote the PNG and its report, ``verify`` judged the image); 2 nothing usable: bad input
+(missing, unreadable, not a JPEG, not a PNG, another size) or an output that cannot be written, and nothing
+was written.
+"""
 from __future__ import annotations
 
 import sys
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_CODES_HELP = ("exit codes: 0 verified; 1 written (decode) or judged (verify) but NOT verified; 2 nothing usable "
+                   "(bad input, an image of another size, an output that cannot be written) and nothing written")
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:

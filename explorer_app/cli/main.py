@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from ..train import cli as train_command
 from .errors import EXIT_FAILED
 from . import bench_command, decode_command, digits_command, gui_command, models_command, verify_command
+from .errors import EXIT_CODES_HELP
 
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: list[Command] = [
@@ -26,10 +27,11 @@ COMMANDS: list[Command] = [
 
 def setup_args() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jpeg-explorer",
-                                     description="Explore every image a JPEG file could have come from.")
+                                     description="Explore every image a JPEG file could have come from.",
+                                     epilog=EXIT_CODES_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text, add_arguments, run in COMMANDS:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP)
         add_arguments(sub)
         sub.set_defaults(run=run)
     return parser

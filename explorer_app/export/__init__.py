@@ -1,1 +1,1 @@
-"""Verified export: render, repair what rounding broke, write atomically, verify what was written."""
+"""Verified export: repair what storage breaks, verify the PNG's bytes, write them with their report as a pair."""

@@ -1,24 +1,42 @@
-"""Verified PNG export of a decoder output, with its JSON report beside it."""
+"""Verified PNG export of a decoder output, with its JSON report beside it, written as a pair.
+
+The PNG's bytes are made and verified in memory (the very bytes the file will hold), then the report and
+the PNG are written together (:func:`~explorer_app.atomic.write_pair`): a PNG never exists without its
+report, and never beside another export's. No export writes over its source under any name.
+
+Bit depth (docs/verification.md): 8 bits are repaired for libjpeg's integer pipeline, 16 bits for the
+reference encoder. Left to choose (``bit_depth=None``), the export is 8-bit when libjpeg's pipeline then
+reproduces the file (an image anyone can re-check with libjpeg), else 16-bit. 8 bits are tried first when
+the file leaves 8-bit samples room (:func:`~.repair.room_bits` at least :data:`EIGHT_BIT_ROOM_BITS`, about
+IJG quality 93 and coarser); for finer files 16 bits first, and 8 bits only if 16 do not verify.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 
 import torch
 
-from ..atomic import atomic_write_bytes
+from ..atomic import write_pair
 from ..codec.jpeg_code import JpegCode
-from ..verify.png_io import encode_png, read_png_samples
+from ..decoder.code_tensors import CodeTensors
+from ..verify.png_io import decode_png, encode_png
 from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
 from ..verify.tiles import mcu_grid
 from ..verify.verifier import verify_image
-from .repair import repair_for_storage
+from .repair import SEARCH_ROOM_BITS, RepairResult, repair_for_storage, room_bits
+
+EIGHT_BIT_ROOM_BITS = 160.0
+"""Left to choose, an export tries 8 bits first for files with at least this much room (IJG quality 93 and
+coarser); finer files try 16 bits first, which is fast and nearly always exact there, and 8 bits only when
+16 bits falls short (saturated blocks) and the file leaves any room for a search."""
 
 
 class ExportError(ValueError):
-    """The export was refused; the message is one line for the user."""
+    """The export was refused and nothing was written; the message is one line for the user."""
 
 
 def report_path(png_path: str | os.PathLike) -> Path:
@@ -34,48 +52,103 @@ def check_delta(delta: torch.Tensor | None, name: str) -> None:
                           "lie outside their quantization interval")
 
 
-def _check_destination(path: Path, code: JpegCode) -> None:
-    if code.source and path.exists() and path.resolve() == Path(code.source).resolve():
-        raise ExportError(f"{path}: refusing to overwrite the source JPEG")
-    if not path.parent.exists():
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_destination(path: str | os.PathLike, source: str) -> None:
+    """Refuse, before any work, an export to ``path`` (and its report) that could not be written, or that
+    would write over ``source`` under any name (the same path, a link to it, its report's name)."""
+    path = Path(path)
+    for target in (path, report_path(path)):
+        if source and (_same_file(target, Path(source)) or target.resolve() == Path(source).resolve()):
+            raise ExportError(f"{target}: is the input {source} (or its name); refusing to overwrite it")
+        if target.is_dir():
+            raise ExportError(f"{target}: is a folder")
+    if not path.parent.is_dir():
         raise ExportError(f"{path.parent}: no such folder")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ExportError(f"{path.parent}: not writable")
 
 
-def _write_repaired(output: dict[str, torch.Tensor | None], code: JpegCode, path: Path, bit_depth: int) -> str:
-    """Repair the decoder output for storage and write it atomically as a PNG; returns the repair's note."""
-    tensors = code_tensors64(code)
-    repaired = repair_for_storage(output["image"], tensors, bit_depth)
-    atomic_write_bytes(path, encode_png(repaired.samples))
+def repair(output: dict[str, torch.Tensor | None], tensors: CodeTensors,
+           bit_depth: int | None) -> tuple[RepairResult, RepairResult | None]:
+    """Repaired samples at ``bit_depth``, or, with None, at 8 bits when libjpeg then reproduces the file,
+    else at 16 bits (the order of the attempts: see the module's docstring); and the 8-bit attempt that fell
+    short, if one did."""
+    if bit_depth is not None:
+        return repair_for_storage(output["image"], tensors, bit_depth), None
+    room, eight = room_bits(tensors), None
+    if room >= EIGHT_BIT_ROOM_BITS:
+        eight = repair_for_storage(output["image"], tensors, 8)
+        if eight.consistent:
+            return eight, None
+    sixteen = repair_for_storage(output["image"], tensors, 16)
+    if sixteen.consistent or eight is not None or room < SEARCH_ROOM_BITS:
+        return sixteen, eight
+    eight = repair_for_storage(output["image"], tensors, 8)
+    return (eight, None) if eight.consistent else (sixteen, eight)
+
+
+def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:
     rows, cols = mcu_grid(tensors)
-    return (f"repair rounds: {repaired.rounds} (rounding to {bit_depth} bits broke {repaired.repaired_mcus} of "
-            f"{rows * cols} MCUs; only those were re-rendered)")
+    return (f"repaired for {repaired.encoder.name} at {8 * repaired.samples.itemsize} bits in {repaired.rounds} "
+            f"rounds: rounding broke {repaired.repaired_mcus} of {rows * cols} MCUs, only those were re-rendered")
+
+
+def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: bool, room: float) -> str:
+    """What the user can do about an export that does not verify ("" when it does); ``room``: the file's
+    :func:`~.repair.room_bits`."""
+    if report.verified:
+        return ""
+    bits = 8 * repaired.samples.itemsize
+    left = int(repaired.broken.sum())
+    if bits == 8:
+        return (f"the 8-bit repair left {left} MCUs that libjpeg's pipeline does not bring back to the file's "
+                "coefficients (fine quantization or saturated colours leave 8-bit samples little room); export at "
+                "16 bits (--bit-depth 16) for an image the reference encoder reproduces")
+    saturated = len(repaired.unreachable)
+    if saturated == left:
+        if eight_bit_tried:
+            advice = ("the 8-bit export, repaired for libjpeg's pipeline (which wrote them), did not reach every "
+                      "coefficient either")
+        elif room < SEARCH_ROOM_BITS:
+            advice = ("at this quality the only 8-bit image libjpeg maps to these blocks is essentially the "
+                      "original, which no search can find: nothing else to try")
+        else:
+            advice = "try --bit-depth 8: libjpeg's pipeline, which wrote them, can reach them in 8-bit samples"
+        return (f"{saturated} saturated MCUs no in-range image reaches under the reference encoder (listed in the "
+                f"report); {advice}")
+    return (f"the repair left {left - saturated} MCUs broken that an in-range image could reach; the report lists "
+            "them (please report this file)")
 
 
 def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path: str | os.PathLike,
-                    bit_depth: int = 16, model: dict[str, str] | None = None,
+                    bit_depth: int | None = 16, model: dict[str, str] | None = None,
                     history: list[dict[str, object]] | None = None) -> VerificationReport:
     """Write ``output`` (a decoder forward dict, N = 1) as a PNG at ``path`` and its report beside it.
 
-    The Δ maps must lie in [−½, ½]; rounding and clipping damage is repaired; the written file is read
-    back and verified, and the report (also returned) says honestly whether it matches the file.
-    Memory: the PNG's samples (H·W·C·bit_depth/8 bytes), twice while written and read back, plus strips.
+    ``bit_depth``: 8, 16, or None to choose (see the module's docstring). The Δ maps must lie in [−½, ½];
+    rounding and clipping damage is repaired; the PNG's bytes are verified before they are written, and the
+    report (also returned) says honestly whether they match the file, and if not why and what to do.
+    Raises ExportError (nothing written) or OSError (nothing changed). Memory: the PNG's samples
+    (H·W·C·bit_depth/8 bytes) about three times, plus strips.
     """
     path = Path(path)
-    _check_destination(path, code)
+    check_destination(path, code.source)
     check_delta(output["delta_y"], "luma")
     check_delta(output.get("delta_c"), "chroma")
-    repair_note = _write_repaired(output, code, path, bit_depth)
-    stored, stored_depth = read_png_samples(path)
-    report = verify_image(stored, stored_depth, code, str(path))
+    tensors = code_tensors64(code)
+    repaired, eight_bit = repair(output, tensors, bit_depth)
+    png = encode_png(repaired.samples)
+    samples, depth = decode_png(png, str(path))
+    report = verify_image(samples, depth, code, str(path), hashlib.sha256(png).hexdigest(), repaired.unreachable)
     report.model = model
     report.history = history or []
-    report.notes.append(repair_note)
-    if not report.verified and bit_depth == 16:
-        report.notes.append("the repair found no image within [0, 255] for these coefficients: in saturated "
-                            "blocks libjpeg's integer encoder can produce codes the float reference encoder only "
-                            "reaches with values beyond 0 or 255, which a PNG cannot store")
-    if not report.verified and bit_depth == 8:
-        report.notes.append("8-bit storage cannot reach every coefficient of this file (fine quantization "
-                            "steps); export at 16 bits for a fully consistent image")
-    atomic_write_bytes(report_path(path), json.dumps(report.as_dict(), indent=2).encode())
+    report.notes.append(repair_note(repaired, tensors))
+    report.remedy = remedy(report, repaired, eight_bit is not None, room_bits(tensors))
+    write_pair((report_path(path), json.dumps(report.as_dict(), indent=2).encode()), (path, png))
     return report

@@ -5,6 +5,11 @@ is re-encoded, every coefficient clamped into the box shrunk by a margin and the
 the group's own MCUs take the rendered pixels. The ring of one MCU around each band is context: it makes the
 chroma upsampling at the band's edge see the true neighbours, as a whole-image render would. Re-encoding
 an MCU gives back its clamped coefficients up to the rounding of storage, whatever its neighbours hold.
+
+The render inverts the reference encoder. For another target encoder (libjpeg's integer pipeline, close to
+it but not equal) the projection corrects by the target's own residual: the reference encoder's
+coefficients move by exactly what clamping moves the target's, so the target's error is fed back each
+round rather than the reference encoder's.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from ..decoder.render import coefficients_to_plane
 from ..ops.color import ycbcr_to_rgb
 from ..ops.quantization import clamp_to_box
 from ..ops.resample import consistent_upsample
+from ..verify.encoders import REFERENCE, Encoder
 from ..verify.png_io import to_samples
 from ..verify.reference_encoder import encode_normalized, file_quantized
 from ..verify.tiles import STRIP_PIXELS, Window, mcu_shape, pixel_window
@@ -81,23 +87,31 @@ def groups(broken: np.ndarray, code: CodeTensors, strip_pixels: int = STRIP_PIXE
     return result
 
 
-def project_group(samples: np.ndarray, group: Group, code: CodeTensors, margin: float, bit_depth: int) -> np.ndarray:
+def corrected(pixels: torch.Tensor, code: CodeTensors, encoder: Encoder, margin: float) -> list[torch.Tensor]:
+    """Reference-encoder coefficients of pixels (N, C, h, w) moved by what clamping ``encoder``'s into their
+    boxes (shrunk by ``margin``) moves those: the target of one projection, [Y, CbCr] maps."""
+    reference = encode_normalized(pixels, code)
+    target = reference if encoder is REFERENCE else encoder.normalized(pixels, code)
+    return [r + clamp_to_box(t, q, margin) - t for r, t, q in zip(reference, target, file_quantized(code))]
+
+
+def project_group(samples: np.ndarray, group: Group, code: CodeTensors, margin: float, bit_depth: int,
+                  encoder: Encoder) -> np.ndarray:
     """One alternating projection of a group's context window of ``samples`` (H, W, C) with the box shrunk
     by ``margin``; returns the new samples (n, C) of the group's own pixels (``group.pixels``, row-major)."""
     part = code.crop(*group.context)
-    normalized = encode_normalized(window_pixels(samples, group.context, bit_depth), part)
-    projected = [clamp_to_box(n, q, margin) for n, q in zip(normalized, file_quantized(part))]
+    projected = corrected(window_pixels(samples, group.context, bit_depth), part, encoder, margin)
     rendered = to_samples(render_folded(projected, part)[0].permute(1, 2, 0).numpy(), bit_depth)
     (top, left, bottom, right), (outer_top, outer_left, _, _) = group.core, group.context
     return rendered[top - outer_top: bottom - outer_top, left - outer_left: right - outer_left][group.pixels(code)]
 
 
 def project(samples: np.ndarray, broken: np.ndarray, code: CodeTensors, margin: float, bit_depth: int,
-            strip_pixels: int = STRIP_PIXELS) -> list[Group]:
+            encoder: Encoder, strip_pixels: int = STRIP_PIXELS) -> list[Group]:
     """One round for every group: all renders read ``samples`` as the round found them, then the groups'
     own MCUs are stored (so the result does not depend on the bands). Returns the groups, to re-check."""
     bands = groups(broken, code, strip_pixels)
-    renders = [project_group(samples, group, code, margin, bit_depth) for group in bands]
+    renders = [project_group(samples, group, code, margin, bit_depth, encoder) for group in bands]
     for group, values in zip(bands, renders):
         top, left, bottom, right = group.core
         samples[top:bottom, left:right][group.pixels(code)] = values

@@ -1,67 +1,134 @@
 """Make a decoded image survive storage: after clipping to [0, 255], rounding to the PNG's bit depth and
-cropping to the true size, every coefficient must still re-quantize to the file's X_Q.
+cropping to the true size, a documented encoder must still give back every one of the file's coefficients.
 
-The image is rounded and re-encoded (reference encoder, float64) strip by strip (:mod:`.stored`); an MCU's
-coefficients depend on its own pixels only, so this finds exactly the MCUs the rounding broke, and every
-later step touches only those: alternating projections on windows around them first (:mod:`.projection`,
-cheap, fix nearly everything), then projected gradient descent on each MCU still broken (:mod:`.polish`:
-pixels clipped at 0 or 255, partial edge blocks), with a margin that grows when a round falls short. Until
-the last, margin-free round, a coefficient exactly on a rounding tie counts as broken (``stored.TIE_GUARD``).
+The target encoder follows from the bit depth (docs/verification.md): libjpeg's integer pipeline for 8-bit
+samples (what anyone can re-check with libjpeg; the file's own original proves such an image exists when
+libjpeg wrote the file), the reference encoder for 16-bit samples (exact in real arithmetic, which 16 bits
+approach to a thousandth of a step).
+
+The image is rounded and re-encoded strip by strip (:mod:`.stored`); an MCU's coefficients depend on its
+own pixels only, so this finds exactly the MCUs the rounding broke, and every later step touches only
+those: alternating projections on windows around them first (:mod:`.projection`, cheap, fix nearly
+everything), then projected gradient descent on each MCU still broken (:mod:`.polish`: pixels clipped at 0
+or 255, partial edge blocks), with a margin that grows when a round falls short; for libjpeg's pipeline, a
+search in its own integers first (:mod:`.integer_repair`), the polish only for the few MCUs it leaves.
+Under the reference encoder, the MCUs the first polish round leaves broken are examined by linear programming
+(:mod:`~explorer_app.verify.reachability`): those no in-range image reaches (saturated blocks) are set
+aside with their distance instead of being polished in vain. Until the last, margin-free round, a
+coefficient exactly on a rounding tie counts as broken where the encoder decides ties by float error.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from ..decoder.code_tensors import CodeTensors
+from ..verify.encoders import LIBJPEG, REFERENCE, Encoder
+from ..verify.reachability import out_of_reach, smallest_excess
 from ..verify.tiles import STRIP_PIXELS
+from .integer_repair import integer_repair
 from .polish import polish
 from .projection import project
-from .stored import check, store, tie_guard
+from .stored import check, guard_for, store
 
-MARGINS = {16: (0.005, 0.01, 0.02, 0.05, 0.0), 8: (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.0)}
+MARGINS = {16: (0.005, 0.01, 0.02, 0.05, 0.0), 8: (0.05, 0.1, 0.2, 0.3, 0.4, 0.0)}
 """Box shrinkage (in quantization steps) tried in turn per bit depth: 16-bit rounding moves a coefficient
-by thousandths of a step, 8-bit rounding by up to tenths. The last try, no margin, is for saturated blocks
-whose coefficient sits exactly on the box edge: only pixels at exactly 0 or 255 reach it."""
+by thousandths of a step, 8-bit rounding (and libjpeg's own integer rounding) by up to tenths. The last
+try, no margin, is for saturated blocks whose coefficient sits exactly on the box edge."""
 PROJECTION_ROUNDS = 8
 """Alternating projections of the broken MCUs before the remaining ones are polished."""
+EXAMINED_MCUS = 32
+"""At most this many MCUs are examined by linear programming (0.05-1.5 s each)."""
+POLISHED_MCUS = 64
+"""At 8 bits, the gradient polish (against the reference encoder offset by libjpeg's own rounding) takes over
+the MCUs the integer search leaves, when that is at most this many: it escapes some of the search's local
+minima (dark, saturated corners of edge MCUs), and more left means a file too fine for 8-bit samples."""
+SEARCH_ROOM_BITS = 64.0
+"""Below this much room (:func:`room_bits`) the 8-bit repair does not search in libjpeg's integers: with
+steps of 1 almost everywhere (IJG quality 98 and finer) about one 8-bit block per quantization box exists
+(the original's), which no search from the decoder's output finds."""
+
+
+def room_bits(code: CodeTensors) -> float:
+    """log2 of how many integer 8×8 blocks share one quantization box, Σ log2 M over a table, for the file's
+    tightest table: 0 at quality 100, about 138 for IJG luma at quality 95, 241 at 85."""
+    tables = [code.y_table] + ([] if code.c_table is None else [code.c_table[:, :64], code.c_table[:, 64:]])
+    return min(float(torch.log2(table[0]).sum()) for table in tables)
+
+
+def target_encoder(bit_depth: int) -> Encoder:
+    """The encoder an export at ``bit_depth`` is repaired for: libjpeg at 8 bits, the reference at 16."""
+    return LIBJPEG if bit_depth == 8 else REFERENCE
 
 
 @dataclass(frozen=True)
 class RepairResult:
-    """samples: (H, W, C) PNG samples (uint16 at 16 bits, on [0, 255] × 257; uint8 at 8 bits); rounds:
-    projection and polish rounds run; repaired_mcus: MCUs that rounding broke, the only ones stored again;
-    consistent: whether the reference encoder gives back every coefficient."""
+    """samples: (H, W, C) PNG samples (uint16 at 16 bits, on [0, 255] × 257; uint8 at 8 bits); encoder:
+    the one repaired for; rounds: projection and polish rounds run; repaired_mcus: MCUs that rounding broke,
+    the only ones stored again; broken: bool (MCU rows, cols), those the encoder still does not reproduce;
+    unreachable: (MCU row, col) → the smallest worst excess (steps) any in-range image achieves there, for
+    the MCUs proved out of reach (reference encoder only)."""
 
     samples: np.ndarray
+    encoder: Encoder
     rounds: int
     repaired_mcus: int
-    consistent: bool
+    broken: np.ndarray
+    unreachable: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    @property
+    def consistent(self) -> bool:
+        return not self.broken.any()
+
+
+def examine(broken: np.ndarray, code: CodeTensors, channels: int) -> dict[tuple[int, int], float]:
+    """Linear programming on (at most :data:`EXAMINED_MCUS` of) the MCUs marked in ``broken``: those no
+    image within [0, 255] brings into their boxes under the reference encoder, with their smallest excess."""
+    found = smallest_excess(code, channels, [tuple(mcu) for mcu in np.argwhere(broken)[:EXAMINED_MCUS]])
+    return {mcu: max(excess, 0.0) for mcu, excess in found.items() if out_of_reach(excess)}
 
 
 def repair_for_storage(image: torch.Tensor, code: CodeTensors, bit_depth: int,
                        strip_pixels: int = STRIP_PIXELS) -> RepairResult:
     """PNG samples of ``image`` (1, C, H, W, float, [0, 255], any device) whose coefficients match ``code``
-    (float64 tensors, N = 1) when that is reachable at ``bit_depth``; else the best attempt.
+    (float64 tensors, N = 1) under :func:`target_encoder` when that is reachable at ``bit_depth``; else the
+    best attempt, with the MCUs left broken and those proved out of reach.
 
     The result does not depend on ``strip_pixels``: it bounds the float64 temporaries (about that many
     pixels per strip, or per band of a group of broken MCUs) next to the samples themselves.
     """
-    samples, broken = store(image, code, bit_depth, strip_pixels)
+    encoder = target_encoder(bit_depth)
+    samples, broken = store(image, code, bit_depth, encoder, strip_pixels)
     repaired_mcus = int(broken.sum())  # only these are ever stored again, so no other MCU can break
     rounds = 0
+    margin = MARGINS[bit_depth][0]
     for _ in range(PROJECTION_ROUNDS):
         if not broken.any():
             break
-        margin = MARGINS[bit_depth][0]
-        for group in project(samples, broken, code, margin, bit_depth, strip_pixels):
-            check(samples, broken, group.core, code, bit_depth, tie_guard(margin))
+        for group in project(samples, broken, code, margin, bit_depth, encoder, strip_pixels):
+            check(samples, broken, group.core, code, bit_depth, encoder, guard_for(encoder, margin))
         rounds += 1
-    for margin in MARGINS[bit_depth]:
+    set_aside = np.zeros_like(broken)
+    unreachable: dict[tuple[int, int], float] = {}
+    if encoder is LIBJPEG:
+        if broken.any() and room_bits(code) >= SEARCH_ROOM_BITS:
+            integer_repair(samples, broken, code)
+            rounds += 1
+            for margin in MARGINS[bit_depth]:
+                if not broken.any() or broken.sum() > POLISHED_MCUS:
+                    break
+                polish(samples, broken, code, margin, bit_depth, encoder)
+                rounds += 1
+        return RepairResult(samples, encoder, rounds, repaired_mcus, broken)
+    for index, margin in enumerate(MARGINS[bit_depth]):
         if not broken.any():
             break
-        polish(samples, broken, code, margin, bit_depth)
+        polish(samples, broken, code, margin, bit_depth, encoder)
         rounds += 1
-    return RepairResult(samples, rounds, repaired_mcus, not broken.any())
+        if index == 0 and encoder is REFERENCE:
+            unreachable = examine(broken, code, samples.shape[2])
+            for row, col in unreachable:
+                set_aside[row, col], broken[row, col] = True, False
+    return RepairResult(samples, encoder, rounds, repaired_mcus, broken | set_aside, unreachable)

@@ -1,5 +1,6 @@
 """A PNG's samples in memory during the repair: rounding a decoder output to them strip by strip, reading a
-window of them back as float64 pixels, and mapping which MCUs re-encode to the file's coefficients.
+window of them back as float64 pixels, and mapping which MCUs the target encoder re-encodes to the file's
+coefficients.
 
 Windows and MCU spans are those of :mod:`~explorer_app.verify.tiles`; an MCU's coefficients depend on its
 own pixels only, so any MCU-aligned window re-encodes, as an image of its own, to the whole image's figures.
@@ -11,8 +12,9 @@ import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..ops.quantization import round_half_away
+from ..verify.encoders import Encoder
 from ..verify.png_io import from_samples, sample_type, to_samples
-from ..verify.reference_encoder import encode_normalized, file_quantized
+from ..verify.reference_encoder import file_quantized
 from ..verify.tiles import STRIP_PIXELS, Window, mcu_grid, mcu_span, strips
 
 
@@ -23,16 +25,12 @@ def window_pixels(samples: np.ndarray, window: Window, bit_depth: int) -> torch.
     return torch.from_numpy(pixels).permute(2, 0, 1)[None]
 
 
-TIE_GUARD = 1e-9
-"""While a margin is in force, a coefficient within this many quantization steps of its box's edge counts as
-broken: it sits on an exact tie of round-half-away (8-bit DC terms can), which the float reference encoder
-decides by its own rounding error and an independent encoder may decide the other way."""
-
-
-def tie_guard(margin: float) -> float:
-    """The guard of a repair round with ``margin``: none in the last, margin-free round, whose purpose is
-    saturated blocks that need a coefficient exactly on the edge."""
-    return TIE_GUARD if margin > 0.0 else 0.0
+def guard_for(encoder: Encoder, margin: float) -> float:
+    """The tie guard of a repair round with ``margin``: the encoder's while a margin is in force (a float
+    encoder decides exact ties by its own rounding error, which an independent encoder may decide the other
+    way), none in the last, margin-free round, whose purpose is saturated blocks that need a coefficient
+    exactly on the edge."""
+    return encoder.tie_guard if margin > 0.0 else 0.0
 
 
 def outside(normalized: torch.Tensor, quantized: torch.Tensor, guard: float) -> torch.Tensor:
@@ -60,18 +58,19 @@ def broken_mcus(normalized: list[torch.Tensor], quantized: list[torch.Tensor], c
 
 
 def check(samples: np.ndarray, broken: np.ndarray, window: Window, code: CodeTensors, bit_depth: int,
-          guard: float) -> None:
-    """Re-encode a window of ``samples`` (reference encoder, float64) and update its MCUs in ``broken``."""
+          encoder: Encoder, guard: float) -> None:
+    """Re-encode a window of ``samples`` with ``encoder`` and update its MCUs in ``broken``."""
     part = code.crop(*window)
     top, left, bottom, right = mcu_span(window, code)
-    normalized = encode_normalized(window_pixels(samples, window, bit_depth), part)
+    normalized = encoder.normalized(window_pixels(samples, window, bit_depth), part)
     broken[top:bottom, left:right] = broken_mcus(normalized, file_quantized(part), part, guard)
 
 
-def store(image: torch.Tensor, code: CodeTensors, bit_depth: int,
+def store(image: torch.Tensor, code: CodeTensors, bit_depth: int, encoder: Encoder,
           strip_pixels: int = STRIP_PIXELS) -> tuple[np.ndarray, np.ndarray]:
     """Round a decoder output (1, C, H, W) on [0, 255], any float dtype and device, to PNG samples
-    (H, W, C) strip by strip; returns them and the bool (MCU rows, cols) map of the MCUs the rounding broke."""
+    (H, W, C) strip by strip; returns them and the bool (MCU rows, cols) map of the MCUs the rounding broke
+    for ``encoder``."""
     channels, height, width = image.shape[1:]
     samples = np.empty((height, width, channels), sample_type(bit_depth))
     broken = np.zeros(mcu_grid(code), dtype=bool)
@@ -79,5 +78,5 @@ def store(image: torch.Tensor, code: CodeTensors, bit_depth: int,
         top, _, bottom, _ = window
         part = image[0, :, top:bottom].detach().to("cpu", torch.float64).permute(1, 2, 0).numpy()
         samples[top:bottom] = to_samples(part, bit_depth)
-        check(samples, broken, window, code, bit_depth, TIE_GUARD)
+        check(samples, broken, window, code, bit_depth, encoder, encoder.tie_guard)
     return samples, broken

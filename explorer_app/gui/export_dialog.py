@@ -8,7 +8,7 @@ from PyQt6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView
                              QTableWidgetItem, QVBoxLayout)
 
 from ..export.exporter import report_path
-from ..verify.report import ComponentAgreement, VerificationReport
+from ..verify.report import ComponentAgreement, EncoderFigures, VerificationReport
 from .icons import icon
 
 BADGE_STYLE = {True: "background:#1b8a3a;color:white;", False: "background:#c0392b;color:white;"}
@@ -36,11 +36,10 @@ class ExportResultDialog(QDialog):
         self.badge = QLabel("VERIFIED" if verified else "NOT VERIFIED")
         self.badge.setStyleSheet(BADGE_STYLE[verified] + "font-size:20px;font-weight:bold;padding:6px 14px;"
                                  "border-radius:6px;")
-        self.badge.setToolTip("Verified: re-encoding the PNG with the file's tables gives back every quantized "
-                              "coefficient of the source JPEG (reference encoder)")
-        explanation = QLabel("Re-compressing the exported PNG with the source file's tables gives back "
-                             + ("exactly the source file's coefficients." if verified else
-                                "different coefficients: this image is NOT consistent with the file."))
+        self.badge.setToolTip("Verified: at least one documented encoder (libjpeg's integer pipeline or the "
+                              "reference encoder) re-encodes the PNG with the file's tables to every quantized "
+                              "coefficient of the source JPEG")
+        explanation = QLabel(report.summary())
         explanation.setWordWrap(True)
         header = QHBoxLayout()
         header.addWidget(mark)
@@ -51,7 +50,7 @@ class ExportResultDialog(QDialog):
         self.report_label = QLabel(f"Report: {self.report_file}")
         for label in (png, self.report_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        notes = QLabel("\n".join(report.notes + ([report.libjpeg_note] if report.libjpeg_note else [])))
+        notes = QLabel("\n".join(report.notes + ([f"Remedy: {report.remedy}"] if report.remedy else [])))
         notes.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -66,11 +65,13 @@ class ExportResultDialog(QDialog):
 
     @staticmethod
     def _figure_table(report: VerificationReport) -> QTableWidget:
-        names = [c.name for c in report.reference_encoder]
-        rows = [("Reference encoder: identical", report.reference_encoder, False),
-                ("libjpeg re-encode: identical", report.libjpeg, False),
-                ("libjpeg re-encode: within ±1", report.libjpeg, True),
-                ("plain libjpeg decode, re-encoded: identical", report.plain_decode_libjpeg, False)]
+        def figures(encoder: EncoderFigures) -> list[ComponentAgreement] | None:
+            return encoder.components if encoder.applies else None
+
+        names = [c.name for c in next(e for e in report.encoders if e.applies).components]
+        encoders = sorted(report.encoders, key=lambda e: not e.applies)  # encoders that judged the image first
+        rows = [(f"{e.name[0].upper()}{e.name[1:]}: {label}", figures(e), within)
+                for e in encoders for label, within in (("identical", False), ("within ±1", True))]
         table = QTableWidget(len(rows), len(names))
         table.setHorizontalHeaderLabels(names)
         table.setVerticalHeaderLabels([r[0] for r in rows])

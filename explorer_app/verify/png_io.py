@@ -7,12 +7,12 @@ their samples (uint8 / uint16, a quarter / an eighth of the float64 size) and ar
 from __future__ import annotations
 
 import os
+import stat
+import struct
 from pathlib import Path
 
 import cv2
 import numpy as np
-
-from ..atomic import atomic_write_bytes
 
 
 class ImageReadError(ValueError):
@@ -58,32 +58,51 @@ def encode_png(samples: np.ndarray) -> bytes:
     return buffer.tobytes()
 
 
-def write_png(path: str | os.PathLike, image: np.ndarray, bit_depth: int) -> None:
-    """Atomically write ``image`` (H, W, C) on the [0, 255] scale as a PNG of ``bit_depth`` bits per channel."""
-    atomic_write_bytes(path, encode_png(to_samples(image, bit_depth)))
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def read_png(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """Read an image file as (float64 (H, W, C) on [0, 255], bit depth). Alpha is dropped."""
-    samples, bit_depth = read_png_samples(path)
-    return np.ascontiguousarray(from_samples(samples, bit_depth)), bit_depth
-
-
-def read_png_samples(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """Read an image file as (samples (H, W, C) uint8 or uint16, bit depth 8 or 16). Alpha is dropped; the
-    samples may be a channel-reversed view of the decoded buffer (no copy)."""
+def read_png_bytes(path: str | os.PathLike) -> bytes:
+    """The bytes of a PNG file, refusing anything else in one line: a missing path, a folder, a pipe or
+    device (read only regular files, never more than their size), an empty file, another format."""
     path = Path(path)
-    if not path.exists():
-        raise ImageReadError(f"{path}: no such file")
-    data = np.fromfile(path, dtype=np.uint8)
-    if data.size == 0:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ImageReadError(f"{path}: no such file") from None
+    except OSError as error:
+        raise ImageReadError(f"{path}: cannot be read ({error.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageReadError(f"{path}: not a regular file (a folder, pipe or device)")
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(info.st_size)
+    except OSError as error:
+        raise ImageReadError(f"{path}: cannot be read ({error.strerror})") from None
+    if not data:
         raise ImageReadError(f"{path}: the file is empty")
-    pixels = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if not data.startswith(PNG_SIGNATURE):
+        raise ImageReadError(f"{path}: not a readable PNG file (verify judges a lossless PNG, not a JPEG or another "
+                             "format)")
+    return data
+
+
+def png_size(data: bytes, name: str) -> tuple[int, int]:
+    """(height, width) that a PNG's header declares, read without decoding it."""
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        raise ImageReadError(f"{name}: not a readable PNG file (no header)")
+    width, height = struct.unpack(">II", data[16:24])
+    return height, width
+
+
+def decode_png(data: bytes, name: str) -> tuple[np.ndarray, int]:
+    """PNG bytes → (samples (H, W, C) uint8 or uint16, bit depth 8 or 16). Alpha is dropped; the samples
+    may be a channel-reversed view of the decoded buffer (no copy)."""
+    pixels = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     if pixels is None:
-        raise ImageReadError(f"{path}: not a readable image file")
-    bit_depth = 16 if pixels.dtype == np.uint16 else 8
+        raise ImageReadError(f"{name}: not a readable PNG file")
     if pixels.dtype not in (np.uint8, np.uint16):
-        raise ImageReadError(f"{path}: unsupported sample type {pixels.dtype}")
+        raise ImageReadError(f"{name}: unsupported sample type {pixels.dtype}")
+    bit_depth = 16 if pixels.dtype == np.uint16 else 8
     if pixels.ndim == 2:
         pixels = pixels[:, :, None]
     elif pixels.shape[2] == 4:
@@ -91,3 +110,14 @@ def read_png_samples(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     elif pixels.shape[2] == 3:
         pixels = pixels[:, :, ::-1]
     return pixels, bit_depth
+
+
+def read_png(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Read a PNG as (float64 (H, W, C) on [0, 255], bit depth). Alpha is dropped."""
+    samples, bit_depth = read_png_samples(path)
+    return np.ascontiguousarray(from_samples(samples, bit_depth)), bit_depth
+
+
+def read_png_samples(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Read a PNG as (samples (H, W, C) uint8 or uint16, bit depth 8 or 16); see :func:`decode_png`."""
+    return decode_png(read_png_bytes(path), str(path))

@@ -16,7 +16,8 @@ from ..ops.resample import box_downsample
 
 def encode_normalized(image: torch.Tensor, code: CodeTensors) -> list[torch.Tensor]:
     """X_D ⊘ M per component, before rounding: image (N, 3 or 1, H, W) in [0, 255] → [Y (N, 64, by, bx),
-    CbCr (N, 128, cby, cbx)] (the second only for colour), on the grids of ``code``."""
+    CbCr (N, 128, cby, cbx)] (the second only for colour files), on the grids of ``code``. A colour image
+    for a grey file is judged on its luma, as an encoder makes a grey file from colour input."""
     fy, fx = code.chroma_factor
     height, width = image.shape[2:]
     mcu_h, mcu_w = -(-height // (8 * fy)) * 8 * fy, -(-width // (8 * fx)) * 8 * fx
@@ -24,7 +25,7 @@ def encode_normalized(image: torch.Tensor, code: CodeTensors) -> list[torch.Tens
     planes = pad_to(planes, mcu_h, mcu_w) - 128.0
     _, _, by, bx = code.y_q.shape
     y = block_dct(planes[:, :1, : 8 * by, : 8 * bx]) / code.y_table
-    if image.shape[1] == 1:
+    if code.c_q is None:
         return [y]
     _, _, cby, cbx = code.c_q.shape
     chroma = box_downsample(planes[:, 1:], (fy, fx))[:, :, : 8 * cby, : 8 * cbx]

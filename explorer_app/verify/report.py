@@ -1,4 +1,10 @@
-"""Per-component agreement figures and the JSON verification report."""
+"""What verification found, per encoder and per component, and the JSON report (docs/verification.md).
+
+VERIFIED means that at least one documented encoder that applies to the image maps it to exactly the file's
+quantized coefficients. The report says which encoders reproduce the file, the figures of each (identical
+and within ±1 per component), the blocks where an encoder misses (where, by how much, and whether any image
+within [0, 255] could reach them), and how much room the file leaves inside the quantization boxes.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -49,47 +55,144 @@ def overall_fraction(components: list[ComponentAgreement]) -> float:
     return sum(c.identical for c in components) / total if total else 1.0
 
 
+@dataclass(frozen=True)
+class BlockMiss:
+    """One 8×8 block of one component where an encoder does not give back the file's coefficients.
+
+    row, col: the block in the component's grid; x, y, width, height: the image pixels it covers (chroma
+    blocks of a subsampled file cover 16 pixels a side); coefficients: how many of its 64 differ; excess:
+    how far the worst lies outside its quantization box (steps, X_D ⊘ M − X_Q beyond ±½); largest_difference:
+    the largest |X_Q| difference. reachable: whether any image within [0, 255] gives this block's MCU the
+    file's coefficients under the encoder (False: a saturated block, proved by linear programming; None:
+    not examined); nearest_excess: for an unreachable MCU, the smallest worst excess any in-range image
+    achieves (steps)."""
+
+    component: str
+    row: int
+    col: int
+    x: int
+    y: int
+    width: int
+    height: int
+    coefficients: int
+    excess: float
+    largest_difference: int
+    reachable: bool | None = None
+    nearest_excess: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Room:
+    """How much room one component of the file leaves an image that one encoder verifies.
+
+    A coefficient's margin is ½ − |X_D ⊘ M − X_Q| (steps): how far it may move before it re-quantizes
+    differently; a block's margin is its smallest. single-sample tolerance: the change of one sample of the
+    component's plane (levels) below which no coefficient of the block can leave its box (for libjpeg
+    approximately: its integer rounding adds up to ±½ level). Figures over all blocks of the component."""
+
+    component: str
+    smallest_margin: float
+    median_margin: float
+    largest_margin: float
+    largest_margin_at: tuple[int, int]
+    smallest_tolerance: float
+    median_tolerance: float
+    largest_tolerance: float
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class EncoderFigures:
+    """One encoder's judgement of the image. applies: whether it can judge this image at all (libjpeg takes
+    8-bit samples) and ``reason`` when not; mismatched_blocks: how many blocks it misses; misses: the first
+    of them (at most :data:`~.verifier.LISTED_BLOCKS`), worst first; room: per component, when it reproduces
+    the file."""
+
+    key: str
+    name: str
+    title: str
+    applies: bool
+    reason: str = ""
+    components: list[ComponentAgreement] = field(default_factory=list)
+    mismatched_blocks: int = 0
+    misses: list[BlockMiss] = field(default_factory=list)
+    room: list[Room] = field(default_factory=list)
+
+    @property
+    def reproduces(self) -> bool:
+        return self.applies and all(c.identical == c.total for c in self.components)
+
+    @property
+    def saturated_blocks(self) -> list[BlockMiss]:
+        """The listed misses proved unreachable by any in-range image."""
+        return [miss for miss in self.misses if miss.reachable is False]
+
+    def differing(self) -> str:
+        """"Y 120, Cb 3" for the components with differing coefficients."""
+        return ", ".join(f"{c.name} {c.total - c.identical}" for c in self.components if c.identical < c.total)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"encoder": self.key, "title": self.title, "applies": self.applies, "reason": self.reason,
+                "reproduces": self.reproduces, "identical_fraction": overall_fraction(self.components) if
+                self.applies else None, "components": [c.as_dict() for c in self.components],
+                "mismatched_blocks": self.mismatched_blocks, "saturated_blocks": len(self.saturated_blocks),
+                "misses": [m.as_dict() for m in self.misses], "room": [r.as_dict() for r in self.room]}
+
+
+def _figure(figures: EncoderFigures) -> str:
+    if not figures.applies:
+        return f"{figures.key}: {figures.reason}"
+    if figures.reproduces:
+        return f"{figures.key}: 100% identical"
+    saturated = len(figures.saturated_blocks)
+    note = f"; {saturated} saturated block{'s' * (saturated != 1)} no in-range image reaches" if saturated else ""
+    return (f"{figures.key}: {overall_fraction(figures.components) * 100:.4f}% identical ({figures.differing()} "
+            f"differ in {figures.mismatched_blocks} blocks{note})")
+
+
+def verdict_line(encoders: list[EncoderFigures]) -> str:
+    """The verdict in one line that explains itself."""
+    total = max((sum(c.total for c in e.components) for e in encoders if e.applies), default=0)
+    reproducing = [e for e in encoders if e.reproduces]
+    others = "; ".join(_figure(e) for e in encoders if not e.reproduces)
+    if reproducing:
+        who = " and ".join(e.name for e in reproducing)
+        verb = "reproduce" if len(reproducing) > 1 else "reproduces"
+        return f"VERIFIED: {who} {verb} all {total:,} coefficients of the file" + (f" ({others})" if others else "")
+    return f"NOT VERIFIED: no encoder reproduces the file ({others})"
+
+
 @dataclass
 class VerificationReport:
-    """Everything a second person needs to check an exported image against its source file."""
+    """Everything a second person needs to check an exported image against its source file. remedy: what
+    to do about an export that does not verify (set by the export)."""
 
-    verified: bool
     image: dict[str, object]
     source: dict[str, object]
-    reference_encoder: list[ComponentAgreement]
-    libjpeg: list[ComponentAgreement] | None
-    plain_decode_libjpeg: list[ComponentAgreement] | None
-    libjpeg_note: str = ""
+    encoders: list[EncoderFigures]
     model: dict[str, str] | None = None
     history: list[dict[str, object]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    remedy: str = ""
 
-    def as_dict(self) -> dict[str, object]:
-        def figures(components: list[ComponentAgreement] | None) -> dict[str, object] | None:
-            if components is None:
-                return None
-            return {"identical_fraction": overall_fraction(components),
-                    "components": [c.as_dict() for c in components]}
+    @property
+    def verified(self) -> bool:
+        return any(e.reproduces for e in self.encoders)
 
-        return {
-            "verified": self.verified,
-            "image": self.image,
-            "source": self.source,
-            "reference_encoder": figures(self.reference_encoder),
-            "libjpeg_reencode": figures(self.libjpeg),
-            "plain_libjpeg_decode_reencode": figures(self.plain_decode_libjpeg),
-            "libjpeg_note": self.libjpeg_note,
-            "model": self.model,
-            "history": self.history,
-            "notes": self.notes,
-        }
+    @property
+    def reproduced_by(self) -> list[str]:
+        return [e.key for e in self.encoders if e.reproduces]
 
     def summary(self) -> str:
-        """One line for a terminal or a status bar."""
-        ref = overall_fraction(self.reference_encoder) * 100
-        parts = [f"{'VERIFIED' if self.verified else 'NOT VERIFIED'}: reference encoder {ref:.4f}% identical"]
-        if self.libjpeg is not None:
-            parts.append(f"libjpeg re-encode {overall_fraction(self.libjpeg) * 100:.3f}%")
-        if self.plain_decode_libjpeg is not None:
-            parts.append(f"(plain libjpeg decode: {overall_fraction(self.plain_decode_libjpeg) * 100:.3f}%)")
-        return ", ".join(parts)
+        """The verdict in one line for a terminal or a status bar."""
+        return verdict_line(self.encoders)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"verified": self.verified, "verdict": self.summary(), "reproduced_by": self.reproduced_by,
+                "image": self.image, "source": self.source, "encoders": [e.as_dict() for e in self.encoders],
+                "remedy": self.remedy, "model": self.model, "history": self.history, "notes": self.notes}

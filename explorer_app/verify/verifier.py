@@ -1,20 +1,43 @@
-"""Judge an image against a JPEG file: the reference encoder must give back every coefficient."""
+"""Judge an image against a JPEG file: could it have been the file's source? (docs/verification.md)
+
+Every documented encoder (:mod:`.encoders`) that applies to the image re-encodes it with the file's tables
+and sampling, strip by strip (whole MCU rows: an MCU's coefficients depend on its own pixels only, so the
+figures are those of the whole image at once, in bounded memory). VERIFIED when at least one gives back
+every quantized coefficient. libjpeg's pipeline takes 8-bit samples: it judges an 8-bit image, and a 16-bit
+one only when every sample is an 8-bit value (a multiple of 257); other 16-bit images are the reference
+encoder's alone, since judging their 8-bit rounding would judge another image.
+"""
 from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..codec.jpeg_code import JpegCode, plain_decode
+from ..codec.jpeg_code import JpegCode
 from ..codec.tables import estimate_ijg_quality
-from .libjpeg_check import libjpeg_agreement, libjpeg_unavailable_reason
-from .png_io import from_samples, read_png_samples
-from .reference_encoder import code_tensors64, file_quantized, quantize_reference, split_components
-from .report import COMPONENT_NAMES, ComponentAgreement, VerificationReport, agreement, combine
+from ..decoder.code_tensors import CodeTensors
+from ..ops.quantization import round_half_away
+from .blocks import ComponentFindings
+from .encoders import ENCODERS, REFERENCE, Encoder
+from .png_io import decode_png, from_samples, png_size, read_png_bytes
+from .reachability import out_of_reach, smallest_excess
+from .reference_encoder import code_tensors64, file_quantized, split_components
+from .report import COMPONENT_NAMES, BlockMiss, EncoderFigures, VerificationReport, combine
 from .tiles import STRIP_PIXELS, strips
+
+LISTED_BLOCKS = 32
+"""Missed blocks listed per encoder in a report (all are counted)."""
+EXAMINED_MCUS = 8
+"""Missed MCUs examined for reachability by linear programming (0.05-1.5 s each), when no more are missed."""
+NEAR_MISS = 0.05
+"""Only MCUs missed by less than this (steps) are examined: a saturated block is missed by a hair, while a
+block missed by more holds other content, whatever could be reached."""
+
+
+class SizeMismatchError(ValueError):
+    """The image and the JPEG differ in size: it cannot be the file's source, and nothing is compared."""
 
 
 def image_tensor(image: np.ndarray) -> torch.Tensor:
@@ -22,39 +45,88 @@ def image_tensor(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(image, dtype=np.float64)).permute(2, 0, 1)[None]
 
 
-def stored_rows(samples: np.ndarray, bit_depth: int, top: int, bottom: int, channels: int) -> np.ndarray:
-    """Rows [top, bottom) of PNG samples (H, W, C) as float64 (bottom − top, W, channels) on [0, 255]; another
-    channel count than the JPEG's is converted (colour to grey: channel mean; grey to colour: repeated)."""
+def stored_rows(samples: np.ndarray, bit_depth: int, top: int, bottom: int, colour: bool) -> np.ndarray:
+    """Rows [top, bottom) of PNG samples (H, W, C) as float64 (bottom − top, W, C') on [0, 255]: a grey
+    image for a colour file is repeated to R = G = B; a colour image for a grey file stays colour (the
+    encoders take its luma, as any encoder makes a grey file)."""
     part = from_samples(samples[top:bottom], bit_depth)
-    if part.shape[2] != channels:
-        part = part.mean(axis=2, keepdims=True) if channels == 1 else np.repeat(part, 3, axis=2)
-    return part
+    return np.repeat(part, 3, axis=2) if colour and part.shape[2] == 1 else part
 
 
-def reference_agreement(samples: np.ndarray, bit_depth: int, code: JpegCode,
-                        strip_pixels: int = STRIP_PIXELS) -> list[ComponentAgreement]:
-    """Per-component agreement of the reference encoder's X_Q for PNG samples (H, W, C) with the file's,
-    computed in float64 strip by strip (MCU-aligned: the figures are those of the whole image at once)."""
-    tensors = code_tensors64(code)
-    channels = 3 if code.is_color else 1
-    parts = []
-    for window in strips(tensors, strip_pixels):
-        part = tensors.crop(*window)
-        pixels = image_tensor(stored_rows(samples, bit_depth, window[0], window[2], channels))
-        reencoded = split_components(quantize_reference(pixels, part))
-        parts.append(agreement(reencoded, split_components(file_quantized(part))))
-    return combine(parts)
+def on_eight_bit_grid(samples: np.ndarray, bit_depth: int, strip_pixels: int = STRIP_PIXELS) -> bool:
+    """Whether every sample is an 8-bit value (always at 8 bits; multiples of 257 at 16)."""
+    if bit_depth == 8:
+        return True
+    rows = max(1, strip_pixels // max(1, samples.shape[1]))
+    return all(not (samples[top: top + rows] % 257).any() for top in range(0, samples.shape[0], rows))
 
 
-def eight_bit(samples: np.ndarray, bit_depth: int, channels: int, strip_pixels: int = STRIP_PIXELS) -> np.ndarray:
-    """PNG samples (H, W, C) rounded to uint8 (H, W, channels), a few rows at a time, for libjpeg."""
-    height, width = samples.shape[:2]
-    result = np.empty((height, width, channels), np.uint8)
-    rows = max(1, strip_pixels // width)
-    for top in range(0, height, rows):
-        part = stored_rows(samples, bit_depth, top, top + rows, channels)
-        result[top: top + rows] = np.round(np.clip(part, 0, 255)).astype(np.uint8)
+def findings_for(code: CodeTensors) -> list[ComponentFindings]:
+    """Empty per-component findings over the file's block grids."""
+    result = [ComponentFindings.empty("Y", tuple(code.y_q.shape[2:]), (1, 1), code.height, code.width)]
+    if code.c_q is not None:
+        result += [ComponentFindings.empty(name, tuple(code.c_q.shape[2:]), code.chroma_factor, code.height, code.width)
+                   for name in COMPONENT_NAMES[1:]]
     return result
+
+
+def component_tables(code: CodeTensors) -> list[torch.Tensor]:
+    """(64,) table per component: [Y] or [Y, Cb, Cr]."""
+    tables = [code.y_table[0, :, 0, 0]]
+    return tables + ([] if code.c_table is None else [code.c_table[0, :64, 0, 0], code.c_table[0, 64:, 0, 0]])
+
+
+def examine(findings: list[ComponentFindings], misses: list[BlockMiss], code: CodeTensors,
+            known: dict[tuple[int, int], float]) -> list[BlockMiss]:
+    """The misses with ``reachable`` filled in under the reference encoder, when at most
+    :data:`EXAMINED_MCUS` MCUs are missed, all by less than :data:`NEAR_MISS` (``known``: MCU → smallest
+    excess, already proved out of reach by the export's repair)."""
+    fy, fx = code.chroma_factor
+    mcus, worst = set(), 0.0
+    for finding in findings:
+        luma = finding.name == "Y"
+        rows, cols = np.nonzero(finding.misses)
+        mcus |= {(int(r) // fy, int(c) // fx) if luma else (int(r), int(c)) for r, c in zip(rows, cols)}
+        worst = max(worst, float(finding.excess.max()))
+    unknown = sorted(mcus - set(known))
+    if len(unknown) > EXAMINED_MCUS or (unknown and worst >= NEAR_MISS):
+        return misses
+    excess = {**known, **smallest_excess(code, 3 if code.is_color else 1, unknown)}
+    result = []
+    for miss in misses:
+        nearest = excess[(miss.row // fy, miss.col // fx) if miss.component == "Y" else (miss.row, miss.col)]
+        unreachable = out_of_reach(nearest)
+        result.append(BlockMiss(**{**miss.as_dict(), "reachable": not unreachable,
+                                   "nearest_excess": round(max(nearest, 0.0), 6) if unreachable else None}))
+    return result
+
+
+def judge(encoder: Encoder, samples: np.ndarray, bit_depth: int, code: CodeTensors,
+          known: dict[tuple[int, int], float] | None, strip_pixels: int = STRIP_PIXELS) -> EncoderFigures:
+    """One encoder's figures for PNG samples (H, W, C) against ``code`` (float64, N = 1). ``known``: for the
+    reference encoder, MCUs already proved out of reach (see :func:`examine`); None: do not examine."""
+    if encoder.eight_bit and not on_eight_bit_grid(samples, bit_depth, strip_pixels):
+        return EncoderFigures(encoder.key, encoder.name, encoder.title, False,
+                              "takes 8-bit samples, and these 16-bit ones lie between them")
+    findings, tables, parts = findings_for(code), component_tables(code), []
+    for window in strips(code, strip_pixels):
+        part = code.crop(*window)
+        pixels = image_tensor(stored_rows(samples, bit_depth, window[0], window[2], code.is_color))
+        normalized = split_components(encoder.normalized(pixels, part))
+        quantized = split_components(file_quantized(part))
+        strip = []
+        for finding, n, q, table in zip(findings, normalized, quantized, tables):
+            finding.add(n, q, table, window[0] // (8 * finding.scale[0]))
+            strip.append(finding.agreement((round_half_away(n) - q).abs()))
+        parts.append(strip)
+    components = combine(parts)
+    missed = sorted((m for f in findings for m in f.missed()), key=lambda m: -m.excess)
+    listed = missed[:LISTED_BLOCKS]
+    if encoder is REFERENCE and missed and known is not None:
+        listed = examine(findings, listed, code, known)
+    reproduces = all(c.identical == c.total for c in components)
+    return EncoderFigures(encoder.key, encoder.name, encoder.title, True, "", components, len(missed), listed,
+                          [f.room() for f in findings] if reproduces else [])
 
 
 def source_facts(code: JpegCode) -> dict[str, object]:
@@ -65,38 +137,42 @@ def source_facts(code: JpegCode) -> dict[str, object]:
             "tables": {name: table.tolist() for name, table in zip(COMPONENT_NAMES, code.tables)}}
 
 
-def verify_image(samples: np.ndarray, bit_depth: int, code: JpegCode, image_path: str = "",
-                 compare_libjpeg: bool = True) -> VerificationReport:
-    """Verify PNG samples (H, W, C) uint8 or uint16, stored at ``bit_depth``, against ``code``."""
+def check_size(samples: np.ndarray | tuple[int, int], code: JpegCode, name: str) -> None:
+    """Raise SizeMismatchError unless ``samples`` (or its (height, width)) has the JPEG's size."""
+    height, width = samples.shape[:2] if isinstance(samples, np.ndarray) else samples
+    if (height, width) != (code.height, code.width):
+        raise SizeMismatchError(f"{name}: the image is {width}×{height} but the JPEG is {code.width}×{code.height}: "
+                                "it cannot be the JPEG's source (nothing compared)")
+
+
+def verify_image(samples: np.ndarray, bit_depth: int, code: JpegCode, image_path: str = "", image_sha256: str = "",
+                 unreachable: dict[tuple[int, int], float] | None = None) -> VerificationReport:
+    """Verify PNG samples (H, W, C) uint8 or uint16, stored at ``bit_depth``, against ``code``.
+
+    ``unreachable``: MCUs (row, col) already proved out of reach under the reference encoder (by the export's
+    repair), with their smallest excess, so that they are not examined twice. Raises SizeMismatchError.
+    """
+    check_size(samples, code, image_path or "the image")
     notes: list[str] = []
-    channels = 3 if code.is_color else 1
-    facts: dict[str, object] = {"path": image_path, "bit_depth": bit_depth,
-                                "width": int(samples.shape[1]), "height": int(samples.shape[0])}
-    if image_path:
-        facts["sha256"] = hashlib.sha256(Path(image_path).read_bytes()).hexdigest()
-    if samples.shape[:2] != (code.height, code.width):
-        notes.append(f"size {samples.shape[1]}×{samples.shape[0]} differs from the JPEG's {code.width}×{code.height}")
-        return VerificationReport(False, facts, source_facts(code), [], None, None, notes=notes)
-    if samples.shape[2] != channels:
-        notes.append("channel count differs from the JPEG's; converted before re-encoding")
-    reference = reference_agreement(samples, bit_depth, code)
-    verified = all(c.identical == c.total for c in reference)
-    libjpeg = plain = None
-    reason = libjpeg_unavailable_reason(code)
-    if compare_libjpeg and not reason:
-        libjpeg = libjpeg_agreement(eight_bit(samples, bit_depth, channels), code)
-        plain_pixels = plain_decode(code.source) if code.source and os.path.exists(code.source) else None
-        if plain_pixels is not None:
-            plain_pixels = plain_pixels[:, :, None] if plain_pixels.ndim == 2 else plain_pixels
-            plain = libjpeg_agreement(plain_pixels, code)
-    if not verified:
-        bad = ", ".join(f"{c.name} {c.total - c.identical}" for c in reference if c.identical < c.total)
-        notes.append(f"coefficients that re-quantize differently: {bad}")
-    return VerificationReport(verified, facts, source_facts(code), reference, libjpeg, plain,
-                              libjpeg_note=reason, notes=notes)
+    facts: dict[str, object] = {"path": image_path, "sha256": image_sha256, "bit_depth": bit_depth,
+                                "width": int(samples.shape[1]), "height": int(samples.shape[0]),
+                                "channels": int(samples.shape[2])}
+    if samples.shape[2] == 3 and not code.is_color:
+        notes.append("a colour image for a grey JPEG: judged on its luma, as an encoder makes a grey file")
+    if samples.shape[2] == 1 and code.is_color:
+        notes.append("a grey image for a colour JPEG: judged as R = G = B")
+    tensors = code_tensors64(code)
+    figures: list[EncoderFigures] = []
+    for encoder in ENCODERS:  # reachability matters only while no encoder has reproduced the file
+        undecided = not any(f.reproduces for f in figures)
+        figures.append(judge(encoder, samples, bit_depth, tensors, (unreachable or {}) if undecided else None))
+    return VerificationReport(facts, source_facts(code), figures, notes=notes)
 
 
 def verify_file(image_path: str | os.PathLike, code: JpegCode) -> VerificationReport:
-    """Read a PNG (or other lossless image) and verify it against ``code``."""
-    samples, bit_depth = read_png_samples(image_path)
-    return verify_image(samples, bit_depth, code, str(image_path))
+    """Read a PNG and verify it against ``code``; a PNG of another size is refused before it is decoded."""
+    name = str(image_path)
+    data = read_png_bytes(image_path)
+    check_size(png_size(data, name), code, name)
+    samples, bit_depth = decode_png(data, name)
+    return verify_image(samples, bit_depth, code, name, hashlib.sha256(data).hexdigest())

@@ -1,0 +1,132 @@
+"""The 8-bit repair in libjpeg's own integers, for the MCUs projections leave broken.
+
+libjpeg's coefficients of an MCU are a function of three integer planes: Y at full resolution and Cb, Cr
+after its downsampling. So the MCU is mended in two exact steps: integer blocks of each plane that its
+islow DCT quantizes to the file's coefficients, near the MCU's current ones (:mod:`.block_solver`); then
+8-bit RGB pixels that libjpeg converts to exactly that Y and downsamples to exactly that Cb and Cr
+(:mod:`.pixel_synthesis`). Where a wanted triple lies outside libjpeg's gamut the nearest pixel is taken and
+the two steps run again from the planes those pixels really give; MCUs still broken then take single RGB
+moves judged by the exact pipeline (:mod:`.rgb_greedy`). The whole MCU is judged by the libjpeg emulation
+and stored once it verifies. MCUs cut by the image's right or bottom edge (whose planes hold replicated
+samples the integer steps would treat as free) take the RGB moves only.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..decoder.code_tensors import CodeTensors
+from ..verify.encoders import LIBJPEG, code_tables
+from ..verify.libjpeg.color import rgb_to_ycc
+from ..verify.libjpeg.sampling import bias, downsample
+from ..verify.reference_encoder import file_quantized
+from ..verify.tiles import Window, mcu_shape, pixel_window
+from .block_solver import solve_blocks
+from .pixel_synthesis import choose, mend_boxes
+from .polish import POLISH_BATCH, batch_code, select, verifies
+from .rgb_greedy import greedy_rgb
+
+SEED = 0
+"""The block solver's restarts draw their dither from this seed: an export is reproducible."""
+ROUNDS = 8
+"""Block solving and pixel synthesis alternate at most this many times per MCU."""
+
+
+def to_blocks(planes: np.ndarray) -> np.ndarray:
+    """(B, 8·r, 8·c) → (B·r·c, 64), blocks in raster order within each MCU."""
+    count, height, width = planes.shape
+    return planes.reshape(count, height // 8, 8, width // 8, 8).transpose(0, 1, 3, 2, 4).reshape(-1, 64)
+
+
+def from_blocks(blocks: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
+    count, height, width = shape
+    return blocks.reshape(count, height // 8, width // 8, 8, 8).transpose(0, 1, 3, 2, 4).reshape(shape)
+
+
+def quantized_blocks(code: CodeTensors) -> list[np.ndarray]:
+    """The file's X_Q of a batch ``code`` as (B·r·c, 64) per component, in :func:`to_blocks` order."""
+    maps = [file_quantized(code)[0]] + ([] if code.c_q is None else [code.c_q[:, :64], code.c_q[:, 64:]])
+    return [m.permute(0, 2, 3, 1).reshape(-1, 64).numpy() for m in maps]
+
+
+def synthesize(planes: list[np.ndarray], solved: list[np.ndarray], factor: tuple[int, int]) -> np.ndarray:
+    """RGB (B, h, w, 3) uint8 whose libjpeg planes are as near as it finds to ``solved`` ([Y (B, h, w), Cb,
+    Cr downsampled]), starting from pixels whose full-resolution planes are ``planes``."""
+    count, height, width = planes[0].shape
+    fy, fx = factor
+    chroma = []
+    for full, new in zip(planes[1:], solved[1:]):
+        change = new - downsample(full, factor)
+        chroma.append(full + change.repeat(fy, 1).repeat(fx, 2))
+    wanted = np.stack([solved[0]] + chroma, -1).reshape(-1, 3).astype(np.float64)
+    pixels, ycc, _ = choose(wanted)
+    shape = (count, height, width, 3)
+    if factor == (1, 1):
+        return pixels.reshape(shape)
+    index = np.arange(count * height * width).reshape(count, height // fy, fy, width // fx, fx)
+    boxes = index.transpose(0, 1, 3, 2, 4).reshape(-1, fy * fx)
+    targets = np.stack([solved[1].reshape(-1), solved[2].reshape(-1)], -1)
+    box_bias = np.broadcast_to(bias(factor, width // fx), (count, height // fy, width // fx)).reshape(-1)
+    mend_boxes(pixels, ycc, wanted, boxes, targets, box_bias)
+    return pixels.reshape(shape)
+
+
+def mend_once(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) -> np.ndarray:
+    """One round of both steps on whole MCUs: pixels (B, h, w, C) uint8 against ``code`` (B images of that
+    size) → new pixels, the nearest to the solved planes that libjpeg can make."""
+    colour = code.c_q is not None
+    planes = rgb_to_ycc(pixels) if colour else [pixels[..., 0].astype(np.int32)]
+    reduced = planes[:1] + [downsample(p, code.chroma_factor) for p in planes[1:]]
+    solved = [from_blocks(solve_blocks(to_blocks(plane), quantized, table.reshape(64), rng)[0], plane.shape)
+              for plane, quantized, table in zip(reduced, quantized_blocks(code), code_tables(code))]
+    if not colour:
+        return solved[0][..., None].astype(np.uint8)
+    return synthesize(planes, solved, code.chroma_factor)
+
+
+def reproduced(pixels: np.ndarray, code: CodeTensors) -> np.ndarray:
+    """Bool (B,): whether libjpeg gives each of the pixels (B, h, w, C) uint8 the coefficients of ``code``."""
+    candidate = torch.from_numpy(pixels.astype(np.float64)).permute(0, 3, 1, 2)
+    return verifies(LIBJPEG.normalized(candidate, code), file_quantized(code), 0.0).numpy()
+
+
+def mend_batch(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Mend a batch of whole MCUs, pixels (B, h, w, C) uint8, against ``code`` (B images of that size), in
+    up to :data:`ROUNDS` rounds. Returns (pixels, bool (B,) whether libjpeg reproduces each)."""
+    pixels = pixels.copy()
+    done = np.zeros(pixels.shape[0], bool)
+    for _ in range(ROUNDS):
+        todo = np.nonzero(~done)[0]
+        if todo.size == 0:
+            break
+        part = select(code, torch.from_numpy(~done))
+        mended = mend_once(pixels[todo], part, rng)
+        ok = reproduced(mended, part)
+        pixels[todo] = mended
+        done[todo[ok]] = True
+    todo = np.nonzero(~done)[0]
+    if todo.size:
+        pixels[todo], done[todo] = greedy_rgb(pixels[todo], select(code, torch.from_numpy(todo)), rng)
+    return pixels, done
+
+
+def integer_repair(samples: np.ndarray, broken: np.ndarray, code: CodeTensors) -> None:
+    """Mend every MCU marked in ``broken`` (bool (MCU rows, cols)) of 8-bit ``samples`` (H, W, C): whole
+    MCUs with both integer steps and then RGB moves, MCUs cut by the image's edge with RGB moves only;
+    store those libjpeg then reproduces and unmark them."""
+    mcu_h, mcu_w = mcu_shape(code)
+    by_size: dict[tuple[int, int], list[Window]] = {}
+    for row, col in np.argwhere(broken):
+        top, left, bottom, right = pixel_window((row, col, row + 1, col + 1), code)
+        by_size.setdefault((bottom - top, right - left), []).append((top, left, bottom, right))
+    rng = np.random.default_rng(SEED)
+    for size, windows in by_size.items():
+        for start in range(0, len(windows), POLISH_BATCH):
+            batch = windows[start: start + POLISH_BATCH]
+            pixels = np.stack([samples[top:bottom, left:right] for top, left, bottom, right in batch])
+            part = batch_code(code, batch)
+            mended, ok = mend_batch(pixels, part, rng) if size == (mcu_h, mcu_w) else greedy_rgb(pixels, part, rng)
+            for (top, left, bottom, right), block, good in zip(batch, mended, ok):
+                if good:
+                    samples[top:bottom, left:right] = block
+                    broken[top // mcu_h, left // mcu_w] = False

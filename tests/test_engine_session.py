@@ -4,7 +4,7 @@ import torch
 from test_engine_fixtures import controllable_decoder, tiny_decoder, tiny_session, write_jpeg
 
 from explorer_app.codec import read_jpeg
-from explorer_app.engine import Budget, SessionFileError, load_session, regions, save_session, tools
+from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session, tools
 from explorer_app.engine.state import exact_patch, initial_state, write_patch
 from explorer_app.engine.window import window_of_mask
 
@@ -126,3 +126,36 @@ def test_a_candidate_rendered_alone_matches_the_whole_render(tmp_path, options):
     outside = whole.clone()
     outside[:, :, y: y + crop.shape[2], x: x + crop.shape[3]] = session.image[:, :, y: y + crop.shape[2], x: x + crop.shape[3]]
     assert torch.allclose(outside, session.image, atol=1e-4)  # and nothing outside its window
+
+
+@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 1}, {"grey": True},
+                                     {"height": 187, "width": 243, "subsampling": 2}])
+def test_commit_undo_and_redo_re_render_only_their_window_exactly(tmp_path, options):
+    """The session re-renders only the pixels an edit can change: the image stays the whole render of
+    the state, and the blocks written are marked touched (what a saved session stores)."""
+    session = tiny_session(tmp_path, controllable_decoder(), **{"height": 192, "width": 240, **options})
+    height, width = session.shape
+    region = regions.rectangle(session.shape, width - 30, height - 24, 30, 24)
+    session.apply(tools.Variance(factor=3.0), region, Budget(steps=4, patience=0))
+    whole = lambda: session.state.output(session.tensors)["image"]  # noqa: E731
+    assert torch.allclose(session.image, whole(), atol=1e-4)
+    rows, cols = session.changed_pixels(session.history.entries[0])
+    assert rows.stop == height and cols.stop == width and rows.start > 0
+    assert session.touched.any() and not session.touched.all()
+    assert session.undo() and torch.allclose(session.image, whole(), atol=1e-4)
+    assert session.redo() and torch.allclose(session.image, whole(), atol=1e-4)
+
+
+def test_a_watched_decode_reports_progress_and_stops_when_cancelled(tmp_path):
+    from explorer_app.engine.progress import Cancelled
+
+    code = read_jpeg(write_jpeg(tmp_path / "input.jpg"))
+    seen: list[tuple[int, int]] = []
+    session = Session.decoded(code, tiny_decoder(), progress=lambda done, total: seen.append((done, total)))
+    total = seen[0][1]
+    assert [done for done, _ in seen] == list(range(1, total + 1)) and total > 2
+    assert torch.equal(session.image, Session(code, tiny_decoder()).image)
+    with pytest.raises(Cancelled):
+        Session.decoded(code, tiny_decoder(), progress=lambda *_: seen.append(()), cancelled=lambda: len(seen) > total + 2)
+    assert len(seen) == total + 3  # stopped before the fourth convolution
+    assert Session.decoded(code, tiny_decoder()).image.shape == session.image.shape  # no hook was left behind

@@ -53,14 +53,14 @@ def glyph_edit(session: Session, classifier: Classifier, box: Box, budget: Budge
 def rank_hypotheses(session: Session, result: EditResult, classifier: Classifier, box: Box,
                     weights: Plausibility = Plausibility()) -> list[Hypothesis]:
     """Score every candidate of a finished glyph edit on its exact decode; best first."""
-    origin = (0, 0)
-    before = box_crop(session.image, box, origin)
+    before = box_crop(session.image, box, (0, 0))
     w_rows, w_cols = result.window.relative(result.editable)
     found = []
     with torch.no_grad():
         for index, label in enumerate(classifier.classes):
             patch = session.candidate_patch(result, index)
-            crop = box_crop(session.patched_output(patch)["image"], box, origin)
+            window_image, origin = session.patched_window(patch)  # the box lies inside the patch's window
+            crop = box_crop(window_image, box, origin)
             confidence = float(torch.softmax(classifier(crop), 1)[0, index])
             change = float((crop - before).abs().mean())
             z = result.z[index, :, w_rows, w_cols]

@@ -120,6 +120,8 @@ class Edit:
         px_rows, px_cols = self.window.pixels(code.height, code.width)
         self.view = WindowView(self.window, self.code, region_mask[:, :, px_rows, px_cols].to(image.dtype),
                                initial, image)
+        self.before = image[:, :, px_rows, px_cols].clone()
+        """(1, C, h, w) the window of the session's exact image before the edit (what outcomes compare to)."""
         self.result: EditResult | None = None
         self._cancelled = threading.Event()
 
@@ -130,7 +132,7 @@ class Edit:
             self.result.record["stopped"] = "cancelled"
 
     def _record(self, steps: int, reason: str) -> dict[str, object]:
-        return {"tool": type(self.tool).__name__, "parameters": describe(self.tool),
+        return {"tool": type(self.tool).__name__, "summary": self.tool.summary(), "parameters": describe(self.tool),
                 "region": self.region.describe(), "steps": steps, "stopped": reason,
                 "budget": {"steps": self.budget.steps, "lr": self.budget.lr, "hold_weight": self.budget.hold_weight,
                            "dilation": self.budget.dilation, "halo": self.budget.halo}}

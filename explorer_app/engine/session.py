@@ -91,9 +91,10 @@ class Session:
         run_to_end(self.edit(Brightness(), region, Budget(steps=EAGER_STEPS + 2, patience=0)))
 
     def apply(self, tool: Tool, region: Region, budget: Budget = DEFAULT_BUDGET, choice: int = 0) -> EditResult:
-        """Run ``tool`` on ``region`` to the end and commit candidate ``choice``."""
-        result = run_to_end(self.edit(tool, region, budget))
-        self.commit(result, choice)
+        """Run ``tool`` on ``region`` to the end and commit candidate ``choice`` (with its outcomes)."""
+        edit = self.edit(tool, region, budget)
+        result = run_to_end(edit)
+        self.finish(edit, choice)
         return result
 
     def candidate_patch(self, result: EditResult, index: int = 0) -> Patch:
@@ -146,6 +147,17 @@ class Session:
         entry = HistoryEntry(record, read_patch(self.state, after.window), after)
         self._write(after)
         self.history.push(entry)
+        return entry
+
+    def finish(self, edit: Edit, index: int = 0, notes: dict[str, object] | None = None) -> HistoryEntry:
+        """Commit candidate ``index`` of a finished ``edit`` (see :meth:`commit`) and add to its record
+        what the committed image reached: ``outcomes``, each a figure and a sentence (what was asked,
+        what the file allowed, what was reached; see :class:`~explorer_app.engine.outcome.Outcome`)."""
+        entry = self.commit(edit.result, index, notes=notes)
+        rows, cols = edit.window.pixels(*self.shape)
+        with torch.no_grad():
+            outcomes = edit.tool.outcomes(edit.view, edit.before, self.image[:, :, rows, cols])
+        entry.record["outcomes"] = [outcome.as_dict() for outcome in outcomes]
         return entry
 
     def undo(self) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..outcome import Outcome
 from ..view import WindowView, luma, masked_mean
 from .base import Objective, Tool
 from .edits import PIXEL_SCALE
@@ -39,6 +40,17 @@ class Variance(Tool):
         return lambda image: ((masked_mean(local_variance(image, self.kernel), view.region) - goal)
                               / (goal + 1.0)) ** 2
 
+    def summary(self) -> str:
+        if self.target is not None:
+            return f"Detail: local variance to {self.target:.0f}"
+        return f"{'More' if self.factor >= 1 else 'Less'} detail: local variance ×{self.factor:.2f}"
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        level = lambda image: float(masked_mean(local_variance(image, self.kernel), view.region)[0])  # noqa: E731
+        start = max(level(before), 1e-6)
+        asked = self.factor if self.target is None else self.target / start
+        return (Outcome("Local variance", "×", level(after) / start, asked=asked),)
+
 
 def total_variation(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """(N,) mean |horizontal| + |vertical| difference (grey levels) over pixel pairs inside ``mask``."""
@@ -57,6 +69,13 @@ class TotalVariation(Tool):
 
     def objective(self, view: WindowView) -> Objective:
         return lambda image: self.weight * total_variation(image, view.region) / PIXEL_SCALE
+
+    def summary(self) -> str:
+        return f"Smooth (total variation, weight {self.weight:.2f})"
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        level = lambda image: float(total_variation(image, view.region)[0])  # noqa: E731
+        return (Outcome("Total variation", "grey levels", level(after), before=level(before)),)
 
 
 def shifted(image: torch.Tensor, offset: tuple[float, float]) -> torch.Tensor:
@@ -85,3 +104,12 @@ class Periodic(Tool):
                 / (len(offsets) * PIXEL_SCALE)
 
         return loss
+
+    def summary(self) -> str:
+        periods = ", ".join(f"({dy:.1f}, {dx:.1f})" for dy, dx in self.periods)
+        return f"Periodicity: repeat every {periods} px (dy, dx)"
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        error = self.objective(view)
+        level = lambda image: float(error(image)[0]) * PIXEL_SCALE  # noqa: E731
+        return (Outcome("Repetition error", "grey levels", level(after), before=level(before)),)

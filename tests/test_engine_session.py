@@ -76,6 +76,9 @@ def test_save_and_reload_bit_identical(tmp_path):
     reopened = load_session(path, read_jpeg(tmp_path / "input.jpg"), controllable_decoder())
     assert torch.equal(reopened.image, session.image)
     assert torch.equal(reopened.state.z, session.state.z)
+    assert torch.equal(reopened.state.delta_y, session.state.delta_y)
+    assert torch.equal(reopened.state.delta_c, session.state.delta_c)
+    assert reopened.base_matches and (reopened.touched == session.touched).all()
     assert reopened.history.records() == session.history.records()
     assert reopened.redo() and session.redo()
     assert torch.equal(reopened.image, session.image)
@@ -159,3 +162,62 @@ def test_a_watched_decode_reports_progress_and_stops_when_cancelled(tmp_path):
         Session.decoded(code, tiny_decoder(), progress=lambda *_: seen.append(()), cancelled=lambda: len(seen) > total + 2)
     assert len(seen) == total + 3  # stopped before the fourth convolution
     assert Session.decoded(code, tiny_decoder()).image.shape == session.image.shape  # no hook was left behind
+
+
+def test_a_session_stores_only_what_edits_changed(tmp_path):
+    """One small edit on a larger image: the file holds the touched blocks and the edit's windows,
+    compressed, a small fraction of the whole state; it reopens bit for bit."""
+    session = tiny_session(tmp_path, controllable_decoder(), height=400, width=528)
+    session.apply(tools.Brightness(20.0), regions.rectangle(session.shape, 200, 160, 32, 32),
+                  Budget(steps=4, patience=0))
+    whole_state = sum(t.numel() * 4 for t in (session.state.z, session.state.delta_y, session.state.delta_c))
+    size = save_session(session, tmp_path / "work.jxs")
+    assert size == (tmp_path / "work.jxs").stat().st_size < 0.25 * whole_state
+    reopened = load_session(tmp_path / "work.jxs", session.code, controllable_decoder())
+    for name in ("z", "delta_y", "delta_c"):
+        assert torch.equal(getattr(reopened.state, name), getattr(session.state, name))
+    assert torch.equal(reopened.image, session.image)
+    assert reopened.history.records() == session.history.records()
+
+
+def test_facts_name_the_jpeg_and_a_snapshot_keeps_the_state_it_was_taken_of(tmp_path):
+    from explorer_app.engine.session_file import read_facts, snapshot, write_snapshot
+
+    session = tiny_session(tmp_path, controllable_decoder())
+    region = regions.rectangle(session.shape, 16, 8, 24, 24)
+    session.apply(tools.Brightness(20.0), region, Budget(steps=3, patience=0))
+    frozen, image = snapshot(session), session.image.clone()
+    session.apply(tools.Brightness(-30.0), region, Budget(steps=3, patience=0))  # after the snapshot
+    write_snapshot(frozen, tmp_path / "work.jxs")
+    facts = read_facts(tmp_path / "work.jxs")
+    assert (facts.source_path, facts.source_sha256, facts.edits) == (session.code.source, session.code.sha256, 1)
+    reopened = load_session(tmp_path / "work.jxs", session.code, controllable_decoder())
+    assert torch.equal(reopened.image, image) and reopened.history.position == 1
+
+
+def test_format_1_sessions_still_open_and_another_decode_is_reported(tmp_path):
+    import json
+
+    from safetensors.torch import save_file
+
+    session = tiny_session(tmp_path, controllable_decoder())
+    session.apply(tools.Brightness(20.0), regions.rectangle(session.shape, 16, 8, 24, 24), Budget(steps=3, patience=0))
+    entry = session.history.entries[0]
+    tensors = {f"state.{k}": v.contiguous() for k, v in
+               {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()}
+    for side, patch in (("before", entry.before), ("after", entry.after)):
+        tensors.update({f"history.0.{side}.{k}": v.contiguous() for k, v in patch.tensors().items()})
+    window = entry.before.window
+    facts = {"format": "jpeg-explorer-session/1", "source_sha256": session.code.sha256, "source_path": session.code.source,
+             "model": session.model_facts(), "history": [{"record": entry.record, "window": {
+                 "blocks": window.describe(), "grid": [window.grid_h, window.grid_w], "factor": list(window.factor)}}],
+             "position": 1, "history_limit": 50}
+    save_file(tensors, str(tmp_path / "old.session"), metadata={"format": facts["format"], "session": json.dumps(facts)})
+    reopened = load_session(tmp_path / "old.session", session.code, controllable_decoder())
+    assert torch.equal(reopened.image, session.image) and reopened.undo()
+
+    save_session(session, tmp_path / "new.jxs")
+    other_machine = Session(session.code, controllable_decoder())
+    other_machine.base_sha256 = "0" * 64  # as if this machine's z = 0 decode differed in its last bits
+    from explorer_app.engine import restore
+    assert not restore(other_machine, tmp_path / "new.jxs").base_matches

@@ -20,7 +20,7 @@ from .history import History, HistoryEntry
 from .optimize import DEFAULT_BUDGET, Budget, Edit, EditResult, run_to_end
 from .progress import CancelCheck, ProgressCallback, watched
 from .regions import Region, rectangle
-from .state import DecodedState, Patch, exact_patch, initial_state, read_patch, write_patch
+from .state import DecodedState, Patch, exact_patch, initial_state, read_patch, state_digest, write_patch
 from .stepper import EAGER_STEPS
 from .tools.base import Tool
 from .tools.edits import Brightness
@@ -34,7 +34,10 @@ class Session:
     its weights frozen (gradients flow to z only); state: z (1, 64, by, bx) and its Δ maps; image:
     (1, C, H, W) the current decode in [0, 255]; history: bounded undo/redo of committed edits;
     touched: bool (by, bx), the luma blocks whose state any committed edit, undo or redo has written
-    since the z = 0 decode (everywhere else the state is that decode: what a saved session leaves out).
+    since the z = 0 decode (everywhere else the state is that decode: what a saved session leaves out);
+    base_sha256: digest of that z = 0 decode's Δ maps (None when the session started from a given
+    state), so that a reopened session can tell whether this machine decodes the file bit for bit alike;
+    base_matches: False only for a session reopened from a file saved where that decode differed.
     """
 
     def __init__(self, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu",
@@ -43,10 +46,15 @@ class Session:
         self.device = torch.device(device)
         self.decoder = decoder.to(self.device).eval().requires_grad_(False)
         self.tensors = CodeTensors.from_code(code).to(self.device)
-        self.state = state or initial_state(self.decoder, self.tensors, zero_control(self.tensors))
+        self.base_sha256 = None
+        if state is None:
+            state = initial_state(self.decoder, self.tensors, zero_control(self.tensors))
+            self.base_sha256 = state_digest(state)
+        self.state = state
         self.history = History(history_limit)
         self.image = self.state.output(self.tensors)["image"]
         self.touched = np.zeros(self.tensors.y_q.shape[2:], bool)
+        self.base_matches = True
 
     @classmethod
     def open(cls, path: str | os.PathLike, decoder: JpegDecoder, device: torch.device | str = "cpu") -> Session:

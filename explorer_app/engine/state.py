@@ -5,6 +5,7 @@ deterministic function of the stored tensors (which is what makes saved sessions
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import torch
@@ -67,6 +68,15 @@ def write_patch(state: DecodedState, patch: Patch) -> None:
     if state.delta_c is not None:
         c_rows, c_cols = patch.window.chroma_blocks
         state.delta_c[:, :, c_rows, c_cols] = patch.delta_c
+
+
+def state_digest(state: DecodedState) -> str:
+    """SHA-256 of the Δ maps' float32 bytes: equal digests mean bit-identical decodes."""
+    digest = hashlib.sha256()
+    for delta in (state.delta_y, state.delta_c):
+        if delta is not None:
+            digest.update(delta.detach().to("cpu", torch.float32).contiguous().numpy().data)
+    return digest.hexdigest()
 
 
 def initial_state(decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor) -> DecodedState:

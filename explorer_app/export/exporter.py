@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -19,6 +20,14 @@ from .repair import repair_for_storage
 
 class ExportError(ValueError):
     """The export was refused; the message is one line for the user."""
+
+
+class ExportCancelled(ExportError):
+    """The export was cancelled (see ``export_verified``'s ``cancelled``); no file was left behind."""
+
+
+EXPORT_STAGES = 4
+"""repair and write, read back, verify, report: ``progress(done, EXPORT_STAGES)`` is called after each."""
 
 
 def report_path(png_path: str | os.PathLike) -> Path:
@@ -53,20 +62,35 @@ def _write_repaired(output: dict[str, torch.Tensor | None], code: JpegCode, path
 
 def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path: str | os.PathLike,
                     bit_depth: int = 16, model: dict[str, str] | None = None,
-                    history: list[dict[str, object]] | None = None) -> VerificationReport:
+                    history: list[dict[str, object]] | None = None,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> VerificationReport:
     """Write ``output`` (a decoder forward dict, N = 1) as a PNG at ``path`` and its report beside it.
 
     The Δ maps must lie in [−½, ½]; rounding and clipping damage is repaired; the written file is read
     back and verified, and the report (also returned) says honestly whether it matches the file.
     Memory: the PNG's samples (H·W·C·bit_depth/8 bytes), twice while written and read back, plus strips.
+    ``progress(done, EXPORT_STAGES)`` follows the stages; when ``cancelled()`` is true between two of
+    them, the PNG is removed and ExportCancelled raised.
     """
     path = Path(path)
+
+    def stage(done: int) -> None:
+        if progress is not None:
+            progress(done, EXPORT_STAGES)
+        if cancelled is not None and cancelled():
+            path.unlink(missing_ok=True)
+            raise ExportCancelled(f"{path.name}: export cancelled")
+
     _check_destination(path, code)
     check_delta(output["delta_y"], "luma")
     check_delta(output.get("delta_c"), "chroma")
     repair_note = _write_repaired(output, code, path, bit_depth)
+    stage(1)
     stored, stored_depth = read_png_samples(path)
+    stage(2)
     report = verify_image(stored, stored_depth, code, str(path))
+    stage(3)
     report.model = model
     report.history = history or []
     report.notes.append(repair_note)
@@ -78,4 +102,6 @@ def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path
         report.notes.append("8-bit storage cannot reach every coefficient of this file (fine quantization "
                             "steps); export at 16 bits for a fully consistent image")
     atomic_write_bytes(report_path(path), json.dumps(report.as_dict(), indent=2).encode())
+    if progress is not None:
+        progress(EXPORT_STAGES, EXPORT_STAGES)
     return report

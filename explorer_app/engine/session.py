@@ -195,9 +195,11 @@ class Session:
         return entry.after.window.grown(1).pixels(*self.shape)
 
     def export(self, path: str | os.PathLike, bit_depth: int = 16, patch: Patch | None = None,
-               record: dict[str, object] | None = None) -> VerificationReport:
+               record: dict[str, object] | None = None, progress: ProgressCallback | None = None,
+               cancelled: CancelCheck | None = None) -> VerificationReport:
         """Verified PNG export of the current decode, or of it with an uncommitted ``patch`` (described by
-        ``record`` in the reported history)."""
+        ``record`` in the reported history); ``progress`` and ``cancelled`` as ``export_verified`` takes them."""
         output = self.output() if patch is None else self.patched_output(patch)
         history = self.history.records() + ([record] if record else [])
-        return export_verified(output, self.code, Path(path), bit_depth, self.model_facts(), history)
+        return export_verified(output, self.code, Path(path), bit_depth, self.model_facts(), history,
+                               progress=progress, cancelled=cancelled)

@@ -49,6 +49,10 @@ class Patch:
         found = {"z": self.z, "delta_y": self.delta_y, "delta_c": self.delta_c}
         return {k: v for k, v in found.items() if v is not None}
 
+    def consistent(self) -> bool:
+        """Whether every Δ lies in [−½, ½], i.e. every coefficient of the window re-quantizes to the file's."""
+        return all(bool((d.abs() <= 0.5).all()) for d in (self.delta_y, self.delta_c) if d is not None)
+
 
 def read_patch(state: DecodedState, window: BlockWindow) -> Patch:
     """A copy of the state's content in ``window``."""

@@ -24,6 +24,14 @@ def quality_text(table, base) -> str:
     return f"IJG quality ≈ {quality}" + ("" if error == 0 else f" (not IJG tables; mean deviation {error:.1f})")
 
 
+def displayed_size(code: JpegCode) -> str:
+    """The size as the image is shown (EXIF orientation applied), with the stored one when they differ."""
+    turned = code.orientation in (5, 6, 7, 8)
+    width, height = (code.height, code.width) if turned else (code.width, code.height)
+    stored = f" (stored {code.width} × {code.height}, turned by EXIF)" if turned else ""
+    return f"{width} × {height} px{stored}, {code.width * code.height / 1e6:.2f} MP"
+
+
 def _selectable(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -41,7 +49,7 @@ class FilePanel(QWidget):
         for name, label in self.fields.items():
             form.addRow(FIELD_LABELS[name], label)
         self.fields["sha256"].setStyleSheet("font-family: monospace;")
-        self.fields["sha256"].setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)
+        self.fields["sha256"].setMinimumHeight(4 * self.fontMetrics().lineSpacing() + 4)
         self.fields["sha256"].setToolTip("SHA-256 of the file's bytes: the report of every export names it")
         self.component = QComboBox()
         self.component.setToolTip("Which component's quantization table to show")
@@ -53,7 +61,7 @@ class FilePanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().hide()
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(180)
+        self.table.setMinimumHeight(150)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.component)
@@ -66,13 +74,13 @@ class FilePanel(QWidget):
         exif = code.exif
         values = {
             "file": Path(code.source).name,
-            "size": f"{code.width} × {code.height} px ({code.width * code.height / 1e6:.2f} MP)",
+            "size": displayed_size(code),
             "sampling": code.subsampling if code.is_color else "greyscale",
             "coding": "progressive" if code.progressive else "baseline",
             "orientation": f"{code.orientation}: {ORIENTATION_NAMES[code.orientation]}",
             "camera": " ".join(v for k, v in exif.items() if k.startswith("camera")) or "(no EXIF)",
             "date": exif.get("date taken", exif.get("date", "(no EXIF)")),
-            "sha256": f"{code.sha256[:32]}\n{code.sha256[32:]}",
+            "sha256": "\n".join(code.sha256[i: i + 16] for i in range(0, 64, 16)),
             "quality": quality_text(code.tables[0], LUMA_BASE),
         }
         for name, value in values.items():

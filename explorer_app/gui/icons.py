@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from PyQt6.QtCore import QByteArray, QPoint, QRect, QSize, Qt
+from PyQt6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
 from PyQt6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
 from PyQt6.QtSvg import QSvgRenderer
 
@@ -32,25 +32,30 @@ def _svg(name: str) -> str:
     return path.read_text()
 
 
+@cache
+def rendered(name: str, width: int, height: int, color: str) -> QImage:
+    """Icon ``name`` drawn at width × height with its ink in ``color`` (kept: toolbars repaint often)."""
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    QSvgRenderer(QByteArray(_svg(name).replace(INK, color).encode())).render(painter, QRectF(0, 0, width, height))
+    painter.end()
+    return image
+
+
 class PaletteIconEngine(QIconEngine):
     """Renders one SVG with its ink in the palette's colour, at any size, each time it is painted."""
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
-        self.source = _svg(name)
+        _svg(name)  # a missing file fails here, not at the first paint
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        svg = self.source.replace(INK, ink(mode).name())
-        QSvgRenderer(QByteArray(svg.encode())).render(painter, rect.toRectF())
+        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
-        painter.end()
-        return QPixmap.fromImage(image)
+        return QPixmap.fromImage(rendered(self.name, size.width(), size.height(), ink(mode).name()))
 
     def clone(self) -> QIconEngine:
         return PaletteIconEngine(self.name)

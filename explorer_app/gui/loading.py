@@ -70,6 +70,15 @@ class FirstView:
     plain_image: QImage
 
 
+@dataclass(frozen=True)
+class NetworkView:
+    """The network's decode of the file being opened (uint8 display image and its QImage), shown while
+    the session gets ready for edits."""
+
+    network: np.ndarray
+    network_image: QImage
+
+
 @dataclass
 class OpenedFile:
     """A file as the window shows it: libjpeg's decode, the unedited network decode and the current
@@ -98,8 +107,9 @@ def shown(image: torch.Tensor, orientation: int) -> tuple[np.ndarray, QImage]:
 def open_job(control: JobControl, path: Path, model: LoadedModel,
              session_file: Path | None = None) -> Generator[Progress, None, OpenedFile]:
     """Read ``path`` and show libjpeg's decode at once (a FirstView preview); decode it with the network
-    (z = 0, progress per convolution, cancellable); restore ``session_file`` into it when given; warm
-    the session up for edits."""
+    (z = 0, progress per convolution, cancellable); restore ``session_file`` into it when given and show
+    the result (a NetworkView preview); warm the session up for edits (the first Adam step of a process
+    imports and prepares seconds' worth of torch machinery on a CPU)."""
     yield Progress(0, 0, stage="reading the file")
     code = read_jpeg(path)
     plain = to_display(np.asarray(plain_decode(path)), code.orientation)
@@ -111,7 +121,7 @@ def open_job(control: JobControl, path: Path, model: LoadedModel,
         yield Progress(0, 0, stage="restoring the session")
         restore(session, session_file)
         current, current_image = shown(session.image, code.orientation)
-    yield Progress(0, 0, stage="getting ready for edits")
+    yield Progress(0, 0, NetworkView(current, current_image), stage="getting ready for edits")
     session.warm_up()
     return OpenedFile(path, plain, network, current,
                       {"plain": screen_image(plain), "network": network_image, "current": current_image},

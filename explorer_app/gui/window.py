@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PyQt6.QtCore import QPointF, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
-from PyQt6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+from PyQt6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
 from ..codec import JpegCode, to_display
 from ..engine.session_file import SessionFacts, SessionFileError, read_facts
@@ -25,7 +25,7 @@ from .help import ABOUT, ShortcutsDialog
 from .history_panel import HistoryPanel, tool_words
 from .icons import icon
 from .jobs import Jobs
-from .loading import FirstView, LoadedModel, OpenedFile, export_job, load_model, open_job
+from .loading import FirstView, LoadedModel, NetworkView, OpenedFile, export_job, load_model, open_job
 from .maps import coarseness_map, heat_rgba, stretch
 from .paint_panels import ImprintPanel, ScribblePanel
 from .preferences import PreferencesDialog
@@ -64,6 +64,13 @@ TOOLBAR = ("open", "export", None, "undo", "redo", None, "zoom_fit", "zoom_actua
            "block_grid", "coarseness", "ambiguity", "flicker", "split", None, "cancel")
 ON_FILE = ("zoom_fit", "zoom_actual", "zoom_in", "zoom_out", "block_grid", "coarseness")
 """Actions that need an image on screen (libjpeg's decode is enough)."""
+
+
+def quit_if_last_window() -> None:
+    """End the application as closing its last visible window would (this one hid itself to close)."""
+    app = QApplication.instance()
+    if app is not None and app.quitOnLastWindowClosed() and not any(w.isVisible() for w in app.topLevelWidgets()):
+        QTimer.singleShot(0, app.quit)
 
 
 def file_sha256(path: Path) -> str:
@@ -262,7 +269,7 @@ class MainWindow(QMainWindow):
             self.model = load_model(self.settings.model, self.settings.model_size, self.settings.device)
         self.settings.last_open_folder = str(path.resolve().parent)
         self.jobs.start(f"Opening {path.name}", open_job, path, self.model, session_file,
-                        on_preview=self._first_view, on_result=self.show_opened,
+                        on_preview=self._opening, on_result=self.show_opened,
                         on_error=lambda error: self._open_failed(path, error))
         return True
 
@@ -271,6 +278,16 @@ class MainWindow(QMainWindow):
         text = str(error) if str(error).startswith(str(path)) else f"{path}: {error}"
         self.status.say(f"Cannot open {path.name}", False)
         QMessageBox.warning(self, "Cannot open this file", text.splitlines()[0] if text else str(path))
+
+    def _opening(self, view: FirstView | NetworkView) -> None:
+        """What an opening file has to show so far: libjpeg's decode, then the network's."""
+        if isinstance(view, FirstView):
+            self._first_view(view)
+        else:
+            self.canvas.set_source("current", view.network_image)
+            self.images["current"] = view.network
+            self._show_source(self.view_panel.shown)
+            self.status.say("Network decode shown; getting ready for edits")
 
     def _first_view(self, view: FirstView) -> None:
         """The file is read: show libjpeg's decode now, while the network decodes in the background."""
@@ -612,14 +629,20 @@ class MainWindow(QMainWindow):
                 return
             self.closing = True
         if self.jobs.busy or self.writer.pending:
-            self.hide()
+            if self.isVisible():
+                self.settings.window_geometry = self.saveGeometry()
+                self.settings.window_state = self.saveState(LAYOUT_VERSION)
+                self.hide()
             event.ignore()
             return
         if self.opened is not None and not self.keep_autosave:
             self.discard_autosave()
         self.autosave_timer.stop()
-        self.settings.window_geometry = self.saveGeometry()
-        self.settings.window_state = self.saveState(LAYOUT_VERSION)
+        if self.isVisible():
+            self.settings.window_geometry = self.saveGeometry()
+            self.settings.window_state = self.saveState(LAYOUT_VERSION)
+        else:
+            quit_if_last_window()  # closing a hidden window does not end the application by itself
         self.settings.sync()
         event.accept()
 

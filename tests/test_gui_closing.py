@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtWidgets import QMessageBox
-from test_gui_explore import explore, press_apply  # noqa: F401 (fixture)
+from test_gui_explore import press_apply
 from test_gui_window import photo, select_rectangle, tiny_model, wait_idle, write_photo  # noqa: F401 (fixture)
 
 from explorer_app.engine.optimize import Budget

@@ -221,3 +221,20 @@ def test_format_1_sessions_still_open_and_another_decode_is_reported(tmp_path):
     other_machine.base_sha256 = "0" * 64  # as if this machine's z = 0 decode differed in its last bits
     from explorer_app.engine import restore
     assert not restore(other_machine, tmp_path / "new.jxs").base_matches
+
+
+def test_a_history_that_forgot_its_oldest_edits_still_reopens_bit_for_bit(tmp_path):
+    """Over the history's limit the state holds edits no entry describes: then the touched blocks are
+    stored rather than replayed."""
+    session = tiny_session(tmp_path, controllable_decoder())
+    session.history.limit = 2
+    for x in (8, 40, 72):
+        session.apply(tools.Brightness(15.0), regions.rectangle(session.shape, x, 16, 16, 16), Budget(steps=2))
+    session.undo()
+    assert session.history.forgotten == 1 and not session.replayable
+    save_session(session, tmp_path / "work.jxs")
+    reopened = load_session(tmp_path / "work.jxs", session.code, controllable_decoder())
+    for name in ("z", "delta_y", "delta_c"):
+        assert torch.equal(getattr(reopened.state, name), getattr(session.state, name))
+    assert torch.equal(reopened.image, session.image) and reopened.history.position == 1
+    assert reopened.redo() and session.redo() and torch.equal(reopened.image, session.image)

@@ -55,6 +55,8 @@ class Session:
         self.image = self.state.output(self.tensors)["image"]
         self.touched = np.zeros(self.tensors.y_q.shape[2:], bool)
         self.base_matches = True
+        self.began_at_base = state is None
+        """Whether the history's first entry was committed on the z = 0 decode (not on a given state)."""
 
     @classmethod
     def open(cls, path: str | os.PathLike, decoder: JpegDecoder, device: torch.device | str = "cpu") -> Session:
@@ -69,6 +71,12 @@ class Session:
         ``cancelled()`` turns true (a 12-MP decode takes seconds on a CPU)."""
         with watched(decoder, progress, cancelled):
             return cls(code, decoder, device)
+
+    @property
+    def replayable(self) -> bool:
+        """Whether the state is the z = 0 decode with the history's ``after`` windows written over it in
+        order and its undone entries undone: then that is all a session file needs to store."""
+        return self.began_at_base and self.base_sha256 is not None and self.history.forgotten == 0
 
     @property
     def shape(self) -> tuple[int, int]:

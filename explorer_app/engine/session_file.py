@@ -3,14 +3,19 @@
 Format 2 is a zip archive: ``session.json`` (the format, the source file's path and SHA-256, the model's
 name and hash, the digest of the file's z = 0 decode, the history's records and windows, the position)
 and one member per array, raw bytes with the float32 byte planes shuffled apart so that deflate finds
-their runs. Only what differs from the z = 0 decode is stored: the state's z and Δ at the blocks edits
-touched (elsewhere the state *is* that decode, recomputed on reopening and checked against its digest),
-and per history entry its window before and after, the after stored as its XOR with the before (zero
-wherever the edit changed nothing). A 12-MP photo with one edit takes a few MB instead of 127.
+their runs. Only what the z = 0 decode and the history do not already imply is stored:
 
-Format 1 (safetensors, the whole state) still opens. Writing is split in two for the window: a cheap
-:func:`snapshot` (copies of the touched blocks, references to the immutable history patches) taken while
-nothing changes the session, and :func:`write_snapshot`, the slow part, which can run in any thread.
+* replay (the usual case, ``Session.replayable``): each history entry's window after it, as its XOR with
+  the window before it. Reopening decodes the file with z = 0, checks that decode against the stored
+  digest, writes the entries' windows over it in order (each entry's before is what the earlier ones
+  left) and undoes the undone ones.
+* otherwise (the history forgot its oldest entries, or the session began on another state): the state's
+  z and Δ at the blocks edits touched, and every entry's window before and after.
+
+A 12-MP photo with one edit takes a few MB instead of 127 (format 1). Format 1 (safetensors, the whole
+state) still opens. Writing is split in two for the window: a cheap :func:`snapshot` (references to the
+immutable history patches; copies of touched blocks only when not replayable) taken while nothing
+changes the session, and :func:`write_snapshot`, the slow part, which can run in any thread.
 """
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ from ..codec.jpeg_code import JpegCode
 from ..decoder.model import JpegDecoder
 from .history import HistoryEntry
 from .session import Session
-from .state import DecodedState, Patch
+from .state import DecodedState, Patch, read_patch, write_patch
 from .window import BlockWindow
 
 FORMAT = "jpeg-explorer-session/2"
@@ -58,12 +63,12 @@ class SessionFacts:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A session frozen for writing: its facts and its arrays (CPU numpy), ``xor`` naming for an
-    array the one it is stored as the XOR with."""
+    """A session frozen for writing: its facts, the arrays to store (CPU numpy) and, for the arrays
+    stored as an XOR, the array they are XORed with (``against``)."""
 
     facts: dict[str, object]
     arrays: dict[str, np.ndarray]
-    xor: dict[str, str]
+    against: dict[str, np.ndarray]
 
 
 def chroma_mask(blocks: np.ndarray, factor: tuple[int, int], grid: tuple[int, int]) -> np.ndarray:
@@ -92,33 +97,39 @@ def _masks(session: Session) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def snapshot(session: Session) -> Snapshot:
-    """Freeze ``session`` for :func:`write_snapshot` (cheap: only touched blocks are copied)."""
-    touched, touched_c = _masks(session)
-    mask = torch.from_numpy(touched).to(session.state.z.device)
-    arrays: dict[str, np.ndarray] = {"touched": touched.astype(np.uint8),
-                                     "state.z": _cpu(session.state.z[0][:, mask]),
-                                     "state.delta_y": _cpu(session.state.delta_y[0][:, mask])}
-    if touched_c is not None:
-        arrays["state.delta_c"] = _cpu(session.state.delta_c[0][:, torch.from_numpy(touched_c).to(mask.device)])
-    xor: dict[str, str] = {}
+    """Freeze ``session`` for :func:`write_snapshot` (cheap: history patches are immutable, and only
+    touched blocks are copied, and only when the state cannot be replayed from the history)."""
+    replay = session.replayable
+    arrays: dict[str, np.ndarray] = {}
+    against: dict[str, np.ndarray] = {}
+    if not replay:
+        touched, touched_c = _masks(session)
+        mask = torch.from_numpy(touched).to(session.state.z.device)
+        arrays.update({"touched": touched.astype(np.uint8), "state.z": _cpu(session.state.z[0][:, mask]),
+                       "state.delta_y": _cpu(session.state.delta_y[0][:, mask])})
+        if touched_c is not None:
+            c_mask = torch.from_numpy(touched_c).to(mask.device)
+            arrays["state.delta_c"] = _cpu(session.state.delta_c[0][:, c_mask])
     entries = []
     for i, entry in enumerate(session.history.entries):
-        for side, patch in (("before", entry.before), ("after", entry.after)):
-            for name, tensor in patch.tensors().items():
-                arrays[f"history.{i}.{side}.{name}"] = _cpu(tensor)
-                if side == "after":
-                    xor[f"history.{i}.after.{name}"] = f"history.{i}.before.{name}"
+        before = {name: _cpu(tensor) for name, tensor in entry.before.tensors().items()}
+        for name, tensor in entry.after.tensors().items():
+            arrays[f"history.{i}.after.{name}"] = _cpu(tensor)
+            against[f"history.{i}.after.{name}"] = before[name]
+            if not replay:
+                arrays[f"history.{i}.before.{name}"] = before[name]
         entries.append({"record": entry.record, "window": _window_facts(entry.before.window)})
     facts = {"format": FORMAT, "source_sha256": session.code.sha256, "source_path": session.code.source,
-             "model": session.model_facts(), "base_sha256": session.base_sha256, "history": entries,
-             "position": session.history.position, "history_limit": session.history.limit}
-    return Snapshot(facts, arrays, xor)
+             "model": session.model_facts(), "base_sha256": session.base_sha256, "replay": replay,
+             "history": entries, "position": session.history.position, "history_limit": session.history.limit}
+    return Snapshot(facts, arrays, against)
 
 
-def _shuffled(array: np.ndarray) -> bytes:
-    """The array's bytes, byte plane by byte plane (all first bytes, then all second bytes, …)."""
+def _shuffled(array: np.ndarray) -> memoryview:
+    """The array's bytes, byte plane by byte plane (all first bytes, then all second bytes, …); numpy's
+    copy lets other threads run, unlike ``tobytes``."""
     raw = np.ascontiguousarray(array).view(np.uint8).reshape(-1, array.itemsize)
-    return raw.T.tobytes()
+    return np.ascontiguousarray(raw.T).reshape(-1).data
 
 
 def _unshuffled(data: bytes, dtype: np.dtype, shape: list[int]) -> np.ndarray:
@@ -137,8 +148,9 @@ def write_snapshot(frozen: Snapshot, path: str | os.PathLike) -> int:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION_LEVEL) as archive:
         for name, array in frozen.arrays.items():
-            stored = _xor(array, frozen.arrays[frozen.xor[name]]) if name in frozen.xor else array
-            members[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "xor": frozen.xor.get(name)}
+            xored = name in frozen.against
+            stored = _xor(array, frozen.against[name]) if xored else array
+            members[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "xor_with_before": xored}
             archive.writestr(f"{name}.bin", _shuffled(stored))
         archive.writestr(FACTS_MEMBER, json.dumps({**frozen.facts, "arrays": members}))
     data = buffer.getvalue()
@@ -160,15 +172,12 @@ def _is_zip(path: Path) -> bool:
 
 
 def _read_zip(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+    """The facts and the arrays as stored (an ``after`` still XORed with its ``before``)."""
     try:
         with zipfile.ZipFile(path) as archive:
             facts = json.loads(archive.read(FACTS_MEMBER))
-            arrays: dict[str, np.ndarray] = {}
-            members = facts["arrays"]
-            for name in sorted(members, key=lambda n: members[n]["xor"] is not None):  # XOR references first
-                info = members[name]
-                array = _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
-                arrays[name] = _xor(array, arrays[info["xor"]]) if info["xor"] else array
+            arrays = {name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
+                      for name, info in facts["arrays"].items()}
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise SessionFileError(f"{path}: not a readable session file ({error})") from None
     return facts, arrays
@@ -223,10 +232,68 @@ def _tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
     return torch.from_numpy(np.array(array, dtype=np.float32)).to(device)
 
 
-def _patch(arrays: dict[str, np.ndarray], prefix: str, window: BlockWindow, device: torch.device) -> Patch:
-    delta_c = arrays.get(f"{prefix}.delta_c")
-    return Patch(window, _tensor(arrays[f"{prefix}.z"], device), _tensor(arrays[f"{prefix}.delta_y"], device),
-                 None if delta_c is None else _tensor(delta_c, device))
+def _window(entry: dict[str, object]) -> BlockWindow:
+    blocks, grid, factor = entry["window"]["blocks"], entry["window"]["grid"], entry["window"]["factor"]
+    return BlockWindow(*blocks, *grid, tuple(factor))
+
+
+def _after(arrays: dict[str, np.ndarray], i: int, before: Patch, device: torch.device) -> Patch:
+    """Entry i's after window from its stored XOR with ``before``."""
+    undone = {name: _xor(arrays[f"history.{i}.after.{name}"], _cpu(tensor))
+              for name, tensor in before.tensors().items()}
+    return Patch(before.window, _tensor(undone["z"], device), _tensor(undone["delta_y"], device),
+                 None if "delta_c" not in undone else _tensor(undone["delta_c"], device))
+
+
+def _replayed(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+    """Write every entry's after over the z = 0 state in order (its before is what the earlier ones left),
+    then undo the undone ones: the saved state and history."""
+    entries = []
+    for i, entry in enumerate(facts["history"]):
+        window = _window(entry)
+        before = read_patch(session.state, window)
+        after = _after(arrays, i, before, session.device)
+        write_patch(session.state, after)
+        session.touched[window.blocks] = True
+        entries.append(HistoryEntry(entry["record"], before, after))
+    for entry in reversed(entries[facts["position"]:]):
+        write_patch(session.state, entry.before)
+    return entries
+
+
+def _stored(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+    """Put the stored touched blocks into the state and read every entry's before and after."""
+    device, state = session.device, session.state
+    touched = arrays["touched"].astype(bool)
+    mask = torch.from_numpy(touched).to(device)
+    state.z[0][:, mask] = _tensor(arrays["state.z"], device)
+    state.delta_y[0][:, mask] = _tensor(arrays["state.delta_y"], device)
+    if state.delta_c is not None:
+        c_mask = chroma_mask(touched, session.tensors.chroma_factor, tuple(state.delta_c.shape[2:]))
+        state.delta_c[0][:, torch.from_numpy(c_mask).to(device)] = _tensor(arrays["state.delta_c"], device)
+    session.touched[:] = touched
+    entries = []
+    for i, entry in enumerate(facts["history"]):
+        delta_c = arrays.get(f"history.{i}.before.delta_c")
+        before = Patch(_window(entry), _tensor(arrays[f"history.{i}.before.z"], device),
+                       _tensor(arrays[f"history.{i}.before.delta_y"], device),
+                       None if delta_c is None else _tensor(delta_c, device))
+        entries.append(HistoryEntry(entry["record"], before, _after(arrays, i, before, device)))
+    return entries
+
+
+def _format_1(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+    """Replace the whole state; read every entry's before and after."""
+    device = session.device
+    delta_c = arrays.get("state.delta_c")
+    session.state = DecodedState(_tensor(arrays["state.z"], device), _tensor(arrays["state.delta_y"], device),
+                                 None if delta_c is None else _tensor(delta_c, device))
+    session.touched[:] = True
+    patch = lambda prefix, window: Patch(  # noqa: E731
+        window, _tensor(arrays[f"{prefix}.z"], device), _tensor(arrays[f"{prefix}.delta_y"], device),
+        None if f"{prefix}.delta_c" not in arrays else _tensor(arrays[f"{prefix}.delta_c"], device))
+    return [HistoryEntry(entry["record"], patch(f"history.{i}.before", _window(entry)),
+                         patch(f"history.{i}.after", _window(entry))) for i, entry in enumerate(facts["history"])]
 
 
 def restore(session: Session, path: str | os.PathLike) -> Session:
@@ -234,35 +301,20 @@ def restore(session: Session, path: str | os.PathLike) -> Session:
     and model (as ``Session(code, decoder)`` or ``Session.decoded`` make it); returns it.
 
     ``session.base_matches`` tells whether this machine's z = 0 decode is bit-identical to the one the
-    session was saved on: then the reopened state is the saved one bit for bit; if not, the blocks
-    edits touched are, and the rest differs by float rounding."""
+    session was saved on: then the reopened state is the saved one bit for bit; if not, it may differ
+    from it by float rounding."""
     path = Path(path)
     facts, arrays = _read(path)
     _check(path, facts, session.code, session.decoder)
-    device, state = session.device, session.state
     if facts["format"] == FORMAT_1:
-        delta_c = arrays.get("state.delta_c")
-        session.state = DecodedState(_tensor(arrays["state.z"], device), _tensor(arrays["state.delta_y"], device),
-                                     None if delta_c is None else _tensor(delta_c, device))
-        session.touched[:] = True
-        session.base_matches = True
+        entries, session.began_at_base = _format_1(session, facts, arrays), False
+    elif facts["replay"]:
+        entries = _replayed(session, facts, arrays)
     else:
-        touched = arrays["touched"].astype(bool)
-        mask = torch.from_numpy(touched).to(device)
-        state.z[0][:, mask] = _tensor(arrays["state.z"], device)
-        state.delta_y[0][:, mask] = _tensor(arrays["state.delta_y"], device)
-        if state.delta_c is not None:
-            c_mask = chroma_mask(touched, session.tensors.chroma_factor, tuple(state.delta_c.shape[2:]))
-            state.delta_c[0][:, torch.from_numpy(c_mask).to(device)] = _tensor(arrays["state.delta_c"], device)
-        session.touched[:] = touched
-        session.base_matches = facts["base_sha256"] is None or facts["base_sha256"] == session.base_sha256
+        entries, session.began_at_base = _stored(session, facts, arrays), False
+    session.base_matches = facts.get("base_sha256") in (None, session.base_sha256)
     session.history.limit = facts["history_limit"]
-    session.history.entries = []
-    for i, entry in enumerate(facts["history"]):
-        blocks, grid, factor = entry["window"]["blocks"], entry["window"]["grid"], entry["window"]["factor"]
-        window = BlockWindow(*blocks, *grid, tuple(factor))
-        session.history.entries.append(HistoryEntry(entry["record"], _patch(arrays, f"history.{i}.before", window, device),
-                                                    _patch(arrays, f"history.{i}.after", window, device)))
+    session.history.entries = entries
     session.history.position = facts["position"]
     session.image = session.state.output(session.tensors)["image"]
     return session

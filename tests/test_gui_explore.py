@@ -237,7 +237,7 @@ def test_ambiguity_map_overlay(qtbot, explore: MainWindow) -> None:
     window = explore
     window.actions["ambiguity"].trigger()
     wait_idle(qtbot, window)
-    assert window.canvas.overlay.isVisible() and window.canvas.overlay.pixmap().width() == 72
+    assert window.canvas.overlay.isVisible() and window.canvas.overlay.map.width() == 72
 
 
 def test_the_canvas_shows_the_current_image(explore: MainWindow) -> None:

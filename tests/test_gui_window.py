@@ -263,7 +263,7 @@ def test_overlays_and_zoom(opened: MainWindow) -> None:
     window = opened
     window.actions["coarseness"].trigger()
     assert window.canvas.overlay.isVisible()
-    assert window.canvas.overlay.pixmap().width() == 9  # one cell per 8×8 block
+    assert window.canvas.overlay.map.width() == 9  # one cell per 8×8 block
     window.actions["coarseness"].trigger()
     assert not window.canvas.overlay.isVisible()
     window.actions["block_grid"].trigger()

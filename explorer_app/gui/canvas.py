@@ -68,6 +68,35 @@ def screen_image(image: np.ndarray) -> QImage:
     return BufferImage(bgra, QImage.Format.Format_RGB32)
 
 
+class MapItem(QGraphicsItem):
+    """A map drawn over the image: an RGBA QImage, ``scale`` display pixels per map cell, painted only
+    inside the exposed area (a 12-MP per-pixel map is never turned into a pixmap)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.map = QImage()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def set_map(self, image: QImage, scale: float) -> None:
+        self.prepareGeometryChange()
+        self.map = image
+        self.setScale(scale)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(self.map.rect())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        rect = option.exposedRect.intersected(QRectF(self.map.rect())).toAlignedRect()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(rect, self.map, rect)
+
+
+def map_image(rgba: np.ndarray) -> QImage:
+    """uint8 (H, W, 4) RGBA → a QImage over that buffer (made in a worker for large maps)."""
+    return BufferImage(np.ascontiguousarray(rgba), QImage.Format.Format_RGBA8888)
+
+
 class ImageItem(QGraphicsItem):
     """Paints one of several named full-size images (``sources``), only inside the exposed area and
     without smoothing (pixels stay pixels when zoomed in). Changing part of an image repaints that part."""
@@ -201,7 +230,7 @@ class ImageCanvas(QGraphicsView):
         self._patch = QGraphicsPixmapItem()
         self._patch.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self._patch.setZValue(0.5)
-        self.overlay = QGraphicsPixmapItem()
+        self.overlay = MapItem()
         self.overlay.setZValue(1)
         self.overlay.setOpacity(0.55)
         self.grid = BlockGrid()
@@ -331,12 +360,12 @@ class ImageCanvas(QGraphicsView):
         self._place_hint()
         self.legend.place()
 
-    def set_overlay(self, rgba: np.ndarray | None, scale: float = 1.0) -> None:
-        """Show an RGBA map (``scale`` display pixels per map cell) over the image, or hide it (None)."""
-        self.overlay.setVisible(rgba is not None)
-        if rgba is not None:
-            self.overlay.setPixmap(QPixmap.fromImage(to_qimage(rgba)))
-            self.overlay.setScale(scale)
+    def set_overlay(self, image: QImage | None, scale: float = 1.0) -> None:
+        """Show a map (see :func:`map_image`; ``scale`` display pixels per map cell) over the image, or
+        hide it (None)."""
+        self.overlay.setVisible(image is not None)
+        if image is not None:
+            self.overlay.set_map(image, scale)
 
     def set_region_outline(self, outline: QPainterPath) -> None:
         self.region.setPath(outline)

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtGui import QImage
 
+from ..codec import to_display
 from ..codec.jpeg_code import JpegCode
 from ..engine.ambiguity import ambiguity_map
 from ..engine.optimize import Budget, EditResult
@@ -19,9 +21,10 @@ from ..engine.regions import Region
 from ..engine.session import Session
 from ..engine.state import Patch
 from ..engine.tools import Tool
+from .canvas import map_image
 from .geometry import file_rect_to_display
 from .jobs import JobControl, Jobs, Progress
-from .maps import display_image
+from .maps import display_image, heat_rgba, stretch
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -170,13 +173,24 @@ def history_job(control: JobControl, session: Session, position: int) -> Generat
     return changed(session, rows, cols)
 
 
+@dataclass(frozen=True)
+class MapShown:
+    """A map ready for the canvas (an RGBA QImage in display orientation) and the values at the ends of
+    its colour ramp."""
+
+    image: QImage
+    low: float
+    high: float
+
+
 def ambiguity_job(control: JobControl, session: Session, region: Region | None,
-                  count: int) -> Generator[Progress, None, np.ndarray]:
-    """Per-pixel spread (grey levels, file orientation) of ``count`` random-z decodes."""
+                  count: int) -> Generator[Progress, None, MapShown]:
+    """Per-pixel spread (grey levels) of ``count`` random-z decodes, as a map over the displayed image."""
     yield Progress(0, 1, stage=f"{count} random decodes")
-    spread = ambiguity_map(session, count=count, region=region)
-    yield Progress(1, 1)
-    return spread.cpu().numpy()
+    spread = ambiguity_map(session, count=count, region=region).cpu().numpy()
+    yield Progress(1, 1, stage="drawing the map")
+    values, low, high = stretch(spread)
+    return MapShown(map_image(heat_rgba(to_display(values, session.code.orientation))), low, high)
 
 
 class Explorer(QObject):

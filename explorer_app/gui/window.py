@@ -15,8 +15,8 @@ from ..codec import JpegCode, to_display
 from ..engine.session_file import SessionFacts, SessionFileError, read_facts
 from ..verify.report import VerificationReport
 from .actions import BUSY_BLOCKED, build_actions, tool_specs
-from .canvas import ImageCanvas
-from .explorer import Changed, Explorer, Shown, ambiguity_job
+from .canvas import ImageCanvas, map_image
+from .explorer import Changed, Explorer, MapShown, Shown, ambiguity_job
 from .export_dialog import ExportResultDialog
 from .file_panel import FilePanel
 from .geometry import display_block_offset
@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         code = self.shown_code
         if name == "coarseness":
             values, low, high = stretch(coarseness_map(code))
-            self.canvas.set_overlay(heat_rgba(to_display(values, code.orientation)), scale=8.0)
+            self.canvas.set_overlay(map_image(heat_rgba(to_display(values, code.orientation))), scale=8.0)
             self.canvas.legend.show_map("Quantization map: share of each 8×8 block's detail the file stored as "
                                         "zero (red: most room for other contents)",
                                         f"{100 * low:.0f}%", f"{100 * high:.0f}% of the step budget")
@@ -437,14 +437,13 @@ class MainWindow(QMainWindow):
         self.jobs.start("Ambiguity map", ambiguity_job, self.explorer.session, self.host.selection(),
                         AMBIGUITY_DECODES, on_result=self.show_ambiguity)
 
-    def show_ambiguity(self, spread: np.ndarray) -> None:
-        """Overlay a per-pixel spread map (file orientation), red where it is largest, with its scale."""
+    def show_ambiguity(self, shown: MapShown) -> None:
+        """Overlay the per-pixel spread map, red where it is largest, with its scale."""
         if self.actions["ambiguity"].isChecked():
-            values, low, high = stretch(spread)
-            self.canvas.set_overlay(heat_rgba(to_display(values, self.shown_code.orientation)))
+            self.canvas.set_overlay(shown.image)
             self.canvas.legend.show_map(f"Ambiguity map: how much {AMBIGUITY_DECODES} random consistent decodes "
                                         "differ per pixel (red: the file leaves most room)",
-                                        f"{low:.1f}", f"{high:.1f} grey levels (std. dev.)")
+                                        f"{shown.low:.1f}", f"{shown.high:.1f} grey levels (std. dev.)")
 
     # -- export ----------------------------------------------------------------------------------------
     def ask_export(self) -> None:

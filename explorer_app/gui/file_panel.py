@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import (QComboBox, QFormLayout, QHeaderView, QLabel, QTable
 
 from ..codec import JpegCode
 from ..codec.tables import CHROMA_BASE, LUMA_BASE, estimate_ijg_quality
+from .geometry import TURNED, display_size
 
 COMPONENTS = ("Y", "Cb", "Cr")
 ORIENTATION_NAMES = {1: "as stored", 2: "mirrored", 3: "rotated 180°", 4: "flipped vertically",
@@ -26,9 +27,8 @@ def quality_text(table, base) -> str:
 
 def displayed_size(code: JpegCode) -> str:
     """The size as the image is shown (EXIF orientation applied), with the stored one when they differ."""
-    turned = code.orientation in (5, 6, 7, 8)
-    width, height = (code.height, code.width) if turned else (code.width, code.height)
-    stored = f" (stored {code.width} × {code.height}, turned by EXIF)" if turned else ""
+    height, width = display_size(code.orientation, code.height, code.width)
+    stored = f" (stored {code.width} × {code.height}, turned by EXIF)" if code.orientation in TURNED else ""
     return f"{width} × {height} px{stored}, {code.width * code.height / 1e6:.2f} MP"
 
 

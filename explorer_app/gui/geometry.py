@@ -62,3 +62,12 @@ def file_rect_to_display(x: int, y: int, width: int, height: int, orientation: i
         return y if axis > 0 else file_height - (y + height)
     axis_x, axis_y = _axes(orientation)
     return start(axis_x), start(axis_y)
+
+
+TURNED = (5, 6, 7, 8)
+"""EXIF orientations that show the file a quarter turn round (width and height swap)."""
+
+
+def display_size(orientation: int, height: int, width: int) -> tuple[int, int]:
+    """(height, width) of the displayed image of a file of ``height`` × ``width``."""
+    return (width, height) if orientation in TURNED else (height, width)

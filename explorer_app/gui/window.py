@@ -19,7 +19,7 @@ from .canvas import ImageCanvas, map_image
 from .explorer import Changed, Explorer, MapShown, Shown, ambiguity_job
 from .export_dialog import ExportResultDialog
 from .file_panel import FilePanel
-from .geometry import display_block_offset
+from .geometry import display_block_offset, display_size
 from .glyph_panel import ClassifierLoader, GlyphPanel, shipped_classifier
 from .help import ABOUT, ShortcutsDialog
 from .history_panel import HistoryPanel, tool_words
@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         """Everything that depends only on the file: its facts, the region's size, the grid, the title."""
         self.shown_code = code
         self.file_panel.show_code(code)
-        height, width = to_display(np.zeros((code.height, code.width), bool), code.orientation).shape
+        height, width = display_size(code.orientation, code.height, code.width)
         self.region.reset(height, width)
         self.canvas.grid.set_image_size(width, height, QPointF(*display_block_offset(code.orientation, code.height,
                                                                                      code.width)))

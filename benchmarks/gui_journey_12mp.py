@@ -188,12 +188,11 @@ def main(argv: list[str] | None = None) -> int:
             width, height = pixmap.width(), pixmap.height()
         return width * height >= 4000 * 3000
 
-    def network_view() -> bool:
-        return "current" in getattr(getattr(window.canvas, "images", None), "sources", {"current": 1})
-
+    marks = {"first_view": full_view}
+    if hasattr(window.canvas, "images"):  # the tree before showed the network decode only when ready
+        marks["network_view"] = lambda: "current" in window.canvas.images.sources
     figures["open"] = journey(app, meter, lambda: window.open_path(photo),
-                              lambda: idle() and window.opened is not None,
-                              {"first_view": full_view, "network_view": network_view})
+                              lambda: idle() and window.opened is not None, marks)
     history = lambda: window.explorer.session.history  # noqa: E731
 
     def select_square() -> None:

@@ -53,7 +53,7 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> MainWindow:  # n
 def shown_pixels(window: MainWindow) -> bytes:
     """The RGB bytes of the image the canvas shows now (with a live preview patch over it)."""
     canvas = window.canvas
-    image = QImage(canvas.image_pixmap().size(), QImage.Format.Format_RGB888)
+    image = QImage(canvas.shown_image().size(), QImage.Format.Format_RGB888)
     canvas.region.setVisible(False)
     painter = QPainter(image)
     canvas.scene().render(painter, QRectF(image.rect()), canvas.sceneRect())

@@ -306,9 +306,6 @@ class ImageCanvas(QGraphicsView):
     def shown_image(self) -> QImage:
         return self.images.image()
 
-    def image_pixmap(self) -> QPixmap:
-        return QPixmap.fromImage(self.images.image())
-
     def _fit_scene(self) -> None:
         width, height = self.image_size()
         self.scene().setSceneRect(QRectF(0, 0, width, height))

@@ -224,10 +224,6 @@ class Explorer(QObject):
         self.generation, self.saved_generation = int(dirty), 0
         self.changed.emit()
 
-    def close(self) -> None:
-        self.session = None
-        self.generation = self.saved_generation = 0
-
     def _show_change(self, change: Changed) -> None:
         self.generation += 1
         self.imageChanged.emit(change)

@@ -110,10 +110,6 @@ class Jobs(QObject):
     def busy(self) -> bool:
         return self.worker is not None
 
-    @property
-    def cancelling(self) -> bool:
-        return self.control is not None and self.control.cancelled()
-
     def start(self, label: str, function: JobFunction, *args: Any,
               on_preview: Callable[[Any], None] | None = None,
               on_result: Callable[[Any], None] | None = None,

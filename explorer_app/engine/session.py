@@ -55,7 +55,7 @@ class Session:
         self.image = self.state.output(self.tensors)["image"]
         self.touched = np.zeros(self.tensors.y_q.shape[2:], bool)
         self.base_matches = True
-        self.began_at_base = state is None
+        self.began_at_base = self.base_sha256 is not None
         """Whether the history's first entry was committed on the z = 0 decode (not on a given state)."""
 
     @classmethod

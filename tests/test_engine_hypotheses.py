@@ -108,3 +108,18 @@ def test_bench_cli_reports_every_figure(monkeypatch, capsys):
     for key in ("device", "model", "decode_1mp_s", "libjpeg_decode_1mp_s", "first_edit_s", "edit_128px_50it_s",
                 "edit_128px_50it_full_reach_s", "edit_256px_50it_s", "digits_10_hypotheses_s", "adam_steps_1mp_per_s"):
         assert figures[key] is not None, key
+
+
+def test_the_verdict_says_whether_the_file_decides():
+    from explorer_app.engine.hypotheses import verdict
+
+    digits = [str(d) for d in range(10)]
+    even = [0.1] * 10
+    assert verdict(digits, even, [True] * 10, "digit") == \
+        "All 10 are consistent and about equally plausible: this file cannot tell which digit it was."
+    peaked = [0.91] + [0.01] * 9
+    assert verdict(digits, peaked, [True] * 10, "digit") == \
+        "All 10 are consistent, but only 0 is plausible (score 0.91; the next, 1, 0.01)."
+    two = [0.05, 0.4, 0.05, 0.3] + [0.2 / 6] * 6
+    assert "1 and 3 are about equally plausible" in verdict(digits, two, [True] * 10, "digit")
+    assert verdict(digits, even, [False] + [True] * 9, "digit").startswith("Only 9 of 10 are consistent")

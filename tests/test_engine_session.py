@@ -4,7 +4,7 @@ import torch
 from test_engine_fixtures import controllable_decoder, tiny_decoder, tiny_session, write_jpeg
 
 from explorer_app.codec import read_jpeg
-from explorer_app.engine import Budget, SessionFileError, load_session, regions, save_session, tools
+from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session, tools
 from explorer_app.engine.state import exact_patch, initial_state, write_patch
 from explorer_app.engine.window import window_of_mask
 
@@ -76,6 +76,9 @@ def test_save_and_reload_bit_identical(tmp_path):
     reopened = load_session(path, read_jpeg(tmp_path / "input.jpg"), controllable_decoder())
     assert torch.equal(reopened.image, session.image)
     assert torch.equal(reopened.state.z, session.state.z)
+    assert torch.equal(reopened.state.delta_y, session.state.delta_y)
+    assert torch.equal(reopened.state.delta_c, session.state.delta_c)
+    assert reopened.base_matches and (reopened.touched == session.touched).all()
     assert reopened.history.records() == session.history.records()
     assert reopened.redo() and session.redo()
     assert torch.equal(reopened.image, session.image)
@@ -126,3 +129,116 @@ def test_a_candidate_rendered_alone_matches_the_whole_render(tmp_path, options):
     outside = whole.clone()
     outside[:, :, y: y + crop.shape[2], x: x + crop.shape[3]] = session.image[:, :, y: y + crop.shape[2], x: x + crop.shape[3]]
     assert torch.allclose(outside, session.image, atol=1e-4)  # and nothing outside its window
+
+
+@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 1}, {"grey": True},
+                                     {"height": 187, "width": 243, "subsampling": 2}])
+def test_commit_undo_and_redo_re_render_only_their_window_exactly(tmp_path, options):
+    """The session re-renders only the pixels an edit can change: the image stays the whole render of
+    the state, and the blocks written are marked touched (what a saved session stores)."""
+    session = tiny_session(tmp_path, controllable_decoder(), **{"height": 192, "width": 240, **options})
+    height, width = session.shape
+    region = regions.rectangle(session.shape, width - 30, height - 24, 30, 24)
+    session.apply(tools.Variance(factor=3.0), region, Budget(steps=4, patience=0))
+    whole = lambda: session.state.output(session.tensors)["image"]  # noqa: E731
+    assert torch.allclose(session.image, whole(), atol=1e-4)
+    rows, cols = session.changed_pixels(session.history.entries[0])
+    assert rows.stop == height and cols.stop == width and rows.start > 0
+    assert session.touched.any() and not session.touched.all()
+    assert session.undo() and torch.allclose(session.image, whole(), atol=1e-4)
+    assert session.redo() and torch.allclose(session.image, whole(), atol=1e-4)
+
+
+def test_a_watched_decode_reports_progress_and_stops_when_cancelled(tmp_path):
+    from explorer_app.engine.progress import Cancelled
+
+    code = read_jpeg(write_jpeg(tmp_path / "input.jpg"))
+    seen: list[tuple[int, int]] = []
+    session = Session.decoded(code, tiny_decoder(), progress=lambda done, total: seen.append((done, total)))
+    total = seen[0][1]
+    assert [done for done, _ in seen] == list(range(1, total + 1)) and total > 2
+    assert torch.equal(session.image, Session(code, tiny_decoder()).image)
+    with pytest.raises(Cancelled):
+        Session.decoded(code, tiny_decoder(), progress=lambda *_: seen.append(()), cancelled=lambda: len(seen) > total + 2)
+    assert len(seen) == total + 3  # stopped before the fourth convolution
+    assert Session.decoded(code, tiny_decoder()).image.shape == session.image.shape  # no hook was left behind
+
+
+def test_a_session_stores_only_what_edits_changed(tmp_path):
+    """One small edit on a larger image: the file holds the touched blocks and the edit's windows,
+    compressed, a small fraction of the whole state; it reopens bit for bit."""
+    session = tiny_session(tmp_path, controllable_decoder(), height=400, width=528)
+    session.apply(tools.Brightness(20.0), regions.rectangle(session.shape, 200, 160, 32, 32),
+                  Budget(steps=4, patience=0))
+    whole_state = sum(t.numel() * 4 for t in (session.state.z, session.state.delta_y, session.state.delta_c))
+    size = save_session(session, tmp_path / "work.jxs")
+    assert size == (tmp_path / "work.jxs").stat().st_size < 0.1 * whole_state
+    import zipfile
+    stored = {name.split(".bin")[0] for name in zipfile.ZipFile(tmp_path / "work.jxs").namelist()}
+    assert session.replayable and stored == {"session.json", "history.0.after.z", "history.0.after.delta_y",
+                                             "history.0.after.delta_c"}  # the rest follows from the file
+    reopened = load_session(tmp_path / "work.jxs", session.code, controllable_decoder())
+    for name in ("z", "delta_y", "delta_c"):
+        assert torch.equal(getattr(reopened.state, name), getattr(session.state, name))
+    assert torch.equal(reopened.image, session.image)
+    assert reopened.history.records() == session.history.records()
+
+
+def test_facts_name_the_jpeg_and_a_snapshot_keeps_the_state_it_was_taken_of(tmp_path):
+    from explorer_app.engine.session_file import read_facts, snapshot, write_snapshot
+
+    session = tiny_session(tmp_path, controllable_decoder())
+    region = regions.rectangle(session.shape, 16, 8, 24, 24)
+    session.apply(tools.Brightness(20.0), region, Budget(steps=3, patience=0))
+    frozen, image = snapshot(session), session.image.clone()
+    session.apply(tools.Brightness(-30.0), region, Budget(steps=3, patience=0))  # after the snapshot
+    write_snapshot(frozen, tmp_path / "work.jxs")
+    facts = read_facts(tmp_path / "work.jxs")
+    assert (facts.source_path, facts.source_sha256, facts.edits) == (session.code.source, session.code.sha256, 1)
+    reopened = load_session(tmp_path / "work.jxs", session.code, controllable_decoder())
+    assert torch.equal(reopened.image, image) and reopened.history.position == 1
+
+
+def test_format_1_sessions_still_open_and_another_decode_is_reported(tmp_path):
+    import json
+
+    from safetensors.torch import save_file
+
+    session = tiny_session(tmp_path, controllable_decoder())
+    session.apply(tools.Brightness(20.0), regions.rectangle(session.shape, 16, 8, 24, 24), Budget(steps=3, patience=0))
+    entry = session.history.entries[0]
+    tensors = {f"state.{k}": v.contiguous() for k, v in
+               {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()}
+    for side, patch in (("before", entry.before), ("after", entry.after)):
+        tensors.update({f"history.0.{side}.{k}": v.contiguous() for k, v in patch.tensors().items()})
+    window = entry.before.window
+    facts = {"format": "jpeg-explorer-session/1", "source_sha256": session.code.sha256, "source_path": session.code.source,
+             "model": session.model_facts(), "history": [{"record": entry.record, "window": {
+                 "blocks": window.describe(), "grid": [window.grid_h, window.grid_w], "factor": list(window.factor)}}],
+             "position": 1, "history_limit": 50}
+    save_file(tensors, str(tmp_path / "old.session"), metadata={"format": facts["format"], "session": json.dumps(facts)})
+    reopened = load_session(tmp_path / "old.session", session.code, controllable_decoder())
+    assert torch.equal(reopened.image, session.image) and reopened.undo()
+
+    save_session(session, tmp_path / "new.jxs")
+    other_machine = Session(session.code, controllable_decoder())
+    other_machine.base_sha256 = "0" * 64  # as if this machine's z = 0 decode differed in its last bits
+    from explorer_app.engine import restore
+    assert not restore(other_machine, tmp_path / "new.jxs").base_matches
+
+
+def test_a_history_that_forgot_its_oldest_edits_still_reopens_bit_for_bit(tmp_path):
+    """Over the history's limit the state holds edits no entry describes: then the touched blocks are
+    stored rather than replayed."""
+    session = tiny_session(tmp_path, controllable_decoder())
+    session.history.limit = 2
+    for x in (8, 40, 72):
+        session.apply(tools.Brightness(15.0), regions.rectangle(session.shape, x, 16, 16, 16), Budget(steps=2))
+    session.undo()
+    assert session.history.forgotten == 1 and not session.replayable
+    save_session(session, tmp_path / "work.jxs")
+    reopened = load_session(tmp_path / "work.jxs", session.code, controllable_decoder())
+    for name in ("z", "delta_y", "delta_c"):
+        assert torch.equal(getattr(reopened.state, name), getattr(session.state, name))
+    assert torch.equal(reopened.image, session.image) and reopened.history.position == 1
+    assert reopened.redo() and session.redo() and torch.equal(reopened.image, session.image)

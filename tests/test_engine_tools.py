@@ -201,3 +201,18 @@ def test_grey_image_tools(tmp_path):
     run(session, tools.Scribble((tools.Stroke("line", ((44.0, 40.0), (68.0, 40.0)), width=3),), color=(0.0,)), region)
     with pytest.raises(ValueError):
         session.edit(tools.HueSaturation(30.0), region).tool.objective(session.edit(tools.HueSaturation(30.0), region).view)
+
+
+def test_variance_pools_only_around_its_region_with_the_same_result():
+    """The objective pools the region's bounding box plus the kernel's reach: the same mean local
+    variance as pooling the whole window, also for regions touching the window's edge."""
+    from explorer_app.engine.view import masked_mean
+
+    class View:
+        region = torch.zeros(1, 1, 60, 80)
+
+    View.region[:, :, 10:30, 20:50] = 1
+    View.region[:, :, 0:5, 70:80] = 1
+    image = torch.rand(2, 3, 60, 80, dtype=torch.float64) * 255
+    whole = masked_mean(local_variance(image, 7), View.region.double())
+    assert torch.allclose(tools.Variance().level(View)(image), whole, rtol=1e-12)

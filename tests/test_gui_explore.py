@@ -53,7 +53,7 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> MainWindow:  # n
 def shown_pixels(window: MainWindow) -> bytes:
     """The RGB bytes of the image the canvas shows now (with a live preview patch over it)."""
     canvas = window.canvas
-    image = QImage(canvas.image_pixmap().size(), QImage.Format.Format_RGB888)
+    image = QImage(canvas.shown_image().size(), QImage.Format.Format_RGB888)
     canvas.region.setVisible(False)
     painter = QPainter(image)
     canvas.scene().render(painter, QRectF(image.rect()), canvas.sceneRect())
@@ -127,20 +127,21 @@ def test_digit_hypotheses_ten_ranked_buttons_click_and_keep(qtbot, explore: Main
     scores = [c.score for c in gallery.candidates]
     assert scores == sorted(scores, reverse=True)
     assert sorted(c.label for c in gallery.candidates) == [str(d) for d in range(10)]
-    before = window.images["current"].copy()
+    before = shown_pixels(window)
     qtbot.mouseClick(gallery.buttons[3], Qt.MouseButton.LeftButton)
-    assert gallery.chosen is gallery.candidates[3]
-    assert not np.array_equal(window.images["current"], before)
+    chosen = gallery.candidates[3]
+    assert gallery.chosen is chosen
+    assert shown_pixels(window) != before  # the candidate is on screen, over the current image
     assert window.explorer.session.history.position == 0
-    shown = window.images["current"].astype(int)
+    shown = np.frombuffer(shown_pixels(window), np.uint8).astype(int)
     qtbot.mouseClick(gallery.keep_button, Qt.MouseButton.LeftButton)
-    assert window.explorer.session.history.records()[0]["candidate"] == gallery_index(window)
-    assert np.abs(window.images["current"].astype(int) - shown).max() <= 1  # what was shown is what was kept
+    wait_idle(qtbot, window)
+    record = window.explorer.session.history.records()[0]
+    assert record["candidate"] == chosen.index
+    assert record["kept"]["label"] == chosen.label and record["kept"]["score"] == round(chosen.score, 4)
+    assert np.abs(window.images["current"].astype(int).ravel() - shown).max() <= 1  # what was shown was kept
+    assert shown_pixels(window) == window.images["current"].tobytes()
     assert not gallery.buttons
-
-
-def gallery_index(window: MainWindow) -> int:
-    return window.explorer.session.history.entries[0].record["candidate"]
 
 
 def test_alternatives_gallery_and_discard(qtbot, explore: MainWindow) -> None:
@@ -183,13 +184,16 @@ def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path:
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Hue / saturation")
     edited = window.images["current"].copy()
-    window.save_session(tmp_path / "work.jxs")
+    window.save_session(tmp_path / "work")  # typed without .jxs: it gets it
+    qtbot.waitUntil(lambda: window.writer.pending == 0)
+    assert (tmp_path / "work.jxs").exists() and "Session saved" in window.status.message.text()
     window.explorer.undo()
     wait_idle(qtbot, window)
     window.open_path(photo)
     wait_idle(qtbot, window)
     assert window.explorer.session.history.position == 0
     assert window.open_session(tmp_path / "work.jxs")
+    wait_idle(qtbot, window)
     assert np.array_equal(window.images["current"], edited)
     assert window.explorer.session.history.position == 1
 
@@ -200,6 +204,7 @@ def test_crash_autosave_is_offered_back(qtbot, explore: MainWindow, tmp_path: Pa
     press_apply(qtbot, window, "Brightness")
     edited = window.images["current"].copy()
     window.autosave_now()
+    qtbot.waitUntil(lambda: window.writer.pending == 0)
     # a crash: the window never closes normally; a new one starts with the same settings
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     restarted = MainWindow(Settings(tmp_path / "settings.ini"), model=window.model)
@@ -209,7 +214,7 @@ def test_crash_autosave_is_offered_back(qtbot, explore: MainWindow, tmp_path: Pa
     assert restarted.explorer.session.history.position == 1
     assert np.array_equal(restarted.images["current"], edited)
     restarted.close()
-    assert not list((tmp_path / "autosave").glob("*.session"))
+    assert not list((tmp_path / "autosave").glob("*.jxs"))
 
 
 def test_autosave_waits_for_a_running_edit(qtbot, explore: MainWindow, tmp_path: Path, monkeypatch) -> None:
@@ -222,17 +227,17 @@ def test_autosave_waits_for_a_running_edit(qtbot, explore: MainWindow, tmp_path:
     window.tool_panels["Variance"].apply_button.click()
     assert window.jobs.busy
     window.autosave_now()
-    assert not list((tmp_path / "autosave").glob("*.session"))
+    assert not list((tmp_path / "autosave").glob("*.jxs"))
     assert window.autosave_timer.isActive()
     window.jobs.cancel()
-    qtbot.waitUntil(lambda: list((tmp_path / "autosave").glob("*.session")) != [], timeout=5000)
+    qtbot.waitUntil(lambda: list((tmp_path / "autosave").glob("*.jxs")) != [], timeout=5000)
 
 
 def test_ambiguity_map_overlay(qtbot, explore: MainWindow) -> None:
     window = explore
     window.actions["ambiguity"].trigger()
     wait_idle(qtbot, window)
-    assert window.canvas.overlay.isVisible() and window.canvas.overlay.pixmap().width() == 72
+    assert window.canvas.overlay.isVisible() and window.canvas.overlay.map.width() == 72
 
 
 def test_the_canvas_shows_the_current_image(explore: MainWindow) -> None:
@@ -248,7 +253,8 @@ def test_closing_with_unsaved_edits_asks(qtbot, explore: MainWindow, tmp_path: P
     assert not window.close() and window.isVisible()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "kept.jxs"), ""))
-    assert window.close()
+    window.close()  # the session is written in the background: the window closes once it is on disk
+    qtbot.waitUntil(lambda: not window.isVisible() and window.writer.pending == 0)
     assert (tmp_path / "kept.jxs").exists()
 
 

@@ -14,8 +14,8 @@ from .hypotheses import HYPOTHESIS_BUDGET, Hypothesis, Plausibility, glyph_edit,
 from .optimize import Budget, Edit, EditResult, Progress, run_to_end
 from .regions import Region
 from .session import Session
-from .session_file import SessionFileError, load_session, save_session
+from .session_file import SessionFileError, load_session, read_facts, restore, save_session
 
 __all__ = ["HYPOTHESIS_BUDGET", "Budget", "Edit", "EditResult", "Hypothesis", "Plausibility", "Progress", "Region", "Session",
            "SessionFileError", "ambiguity_map", "glyph_edit", "glyph_hypotheses", "load_session", "rank_hypotheses",
-           "regions", "run_to_end", "save_session", "tools"]
+           "read_facts", "regions", "restore", "run_to_end", "save_session", "tools"]

@@ -19,12 +19,15 @@ class HistoryEntry:
 class History:
     """Entries [0, position) are done (undoable), [position, len) are undone (redoable).
 
-    At most ``limit`` done entries are kept; the oldest are forgotten first.
+    At most ``limit`` done entries are kept; the oldest are forgotten first. Entries were committed in
+    order, each with all the earlier ones done, so entry i's ``before`` is what entries 0 … i−1 left.
     """
 
     limit: int = 50
     entries: list[HistoryEntry] = field(default_factory=list)
     position: int = 0
+    forgotten: int = 0
+    """Done entries dropped over the limit: their changes are in the state but no longer in the history."""
 
     def push(self, entry: HistoryEntry) -> None:
         """Record a new edit; anything undone is dropped (it can no longer be redone)."""
@@ -32,6 +35,7 @@ class History:
         self.entries.append(entry)
         overflow = max(0, len(self.entries) - self.limit)
         del self.entries[:overflow]
+        self.forgotten += overflow
         self.position = len(self.entries)
 
     def undo(self) -> HistoryEntry | None:

@@ -4,6 +4,7 @@ box had to change from the unedited decode, and how typical the z that produces 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -53,14 +54,14 @@ def glyph_edit(session: Session, classifier: Classifier, box: Box, budget: Budge
 def rank_hypotheses(session: Session, result: EditResult, classifier: Classifier, box: Box,
                     weights: Plausibility = Plausibility()) -> list[Hypothesis]:
     """Score every candidate of a finished glyph edit on its exact decode; best first."""
-    origin = (0, 0)
-    before = box_crop(session.image, box, origin)
+    before = box_crop(session.image, box, (0, 0))
     w_rows, w_cols = result.window.relative(result.editable)
     found = []
     with torch.no_grad():
         for index, label in enumerate(classifier.classes):
             patch = session.candidate_patch(result, index)
-            crop = box_crop(session.patched_output(patch)["image"], box, origin)
+            window_image, origin = session.patched_window(patch)  # the box lies inside the patch's window
+            crop = box_crop(window_image, box, origin)
             confidence = float(torch.softmax(classifier(crop), 1)[0, index])
             change = float((crop - before).abs().mean())
             z = result.z[index, :, w_rows, w_cols]
@@ -74,6 +75,38 @@ def rank_hypotheses(session: Session, result: EditResult, classifier: Classifier
     return sorted(ranked, key=lambda h: h.score, reverse=True)
 
 
+PLAUSIBLE_SHARE = 0.5
+"""A hypothesis counts as plausible when its score is at least this share of the best one's."""
+
+
+def plausible(scores: Sequence[float], share: float = PLAUSIBLE_SHARE) -> list[int]:
+    """Indices of the scores within ``share`` of the best (the best included)."""
+    best = max(scores)
+    return [i for i, score in enumerate(scores) if score >= share * best]
+
+
+def verdict(labels: Sequence[str], scores: Sequence[float], consistent: Sequence[bool], noun: str) -> str:
+    """What a ranked set of hypotheses supports, in one sentence: whether every candidate is consistent
+    with the file, and whether the file decides (one plausible candidate) or not (near-equal scores)."""
+    total = len(labels)
+    kept = [i for i in range(total) if consistent[i]]
+    if not kept:
+        return f"None of the {total} candidates is consistent with the file: this result proves nothing."
+    head = f"All {total} are consistent" if len(kept) == total else f"Only {len(kept)} of {total} are consistent"
+    ranked = sorted(kept, key=lambda i: -scores[i])
+    chosen = [ranked[i] for i in plausible([scores[i] for i in ranked])]
+    if len(chosen) == len(ranked) and len(ranked) > 1:
+        return f"{head} and about equally plausible: this file cannot tell which {noun} it was."
+    if len(chosen) == 1:
+        best = ranked[0]
+        rest = (f" (score {scores[best]:.2f}; the next, {labels[ranked[1]]}, {scores[ranked[1]]:.2f})"
+                if len(ranked) > 1 else "")
+        return f"{head}, but only {labels[best]} is plausible{rest}."
+    names = ", ".join(labels[i] for i in chosen[:-1]) + f" and {labels[chosen[-1]]}"
+    return (f"{head}; {names} are about equally plausible (scores within half of the best): this file "
+            f"cannot tell between them.")
+
+
 def glyph_hypotheses(session: Session, classifier: Classifier, box: Box, budget: Budget = HYPOTHESIS_BUDGET,
                      weights: Plausibility = Plausibility()) -> tuple[EditResult, list[Hypothesis]]:
     """Optimize and rank in one call (for scripts and the CLI)."""
@@ -81,4 +114,5 @@ def glyph_hypotheses(session: Session, classifier: Classifier, box: Box, budget:
     return result, rank_hypotheses(session, result, classifier, box, weights)
 
 
-__all__ = ["HYPOTHESIS_BUDGET", "Hypothesis", "Plausibility", "glyph_edit", "glyph_hypotheses", "rank_hypotheses"]
+__all__ = ["HYPOTHESIS_BUDGET", "Hypothesis", "Plausibility", "glyph_edit", "glyph_hypotheses", "plausible",
+           "rank_hypotheses", "verdict"]

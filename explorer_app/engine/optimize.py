@@ -120,8 +120,16 @@ class Edit:
         px_rows, px_cols = self.window.pixels(code.height, code.width)
         self.view = WindowView(self.window, self.code, region_mask[:, :, px_rows, px_cols].to(image.dtype),
                                initial, image, decoder.sample_temperature)
+        self.before = image[:, :, px_rows, px_cols].clone()
+        """(1, C, h, w) the window of the session's exact image before the edit (what outcomes compare to)."""
         self.result: EditResult | None = None
         self._cancelled = threading.Event()
+        self._facts = {"tool": type(tool).__name__, "summary": tool.summary(), "parameters": describe(tool),
+                       "region": region.describe(),
+                       "budget": {"steps": budget.steps, "lr": budget.lr, "hold_weight": budget.hold_weight,
+                                  "dilation": budget.dilation, "halo": budget.halo}}
+        """What the history record says of the edit besides its steps and stop (computed once: describing
+        a 12-MP region's mask costs three whole-image reductions)."""
 
     def cancel(self) -> None:
         """Stop before the next step (the best result so far is kept)."""
@@ -130,10 +138,7 @@ class Edit:
             self.result.record["stopped"] = "cancelled"
 
     def _record(self, steps: int, reason: str) -> dict[str, object]:
-        return {"tool": type(self.tool).__name__, "parameters": describe(self.tool),
-                "region": self.region.describe(), "steps": steps, "stopped": reason,
-                "budget": {"steps": self.budget.steps, "lr": self.budget.lr, "hold_weight": self.budget.hold_weight,
-                           "dilation": self.budget.dilation, "halo": self.budget.halo}}
+        return {**self._facts, "steps": steps, "stopped": reason}
 
     def run(self) -> Iterator[Progress]:
         """Optimize, yielding after every step; ends on the step budget, convergence or cancel."""

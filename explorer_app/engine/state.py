@@ -5,6 +5,7 @@ deterministic function of the stored tensors (which is what makes saved sessions
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import torch
@@ -48,6 +49,10 @@ class Patch:
         found = {"z": self.z, "delta_y": self.delta_y, "delta_c": self.delta_c}
         return {k: v for k, v in found.items() if v is not None}
 
+    def consistent(self) -> bool:
+        """Whether every Δ lies in [−½, ½], i.e. every coefficient of the window re-quantizes to the file's."""
+        return all(bool((d.abs() <= 0.5).all()) for d in (self.delta_y, self.delta_c) if d is not None)
+
 
 def read_patch(state: DecodedState, window: BlockWindow) -> Patch:
     """A copy of the state's content in ``window``."""
@@ -67,6 +72,15 @@ def write_patch(state: DecodedState, patch: Patch) -> None:
     if state.delta_c is not None:
         c_rows, c_cols = patch.window.chroma_blocks
         state.delta_c[:, :, c_rows, c_cols] = patch.delta_c
+
+
+def state_digest(state: DecodedState) -> str:
+    """SHA-256 of the Δ maps' float32 bytes: equal digests mean bit-identical decodes."""
+    digest = hashlib.sha256()
+    for delta in (state.delta_y, state.delta_c):
+        if delta is not None:
+            digest.update(delta.detach().to("cpu", torch.float32).contiguous().numpy().data)
+    return digest.hexdigest()
 
 
 def initial_state(decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor) -> DecodedState:

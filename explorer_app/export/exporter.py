@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -37,6 +38,14 @@ coarser); finer files try 16 bits first, which is fast and nearly always exact t
 
 class ExportError(ValueError):
     """The export was refused and nothing was written; the message is one line for the user."""
+
+
+class ExportCancelled(ExportError):
+    """The export was cancelled (see ``export_verified``'s ``cancelled``); no file was left behind."""
+
+
+EXPORT_STAGES = 4
+"""repair, encode and read back, verify, write the pair: ``progress(done, EXPORT_STAGES)`` after each."""
 
 
 def report_path(png_path: str | os.PathLike) -> Path:
@@ -128,27 +137,43 @@ def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: 
 
 def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path: str | os.PathLike,
                     bit_depth: int | None = 16, model: dict[str, str] | None = None,
-                    history: list[dict[str, object]] | None = None) -> VerificationReport:
+                    history: list[dict[str, object]] | None = None,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> VerificationReport:
     """Write ``output`` (a decoder forward dict, N = 1) as a PNG at ``path`` and its report beside it.
 
     ``bit_depth``: 8, 16, or None to choose (see the module's docstring). The Δ maps must lie in [−½, ½];
     rounding and clipping damage is repaired; the PNG's bytes are verified before they are written, and the
     report (also returned) says honestly whether they match the file, and if not why and what to do.
     Raises ExportError (nothing written) or OSError (nothing changed). Memory: the PNG's samples
-    (H·W·C·bit_depth/8 bytes) about three times, plus strips.
+    (H·W·C·bit_depth/8 bytes) about three times, plus strips. ``progress(done, EXPORT_STAGES)`` follows
+    the stages; when ``cancelled()`` is true between two of them, ExportCancelled is raised before anything
+    is written.
     """
     path = Path(path)
+
+    def stage(done: int) -> None:
+        if progress is not None:
+            progress(done, EXPORT_STAGES)
+        if cancelled is not None and cancelled():
+            raise ExportCancelled(f"{path.name}: export cancelled, nothing written")
+
     check_destination(path, code.source)
     check_delta(output["delta_y"], "luma")
     check_delta(output.get("delta_c"), "chroma")
     tensors = code_tensors64(code)
     repaired, eight_bit = repair(output, tensors, bit_depth)
+    stage(1)
     png = encode_png(repaired.samples)
     samples, depth = decode_png(png, str(path))
+    stage(2)
     report = verify_image(samples, depth, code, str(path), hashlib.sha256(png).hexdigest(), repaired.unreachable)
     report.model = model
     report.history = history or []
     report.notes.append(repair_note(repaired, tensors))
     report.remedy = remedy(report, repaired, eight_bit is not None, room_bits(tensors))
+    stage(3)
     write_pair((report_path(path), json.dumps(report.as_dict(), indent=2).encode()), (path, png))
+    if progress is not None:
+        progress(EXPORT_STAGES, EXPORT_STAGES)
     return report

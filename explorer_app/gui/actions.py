@@ -12,6 +12,7 @@ from .icons import icon
 from .interactions import REGION_INTERACTIONS, BrushStroke
 
 if TYPE_CHECKING:
+    from .tool_panels import ToolPanel
     from .window import MainWindow
 
 
@@ -31,6 +32,8 @@ class ActionSpec:
     checkable: bool = False
     group: str = ""
     """Checkable actions sharing a group exclude each other."""
+    short: str = ""
+    """A shorter name for buttons beside other buttons (the full one in menus)."""
 
 
 def _draw(name: str | None) -> Callable[[MainWindow, bool], None]:
@@ -100,24 +103,48 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("split", "&Split A|B", "V", "split",
                "Show image A left of a divider and image B right of it; drag the divider to sweep across",
                lambda w, on: w.view_panel.set_split(on), checkable=True, group="comparison"),
-    ActionSpec("pan", "&Pan", "H", "pan", "Drag to pan the view", _draw(None), checkable=True, group="draw"),
+    ActionSpec("pan", "&Pan", "H", "pan", "Drag to pan the view", _draw(None), checkable=True, group="draw",
+               short="Pan"),
     ActionSpec("select_rectangle", "&Rectangle selection", "R", "select-rectangle",
-               "Drag a rectangle to add it to the region", _draw("rectangle"), checkable=True, group="draw"),
+               "Drag a rectangle to add it to the region", _draw("rectangle"), checkable=True, group="draw",
+               short="Rectangle"),
     ActionSpec("select_polygon", "P&olygon selection", "P", "select-polygon",
-               "Click corners, double-click to close the polygon", _draw("polygon"), checkable=True, group="draw"),
+               "Click corners, double-click to close the polygon", _draw("polygon"), checkable=True, group="draw",
+               short="Polygon"),
     ActionSpec("select_freehand", "&Free-hand selection", "L", "select-freehand",
-               "Drag along an outline to add it to the region", _draw("freehand"), checkable=True, group="draw"),
+               "Drag along an outline to add it to the region", _draw("freehand"), checkable=True, group="draw",
+               short="Free-hand"),
     ActionSpec("select_brush", "&Brush selection", "B", "select-brush",
                "Paint the region with a round brush (its size is set in the Region panel)", _brush(erase=False),
-               checkable=True, group="draw"),
+               checkable=True, group="draw", short="Brush"),
     ActionSpec("select_erase", "&Erase from selection", "E", "select-erase",
                "Paint with the brush to take pixels out of the region", _brush(erase=True), checkable=True,
-               group="draw"),
+               group="draw", short="Erase"),
     ActionSpec("select_invert", "&Invert selection", "Ctrl+I", "select-invert",
-               "Select everything outside the region instead", lambda w: w.region.invert()),
+               "Select everything outside the region instead", lambda w: w.region.invert(), short="Invert"),
     ActionSpec("select_clear", "C&lear selection", "Ctrl+D", "select-clear", "Remove the region",
-               lambda w: w.region.clear()),
+               lambda w: w.region.clear(), short="Clear"),
+    ActionSpec("apply", "&Apply the tool", "Ctrl+Return", "apply",
+               "Run the tool shown in the Tools panel on the region", lambda w: w.toolbox.current().apply()),
+    ActionSpec("shortcuts", "&Keyboard shortcuts", "F1", "info", "Every command with its shortcut",
+               lambda w: w.show_shortcuts()),
+    ActionSpec("about", "&About JPEG Explorer", "", "app", "What this application does and proves",
+               lambda w: w.show_about()),
 )
+
+BUSY_BLOCKED = ("open", "open_session", "save_session", "export", "undo", "redo", "apply", "ambiguity")
+"""Actions that would start a job (or change the session) and so wait while one runs."""
+
+
+def tool_specs(panels: list[ToolPanel]) -> tuple[ActionSpec, ...]:
+    """One checkable action per tool panel (its name, icon and shortcut), shown in the Tools menu."""
+    def show(title: str) -> Callable[[MainWindow, bool], None]:
+        def choose(window: MainWindow, checked: bool) -> None:
+            if checked:
+                window.toolbox.show_panel(title)
+        return choose
+    return tuple(ActionSpec(f"tool:{panel.title}", panel.title, panel.shortcut, panel.icon_name, panel.tip,
+                            show(panel.title), checkable=True, group="tool") for panel in panels)
 
 
 def build_actions(window: MainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QAction]:
@@ -126,8 +153,11 @@ def build_actions(window: MainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) -
     groups: dict[str, QActionGroup] = {}
     for spec in specs:
         action = QAction(icon(spec.icon), spec.text, window)
+        if spec.short:
+            action.setIconText(spec.short)
         action.setShortcut(QKeySequence(spec.shortcut))
-        action.setToolTip(f"{spec.tip} ({QKeySequence(spec.shortcut).toString()})")
+        keys = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{spec.tip} ({keys})" if keys else spec.tip)
         action.setStatusTip(spec.tip)
         action.setCheckable(spec.checkable)
         if spec.group:

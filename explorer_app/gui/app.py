@@ -1,8 +1,10 @@
 """Start the application, optionally on a file, optionally just to save a screenshot."""
 from __future__ import annotations
 
+import importlib
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from PyQt6.QtCore import QEventLoop, QTimer
@@ -25,6 +27,13 @@ def wait_until_idle(window: MainWindow, timeout_ms: int = 600_000) -> None:
 SCREENSHOT_SIZE = (1440, 900)
 
 
+def prepare_torch() -> None:
+    """Import, while the user picks a file, what the first optimizer step of the process imports anyway
+    (torch._dynamo, through torch.optim: about 3 s on a 2-core CPU), so that neither opening a file nor
+    the first edit waits for it."""
+    threading.Thread(target=importlib.import_module, args=("torch._dynamo",), daemon=True).start()
+
+
 def run_gui(path: Path | None, screenshot: Path | None = None) -> int:
     """The application on ``path`` (or none). With ``screenshot``: default preferences and layout (the
     user's are neither used nor changed), a fixed window size, the picture saved, exit."""
@@ -32,6 +41,7 @@ def run_gui(path: Path | None, screenshot: Path | None = None) -> int:
     app.setApplicationName("JPEG Explorer")
     app.setWindowIcon(icon("app"))
     if screenshot is None:
+        prepare_torch()
         window = MainWindow()
         window.show()
         if path is not None:

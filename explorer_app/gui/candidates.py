@@ -1,55 +1,67 @@
-"""A ranked gallery of candidate results: thumbnail buttons with label and score; click shows one,
-Keep commits it (one undo step), Discard goes back to the current image."""
+"""A ranked gallery of candidate results: thumbnail buttons with a consistency mark, label and score, a
+verdict line saying what the set supports and a legend; click shows one, Keep commits it (one undo step),
+Discard goes back to the current image."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QIcon, QPixmap
-from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from .buttons import command_button
 from .canvas import to_qimage
 
 if TYPE_CHECKING:
-    from .explorer import Candidate
-    from .window import MainWindow
+    from .explorer import Candidate, CandidateSet
+    from .tool_host import ToolHost
+    from .tool_panels import ToolPanel
 
-THUMBNAIL = 72
+THUMBNAIL = 48
+MARKS = {True: "✔", False: "✘"}
 
 
 class CandidateGallery(QWidget):
     """``buttons``: one checkable button per candidate, best first; ``chosen``: the one shown, or None."""
 
-    def __init__(self, window: MainWindow, columns: int = 5) -> None:
+    def __init__(self, host: ToolHost, panel: ToolPanel, columns: int = 5) -> None:
         super().__init__()
-        self.window = window
+        self.host = host
+        self.panel = panel
         self.columns = columns
         self.candidates: list[Candidate] = []
         self.buttons: list[QToolButton] = []
         self.chosen: Candidate | None = None
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setStyleSheet("font-weight: bold;")
+        self.legend = QLabel(panel.legend)
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("font-size: small;")
         self.grid = QGridLayout()
-        self.keep_button = command_button(
-            "keep", "Keep",
-            "Make the shown candidate the current image (one undo step)",
-            self.keep)
-        self.discard_button = command_button(
-            "discard", "Discard",
-            "Drop the candidates and go back to the current image",
-            self.discard)
+        self.grid.setSpacing(2)
+        self.keep_button = command_button("keep", "Keep", "Make the shown candidate the current image (one undo step)",
+                                          self.keep)
+        self.discard_button = command_button("discard", "Discard",
+                                             "Drop the candidates and go back to the current image", self.discard)
         choices = QHBoxLayout()
         choices.addWidget(self.keep_button)
         choices.addWidget(self.discard_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.verdict)
         layout.addLayout(self.grid)
+        layout.addWidget(self.legend)
         layout.addLayout(choices)
+        self.verdict.hide()
+        self.legend.hide()
+        host.busyChanged.connect(lambda busy: self._set_choosing(bool(self.candidates) and not busy))
         self._set_choosing(False)
 
-    def show_candidates(self, candidates: list[Candidate]) -> None:
+    def show_candidates(self, found: CandidateSet) -> None:
         self.clear()
-        self.candidates = candidates
-        for rank, candidate in enumerate(candidates):
+        self.candidates = found.candidates
+        for rank, candidate in enumerate(found.candidates):
             button = QToolButton()
             button.setCheckable(True)
             button.setAutoExclusive(True)
@@ -58,33 +70,40 @@ class CandidateGallery(QWidget):
                 THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
             button.setIcon(QIcon(pixmap))
             button.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
-            button.setText(f"{candidate.label}  {candidate.score:.2f}")
-            button.setToolTip(f"Rank {rank + 1}: {candidate.label}, score {candidate.score:.3f}. Click to show it.")
+            button.setText(f"{MARKS[candidate.consistent]} {candidate.label}\n{candidate.score_text}")
+            button.setToolTip(f"Rank {rank + 1}: {candidate.label}, {candidate.score_text}; "
+                              + ("consistent with the file" if candidate.consistent else "NOT consistent with the file")
+                              + ". Click to show it.")
             button.clicked.connect(lambda _=False, c=candidate: self.choose(c))
             self.grid.addWidget(button, rank // self.columns, rank % self.columns)
             self.buttons.append(button)
-        self._set_choosing(bool(candidates))
+        self.verdict.setText(found.verdict)
+        for label in (self.verdict, self.legend):
+            label.setVisible(bool(found.candidates))
+        self._set_choosing(bool(found.candidates))
 
     def choose(self, candidate: Candidate) -> None:
         self.chosen = candidate
-        self.window.explorer.show_candidate(candidate)
+        self.host.show_candidate(candidate)
 
     def keep(self) -> None:
-        if self.chosen is not None:
-            self.window.explorer.keep(self.chosen)
+        if self.chosen is not None and not self.host.busy:
+            self.host.keep(self.chosen, self.panel)
             self.clear()
 
     def discard(self) -> None:
         self.clear()
-        self.window.explorer.discard()
+        self.host.discard()
 
     def clear(self) -> None:
         for button in self.buttons:
             self.grid.removeWidget(button)
             button.deleteLater()
         self.buttons, self.candidates, self.chosen = [], [], None
+        self.verdict.hide()
+        self.legend.hide()
         self._set_choosing(False)
 
     def _set_choosing(self, on: bool) -> None:
-        self.keep_button.setEnabled(on)
-        self.discard_button.setEnabled(on)
+        for widget in (self.keep_button, self.discard_button, *self.buttons):
+            widget.setEnabled(on)

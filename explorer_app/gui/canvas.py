@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import (QBrush, QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap, QResizeEvent,
                          QWheelEvent)
@@ -11,6 +12,7 @@ from PyQt6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapIt
                              QGraphicsView, QLabel, QStyleOptionGraphicsItem, QWidget)
 
 from .interactions import Interaction
+from .legend import MapLegend
 
 GRID_MIN_ZOOM = 3.0
 """The 8×8 block grid is drawn only from this zoom on (below it the lines would cover the image)."""
@@ -20,6 +22,10 @@ FIT_MARGIN = 0.98
 DIVIDER_GRIP_PX = 6.0
 """A press this close (screen pixels) to the split divider drags it instead of panning or drawing."""
 LABEL_STYLE = "background: rgba(20, 20, 24, 170); color: white; padding: 2px 6px; border-radius: 3px;"
+EMPTY_HINT = ("<p style='font-size:15px'><b>Open a JPEG to explore it</b></p>"
+              "<p>File ▸ Open JPEG… (Ctrl+O), a recent file, or drop a .jpg here.</p>"
+              "<p>Then mark a region (R, P, L or B) and pick a tool (Tools menu; F1 lists every shortcut).</p>")
+REGION_FILL = QColor(255, 210, 0, 40)
 
 
 def split_label(parent: QWidget) -> QLabel:
@@ -40,6 +46,83 @@ def to_qimage(image: np.ndarray) -> QImage:
     if pixels.shape[2] == 4:
         return QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
     return QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+
+
+class BufferImage(QImage):
+    """A QImage over a numpy buffer it keeps alive: painting into the image writes into the buffer."""
+
+    def __init__(self, buffer: np.ndarray, image_format: QImage.Format) -> None:
+        height, width = buffer.shape[:2]
+        super().__init__(sip.voidptr(buffer.ctypes.data), width, height, buffer.strides[0], image_format)
+        self.buffer = buffer
+
+
+def screen_image(image: np.ndarray) -> QImage:
+    """A uint8 display image as the QImage format the canvas paints fastest (32-bit RGB, or 8-bit grey).
+    The pixels are arranged by numpy, which lets other threads run meanwhile (Qt's own conversions hold
+    Python's lock for a 12-MP photo's ~70 ms): the window's jobs make the large ones in their worker."""
+    if image.ndim == 2 or image.shape[2] == 1:
+        return BufferImage(np.ascontiguousarray(image.reshape(image.shape[:2])), QImage.Format.Format_Grayscale8)
+    bgra = np.empty((*image.shape[:2], 4), np.uint8)
+    bgra[..., 0], bgra[..., 1], bgra[..., 2], bgra[..., 3] = image[..., 2], image[..., 1], image[..., 0], 255
+    return BufferImage(bgra, QImage.Format.Format_RGB32)
+
+
+class MapItem(QGraphicsItem):
+    """A map drawn over the image: an RGBA QImage, ``scale`` display pixels per map cell, painted only
+    inside the exposed area (a 12-MP per-pixel map is never turned into a pixmap)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.map = QImage()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def set_map(self, image: QImage, scale: float) -> None:
+        self.prepareGeometryChange()
+        self.map = image
+        self.setScale(scale)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(self.map.rect())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        rect = option.exposedRect.intersected(QRectF(self.map.rect())).toAlignedRect()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(rect, self.map, rect)
+
+
+def map_image(rgba: np.ndarray) -> QImage:
+    """uint8 (H, W, 4) RGBA → a QImage over that buffer (made in a worker for large maps)."""
+    return BufferImage(np.ascontiguousarray(rgba), QImage.Format.Format_RGBA8888)
+
+
+class ImageItem(QGraphicsItem):
+    """Paints one of several named full-size images (``sources``), only inside the exposed area and
+    without smoothing (pixels stay pixels when zoomed in). Changing part of an image repaints that part."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: dict[str, QImage] = {}
+        self.shown = ""
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def image(self) -> QImage:
+        return self.sources.get(self.shown, QImage())
+
+    def show_source(self, name: str) -> None:
+        self.prepareGeometryChange()
+        self.shown = name
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(self.image().rect())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        image = self.image()
+        rect = option.exposedRect.intersected(QRectF(image.rect())).toAlignedRect()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.drawImage(rect, image, rect)
 
 
 class BlockGrid(QGraphicsItem):
@@ -82,16 +165,23 @@ class SplitCompare(QGraphicsItem):
     of the width), so the canvas's own image shows to its right: a side-by-side comparison of the same
     pixels. The divider and its grip keep their screen size at every zoom."""
 
-    def __init__(self) -> None:
+    def __init__(self, images: ImageItem) -> None:
         super().__init__()
-        self.pixmap = QPixmap()
+        self.images = images
+        self.source = ""
         self.divider = 0.5
         self.setZValue(0.7)  # above the live-preview patch, below overlays and the region
         self.setVisible(False)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
-    def set_pixmap(self, pixmap: QPixmap) -> None:
+    @property
+    def pixmap(self) -> QImage:
+        """The image left of the divider (one of the canvas's sources)."""
+        return self.images.sources.get(self.source, QImage())
+
+    def set_source(self, name: str) -> None:
         self.prepareGeometryChange()
-        self.pixmap = pixmap
+        self.source = name
         self.update()
 
     def set_divider(self, fraction: float) -> None:
@@ -108,7 +198,8 @@ class SplitCompare(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         x, height = self.divider_x(), self.pixmap.height()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        painter.drawPixmap(QRectF(0, 0, x, height), self.pixmap, QRectF(0, 0, x, height))
+        shown = option.exposedRect.intersected(QRectF(0, 0, x, height)).toAlignedRect()
+        painter.drawImage(shown, self.pixmap, shown)
         scale = painter.worldTransform().m11() or 1.0
         dark, light = QPen(QColor(20, 20, 24), 3), QPen(QColor(255, 255, 255), 1)
         for pen in (dark, light):
@@ -122,21 +213,24 @@ class SplitCompare(QGraphicsItem):
 
 
 class ImageCanvas(QGraphicsView):
-    """Shows one image; the wheel zooms around the cursor; a drag pans, or draws with the interaction."""
+    """Shows one of the named images (libjpeg, network, current); the wheel zooms around the cursor; a
+    drag pans, or draws with the interaction. ``hovered(x, y)`` follows the cursor over the image
+    (display pixels), ``left()`` when it leaves it."""
 
     ZOOM_STEP = 1.25
     zoomChanged = pyqtSignal(float)
+    hovered = pyqtSignal(float, float)
+    left = pyqtSignal()
 
     def __init__(self) -> None:
         super().__init__()
         self.setScene(QGraphicsScene(self))
         self.setBackgroundBrush(QColor(48, 48, 52))
-        self._image = QGraphicsPixmapItem()
-        self._image.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self.images = ImageItem()
         self._patch = QGraphicsPixmapItem()
         self._patch.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self._patch.setZValue(0.5)
-        self.overlay = QGraphicsPixmapItem()
+        self.overlay = MapItem()
         self.overlay.setZValue(1)
         self.overlay.setOpacity(0.55)
         self.grid = BlockGrid()
@@ -144,46 +238,95 @@ class ImageCanvas(QGraphicsView):
         self.region = QGraphicsPathItem()
         self.region.setZValue(3)
         self.region.setPen(QPen(QColor(255, 210, 0), 0, Qt.PenStyle.DashLine))
-        self.region.setBrush(QBrush(QColor(255, 210, 0, 40)))
+        self.region.setBrush(QBrush(REGION_FILL))
         self._preview = QGraphicsPathItem()
         self._preview.setZValue(4)
-        self._preview.setPen(QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine))
-        self.split = SplitCompare()
-        for item in (self._image, self._patch, self.split, self.overlay, self.grid, self.region, self._preview):
+        self.split = SplitCompare(self.images)
+        for item in (self.images, self._patch, self.split, self.overlay, self.grid, self.region, self._preview):
             self.scene().addItem(item)
         self._dragging_divider = False
         self.split_labels = (split_label(self.viewport()), split_label(self.viewport()))
         self.zoomChanged.connect(lambda _: self._place_split_labels())
+        self.hint = QLabel(EMPTY_HINT, self.viewport())
+        self.hint.setStyleSheet("color: #e8e8ec;")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.legend = MapLegend(self.viewport())
+        self.legend.hide()
         self.interaction: Interaction | None = None
         self._on_finish: Callable[[object], None] = lambda result: None
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setMouseTracking(True)
         self.set_interaction(None)
 
     # -- content -------------------------------------------------------------------------------------
-    def set_image(self, image: np.ndarray) -> None:
-        """Replace the shown pixels (uint8 display image); the view keeps its zoom and position."""
-        self._image.setPixmap(QPixmap.fromImage(to_qimage(image)))
-        self._patch.setVisible(False)
-        self.scene().setSceneRect(self._image.boundingRect())
+    def set_source(self, name: str, image: QImage) -> None:
+        """Keep ``image`` (see :func:`screen_image`) as the source ``name``; repaint if it is shown."""
+        self.images.sources[name] = image
+        if name in (self.images.shown, self.split.source):
+            self.images.show_source(self.images.shown)
+            self.split.update()
+            self._fit_scene()
+
+    def forget_sources(self) -> None:
+        """No image any more (a file being opened, or none): the empty window with its hint."""
+        self.images.sources.clear()
+        self.images.show_source("")
+        self.clear_preview()
+        self._fit_scene()
+
+    def show_source(self, name: str) -> None:
+        """Show the source ``name``; the view keeps its zoom and position."""
+        self.images.show_source(name)
+        self.clear_preview()
+        self._fit_scene()
+
+    def update_source(self, name: str, patch: np.ndarray, x: int, y: int) -> None:
+        """Write ``patch`` (uint8 display pixels) into source ``name`` from (x, y): the cost of an edit's
+        update is its window, not the picture."""
+        image = self.images.sources[name]
+        painter = QPainter(image)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        painter.drawImage(x, y, to_qimage(patch))
+        painter.end()
+        rect = QRectF(x, y, patch.shape[1], patch.shape[0])
+        if self.images.shown == name:
+            self.images.update(rect)
+        if self.split.source == name:
+            self.split.update(rect)
+
+    def image_size(self) -> tuple[int, int]:
+        """(width, height) of the shown image; (0, 0) when none."""
+        image = self.images.image()
+        return image.width(), image.height()
+
+    def shown_image(self) -> QImage:
+        return self.images.image()
+
+    def _fit_scene(self) -> None:
+        width, height = self.image_size()
+        self.scene().setSceneRect(QRectF(0, 0, width, height))
+        self.hint.setVisible(width == 0)
+        self._place_hint()
 
     def paste(self, patch: np.ndarray, x: int, y: int) -> None:
-        """Show ``patch`` (uint8 display image) over the image from (x, y) until the next set_image: a live
-        preview costs the patch, not the whole picture."""
+        """Show ``patch`` (uint8 display image) over the image from (x, y) until :meth:`clear_preview`
+        or another source is shown: live previews and candidates cost the patch, not the picture."""
         self._patch.setPixmap(QPixmap.fromImage(to_qimage(patch)))
         self._patch.setPos(x, y)
         self._patch.setVisible(True)
 
-    def image_pixmap(self) -> QPixmap:
-        return self._image.pixmap()
+    def clear_preview(self) -> None:
+        self._patch.setVisible(False)
 
-    def set_split(self, image: np.ndarray | None, captions: tuple[str, str] = ("", "")) -> None:
-        """Show ``image`` (uint8 display image, same size) left of the divider, the canvas's image right of
-        it, each side captioned; None ends the split view. The divider stays where the user left it."""
-        self.split.setVisible(image is not None)
-        if image is not None:
-            self.split.set_pixmap(QPixmap.fromImage(to_qimage(image)))
+    def set_split(self, source: str, captions: tuple[str, str] = ("", "")) -> None:
+        """Show source ``source`` left of the divider, the canvas's image right of it, each side captioned;
+        "" ends the split view. The divider stays where the user left it."""
+        self.split.setVisible(bool(source))
+        self.split.set_source(source)
         for label, caption in zip(self.split_labels, captions):
             label.setText(caption)
             label.adjustSize()
@@ -199,6 +342,11 @@ class ImageCanvas(QGraphicsView):
             label.setVisible(self.split.isVisible() and bool(label.text()) and label.x() >= 0
                              and label.x() + label.width() <= self.viewport().width())
 
+    def _place_hint(self) -> None:
+        margin = 24
+        self.hint.setGeometry(margin, margin, max(0, self.viewport().width() - 2 * margin),
+                              max(0, self.viewport().height() - 2 * margin))
+
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
         super().scrollContentsBy(dx, dy)
         self._place_split_labels()
@@ -206,23 +354,29 @@ class ImageCanvas(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._place_split_labels()
+        self._place_hint()
+        self.legend.place()
 
-    def set_overlay(self, rgba: np.ndarray | None, scale: float = 1.0) -> None:
-        """Show an RGBA map (``scale`` display pixels per map cell) over the image, or hide it (None)."""
-        self.overlay.setVisible(rgba is not None)
-        if rgba is not None:
-            self.overlay.setPixmap(QPixmap.fromImage(to_qimage(rgba)))
-            self.overlay.setScale(scale)
+    def set_overlay(self, image: QImage | None, scale: float = 1.0) -> None:
+        """Show a map (see :func:`map_image`; ``scale`` display pixels per map cell) over the image, or
+        hide it (None)."""
+        self.overlay.setVisible(image is not None)
+        if image is not None:
+            self.overlay.set_map(image, scale)
 
     def set_region_outline(self, outline: QPainterPath) -> None:
         self.region.setPath(outline)
+
+    def tint_region(self, on: bool) -> None:
+        """Fill the region with its yellow tint (off while a candidate is shown, so its colours are true)."""
+        self.region.setBrush(QBrush(REGION_FILL) if on else QBrush(Qt.BrushStyle.NoBrush))
 
     # -- view ----------------------------------------------------------------------------------------
     def zoom(self) -> float:
         return self.transform().m11()
 
     def zoom_to_fit(self) -> None:
-        self.fitInView(self._image, Qt.AspectRatioMode.KeepAspectRatio)
+        self.fitInView(self.images, Qt.AspectRatioMode.KeepAspectRatio)
         self.scale(FIT_MARGIN, FIT_MARGIN)
         self.zoomChanged.emit(self.zoom())
 
@@ -246,6 +400,8 @@ class ImageCanvas(QGraphicsView):
         self.interaction = interaction
         self._on_finish = on_finish
         self._preview.setPath(QPainterPath())
+        pen = interaction.preview_pen() if interaction is not None else None
+        self._preview.setPen(pen or QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine))
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if interaction is None
                          else QGraphicsView.DragMode.NoDrag)
         self._restore_cursor()
@@ -275,6 +431,18 @@ class ImageCanvas(QGraphicsView):
         if result is not None:
             self._on_finish(result)
 
+    def _hover(self, event: QMouseEvent) -> None:
+        pos = self.mapToScene(event.position().toPoint())
+        width, height = self.image_size()
+        if 0 <= pos.x() < width and 0 <= pos.y() < height:
+            self.hovered.emit(pos.x(), pos.y())
+        else:
+            self.left.emit()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().leaveEvent(event)
+        self.left.emit()
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if self._on_divider(event):
             self._dragging_divider = True
@@ -285,6 +453,7 @@ class ImageCanvas(QGraphicsView):
         self._finish(self.interaction.press(self.mapToScene(event.position().toPoint())))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._hover(event)
         if self._dragging_divider:
             return self._drag_divider(event)
         if self.interaction is None or not event.buttons() & Qt.MouseButton.LeftButton:

@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import (QComboBox, QFormLayout, QHeaderView, QLabel, QTable
 
 from ..codec import JpegCode
 from ..codec.tables import CHROMA_BASE, LUMA_BASE, estimate_ijg_quality
+from .geometry import TURNED, display_size
 
 COMPONENTS = ("Y", "Cb", "Cr")
 ORIENTATION_NAMES = {1: "as stored", 2: "mirrored", 3: "rotated 180°", 4: "flipped vertically",
@@ -22,6 +23,13 @@ FIELD_LABELS = {"file": "File", "size": "Size", "sampling": "Sampling", "coding"
 def quality_text(table, base) -> str:
     quality, error = estimate_ijg_quality(table, base)
     return f"IJG quality ≈ {quality}" + ("" if error == 0 else f" (not IJG tables; mean deviation {error:.1f})")
+
+
+def displayed_size(code: JpegCode) -> str:
+    """The size as the image is shown (EXIF orientation applied), with the stored one when they differ."""
+    height, width = display_size(code.orientation, code.height, code.width)
+    stored = f" (stored {code.width} × {code.height}, turned by EXIF)" if code.orientation in TURNED else ""
+    return f"{width} × {height} px{stored}, {code.width * code.height / 1e6:.2f} MP"
 
 
 def _selectable(text: str = "") -> QLabel:
@@ -41,7 +49,7 @@ class FilePanel(QWidget):
         for name, label in self.fields.items():
             form.addRow(FIELD_LABELS[name], label)
         self.fields["sha256"].setStyleSheet("font-family: monospace;")
-        self.fields["sha256"].setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)
+        self.fields["sha256"].setMinimumHeight(4 * self.fontMetrics().lineSpacing() + 4)
         self.fields["sha256"].setToolTip("SHA-256 of the file's bytes: the report of every export names it")
         self.component = QComboBox()
         self.component.setToolTip("Which component's quantization table to show")
@@ -53,7 +61,7 @@ class FilePanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().hide()
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(180)
+        self.table.setMinimumHeight(150)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.component)
@@ -66,13 +74,13 @@ class FilePanel(QWidget):
         exif = code.exif
         values = {
             "file": Path(code.source).name,
-            "size": f"{code.width} × {code.height} px ({code.width * code.height / 1e6:.2f} MP)",
+            "size": displayed_size(code),
             "sampling": code.subsampling if code.is_color else "greyscale",
             "coding": "progressive" if code.progressive else "baseline",
             "orientation": f"{code.orientation}: {ORIENTATION_NAMES[code.orientation]}",
             "camera": " ".join(v for k, v in exif.items() if k.startswith("camera")) or "(no EXIF)",
             "date": exif.get("date taken", exif.get("date", "(no EXIF)")),
-            "sha256": f"{code.sha256[:32]}\n{code.sha256[32:]}",
+            "sha256": "\n".join(code.sha256[i: i + 16] for i in range(0, 64, 16)),
             "quality": quality_text(code.tables[0], LUMA_BASE),
         }
         for name, value in values.items():

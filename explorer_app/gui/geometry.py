@@ -24,14 +24,22 @@ def display_to_file_point(x: float, y: float, orientation: int, height: int, wid
     return file_xy[0], file_xy[1]
 
 
+FROM_DISPLAY = {
+    1: lambda a: a,
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: np.swapaxes(a, 0, 1),
+    6: lambda a: np.swapaxes(a[:, ::-1], 0, 1),
+    7: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
+    8: lambda a: np.swapaxes(a[::-1], 0, 1),
+}
+"""The inverse of codec.to_display per EXIF orientation (views, no copies)."""
+
+
 def display_to_file_mask(mask: np.ndarray, orientation: int) -> np.ndarray:
     """A mask drawn on the displayed image → the same pixels on the file's grid."""
-    turned = orientation in (5, 6, 7, 8)
-    file_shape = (mask.shape[1], mask.shape[0]) if turned else mask.shape
-    index = to_display(np.arange(file_shape[0] * file_shape[1]).reshape(file_shape), orientation)
-    result = np.zeros(file_shape[0] * file_shape[1], dtype=bool)
-    result[index[mask]] = True
-    return result.reshape(file_shape)
+    return np.array(FROM_DISPLAY.get(orientation, FROM_DISPLAY[1])(mask))  # a copy the caller owns
 
 
 def display_block_offset(orientation: int, height: int, width: int) -> tuple[int, int]:
@@ -54,3 +62,12 @@ def file_rect_to_display(x: int, y: int, width: int, height: int, orientation: i
         return y if axis > 0 else file_height - (y + height)
     axis_x, axis_y = _axes(orientation)
     return start(axis_x), start(axis_y)
+
+
+TURNED = (5, 6, 7, 8)
+"""EXIF orientations that show the file a quarter turn round (width and height swap)."""
+
+
+def display_size(orientation: int, height: int, width: int) -> tuple[int, int]:
+    """(height, width) of the displayed image of a file of ``height`` × ``width``."""
+    return (width, height) if orientation in TURNED else (height, width)

@@ -7,21 +7,20 @@ from typing import TYPE_CHECKING
 
 from PyQt6.QtWidgets import QComboBox
 
+from ..engine.hypotheses import rank_hypotheses, verdict
 from ..engine.optimize import EditResult
 from ..engine.regions import Region, rectangle
-from ..engine.hypotheses import rank_hypotheses
 from ..engine.session import Session
-from ..engine.state import Patch
 from ..engine.tools import Classifier, GlyphHypotheses, Tool
 from .candidates import CandidateGallery
-from .tool_panels import ToolPanel
+from .tool_host import ToolHost
+from .tool_panels import Ranked, ToolPanel
 
 if TYPE_CHECKING:
-    from .explorer import Candidate
-    from .window import MainWindow
+    from .explorer import Candidate, CandidateSet
 
 ClassifierLoader = Callable[[str], Classifier]
-GLYPH_KINDS = {"digits": "digits 0–9", "letters": "letters A–Z"}
+GLYPH_KINDS = {"digits": ("digits 0–9", "digit"), "letters": ("letters A–Z", "letter")}
 
 
 def shipped_classifier(kind: str) -> Classifier:
@@ -37,26 +36,36 @@ def shipped_classifier(kind: str) -> Classifier:
 class GlyphPanel(ToolPanel):
     """Hypotheses for the glyph in the selection's bounding box, ranked by the engine's plausibility."""
 
-    title, icon_name, tip = "Digits / letters", "digits", "What could this character be? One answer per class"
+    title, icon_name, tip, shortcut = ("Digits / letters", "digits", "What could this character be? One answer per class",
+                                       "Shift+D")
     apply_text = "Find hypotheses"
     several_candidates = True
+    legend = ("✔: consistent with the file (every coefficient re-quantizes to the file's). Score: plausibility "
+              "(the classifier's confidence, how little the box changed, how typical z is); the scores sum to 1. "
+              "Near-equal scores mean the file does not decide.")
 
-    def __init__(self, window: MainWindow, load_classifier: ClassifierLoader) -> None:
-        super().__init__(window)
+    def __init__(self, host: ToolHost, load_classifier: ClassifierLoader) -> None:
+        super().__init__(host)
         self.load_classifier = load_classifier
         self.classifier: Classifier | None = None
         self.used_box = (0, 0, 0, 0)
+        self.used_noun = ""
         self.kind = QComboBox()
-        for key, text in GLYPH_KINDS.items():
+        for key, (text, _) in GLYPH_KINDS.items():
             self.kind.addItem(text, key)
         self.kind.setToolTip("Which classifier steers the hypotheses")
         self.form.addRow("Read as", self.kind)
-        self.gallery = CandidateGallery(window, columns=5)
+        self.gallery = CandidateGallery(host, self, columns=4)
         self.extra.addWidget(self.gallery)
+
+    @property
+    def noun(self) -> str:
+        """What one hypothesis is (digit, letter), for the classifier last used."""
+        return self.used_noun or GLYPH_KINDS[self.kind.currentData()][1]
 
     def box(self) -> tuple[int, int, int, int] | None:
         """(x, y, w, h) in file pixels around the selection."""
-        region = self.window.engine_region()
+        region = self.host.selection()
         if region is None:
             return None
         y0, y1, x0, x1 = region.bounds()
@@ -64,7 +73,7 @@ class GlyphPanel(ToolPanel):
 
     def region(self) -> Region | None:
         box = self.box()
-        return None if box is None else rectangle(self.window.explorer.session.shape, *box)
+        return None if box is None else rectangle(self.host.session().shape, *box)
 
     def make_tool(self) -> Tool | None:
         box = self.box()
@@ -76,13 +85,24 @@ class GlyphPanel(ToolPanel):
         except (FileNotFoundError, ImportError) as error:
             self.message.setText(str(error))
             return None
-        self.used_box = box
+        self.used_box, self.used_noun = box, GLYPH_KINDS[self.kind.currentData()][1]
         return GlyphHypotheses(self.classifier, box)
 
-    def rank(self, session: Session, result: EditResult) -> list[tuple[int, str, float, Patch]]:
-        """The engine's plausibility ranking (classifier confidence, change, how typical z is)."""
-        return [(h.index, h.label, h.score, h.patch)
-                for h in rank_hypotheses(session, result, self.classifier, self.used_box)]
+    def rank(self, session: Session, result: EditResult, region: Region) -> tuple[list[Ranked], str]:
+        """The engine's plausibility ranking (classifier confidence, change, how typical z is), each
+        candidate checked for consistency, and the verdict on the whole set."""
+        ranked = [Ranked(h.index, h.label, h.score, f"{h.score:.2f}", h.patch, h.patch.consistent())
+                  for h in rank_hypotheses(session, result, self.classifier, self.used_box)]
+        return ranked, verdict([r.label for r in ranked], [r.score for r in ranked], [r.consistent for r in ranked],
+                               self.noun)
 
-    def show_candidates(self, candidates: list[Candidate]) -> None:
-        self.gallery.show_candidates(candidates)
+    def keep_notes(self, candidate: Candidate) -> dict[str, object]:
+        """The kept hypothesis by its label and plausibility, e.g. "kept 8 (plausibility 0.91 of 10)"."""
+        x, y, w, h = self.used_box
+        return {"kept": {"kind": self.noun, "label": candidate.label, "score": round(candidate.score, 4),
+                         "of": candidate.of},
+                "summary": f"{self.noun.capitalize()} hypotheses for the {w}×{h} box at ({x}, {y}): kept "
+                           f"{candidate.label} (plausibility {candidate.score:.2f}, of {candidate.of} hypotheses)"}
+
+    def show_candidates(self, found: CandidateSet) -> None:
+        self.gallery.show_candidates(found)

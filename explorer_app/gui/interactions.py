@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QPainterPath, QPainterPathStroker, QPolygonF
+from PyQt6.QtGui import QPainterPath, QPainterPathStroker, QPen, QPolygonF
 
 
 class Interaction:
@@ -36,6 +36,10 @@ class Interaction:
 
     def preview(self) -> QPainterPath:
         return self.finished() or QPainterPath()
+
+    def preview_pen(self) -> QPen | None:
+        """How the canvas draws :meth:`preview`; None: a thin dashed outline."""
+        return None
 
     def finished(self) -> QPainterPath | None:
         return None

@@ -16,19 +16,24 @@ def coarseness_map(code: JpegCode) -> np.ndarray:
     return ((blocks == 0) * steps).sum(axis=2) / steps.sum()
 
 
-def stretch(values: np.ndarray) -> np.ndarray:
-    """``values`` mapped linearly so that this map's 2nd percentile is 0 and its 98th is 1 (clipped): the
-    overlays show where a file is coarser or more ambiguous than elsewhere in the same file."""
-    low, high = np.percentile(values, [2, 98])
-    return np.clip((values - low) / max(high - low, 1e-9), 0.0, 1.0)
+HEAT_ALPHA = 150
+HEAT_STOPS = ((0.0, (40, 90, 220, 0.0)), (0.5, (250, 220, 40, 0.5 * HEAT_ALPHA)), (1.0, (230, 30, 30, HEAT_ALPHA)))
+"""The maps' colour ramp: (position, (R, G, B, alpha)): clear (0) → yellow (½) → red (1)."""
 
 
-def heat_rgba(values: np.ndarray, alpha: int = 150) -> np.ndarray:
-    """uint8 (H, W, 4) colour ramp for values in [0, 1]: clear (0) → yellow (½) → red (1)."""
+def stretch(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """``values`` mapped linearly so that this map's 2nd percentile is 0 and its 98th is 1 (clipped), and
+    those two percentiles (what the legend writes at the ramp's ends): the overlays show where a file is
+    coarser or more ambiguous than elsewhere in the same file."""
+    low, high = (float(v) for v in np.percentile(values, [2, 98]))
+    return np.clip((values - low) / max(high - low, 1e-9), 0.0, 1.0), low, high
+
+
+def heat_rgba(values: np.ndarray) -> np.ndarray:
+    """uint8 (H, W, 4) colour ramp (HEAT_STOPS) for values in [0, 1]."""
     v = np.clip(values, 0.0, 1.0)
-    stops = [0.0, 0.5, 1.0]
-    channels = [np.interp(v, stops, ramp) for ramp in ([40, 250, 230], [90, 220, 30], [220, 40, 30],
-                                                          [0.0, 0.5 * alpha, alpha])]
+    positions = [position for position, _ in HEAT_STOPS]
+    channels = [np.interp(v, positions, [color[k] for _, color in HEAT_STOPS]) for k in range(4)]
     return np.round(np.stack(channels, axis=-1)).astype(np.uint8)
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
-from PyQt6.QtCore import QPointF, QRectF
+from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QPainterPath, QPen, QPixmap
 from PyQt6.QtWidgets import (
     QColorDialog,
@@ -24,23 +24,37 @@ from .buttons import command_button
 from .canvas import to_qimage
 from .imprint_gizmo import ImprintGizmo
 from .interactions import Interaction
+from .tool_host import ToolHost
 from .tool_panels import PointPick, ToolPanel, slider
 
 if TYPE_CHECKING:
-    from .window import MainWindow
+    from .canvas import ImageCanvas
 
 STROKE_KINDS = ("pen", "line", "rectangle", "ellipse")
 MODES = {"paint": "paint the colour", "brighten": "brighten under the strokes", "darken": "darken under the strokes"}
 
 
+def stroke_pen(color: QColor, width: float) -> QPen:
+    """How a stroke is drawn on the canvas: its colour, at its width in image pixels, round ends."""
+    pen = QPen(color, width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
 class StrokeDraw(Interaction):
-    """A drag is one stroke; the result is its display points (pen: every point; others: the two ends)."""
+    """A drag is one stroke; the result is its display points (pen: every point; others: the two ends).
+    While dragging it is drawn as it will be painted: its colour, at its width."""
 
     name = "stroke"
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, pen: QPen) -> None:
         super().__init__()
         self.kind = kind
+        self.pen = pen
+
+    def preview_pen(self) -> QPen:
+        return self.pen
 
     def finished(self) -> list[QPointF] | None:
         if len(self.points) < 2:
@@ -67,11 +81,12 @@ def stroke_path(kind: str, points: list[QPointF]) -> QPainterPath:
 
 
 class ScribblePanel(ToolPanel):
-    title, icon_name, tip = "Scribble", "scribble", "Paint strokes, or brighten/darken under them"
+    title, icon_name, tip, shortcut = "Scribble", "scribble", "Paint strokes, or brighten/darken under them", "Shift+S"
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, host: ToolHost) -> None:
+        super().__init__(host)
         self.strokes: list[Stroke] = []
+        self.drawn: list[QGraphicsPathItem] = []
         self.color = QColor(255, 255, 255)
         self.kind = QComboBox()
         self.kind.addItems(STROKE_KINDS)
@@ -100,34 +115,51 @@ class ScribblePanel(ToolPanel):
         dropper = command_button(
             "eyedropper", "Pick colour from image",
             "Click a pixel of the current image to use its colour",
-            lambda: window.canvas.set_interaction(PointPick(), self.pick_color))
+            lambda: host.canvas.set_interaction(PointPick(), self.pick_color))
         clear = command_button(
             "select-clear", "Clear strokes",
             "Remove the strokes drawn so far",
             self.clear_strokes)
         for button in (draw, dropper, clear):
             self.extra.addWidget(button)
-        self.overlay = QGraphicsPathItem()
-        self.overlay.setZValue(5)
-        window.canvas.scene().addItem(self.overlay)
         self._set_color(self.color)
 
+    @property
+    def canvas(self) -> ImageCanvas:
+        return self.host.canvas
+
+    def pen(self) -> QPen:
+        """The pen of the next stroke: the paint colour (or white/black for brighten/darken), its width."""
+        mode = self.mode.currentData()
+        color = self.color if mode == "paint" else QColor(255, 255, 255, 160) if mode == "brighten" else \
+            QColor(0, 0, 0, 160)
+        return stroke_pen(color, float(self.width.value()))
+
     def start_drawing(self) -> None:
-        self.window.canvas.set_interaction(StrokeDraw(self.kind.currentText()), self.add_stroke)
+        self.canvas.set_interaction(StrokeDraw(self.kind.currentText(), self.pen()), self.add_stroke)
 
     def add_stroke(self, points: list[QPointF]) -> None:
         kind = self.kind.currentText()
-        file_points = tuple(self.window.to_file_point(p) for p in points)
+        file_points = tuple(self.host.to_file_point(p) for p in points)
         self.strokes.append(Stroke(kind, file_points, float(self.width.value())))
-        path = self.overlay.path()
-        path.addPath(stroke_path(kind, points))
-        self.overlay.setPath(path)
-        if self.window.canvas.interaction is not None:
+        drawn = QGraphicsPathItem(stroke_path(kind, points))
+        drawn.setPen(self.pen())
+        drawn.setZValue(5)
+        self.canvas.scene().addItem(drawn)
+        self.drawn.append(drawn)
+        if self.canvas.interaction is not None:
             self.start_drawing()
 
     def clear_strokes(self) -> None:
         self.strokes = []
-        self.overlay.setPath(QPainterPath())
+        for item in self.drawn:
+            self.canvas.scene().removeItem(item)
+        self.drawn = []
+
+    def committed(self, record: dict[str, object]) -> None:
+        """The strokes are in the image now: they leave the canvas (as a painted stroke would)."""
+        super().committed(record)
+        self.clear_strokes()
 
     def choose_color(self) -> None:
         color = QColorDialog.getColor(self.color, self, "Stroke colour")
@@ -135,20 +167,18 @@ class ScribblePanel(ToolPanel):
             self._set_color(color)
 
     def pick_color(self, pos: QPointF) -> None:
-        image = self.window.canvas.image_pixmap().toImage()
-        self._set_color(image.pixelColor(int(pos.x()), int(pos.y())))
+        self._set_color(self.canvas.shown_image().pixelColor(int(pos.x()), int(pos.y())))
 
     def _set_color(self, color: QColor) -> None:
         self.color = color
         self.color_button.setStyleSheet(f"background:{color.name()};")
-        self.overlay.setPen(QPen(color, 0))
 
     def region(self) -> Region | None:
         """The selection, or else a band around the strokes."""
-        selected = self.window.engine_region()
+        selected = self.host.selection()
         if selected is not None or not self.strokes:
             return selected
-        shape = self.window.explorer.session.shape
+        shape = self.host.session().shape
         bands = [brush(shape, s.points, s.width / 2 + 4) for s in self.strokes]
         region = bands[0]
         for band in bands[1:]:
@@ -163,17 +193,17 @@ class ScribblePanel(ToolPanel):
         if mode == "paint":
             rgb = (float(self.color.red()), float(self.color.green()), float(self.color.blue()))
             grey = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
-            color = rgb if self.window.explorer.session.code.is_color else (grey,)
+            color = rgb if self.host.session().code.is_color else (grey,)
             return Scribble(tuple(self.strokes), color=color)
         sign = 1.0 if mode == "brighten" else -1.0
         return Scribble(tuple(self.strokes), color=None, brightness=sign * self.amount.value())
 
 
 class ImprintPanel(ToolPanel):
-    title, icon_name, tip = "Imprint", "imprint", "Imprint a picture (a file or a piece of this image)"
+    title, icon_name, tip, shortcut = "Imprint", "imprint", "Imprint a picture (a file or a piece of this image)", "Shift+I"
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, host: ToolHost) -> None:
+        super().__init__(host)
         self.picture: np.ndarray | None = None
         self.position: tuple[float, float] | None = None
         self.preview_position = QPointF()
@@ -195,14 +225,15 @@ class ImprintPanel(ToolPanel):
             "imprint", "Click to place",
             "Click where the picture's centre should go; then drag the picture, its corner grip (scale) "
             "or the grip above it (rotation)",
-            lambda: window.canvas.set_interaction(PointPick(), self.place))
+            lambda: host.canvas.set_interaction(PointPick(), self.place))
         self.summary = QLabel("No picture yet")
+        self.summary.setWordWrap(True)
         for widget in (load, copy, self.place_button, self.summary):
             self.extra.addWidget(widget)
         self.preview = ImprintGizmo()
         self.preview.moved.connect(self.move_to)
         self.preview.reshaped.connect(self.reshape)
-        window.canvas.scene().addItem(self.preview)
+        host.canvas.scene().addItem(self.preview)
         for control in (self.scale, self.angle):
             control.valueChanged.connect(self._update_preview)
 
@@ -213,13 +244,12 @@ class ImprintPanel(ToolPanel):
                 self.set_picture(np.asarray(image.convert("RGB"), dtype=np.float32))
 
     def copy_selection(self) -> None:
-        region = self.window.engine_region()
+        region = self.host.selection()
         if region is None:
             self.summary.setText("Select the piece to copy first")
             return
-        y0, y1, x0, x1 = region.bounds()
-        self.set_picture(self.window.explorer.pixels[y0:y1, x0:x1].astype(np.float32))
-        self.window.region.clear()
+        self.set_picture(self.host.file_pixels(region))
+        self.host.clear_selection()
 
     def set_picture(self, picture: np.ndarray) -> None:
         self.picture = picture
@@ -232,13 +262,12 @@ class ImprintPanel(ToolPanel):
         """A click put the picture's centre at ``pos``; from now on the picture and its grips are dragged
         directly (the canvas goes back to panning, where drags reach them)."""
         self.move_to(pos)
-        self.window.actions["pan"].setChecked(True)
+        self.host.pan()
         self.summary.setText("Drag the picture to move it, its corner grip to scale it, the grip above it to "
                              "rotate it; then Apply")
-        self.summary.setWordWrap(True)
 
     def move_to(self, pos: QPointF) -> None:
-        self.position = self.window.to_file_point(pos)
+        self.position = self.host.to_file_point(pos)
         self.preview_position = pos
         self._update_preview()
 
@@ -255,11 +284,11 @@ class ImprintPanel(ToolPanel):
 
     def region(self) -> Region | None:
         """The selection, or else the placed picture's footprint (with the auto-placement margin)."""
-        selected = self.window.engine_region()
+        selected = self.host.selection()
         if selected is not None or self.picture is None or self.position is None:
             return selected
         radius = 0.5 * self.scale.value() * float(np.hypot(*self.picture.shape[:2])) + self.search.value()
-        return brush(self.window.explorer.session.shape, [self.position], radius)
+        return brush(self.host.session().shape, [self.position], radius)
 
     def make_tool(self) -> Tool | None:
         if self.picture is None or self.position is None:

@@ -10,7 +10,8 @@ CHOICES = {
     "device": (("auto", "GPU when present, else CPU"), ("cpu", "CPU"), ("cuda", "CUDA GPU")),
     "model": tuple((name, name) for name in MODEL_NAMES),
     "model_size": (("auto", "auto (full on a GPU, lite on a CPU)"), ("full", "full"), ("lite", "lite")),
-    "export_bit_depth": ((16, "16-bit PNG (always reachable)"), (8, "8-bit PNG")),
+    "export_bit_depth": ((0, "automatic (8-bit when libjpeg reproduces the file, else 16-bit)"),
+                         (16, "16-bit PNG"), (8, "8-bit PNG")),
     "edit_steps": tuple((n, f"{n} Adam steps") for n in (25, 50, 100, 200, 400)),
     "edit_hold": ((0.0, "free (outside may change)"), (0.5, "light"), (1.0, "normal"), (2.0, "strong")),
 }

@@ -3,24 +3,31 @@ rasterized to a boolean mask in the file's own orientation for the engine."""
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QObject, QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QObject, QRect, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPainterPath
 
 from .geometry import display_to_file_mask
 
 
 def rasterize(path: QPainterPath, height: int, width: int) -> np.ndarray:
-    """Boolean (height, width) mask of the pixels whose centres ``path`` covers."""
-    image = QImage(width, height, QImage.Format.Format_Grayscale8)
+    """Boolean (height, width) mask of the pixels whose centres ``path`` covers. Only the path's
+    bounding box is painted, so a small selection on a 12-MP photo costs a small picture."""
+    mask = np.zeros((height, width), bool)
+    box = path.boundingRect().toAlignedRect().intersected(QRect(0, 0, width, height))
+    if box.isEmpty():
+        return mask
+    image = QImage(box.width(), box.height(), QImage.Format.Format_Grayscale8)
     image.fill(0)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.translate(-box.x(), -box.y())
     painter.fillPath(path, QColor(255, 255, 255))
     painter.end()
     bits = image.constBits()
     bits.setsize(image.sizeInBytes())
-    rows = np.frombuffer(bits, np.uint8).reshape(height, image.bytesPerLine())
-    return rows[:, :width] > 127
+    rows = np.frombuffer(bits, np.uint8).reshape(box.height(), image.bytesPerLine())
+    mask[box.y(): box.y() + box.height(), box.x(): box.x() + box.width()] = rows[:, :box.width()] > 127
+    return mask
 
 
 class Region(QObject):
@@ -34,6 +41,11 @@ class Region(QObject):
         self._shapes.setFillRule(Qt.FillRule.WindingFill)
         self.inverted = False
         self.size = (0, 0)
+        self._mask: np.ndarray | None = None
+        self.changed.connect(self._forget_mask)
+
+    def _forget_mask(self) -> None:
+        self._mask = None
 
     def reset(self, height: int, width: int) -> None:
         """A new image: nothing selected."""
@@ -73,8 +85,11 @@ class Region(QObject):
         return frame.subtracted(self._shapes)
 
     def display_mask(self) -> np.ndarray:
-        mask = rasterize(self._shapes, *self.size)
-        return ~mask if self.inverted else mask
+        """The selection as a boolean mask on the displayed image (computed once per change)."""
+        if self._mask is None:
+            mask = rasterize(self._shapes, *self.size)
+            self._mask = ~mask if self.inverted else mask
+        return self._mask
 
     def file_mask(self, orientation: int) -> np.ndarray:
         """The selection as a boolean mask on the file's own pixel grid (what the engine works on)."""

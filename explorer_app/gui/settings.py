@@ -45,7 +45,8 @@ class Settings:
     """auto (GPU when present), cpu or cuda."""
     model = _Preference("explorable", str)
     model_size = _Preference("auto", str)
-    export_bit_depth = _Preference(16, int)
+    export_bit_depth = _Preference(0, int)
+    """PNG depth of exports: 8, 16, or 0 to choose (docs/verification.md)."""
     last_open_folder = _Preference("", str)
     last_export_folder = _Preference("", str)
     recent_files = _Preference[list]([], list)

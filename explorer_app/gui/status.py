@@ -1,14 +1,33 @@
-"""The status bar: device, model, consistency of the current image, zoom, and the running job."""
+"""The status bar: the last outcome (kept until the next one), the running job with its progress and
+cancel, what is under the cursor, consistency of the current image, model, device and zoom."""
 from __future__ import annotations
 
+import time
+
 from PyQt6.QtGui import QAction
-from PyQt6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
+from PyQt6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QToolButton
+
+COLORS = {True: "color:#1b8a3a;", False: "color:#c0392b;font-weight:bold;", None: ""}
+
+
+def narrow(label: QLabel, minimum: int) -> QLabel:
+    """A label that never widens the window: it gets what room there is, at least ``minimum`` px."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(minimum)
+    return label
 
 
 class StatusPanel:
-    """Permanent widgets of the window's status bar, updated by the window."""
+    """Widgets of the window's status bar, updated by the window. ``message`` holds the last outcome
+    ("Cancelled: nothing was changed", "VERIFIED: …", what an edit reached) until the next one: hover
+    tips cover it for a moment and it comes back."""
 
     def __init__(self, bar: QStatusBar, cancel: QAction) -> None:
+        self.message = narrow(QLabel(), 120)
+        self.readout = narrow(QLabel(), 160)
+        self.readout.setToolTip("Under the cursor: file coordinates, colour, luma Y, the 8×8 block and its "
+                                "quantization")
+        self.job = narrow(QLabel(), 60)
         self.device = QLabel()
         self.device.setToolTip("Where the network runs (change it in Preferences)")
         self.model = QLabel()
@@ -18,28 +37,46 @@ class StatusPanel:
                                     "file's (|Δ| ≤ ½); exports are verified again by re-compression")
         self.zoom = QLabel()
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(180)
-        self.progress.setFormat("%v / %m")
+        self.progress.setMaximumWidth(140)
+        self.progress.setFormat("%p%")
         self.progress.setToolTip("Progress of the running computation")
         self.cancel = QToolButton()
         self.cancel.setDefaultAction(cancel)
-        for widget in (self.progress, self.cancel):
+        for widget in (self.job, self.progress, self.cancel):
             widget.setVisible(False)
-        for widget in (self.progress, self.cancel, self.consistency, self.model, self.device, self.zoom):
+        bar.addWidget(self.message, 1)
+        bar.addWidget(self.readout, 1)
+        self.readout.hide()
+        for widget in (self.job, self.progress, self.cancel, self.consistency, self.model, self.device, self.zoom):
             bar.addPermanentWidget(widget)
         self.bar = bar
 
+    def say(self, text: str, good: bool | None = None) -> None:
+        """Show ``text`` until the next message (green when ``good``, red and bold when not)."""
+        self.message.setText(text)
+        self.message.setToolTip(f"{time.strftime('%H:%M:%S')}: {text}")
+        self.message.setStyleSheet(COLORS[good])
+
+    def show_readout(self, line: str, full: str) -> None:
+        """What is under the cursor (``full``, in the tooltip, says it at length)."""
+        self.readout.setText(line)
+        self.readout.setToolTip(full)
+        self.readout.show()
+
+    def hide_readout(self) -> None:
+        self.readout.hide()
+
     def set_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.cancel.setVisible(busy)
+        for widget in (self.job, self.progress, self.cancel):
+            widget.setVisible(busy)
 
     def set_progress(self, done: int, total: int, label: str) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
-        self.bar.showMessage(label)
+        self.job.setText(label)
+        self.job.setToolTip(label)
 
     def set_consistent(self, consistent: bool | None) -> None:
         text = {None: "no file", True: "✔ consistent with the file", False: "✘ NOT consistent"}[consistent]
         self.consistency.setText(text)
-        self.consistency.setStyleSheet({True: "color:#1b8a3a;", False: "color:#c0392b;font-weight:bold;",
-                                        None: ""}[consistent])
+        self.consistency.setStyleSheet(COLORS[consistent])

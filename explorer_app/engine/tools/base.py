@@ -5,12 +5,14 @@ An objective maps the window images of the N candidates, (N, C, h, w) in [0, 255
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 
 import numpy as np
 import torch
 
+from ..outcome import Outcome
 from ..regions import Region
 from ..view import WindowView
 
@@ -22,6 +24,16 @@ class Tool:
 
     def objective(self, view: WindowView) -> Objective:
         raise NotImplementedError
+
+    def summary(self) -> str:
+        """What the tool asks, in a few words a user reads in the history (default: its name)."""
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", type(self).__name__).lower()
+        return words[:1].upper() + words[1:]
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        """What the committed edit reached, measured on the window's exact image ``before`` and
+        ``after`` it (1, C, h, w); none by default."""
+        return ()
 
     def start(self, view: WindowView, z: torch.Tensor, movable: torch.Tensor) -> torch.Tensor:
         """Initial z of the candidates, (N, 64, hb, wb), given the window's current z (1, 64, hb, wb) and

@@ -8,16 +8,32 @@ from dataclasses import dataclass
 import torch
 
 from ...ops.color import rgb_to_ycbcr, ycbcr_to_rgb
+from ..outcome import Outcome
 from ..projection import project_to_file
-from ..view import WindowView, masked_mean
+from ..view import WindowView, luma, masked_mean
 from .base import Objective, Tool
 
 PIXEL_SCALE = 8.0
 """Grey levels of mean absolute error that cost 1."""
 
 
+def luma_shift(image: torch.Tensor, start: torch.Tensor, weights: torch.Tensor) -> float:
+    """Mean luma change (grey levels) from ``start`` to ``image`` (both (1, C, h, w)) under ``weights``."""
+    return float(masked_mean(luma(image) - luma(start), weights)[0])
+
+
+def way_to(desired: torch.Tensor, image: torch.Tensor, start: torch.Tensor, weights: torch.Tensor) -> float:
+    """How far (%) ``image`` went from ``start`` towards ``desired``: 100 % when it is there, 0 % when
+    it is as far away as ``start`` was (mean absolute difference under ``weights``)."""
+    distance = lambda a: float(masked_mean((a - desired).abs(), weights)[0])  # noqa: E731
+    return 100.0 * (1.0 - distance(image) / max(distance(start), 1e-6))
+
+
 class TargetTool(Tool):
     """Base of the edit tools: subclasses say what the window should look like and where it matters."""
+
+    goal = "Way to the drawn image"
+    """What :meth:`outcomes` calls the share of the way to the desired image."""
 
     def desired(self, view: WindowView) -> torch.Tensor:
         """(1, C, h, w) the image the user asked for, in [0, 255]."""
@@ -36,6 +52,12 @@ class TargetTool(Tool):
         target, footprint = self.target(view), self.footprint(view)
         return lambda image: masked_mean((image - target).abs(), footprint) / PIXEL_SCALE
 
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        """The share of the way to the drawn image: asked 100 %, the projected target's, the result's."""
+        desired, footprint = self.desired(view).clamp(0, 255), self.footprint(view)
+        return (Outcome(self.goal, "%", way_to(desired, after, before, footprint), asked=100.0,
+                        allowed=way_to(desired, self.target(view), view.initial, footprint)),)
+
 
 @dataclass(frozen=True)
 class Brightness(TargetTool):
@@ -45,6 +67,26 @@ class Brightness(TargetTool):
 
     def desired(self, view: WindowView) -> torch.Tensor:
         return view.initial + self.amount * view.region
+
+    def summary(self) -> str:
+        return f"Brightness {self.amount:+.0f}"
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        return (Outcome("Brightness", "grey levels", luma_shift(after, before, view.region), asked=self.amount,
+                        allowed=luma_shift(self.target(view), view.initial, view.region), signed=True),)
+
+
+def chroma(image: torch.Tensor) -> torch.Tensor:
+    """(1, 3, h, w) RGB → (1, 1, h, w) complex chroma (Cb − 128) + i (Cr − 128)."""
+    ycc = rgb_to_ycbcr(image)
+    return torch.complex(ycc[:, 1:2] - 128.0, ycc[:, 2:3] - 128.0)
+
+
+def hue_and_saturation(image: torch.Tensor, start: torch.Tensor, weights: torch.Tensor) -> tuple[float, float]:
+    """(mean hue rotation in degrees, saturation ratio) from ``start`` to ``image`` under ``weights``."""
+    a, b = chroma(start) * weights, chroma(image) * weights
+    rotation = math.degrees(float(torch.angle((a.conj() * b).sum())))
+    return rotation, float(b.abs().sum() / a.abs().sum().clamp_min(1e-6))
 
 
 @dataclass(frozen=True)
@@ -64,3 +106,14 @@ class HueSaturation(TargetTool):
         shifted = torch.cat([ycc[:, :1], cos * cb - sin * cr + 128.0, sin * cb + cos * cr + 128.0], 1)
         edited = ycbcr_to_rgb(shifted)
         return view.initial + (edited - view.initial) * view.region
+
+    def summary(self) -> str:
+        return f"Hue {self.hue_degrees:+.0f}°, saturation ×{self.saturation:.2f}"
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        if after.shape[1] != 3:
+            return ()
+        allowed = hue_and_saturation(self.target(view), view.initial, view.region)
+        reached = hue_and_saturation(after, before, view.region)
+        return (Outcome("Hue", "°", reached[0], asked=self.hue_degrees, allowed=allowed[0], signed=True),
+                Outcome("Saturation", "×", reached[1], asked=self.saturation, allowed=allowed[1]))

@@ -50,6 +50,9 @@ class GlyphTarget(Tool):
     def objective(self, view: WindowView) -> Objective:
         return lambda image: surprise(self.classifier, self.box, view, image)[:, self.label]
 
+    def summary(self) -> str:
+        return f"Make the {self.box[2]}×{self.box[3]} box read {self.classifier.classes[self.label]}"
+
 
 @dataclass(frozen=True, eq=False)
 class GlyphHypotheses(Tool):
@@ -60,6 +63,10 @@ class GlyphHypotheses(Tool):
 
     def start(self, view: WindowView, z: torch.Tensor, movable: torch.Tensor) -> torch.Tensor:
         return z.expand(len(self.classifier.classes), -1, -1, -1).clone()
+
+    def summary(self) -> str:
+        classes = self.classifier.classes
+        return f"Hypotheses {classes[0]}–{classes[-1]} for the {self.box[2]}×{self.box[3]} box at ({self.box[0]}, {self.box[1]})"
 
     def objective(self, view: WindowView) -> Objective:
         return lambda image: surprise(self.classifier, self.box, view, image).diagonal()

@@ -6,10 +6,19 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..outcome import Outcome
 from ..regions import Region
 from ..view import WindowView
 from .base import Objective, Tool
 from .edits import PIXEL_SCALE
+
+
+def distance_outcome(tool: Tool, quantity: str, view: WindowView, before: torch.Tensor,
+                     after: torch.Tensor) -> tuple[Outcome, ...]:
+    """The tool's own objective (a distance to the reference, in grey levels) before and after."""
+    distance = tool.objective(view)
+    level = lambda image: float(distance(image)[0]) * PIXEL_SCALE  # noqa: E731
+    return (Outcome(quantity, "grey levels", level(after), before=level(before)),)
 
 MAX_REFERENCE_PATCHES = 2048
 TARGET_CHUNK = 1024
@@ -33,6 +42,12 @@ class ImitateHistogram(Tool):
 
         return loss
 
+    def summary(self) -> str:
+        return f"Imitate the tones of a {self.reference.area}-px reference"
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        return distance_outcome(self, "Difference from the reference's tones", view, before, after)
+
     def reference_values(self, view: WindowView) -> torch.Tensor:
         """(C, n) the reference region's values (subsampled to at most 2²⁰ for torch.quantile)."""
         values = view.region_pixels(self.reference)
@@ -53,6 +68,12 @@ class ImitatePatches(Tool):
     size: int = 6
     stride: int = 2
     seed: int = 0
+
+    def summary(self) -> str:
+        return f"Imitate the texture of a {self.reference.area}-px reference"
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        return distance_outcome(self, "Distance to the reference's texture", view, before, after)
 
     def reference_patches(self, view: WindowView) -> torch.Tensor:
         """(M, C·size²) patches lying wholly inside the reference region, at most 2048 of them."""

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import torch
 
+from ..outcome import Outcome
 from ..projection import inconsistency
 from ..view import WindowView
 from ..window import expand_code
@@ -31,6 +32,7 @@ class Imprint(TargetTool):
     angle: float = 0.0
     search_radius: int = 0
     search_step: int = 1
+    goal = "Way to the picture"
 
     @classmethod
     def from_image(cls, image: torch.Tensor, box: tuple[int, int, int, int], position: tuple[float, float],
@@ -91,3 +93,12 @@ class Imprint(TargetTool):
     def objective(self, view: WindowView) -> Objective:
         placed = self.placed(view)
         return TargetTool.objective(placed, view)
+
+    def summary(self) -> str:
+        height, width = self.picture.shape[:2]
+        x, y = self.position
+        return (f"Imprint a {width}×{height} picture at ({x:.0f}, {y:.0f}), scale {self.scale:.2f}, "
+                f"{self.angle:+.0f}°" + (f", best placement within ±{self.search_radius} px" if self.search_radius else ""))
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        return TargetTool.outcomes(self.placed(view), view, before, after)

@@ -8,9 +8,10 @@ import cv2
 import numpy as np
 import torch
 
+from ..outcome import Outcome
 from ..regions import Point
 from ..view import WindowView
-from .edits import TargetTool
+from .edits import TargetTool, luma_shift
 
 StrokeKind = Literal["pen", "line", "rectangle", "ellipse"]
 
@@ -58,6 +59,7 @@ class Scribble(TargetTool):
     strokes: tuple[Stroke, ...]
     color: tuple[float, ...] | None = (255.0, 255.0, 255.0)
     brightness: float = 0.0
+    goal = "Way to the stroke colour"
 
     def stroke_mask(self, view: WindowView) -> torch.Tensor:
         """(1, 1, h, w) float coverage of the strokes in the window (anti-aliased), within the region."""
@@ -77,3 +79,17 @@ class Scribble(TargetTool):
 
     def footprint(self, view: WindowView) -> torch.Tensor:
         return (self.stroke_mask(view) > 0.5).to(view.initial)
+
+    def summary(self) -> str:
+        strokes = f"{len(self.strokes)} stroke{'s' if len(self.strokes) != 1 else ''}"
+        if self.color is None:
+            return f"Scribble: {strokes}, brightness {self.brightness:+.0f} under them"
+        return f"Scribble: {strokes} painted in " + "#" + "".join(f"{round(c):02x}" for c in self.color)
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        if self.color is not None:
+            return super().outcomes(view, before, after)
+        footprint = self.footprint(view)
+        return (Outcome("Brightness under the strokes", "grey levels", luma_shift(after, before, footprint),
+                        asked=self.brightness, allowed=luma_shift(self.target(view), view.initial, footprint),
+                        signed=True),)

@@ -1,0 +1,123 @@
+"""Closing the window whatever runs (issue 12, defect 1): the process exits 0, nothing is lost.
+
+The first test runs the application in a child process, as a user does: an edit, then a job step longer
+than the 5 s superqt used to wait before raising inside closeEvent (the SIGABRT, exit 134), then close.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+from PyQt6.QtWidgets import QMessageBox
+from test_gui_explore import press_apply
+from test_gui_window import photo, select_rectangle, tiny_model, wait_idle, write_photo  # noqa: F401 (fixture)
+
+from explorer_app.engine.optimize import Budget
+from explorer_app.gui.settings import Settings
+from explorer_app.gui.window import MainWindow
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {tests!r})
+    from pathlib import Path
+    from PyQt6.QtCore import QRectF, QTimer
+    from PyQt6.QtGui import QPainterPath
+    from PyQt6.QtWidgets import QApplication, QMessageBox
+    from test_gui_window import tiny_model
+    from explorer_app.gui.jobs import Progress
+    from explorer_app.gui.settings import Settings
+    from explorer_app.gui.window import MainWindow
+
+    app = QApplication([])
+    QMessageBox.question = lambda *a, **k: QMessageBox.StandardButton.Close
+    settings = Settings(Path({folder!r}) / "settings.ini")
+    settings.edit_steps = 2
+    window = MainWindow(settings, model=tiny_model())
+    window.show()
+
+    def long_step(control):
+        yield Progress(0, 1)
+        time.sleep(5.5)  # one step that does not look at cancel, longer than superqt's 5-s wait
+        yield Progress(1, 1)
+
+    def when(condition, then):
+        timer = QTimer(window)
+        def check():
+            if condition():
+                timer.stop()
+                then()
+        timer.timeout.connect(check)
+        timer.start(20)
+
+    def edit():
+        path = QPainterPath()
+        path.addRect(QRectF(16, 16, 24, 24))
+        window.region.add(path)
+        window.tool_panels["Brightness"].apply()
+        when(lambda: not window.jobs.busy and window.explorer.dirty, close_during_a_long_step)
+
+    def close_during_a_long_step():
+        window.jobs.start("A long step", long_step)
+        QTimer.singleShot(300, window.close)
+
+    window.open_path(Path({photo!r}))
+    when(lambda: window.opened is not None and not window.jobs.busy, edit)
+    sys.exit(app.exec())
+""")
+
+
+def test_closing_during_a_step_longer_than_5_s_exits_0_and_leaves_an_autosave(tmp_path: Path, photo: Path) -> None:  # noqa: F811
+    script = tmp_path / "child.py"
+    script.write_text(CHILD.format(tests=str(Path(__file__).parent), folder=str(tmp_path), photo=str(photo)))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    saved = list((tmp_path / "autosave").glob("*.jxs"))
+    assert len(saved) == 1, done.stderr[-2000:]
+    from explorer_app.engine.session_file import read_facts
+    assert read_facts(saved[0]).edits == 1 and read_facts(saved[0]).source_path == str(photo)
+
+
+def test_the_next_start_offers_the_autosave_back(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> None:  # noqa: F811
+    """Closed during an edit: the finished edit is autosaved and comes back at the next start."""
+    settings = Settings(tmp_path / "settings.ini")
+    settings.edit_steps, settings.edit_hold = 3, 0.0
+    window = MainWindow(settings, model=tiny_model())
+    qtbot.addWidget(window)
+    window.show()
+    window.open_path(photo)
+    wait_idle(qtbot, window)
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Brightness")
+    edited = window.images["current"].copy()
+    monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    window.tool_panels["Variance"].apply()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Close)
+    window.close()
+    assert not window.isVisible()  # the window goes at once; the process waits for the step to end
+    qtbot.waitUntil(lambda: not window.jobs.busy and window.writer.pending == 0, timeout=10_000)
+    assert len(list((tmp_path / "autosave").glob("*.jxs"))) == 1
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    restarted = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
+    qtbot.addWidget(restarted)
+    restarted.offer_autosaves()
+    wait_idle(qtbot, restarted)
+    assert restarted.explorer.session.history.position == 1
+    assert np.array_equal(restarted.images["current"], edited)
+    restarted.jobs.shutdown()
+
+
+def test_closing_while_opening_a_file_just_stops(qtbot, tmp_path: Path) -> None:
+    """Nothing edited yet: no question, no autosave; the decode stops at its next convolution."""
+    window = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
+    qtbot.addWidget(window)
+    window.show()
+    window.open_path(write_photo(tmp_path / "big.jpg", size=(640, 480)))
+    qtbot.waitUntil(lambda: window.canvas.image_size() == (640, 480))  # libjpeg's decode on screen
+    window.close()
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=10_000)
+    assert not window.isVisible() and not (tmp_path / "autosave").exists()

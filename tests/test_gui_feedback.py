@@ -1,0 +1,139 @@
+"""What each result means, said where the user looks (issue 12, defects 3 to 6)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QEvent, Qt
+from PyQt6.QtGui import QBrush
+from test_gui_explore import explore, press_apply, shown_pixels  # noqa: F401 (fixture)
+from test_gui_window import mouse, photo, select_rectangle, wait_idle  # noqa: F401 (fixture)
+
+from explorer_app.engine.optimize import Budget
+from explorer_app.gui.window import MainWindow
+
+
+def luma(image: np.ndarray) -> np.ndarray:
+    return image.astype(float) @ np.array([0.299, 0.587, 0.114])
+
+
+def test_an_edit_says_what_was_asked_allowed_and_reached(qtbot, explore: MainWindow) -> None:  # noqa: F811
+    window = explore
+    before = window.images["current"].copy()
+    select_rectangle(window, 16, 16, 40, 40)
+    window.tool_panels["Brightness"].amount.setValue(40)
+    press_apply(qtbot, window, "Brightness")
+    qtbot.wait(300)  # the old status bar said "Ready" after 10 ms
+    text = window.status.message.text()
+    assert text.startswith("Brightness +40 — Brightness: asked +40.0 grey levels; the file allows about ")
+    reached = float(text.split("reached ")[1].split(" grey")[0])
+    inside = window.region.display_mask()
+    change = luma(window.images["current"])[inside].mean() - luma(before)[inside].mean()
+    assert reached == pytest.approx(change, abs=0.6)  # the figure is the committed image's own change
+    row = window.history_panel.list.item(1).text()
+    assert row.startswith("1. Brightness +40\nBrightness: asked +40.0") and "reached" in row
+    assert window.tool_panels["Brightness"].message.text() in text
+
+
+def test_history_rows_speak_the_users_language(qtbot, explore: MainWindow) -> None:  # noqa: F811
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Hue / saturation")
+    row = window.history_panel.list.item(1)
+    for word in ("hue_degrees", "budget", "HueSaturation", "parameters"):
+        assert word not in row.text() and word not in row.toolTip()
+    assert row.text().startswith("1. Hue +30°, saturation ×1.00") and "selection of 24×24 px at (16, 16)" in row.toolTip()
+    rows_shown = window.history_panel.list.height() / window.history_panel.list.fontMetrics().lineSpacing()
+    assert rows_shown >= 6
+
+
+def test_the_digit_gallery_marks_every_candidate_and_gives_a_verdict(qtbot, explore: MainWindow) -> None:  # noqa: F811
+    window = explore
+    select_rectangle(window, 24, 16, 48, 40)
+    press_apply(qtbot, window, "Digits / letters")
+    gallery = window.tool_panels["Digits / letters"].gallery
+    assert all(button.text().startswith("✔ ") for button in gallery.buttons)
+    assert [b.text().splitlines()[1] for b in gallery.buttons] == [f"{c.score:.2f}" for c in gallery.candidates]
+    assert gallery.legend.isVisible() and "sum to 1" in gallery.legend.text()
+    verdict = gallery.verdict.text()
+    assert gallery.verdict.isVisible() and verdict.startswith("All 10 are consistent")
+    assert "cannot tell" in verdict or "only" in verdict
+    qtbot.mouseClick(gallery.buttons[1], Qt.MouseButton.LeftButton)
+    assert window.canvas.region.brush() == QBrush(Qt.BrushStyle.NoBrush)  # the candidate in its true colours
+    qtbot.mouseClick(gallery.discard_button, Qt.MouseButton.LeftButton)
+    assert window.canvas.region.brush().style() != Qt.BrushStyle.NoBrush
+    assert shown_pixels(window) == window.images["current"].tobytes()  # back to the current image
+
+
+def test_the_kept_digit_is_named_in_the_history_and_the_export_report(qtbot, explore: MainWindow,  # noqa: F811
+                                                                       tmp_path: Path) -> None:
+    window = explore
+    select_rectangle(window, 24, 16, 48, 40)
+    press_apply(qtbot, window, "Digits / letters")
+    gallery = window.tool_panels["Digits / letters"].gallery
+    chosen = gallery.candidates[2]
+    qtbot.mouseClick(gallery.buttons[2], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(gallery.keep_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    row = window.history_panel.list.item(1).text()
+    assert f"kept {chosen.label} (plausibility {chosen.score:.2f}, of 10 hypotheses)" in row
+    assert "GlyphHypotheses" not in row
+    assert f"kept {chosen.label}" in window.status.message.text()
+    window.export_to(tmp_path / "kept.png", 16)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.export_result is not None)
+    entry = json.loads((tmp_path / "kept.png.json").read_text())["history"][0]
+    assert entry["kept"] == {"kind": "digit", "label": chosen.label, "score": round(chosen.score, 4), "of": 10}
+    assert f"kept {chosen.label}" in entry["summary"]
+    window.export_result.close()
+
+
+def test_alternatives_name_how_far_each_goes(qtbot, explore: MainWindow) -> None:  # noqa: F811
+    window = explore
+    select_rectangle(window, 8, 8, 32, 32)
+    window.tool_panels["Alternatives"].count.setValue(3)
+    press_apply(qtbot, window, "Alternatives")
+    gallery = window.tool_panels["Alternatives"].gallery
+    assert [b.text().split("\n")[1].startswith("Δ ") for b in gallery.buttons] == [True] * 3
+    assert gallery.verdict.text().startswith("All 3 alternatives are consistent with the file")
+    qtbot.mouseClick(gallery.buttons[0], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(gallery.keep_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert "kept #1" in window.history_panel.list.item(1).text()
+
+
+def test_messages_stay_until_the_next_one(qtbot, explore: MainWindow, monkeypatch, tmp_path: Path) -> None:  # noqa: F811
+    window = explore
+    monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    select_rectangle(window, 16, 16, 40, 40)
+    window.tool_panels["Variance"].apply_button.click()
+    qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    wait_idle(qtbot, window)
+    qtbot.wait(500)
+    assert window.status.message.text() == "Cancelled: Variance: optimizing stopped, nothing was changed"
+    monkeypatch.undo()
+    window.export_to(tmp_path / "out.png", 16)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.export_result is not None)
+    window.export_result.close()
+    qtbot.wait(500)
+    assert window.status.message.text().startswith("VERIFIED")
+
+
+def test_the_cursor_readout_names_pixel_colour_block_and_quantization(qtbot, explore: MainWindow) -> None:  # noqa: F811
+    window = explore
+    window.canvas.zoom_actual_size()
+    window.canvas.zoom_by(4.0)  # a screen pixel is a quarter of an image pixel: no rounding across pixels
+    mouse(window, QEvent.Type.MouseMove, (12.5, 9.5), Qt.MouseButton.NoButton)
+    text = window.status.readout.text()
+    r, g, b = (int(v) for v in window.images["current"][9, 12])
+    table = window.opened.code.tables[0]
+    kept = int(np.count_nonzero(window.opened.code.coefficients[0][1, 1]))
+    assert text.startswith(f"x 12, y 9 · RGB {r} {g} {b} · Y ")
+    assert f"block (1, 1): {kept}/64 coefficients kept, DC step {int(table[0, 0])}" in text
+    assert window.status.readout.isVisible()
+    mouse(window, QEvent.Type.MouseMove, (500.0, 500.0), Qt.MouseButton.NoButton)  # off the image
+    assert not window.status.readout.isVisible()

@@ -1,0 +1,105 @@
+"""Sessions: compact, saved and loaded in the background, opening their own JPEG (issue 12, defect 10)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6.QtWidgets import QFileDialog, QMessageBox
+from test_gui_explore import explore, press_apply  # noqa: F401 (fixture)
+from test_gui_window import photo, select_rectangle, tiny_model, unexpected_dialog, wait_idle, write_photo  # noqa: F401
+
+from explorer_app.gui.settings import Settings
+from explorer_app.gui.window import MainWindow
+
+
+@pytest.fixture
+def saved(qtbot, explore: MainWindow, tmp_path: Path) -> tuple[Path, np.ndarray]:  # noqa: F811
+    """A session with one edit, saved as "work" (the name typed without .jxs); its current image."""
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Brightness")
+    window.save_session(tmp_path / "work")
+    assert window.writer.pending == 1  # written in the background: the window did not wait
+    qtbot.waitUntil(lambda: window.writer.pending == 0)
+    assert not window.explorer.dirty
+    return tmp_path / "work.jxs", window.images["current"].copy()
+
+
+def fresh_window(qtbot, tmp_path: Path, monkeypatch) -> MainWindow:
+    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
+    window = MainWindow(Settings(tmp_path / "fresh.ini"), model=tiny_model())
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_a_session_file_is_small_and_gets_its_suffix(qtbot, saved, explore: MainWindow, tmp_path: Path,  # noqa: F811
+                                                     monkeypatch) -> None:
+    path, _ = saved
+    assert path.exists() and not (path.parent / "work").exists()
+    assert "Session saved to" in explore.status.message.text() and str(path) in explore.status.message.text()
+    window = fresh_window(qtbot, tmp_path, monkeypatch)
+    window.settings.edit_steps = 2
+    window.open_path(write_photo(tmp_path / "larger.jpg", size=(640, 480)))
+    wait_idle(qtbot, window)
+    select_rectangle(window, 300, 200, 324, 224)
+    press_apply(qtbot, window, "Brightness")
+    window.save_session(tmp_path / "larger.jxs")
+    qtbot.waitUntil(lambda: window.writer.pending == 0)
+    state = window.explorer.session.state
+    whole = sum(t.numel() * 4 for t in (state.z, state.delta_y, state.delta_c))
+    assert (tmp_path / "larger.jxs").stat().st_size < 0.5 * whole  # at 12 MP: 4.5 MB instead of 121 MB
+    window.jobs.shutdown()
+
+
+def test_a_session_opens_its_own_jpeg(qtbot, saved, tmp_path: Path, monkeypatch) -> None:
+    path, edited = saved
+    window = fresh_window(qtbot, tmp_path, monkeypatch)
+    assert window.open_session(path)
+    wait_idle(qtbot, window)
+    assert window.opened is not None and window.opened.path.name == "photo.jpg"
+    assert np.array_equal(window.images["current"], edited)
+    assert window.explorer.session.history.position == 1 and not window.explorer.dirty
+    assert window.status.message.text() == "Session work.jxs reopened"
+    window.jobs.shutdown()
+
+
+def test_a_moved_jpeg_is_asked_for_and_checked(qtbot, saved, photo: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    path, edited = saved
+    moved = tmp_path / "elsewhere" / "renamed.jpg"
+    moved.parent.mkdir()
+    shutil.move(photo, moved)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a: told.append(text))
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append(text))
+    window = fresh_window(qtbot, tmp_path, monkeypatch)
+
+    other = write_photo(tmp_path / "other.jpg", seed=5)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
+    assert not window.open_session(path)  # the wrong file: refused by its SHA-256
+    assert "no longer at" in told[0] and "SHA-256 differs" in warned[0] and window.opened is None
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(moved), ""))
+    assert window.open_session(path)
+    wait_idle(qtbot, window)
+    assert window.opened.path == moved and np.array_equal(window.images["current"], edited)
+    window.jobs.shutdown()
+
+
+def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(qtbot, saved, photo: Path,  # noqa: F811
+                                                                           tmp_path: Path, monkeypatch) -> None:
+    path, edited = saved
+    window = fresh_window(qtbot, tmp_path, monkeypatch)
+    window.open_path(photo)
+    wait_idle(qtbot, window)
+    session = window.explorer.session
+    decoded = []
+    monkeypatch.setattr("explorer_app.gui.window.open_job", lambda *a: decoded.append(a))
+    assert window.open_session(path)
+    wait_idle(qtbot, window)
+    assert not decoded and window.explorer.session is session
+    assert np.array_equal(window.images["current"], edited) and session.history.position == 1
+    window.jobs.shutdown()

@@ -99,9 +99,21 @@ def test_validation_report_measures_reach_spread_and_artifacts(tmp_path: Path) -
     assert Image.open(tmp_path / "sheets" / "sheet_qf10.png").size[0] > 1000
 
 
-def test_random_control_scales_with_temperature() -> None:
+def test_random_z_follows_the_learnt_prior_and_the_temperature() -> None:
+    from dataclasses import replace
+
+    from explorer_app.decoder.model import JpegDecoder
+
     _, code = _batch(1)
-    assert torch.allclose(random_control(code, 7, 0.5), 0.5 * random_control(code, 7))
+    plain = tiny_decoder(seed=6)
+    noise = random_control(code, 7)
+    assert torch.equal(plain.sample_control(code, noise), noise)
+    plain.sample_temperature = 0.5
+    assert torch.allclose(plain.sample_control(code, noise), 0.5 * noise)
+    learnt = JpegDecoder(replace(plain.size, learned_prior=True))
+    with torch.no_grad():
+        learnt.prior.body[2].bias.fill_(-30.0)  # σ at its floor everywhere: the file fixes everything
+    assert torch.allclose(learnt.sample_control(code, noise), 0.02 * noise, atol=1e-6)
 
 
 def test_training_command_runs_every_phase_and_says_when_a_run_is_complete(tmp_path: Path, capsys) -> None:
@@ -126,7 +138,7 @@ def test_training_command_runs_every_phase_and_says_when_a_run_is_complete(tmp_p
     assert "is complete" in capsys.readouterr().out
 
 
-def test_a_gated_decoder_starts_from_the_faithful_weights_and_keeps_its_gate(tmp_path: Path) -> None:
+def test_a_decoder_with_a_learnt_prior_starts_from_the_faithful_weights(tmp_path: Path) -> None:
     from dataclasses import replace
 
     from explorer_app.decoder.model import JpegDecoder
@@ -134,17 +146,16 @@ def test_a_gated_decoder_starts_from_the_faithful_weights_and_keeps_its_gate(tmp
 
     save_decoder(tiny_decoder(seed=4, head_scale=0.3), tmp_path, "faithful", "tiny")
     faithful = load_decoder("faithful", "tiny", tmp_path)
-    gated = JpegDecoder(replace(faithful.size, gated=True)).eval()
-    start_from_faithful(gated, tmp_path, "tiny")
+    learnt = JpegDecoder(replace(faithful.size, learned_prior=True)).eval()
+    start_from_faithful(learnt, tmp_path, "tiny")
     _, code = _batch(2)
-    zero = torch.zeros(code.z_shape)
+    zero, z = torch.zeros(code.z_shape), torch.randn(code.z_shape)
     with torch.no_grad():
-        assert torch.equal(gated(code, zero)["image"], faithful(code, zero)["image"])
-        gated.gate.body[2].bias.fill_(-30.0)  # a closed gate: z has no effect at all
-        assert torch.allclose(gated(code, torch.randn(code.z_shape))["image"], faithful(code, zero)["image"])
-    save_decoder(gated, tmp_path, "explorable", "tiny")
+        assert torch.equal(learnt(code, zero)["image"], faithful(code, zero)["image"])
+        assert torch.equal(learnt(code, z)["image"], faithful(code, z)["image"])  # the nets read z as it is
+    save_decoder(learnt, tmp_path, "explorable", "tiny")
     loaded = load_decoder("explorable", "tiny", tmp_path)
-    assert loaded.size.gated and loaded.gate is not None
+    assert loaded.size.learned_prior and loaded.prior is not None
 
 
 def test_shipping_records_the_temperature_and_origin_and_the_card_shows_the_figures(tmp_path: Path) -> None:
@@ -167,8 +178,8 @@ def test_shipping_records_the_temperature_and_origin_and_the_card_shows_the_figu
                                                                 "flat_abs_difference": 0.4},
                                  "explorable-tiny (reach)": {**row, "psnr": 30.0}}}}
     text = model_card.card_text(find_model("explorable", "tiny", tmp_path / "shipped"), report, "a CPU", "a pack")
-    assert "σ = 0.6" in text and "faithful-tiny.safetensors" in text and "| prior |" in text
-    assert "| 10 | random z (σ = 0.6) | 28.00 | +1.00 |" in text and "2.00 / 0.40" in text
+    assert "T = 0.6" in text and "faithful-tiny.safetensors" in text and "| prior |" in text
+    assert "| 10 | random z (T = 0.6) | 28.00 | +1.00 |" in text and "2.00 / 0.40" in text
     assert "| 10 | reach | 30.00 | +3.00 |" in text
 
 
@@ -180,3 +191,13 @@ def test_flat_l1_only_sees_where_the_truth_is_flat() -> None:
     assert abs(float(flat.mean()) - 0.25) < 0.05
     assert flat_l1(rgb + 10.0 * (1 - flat), rgb) == 0
     assert abs(float(flat_l1(rgb + 10.0 * flat, rgb)) * 255 - 10.0) < 1e-3
+
+
+def test_kl_against_the_learnt_prior_vanishes_when_the_posterior_is_the_prior() -> None:
+    from explorer_app.train.encoder import kl_per_block
+
+    sigma = torch.rand(2, 64, 3, 3) * 0.9 + 0.05
+    zero = torch.zeros_like(sigma)
+    assert float(kl_per_block(zero, 2 * sigma.log(), sigma)) < 1e-4
+    assert float(kl_per_block(zero, zero)) == 0.0
+    assert float(kl_per_block(zero + 1.0, zero, sigma)) > float(kl_per_block(zero + 1.0, zero))

@@ -10,9 +10,9 @@ from .model import JpegDecoder, random_control, zero_control
 
 def decode_code(decoder: JpegDecoder, code: JpegCode, seed: int | None = None,
                 device: torch.device | str = "cpu") -> dict[str, torch.Tensor | None]:
-    """Forward dict of ``decoder`` on ``code`` (see JpegDecoder) with z = 0, or z ~ N(0, σ²) from ``seed`` at
-    the decoder's sampling temperature σ."""
+    """Forward dict of ``decoder`` on ``code`` (see JpegDecoder) with z = 0, or a z of the decoder's prior at
+    its sampling temperature drawn from ``seed``."""
     tensors = CodeTensors.from_code(code).to(device)
-    z = zero_control(tensors) if seed is None else random_control(tensors, seed, decoder.sample_temperature)
     with torch.no_grad():
+        z = zero_control(tensors) if seed is None else decoder.sample_control(tensors, random_control(tensors, seed))
         return decoder.eval()(tensors, z)

@@ -10,7 +10,7 @@ from torch import nn
 
 from ..ops.dct import block_dct_rect, embed_low_frequencies
 from .code_tensors import CodeTensors
-from .networks import Z_CHANNELS, ControlGate, DeltaNet
+from .networks import Z_CHANNELS, DeltaNet, PriorScale
 from .render import coefficients_to_plane, pad_to, render_image
 
 COEFFICIENT_SCALE = 64.0
@@ -25,14 +25,15 @@ CHROMA_IN = 256 + 256  # 16×16 DCT of decoded luma + (Cb, Cr) dequantized + (Cb
 
 @dataclass(frozen=True)
 class DecoderSize:
-    """Width (channels) and depth (controlled layers) of the luma and chroma nets; ``gated``: z passes a
-    :class:`~explorer_app.decoder.networks.ControlGate` first (the explorable models since the prior phase)."""
+    """Width (channels) and depth (controlled layers) of the luma and chroma nets; ``learned_prior``: the
+    model carries a :class:`~explorer_app.decoder.networks.PriorScale` (the explorable models since the prior
+    phase), else its prior over z is N(0, I)."""
 
     luma_width: int
     luma_depth: int
     chroma_width: int
     chroma_depth: int
-    gated: bool = False
+    learned_prior: bool = False
 
 
 SIZES: dict[str, DecoderSize] = {
@@ -86,29 +87,37 @@ class JpegDecoder(nn.Module):
         self.name = name
         self.luma = DeltaNet(LUMA_IN, 64, size.luma_width, size.luma_depth)
         self.chroma = DeltaNet(CHROMA_IN, 128, size.chroma_width, size.chroma_depth)
-        self.gate = ControlGate(LUMA_IN) if size.gated else None
+        self.prior = PriorScale(LUMA_IN) if size.learned_prior else None
 
     @property
     def receptive_radius_blocks(self) -> int:
         """Luma blocks around a block that can change its Δ (the chroma net reaches further)."""
         return self.luma.receptive_radius + 2 * (self.chroma.receptive_radius + 1)
 
-    def gated_control(self, code: CodeTensors, z: torch.Tensor) -> torch.Tensor:
-        """z as the nets read it: z ⊙ gate(X_Q) for a gated decoder, z itself otherwise. (N, 64, by, bx)."""
-        return z if self.gate is None else z * self.gate(luma_features(code))
+    def prior_scale(self, code: CodeTensors) -> torch.Tensor:
+        """σ of the prior over z per block and channel, (N, 64, by, bx): learnt, or ones (N(0, I))."""
+        if self.prior is None:
+            return code.y_q.new_ones(code.z_shape)
+        return self.prior(luma_features(code)).to(code.y_q.dtype)
+
+    def sample_control(self, code: CodeTensors, noise: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
+        """A random z from this model's prior: ``noise`` (N, 64, by, bx) standard normal, scaled per block by
+        the prior's σ and by ``temperature`` (default: the model's sampling temperature)."""
+        temperature = self.sample_temperature if temperature is None else temperature
+        return temperature * self.prior_scale(code) * noise
 
     def config(self) -> dict[str, int | str]:
         return {"name": self.name, **asdict(self.size)}
 
     def predict_luma(self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> torch.Tensor:
         """Δ_Y (N, 64, by, bx) for the control z (N, 64, by, bx)."""
-        return self.luma(luma_features(code), self.gated_control(code, z), compute_dtype)
+        return self.luma(luma_features(code), z, compute_dtype)
 
     def predict_chroma(self, code: CodeTensors, z: torch.Tensor, y_plane: torch.Tensor,
                        compute_dtype: torch.dtype | None = None) -> torch.Tensor:
         """Δ_CbCr (N, 128, cby, cbx) for the control z (N, 64, by, bx) given the decoded luma plane
         (N, 1, 8·by, 8·bx)."""
-        control = chroma_control(self.gated_control(code, z), code.chroma_factor, code.c_q.shape[2:])
+        control = chroma_control(z, code.chroma_factor, code.c_q.shape[2:])
         return self.chroma(chroma_features(code, y_plane), control, compute_dtype)
 
     def forward(self, code: CodeTensors, z: torch.Tensor,
@@ -132,10 +141,11 @@ def zero_control(code: CodeTensors) -> torch.Tensor:
     return code.y_q.new_zeros(code.z_shape)
 
 
-def random_control(code: CodeTensors, seed: int, temperature: float = 1.0) -> torch.Tensor:
-    """z ~ N(0, temperature²·I) drawn reproducibly from ``seed`` (on the CPU, then moved)."""
+def random_control(code: CodeTensors, seed: int) -> torch.Tensor:
+    """Standard-normal noise (N, 64, by, bx) drawn reproducibly from ``seed`` (on the CPU, then moved); a
+    decoder turns it into a z of its prior with :meth:`JpegDecoder.sample_control`."""
     generator = torch.Generator().manual_seed(seed)
-    return temperature * torch.randn(code.z_shape, generator=generator).to(code.y_q)
+    return torch.randn(code.z_shape, generator=generator).to(code.y_q)
 
 
 __all__ = ["SIZES", "Z_CHANNELS", "DecoderSize", "JpegDecoder", "random_control", "zero_control"]

@@ -63,14 +63,16 @@ class DeltaNet(nn.Module):
         return (torch.sigmoid(logits.float()) - 0.5) * (2 * DELTA_LIMIT)
 
 
-class ControlGate(nn.Module):
-    """How much room each block leaves z: features (N, in_channels, H, W) → gate (N, 64, H, W) in (0, 1),
-    multiplied into z before the nets read it. Learnt by the explorable model's prior phase (see
-    docs/decoder.md): near 0 where the file fixes the content (flat areas), so random z leaves them clean,
-    near 1 where texture was lost. Starts at sigmoid(2) ≈ 0.88 everywhere. 1×1 convolutions: a block's gate
-    reads only its own coefficients, so the gate widens no receptive field."""
+class PriorScale(nn.Module):
+    """How much room each block leaves a random z: features (N, in_channels, H, W) → σ (N, 64, H, W) in
+    [0.02, 1], the standard deviation of the model's prior over z there: z ~ N(0, (T·σ)²) for a random decode
+    at temperature T. Learnt by the explorable model's prior phase (docs/decoder.md): near 0 where the file
+    fixes the content (flat areas), so random decodes leave them clean, near 1 where texture was lost. The
+    nets read z as it is, so an optimized z keeps its full reach everywhere. Starts at ≈ 0.88 everywhere.
+    1×1 convolutions: a block's σ reads only its own coefficients and tables."""
 
     START_BIAS = 2.0
+    FLOOR = 0.02
 
     def __init__(self, in_channels: int, width: int = 32) -> None:
         super().__init__()
@@ -80,4 +82,4 @@ class ControlGate(nn.Module):
         nn.init.constant_(self.body[2].bias, self.START_BIAS)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.body(features).float())
+        return self.FLOOR + (1.0 - self.FLOOR) * torch.sigmoid(self.body(features).float())

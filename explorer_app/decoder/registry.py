@@ -68,7 +68,7 @@ def size_from_state(state: dict[str, torch.Tensor]) -> DecoderSize:
 
     return DecoderSize(state["luma.layers.0.conv.weight"].shape[0], depth("luma"),
                        state["chroma.layers.0.conv.weight"].shape[0], depth("chroma"),
-                       gated=any(k.startswith("gate.") for k in state))
+                       learned_prior=any(k.startswith("prior.") for k in state))
 
 
 def decoder_from_state(state: dict[str, torch.Tensor], name: str) -> JpegDecoder:

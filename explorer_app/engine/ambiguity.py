@@ -12,7 +12,7 @@ from .window import window_of_mask
 def ambiguity_map(session: Session, count: int = 8, seed: int = 0, region: Region | None = None,
                   dilation: int = 1) -> torch.Tensor:
     """(H, W) float: per-pixel standard deviation (grey levels, averaged over channels) of ``count``
-    decodes whose z is drawn from N(0, σ²), σ the decoder's sampling temperature (seeded), inside ``region``'s blocks dilated by ``dilation``
+    decodes whose z is drawn from the decoder's prior at its sampling temperature (seeded), inside ``region``'s blocks dilated by ``dilation``
     (the whole image when None), the session's z elsewhere. The session itself is left unchanged."""
     if count < 2:
         raise ValueError("an ambiguity map needs at least 2 decodes")
@@ -24,8 +24,9 @@ def ambiguity_map(session: Session, count: int = 8, seed: int = 0, region: Regio
     total = torch.zeros_like(session.image[0])
     square = torch.zeros_like(session.image[0])
     for _ in range(count):
-        noise = session.decoder.sample_temperature * torch.randn(session.state.z.shape, generator=generator)
-        noise = noise.to(session.state.z)
+        noise = torch.randn(session.state.z.shape, generator=generator).to(session.state.z)
+        with torch.no_grad():
+            noise = session.decoder.sample_control(session.tensors, noise)
         z = torch.where(movable, noise, session.state.z)
         state = session.state.clone()
         write_patch(state, exact_patch(session.decoder, session.state, session.tensors, z, window))

@@ -116,10 +116,11 @@ class Edit:
         self.movable = block_tensor(editable_blocks, self.window, z)
         with torch.no_grad():
             initial = decoder(self.code, self.z0)["image"]
+            prior_sigma = decoder.sample_control(self.code, torch.ones_like(self.z0))
         region_mask = torch.from_numpy(region.mask).to(image.device)[None, None]
         px_rows, px_cols = self.window.pixels(code.height, code.width)
         self.view = WindowView(self.window, self.code, region_mask[:, :, px_rows, px_cols].to(image.dtype),
-                               initial, image, decoder.sample_temperature)
+                               initial, image, prior_sigma)
         self.before = image[:, :, px_rows, px_cols].clone()
         """(1, C, h, w) the window of the session's exact image before the edit (what outcomes compare to)."""
         self.result: EditResult | None = None

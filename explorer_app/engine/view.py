@@ -19,7 +19,8 @@ class WindowView:
     region: (1, 1, h, w) float {0, 1}, the region's pixels in the window;
     initial: (1, C, h, w) the window's image (RGB or grey, [0, 255]) before the edit, as the crop computes it;
     image: (1, C, H, W) the session's whole current image (exact), for tools that read other places;
-    temperature: σ at which the decoder's random z give natural decodes (its sampling temperature).
+    prior_sigma: (1, 64, hb, wb) the σ per block and channel of the decoder's random z at its sampling
+    temperature (where random z give natural decodes; small where the file fixes the content).
     """
 
     window: BlockWindow
@@ -27,7 +28,7 @@ class WindowView:
     region: torch.Tensor
     initial: torch.Tensor
     image: torch.Tensor
-    temperature: float = 1.0
+    prior_sigma: torch.Tensor
 
     @property
     def origin(self) -> tuple[int, int]:

@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     device = init_distributed(pick_device(args.device))
     size_name, size = parse_size(args.size)
     torch.manual_seed(args.seed)
-    decoder = JpegDecoder(replace(size, gated=True), name=size_name).to(device)
+    decoder = JpegDecoder(replace(size, learned_prior=True), name=size_name).to(device)
     critic_width, critic_depth = (int(v) for v in args.critic.split(","))
     critic = Critic(critic_width, critic_depth).to(device)
     encoder = PosteriorEncoder().to(device)

@@ -72,9 +72,14 @@ def misses(rgb: torch.Tensor, code: CodeTensors, delta_y: torch.Tensor, delta_c:
     return truth - on_luma_grid(delta_y, delta_c, code)
 
 
-def kl_per_block(mean: torch.Tensor, log_variance: torch.Tensor) -> torch.Tensor:
-    """KL(N(μ, σ²) ‖ N(0, I)) in nats per luma block (summed over the 64 channels, averaged over blocks)."""
-    return 0.5 * (mean.square() + log_variance.exp() - 1.0 - log_variance).sum(1).mean()
+def kl_per_block(mean: torch.Tensor, log_variance: torch.Tensor, prior_sigma: torch.Tensor | None = None) -> torch.Tensor:
+    """KL(N(μ, σ²) ‖ N(0, s²)) in nats per luma block (summed over the 64 channels, averaged over blocks);
+    s = ``prior_sigma`` (N, 64, by, bx), or 1."""
+    if prior_sigma is None:
+        return 0.5 * (mean.square() + log_variance.exp() - 1.0 - log_variance).sum(1).mean()
+    prior_variance = prior_sigma.square()
+    terms = (mean.square() + log_variance.exp()) / prior_variance - 1.0 - log_variance + prior_variance.log()
+    return 0.5 * terms.sum(1).mean()
 
 
 def sample_posterior(mean: torch.Tensor, log_variance: torch.Tensor) -> torch.Tensor:

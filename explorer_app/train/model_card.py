@@ -23,9 +23,9 @@ PURPOSE = {
 RECIPE = {
     "luma": "L1 of the luma plane, z = 0; Adam 2e-4, cosine decay",
     "chroma": "L1 of the chroma planes, z = 0; Adam 2e-4, cosine decay",
-    "prior": "only the z weights and the control gate learn (z = 0 frozen): L1 of decodes at z from a posterior "
-             "encoder + β·KL to N(0, I) + 0.5·L1 and 4·(block-edge + flat-grain excess) of decodes at random z "
-             "+ 200·L_range; Adam 2e-4 (decoder) and 3e-4 (encoder), cosine decay",
+    "prior": "only the z weights and the learnt prior σ(X_Q) learn (z = 0 frozen): L1 of decodes at z from a "
+             "posterior encoder + β·KL to N(0, σ²) + L1 where the photo is flat and 4·(block-edge + flat-grain "
+             "excess) of decodes at random z + 200·L_range; Adam 2e-4 (decoder) and 3e-4 (encoder), cosine decay",
     "adversarial": "WGAN-GP (critic lr 1e-4, generator lr 2e-5) + 200·L_range + 0.1·L_map, z* from 10 Adam steps",
 }
 
@@ -56,7 +56,7 @@ def validation_table(label: str, report: dict) -> list[str]:
         if plain is None or label not in table:
             continue
         lines.append(f"| {quality} | plain libjpeg | {_figures(plain, plain)}")
-        for suffix, name in (("", "z = 0"), (" (random z)", f"random z (σ = {temperature})"), (" (reach)", "reach")):
+        for suffix, name in (("", "z = 0"), (" (random z)", f"random z (T = {temperature})"), (" (reach)", "reach")):
             if f"{label}{suffix}" in table:
                 lines.append(f"| {quality} | {name} | {_figures(table[f'{label}{suffix}'], plain)}")
     return lines
@@ -66,14 +66,15 @@ def card_text(files: ModelFiles, report: dict, hardware: str, data: str) -> str:
     meta = metadata(files)
     config = json.loads(meta["config"])
     log = training_log(files)
-    gate = " and a control gate (1×1 convolutions, sigmoid) that scales z per block" if config.get("gated") else ""
+    gate = (", and a learnt prior: random z ~ N(0, (T·σ(X_Q))²), σ per block and channel from two 1×1 convolutions"
+            if config.get("learned_prior") else "")
     lines = [f"# {files.name}-{files.size}", "", PURPOSE[files.name], "",
              "## Architecture",
              f"Luma net {config['luma_depth']} controlled layers × {config['luma_width']} channels, chroma net "
              f"{config['chroma_depth']} × {config['chroma_width']} (paper 3.2 and 4.2), z of 64 channels "
-             f"concatenated into every layer{gate}, Δ = 0.98·(sigmoid − ½). Weights stored in fp16, "
+             f"concatenated into every layer, Δ = 0.98·(sigmoid − ½){gate}. Weights stored in fp16, "
              f"{files.total_bytes() / 2**20:.1f} MiB in {len(files.shards)} file(s); sha256 of the files "
-             f"{files.sha256()}. Sampling temperature σ = {meta.get('sample_temperature', '1.0')}.", "",
+             f"{files.sha256()}. Sampling temperature T = {meta.get('sample_temperature', '1.0')}.", "",
              "## Training", f"Data: {data}", f"Hardware: {hardware}", ""]
     if "started_from" in meta:
         origin = json.loads(meta["started_from"])

@@ -57,7 +57,7 @@ def setup_args() -> argparse.ArgumentParser:
     parser.add_argument("--qualities", default=",".join(map(str, QUALITIES)))
     parser.add_argument("--seeds", type=int, default=3, help="random z per explorable decode")
     parser.add_argument("--temperature", type=float, default=None,
-                        help="σ of the random z (default: each model's own sampling temperature)")
+                        help="temperature of the random z (default: each model's own sampling temperature)")
     parser.add_argument("--reach-steps", type=int, default=100, help="Adam steps of z* (0: skip the reach)")
     parser.add_argument("--reach-qualities", default="10", help="QFs at which the reach is measured (it is slow)")
     parser.add_argument("--sheets", default=None, help="folder for one contact sheet per QF")
@@ -123,10 +123,9 @@ def decode_all(decoders: dict[str, JpegDecoder], code: JpegCode, path: Path, tru
         keep(name, output)
         if not name.startswith("explorable"):
             continue
-        sigma = decoder.sample_temperature if temperature is None else temperature
         for seed in range(seeds):
             with torch.no_grad():
-                output = decoder(tensors, random_control(tensors, seed, sigma))
+                output = decoder(tensors, decoder.sample_control(tensors, random_control(tensors, seed), temperature))
             random.setdefault(f"{name} (random z)", []).append(keep(f"{name} (random z)", output))
         if reach_steps:
             keep(f"{name} (reach)", reach(decoder, tensors, truth, reach_steps))

@@ -12,8 +12,9 @@ from .edits import PIXEL_SCALE
 
 @dataclass(frozen=True)
 class Alternatives(Tool):
-    """``count`` candidates: the current z plus N(0, (spread·σ)²) noise in the movable blocks (seeded), σ the
-    decoder's sampling temperature, at which random z decode to natural content (see docs/decoder.md).
+    """``count`` candidates: the current z plus ``spread`` times a random z of the decoder's prior (σ per
+    block at its sampling temperature: where random z decode to natural content, see docs/decoder.md) in the
+    movable blocks (seeded).
 
     Candidates closer than ``separation`` grey levels (mean |difference| inside the region, averaged over
     the others) are pushed apart until they reach it, and no further: an unbounded push would drive z out
@@ -28,7 +29,7 @@ class Alternatives(Tool):
     def start(self, view: WindowView, z: torch.Tensor, movable: torch.Tensor) -> torch.Tensor:
         generator = torch.Generator().manual_seed(self.seed)
         noise = torch.randn((self.count, *z.shape[1:]), generator=generator).to(z)
-        return z + self.spread * view.temperature * noise * movable
+        return z + self.spread * view.prior_sigma * noise * movable
 
     def objective(self, view: WindowView) -> Objective:
         if self.count < 2:

@@ -69,15 +69,34 @@ def flat_l1(image: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
     return ((image - truth).abs() * flat).sum() / (flat.sum() * image.shape[1]).clamp_min(1.0) / 255.0
 
 
+FLAT_DEVIATION = 2.0
+"""grey levels: pixels whose truth varies less than this in a 9×9 window are flat in the absolute sense
+(a sky, a wall), where grain shows most and where the validation's flat quarter of a whole photo lies."""
+
+
 def flat_grain_excess(image: torch.Tensor, truth: torch.Tensor, allowance: float = 1.2) -> torch.Tensor:
-    """Fine-detail deviation of the luma of ``image`` where the truth is flat (:func:`flat_mask`), beyond
-    ``allowance``× the truth's own; relu per image, mean, [0, 1] scale. Both (N, 3, H, W)."""
+    """Fine-detail deviation of the luma of ``image`` where the truth is flat, beyond ``allowance``× the
+    truth's own there; relu per image, mean, [0, 1] scale. Both (N, 3, H, W). Flat: the truth's flattest
+    quarter (:func:`flat_mask`) and, apart, its absolutely flat pixels (local deviation < FLAT_DEVIATION):
+    a patch's flattest quarter can still be textured, while a whole photo's is truly flat."""
     def fine(rgb: torch.Tensor) -> torch.Tensor:
         y = rgb_to_ycbcr(rgb)[:, :1]
         return y - F.avg_pool2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), 3, 1)
 
-    flat = flat_mask(truth).flatten(1)
     with torch.no_grad():
-        truth_grain = ((fine(truth).flatten(1).square() * flat).sum(1) / flat.sum(1)).sqrt()
-    grain = ((fine(image).flatten(1).square() * flat).sum(1) / flat.sum(1) + 1e-6).sqrt()
-    return torch.relu(grain - allowance * truth_grain).mean() / 255.0
+        y = rgb_to_ycbcr(truth)[:, :1]
+        mean = F.avg_pool2d(F.pad(y, (4, 4, 4, 4), mode="replicate"), 9, 1)
+        square = F.avg_pool2d(F.pad(y * y, (4, 4, 4, 4), mode="replicate"), 9, 1)
+        absolute = ((square - mean * mean).clamp_min(0) < FLAT_DEVIATION ** 2).float().flatten(1)
+        truth_fine = fine(truth).flatten(1).square()
+    image_fine = fine(image).flatten(1).square()
+    excess = image.new_zeros(())
+    for mask in (flat_mask(truth).flatten(1), absolute):
+        count = mask.sum(1)
+        used = count >= 0.02 * mask.shape[1]  # too few flat pixels: no reliable figure
+        if not bool(used.any()):
+            continue
+        truth_grain = ((truth_fine * mask).sum(1) / count.clamp_min(1)).sqrt()
+        grain = ((image_fine * mask).sum(1) / count.clamp_min(1) + 1e-6).sqrt()
+        excess = excess + (torch.relu(grain - allowance * truth_grain) * used).sum() / used.sum()
+    return excess / 255.0

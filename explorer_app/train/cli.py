@@ -48,11 +48,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chroma-seconds", type=float, default=float("inf"))
     parser.add_argument("--prior-seconds", type=float, default=float("inf"))
     parser.add_argument("--adversarial-seconds", type=float, default=float("inf"))
-    parser.add_argument("--beta", type=float, default=2e-4,
+    parser.add_argument("--beta", type=float, default=1e-4,
                         help="prior phase: weight of the KL (nats per luma block) against the L1 terms (0–1 scale)")
-    parser.add_argument("--natural", type=float, default=4.0,
-                        help="prior phase: weight of the block-edge and flat-grain penalties on random-z decodes")
-    parser.add_argument("--plausible", type=float, default=0.1,
+    parser.add_argument("--edges", type=float, default=4.0,
+                        help="prior phase: weight of the block-edge penalty on random-z decodes")
+    parser.add_argument("--grain", type=float, default=12.0,
+                        help="prior phase: weight of the flat-area grain penalty on random-z decodes")
+    parser.add_argument("--plausible", type=float, default=0.0,
                         help="prior phase: weight of L1 to the truth on random-z decodes")
     parser.add_argument("--flat", type=float, default=1.0,
                         help="prior phase: weight of L1 to the truth on random-z decodes where the truth is flat")
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         ScheduledPhase(LumaPhase(decoder), Budget(args.luma_steps, args.luma_seconds)),
         ScheduledPhase(ChromaPhase(decoder), Budget(args.chroma_steps, args.chroma_seconds), saves="faithful"),
         ScheduledPhase(PriorPhase(decoder, encoder, beta=args.beta, plausible=args.plausible, flat=args.flat,
-                                  natural=args.natural), Budget(args.prior_steps, args.prior_seconds),
+                                  edges=args.edges, grain=args.grain), Budget(args.prior_steps, args.prior_seconds),
                        saves="explorable"),
         ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=args.map_steps, compute_dtype=compute_dtype),
                        Budget(args.adversarial_steps, args.adversarial_seconds), saves="explorable"),

@@ -142,7 +142,7 @@ class PriorPhase:
     of the learnt prior N(0, s²):
         L1(ψ(X_Q, z_q), x) + β·KL(q ‖ N(0, s²)) + λ_range·L_range
         + λ_plausible·L1(ψ(X_Q, z_r), x) + λ_flat·L1_flat(ψ(X_Q, z_r), x)
-        + λ_natural·(block-edge excess + flat-area grain excess)(ψ(X_Q, z_r)),
+        + λ_edges·block-edge excess(ψ(X_Q, z_r)) + λ_grain·flat-area grain excess(ψ(X_Q, z_r)),
     L1_flat: L1 in the quarter of pixels where the truth is flattest. A strong L1 everywhere (0.5) made random
     decodes collapse onto the faithful one; the flat-area L1 keeps alternatives out of places the file fixes
     and leaves textured areas free. The prior's s is what lets random z be small where the file fixes the
@@ -153,11 +153,11 @@ class PriorPhase:
 
     name = "prior"
 
-    def __init__(self, decoder: JpegDecoder, encoder: PosteriorEncoder, beta: float = 2e-4, warmup: float = 0.15,
-                 plausible: float = 0.1, flat: float = 1.0, natural: float = 4.0, lr_decoder: float = 2e-4,
-                 lr_encoder: float = 3e-4) -> None:
+    def __init__(self, decoder: JpegDecoder, encoder: PosteriorEncoder, beta: float = 1e-4, warmup: float = 0.15,
+                 plausible: float = 0.0, flat: float = 1.0, edges: float = 4.0, grain: float = 12.0,
+                 lr_decoder: float = 2e-4, lr_encoder: float = 3e-4) -> None:
         self.decoder, self.encoder, self.beta, self.warmup = decoder, encoder, beta, warmup
-        self.plausible, self.flat, self.natural = plausible, flat, natural
+        self.plausible, self.flat, self.edges, self.grain = plausible, flat, edges, grain
         self.lr_decoder, self.lr_encoder = lr_decoder, lr_encoder
         self.decoder_parameters = control_weights(decoder)
         self.encoder_parameters = list(encoder.parameters())
@@ -179,7 +179,7 @@ class PriorPhase:
         edges, grain = block_edge_excess(random_image), flat_grain_excess(random_image, rgb)
         beta = self.beta * min(1.0, progress / self.warmup)
         loss = (reconstruction + beta * kl + LAMBDA_RANGE * (range_loss(image) + range_loss(random_image))
-                + self.plausible * plausible + self.flat * flat + self.natural * (edges + grain))
+                + self.plausible * plausible + self.flat * flat + self.edges * edges + self.grain * grain)
         for optimizer in self.optimizers.values():
             optimizer.zero_grad(set_to_none=True)
         loss.backward()

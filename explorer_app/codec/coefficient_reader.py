@@ -10,7 +10,7 @@ the pixel count; it writes a small JSON header and the int16 blocks to a private
 parent reads exactly the number of bytes the frame header implies. Cost, measured on a 2-core machine under
 load: about 0.35 s per file (starting Python with numpy and jpeglib), against 5 s to start the CLI with torch.
 
-Run as ``python -m explorer_app.codec.coefficient_reader STREAM FOLDER ADDRESS_LIMIT`` by :func:`read_coefficients`.
+The child is this module's :func:`child_main`, started by :func:`read_coefficients`.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -34,6 +35,9 @@ CHILD_ARGUMENT = "--read-jpeg-coefficients"
 """First argument that makes a frozen (PyInstaller) application run as this child (packaging/launcher.py)."""
 CHILD_BASE_ADDRESS_SPACE = 1 << 30
 """Address space of the child before the file: Python, numpy, jpeglib and libjpeg mapped in."""
+READ_SECONDS = 20.0
+"""Time the child gets, plus READ_SECONDS_PER_MP per megapixel; libjpeg reads 1 MP in about 20 ms."""
+READ_SECONDS_PER_MP = 2.0
 CORRUPTION_WARNINGS = ("Corrupt JPEG data", "Premature end of JPEG file", "Invalid SOS parameters",
                        "Inconsistent progression sequence")
 """libjpeg warnings (printed, not raised) that mean the image data is damaged."""
@@ -51,9 +55,9 @@ def read_coefficients(stream: CleanStream) -> tuple[list[np.ndarray], list[np.nd
     with tempfile.TemporaryDirectory(prefix="jpeg-explorer-read-") as name:
         folder = Path(name)
         (folder / "stream.jpg").write_bytes(stream.data)
-        with open(folder / "libjpeg.txt", "wb") as messages:
-            returncode = _run_child(folder, CHILD_BASE_ADDRESS_SPACE + 3 * block_bytes, messages,
-                                    timeout=20.0 + 2.0 * stream.frame.pixels / 1e6)
+        with open(folder / "libjpeg.txt", "wb") as log:
+            returncode = _run_child(folder, CHILD_BASE_ADDRESS_SPACE + 3 * block_bytes, log,
+                                    timeout=READ_SECONDS + READ_SECONDS_PER_MP * stream.frame.pixels / 1e6)
         messages = _messages(folder / "libjpeg.txt")
         if returncode < 0:
             raise InvalidJpegError(f"the file is corrupt (libjpeg crashed on it: {signal.Signals(-returncode).name}; "
@@ -68,14 +72,12 @@ def read_coefficients(stream: CleanStream) -> tuple[list[np.ndarray], list[np.nd
         return _read_blocks(folder / "blocks.bin", header, shapes), _tables(header, len(shapes))
 
 
-def _run_child(folder: Path, address_limit: int, messages, timeout: float) -> int:
-    """Run the child on ``folder``; its return code (negative: killed by that signal)."""
+def _run_child(folder: Path, address_limit: int, log: BinaryIO, timeout: float) -> int:
+    """Run the child on ``folder``, its stderr into ``log``; its return code (negative: killed by that signal)."""
     command = _child_command() + [str(folder), str(address_limit)]
-    root = str(Path(__file__).resolve().parents[2])  # the folder holding explorer_app: the child imports this code
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     try:
-        return subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=messages,
+        return subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
                               env=env, timeout=timeout, check=False).returncode
     except subprocess.TimeoutExpired:
         raise InvalidJpegError(f"the file is corrupt or hostile (libjpeg did not finish reading it in "
@@ -84,10 +86,16 @@ def _run_child(folder: Path, address_limit: int, messages, timeout: float) -> in
         raise InvalidJpegError(f"the JPEG reader could not be started ({error.strerror})") from None
 
 
+_BOOTSTRAP = ("import sys; root = sys.argv.pop(1); sys.path.insert(0, root) if root not in sys.path else None; "
+              "from explorer_app.codec.coefficient_reader import child_main; sys.exit(child_main(sys.argv[1:]))")
+"""The child's program: this very explorer_app (the folder holding it first on the path unless it is there
+already, as for an installed package), then :func:`child_main`."""
+
+
 def _child_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, CHILD_ARGUMENT]
-    return [sys.executable, "-m", __name__]
+    return [sys.executable, "-c", _BOOTSTRAP, str(Path(__file__).resolve().parents[2])]
 
 
 def _messages(path: Path) -> list[str]:
@@ -97,7 +105,7 @@ def _messages(path: Path) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
-def _read_header(path: Path) -> dict:
+def _read_header(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as stream:
             header = json.loads(stream.read(_MESSAGE_BYTES))
@@ -106,7 +114,7 @@ def _read_header(path: Path) -> dict:
     return header if isinstance(header, dict) else {"error": "a malformed result from the reader"}
 
 
-def _read_blocks(path: Path, header: dict, shapes: list[tuple[int, int]]) -> list[np.ndarray]:
+def _read_blocks(path: Path, header: dict[str, Any], shapes: list[tuple[int, int]]) -> list[np.ndarray]:
     """The blocks, checked to have exactly the shapes the frame header implies."""
     if header.get("shapes") != [list(shape) for shape in shapes]:
         raise InvalidJpegError(f"the file is corrupt (libjpeg read block grids {header.get('shapes')}, the frame "
@@ -122,7 +130,7 @@ def _read_blocks(path: Path, header: dict, shapes: list[tuple[int, int]]) -> lis
     return arrays
 
 
-def _tables(header: dict, count: int) -> list[np.ndarray]:
+def _tables(header: dict[str, Any], count: int) -> list[np.ndarray]:
     tables = header.get("tables")
     if not isinstance(tables, list) or len(tables) != count or any(
             not isinstance(t, list) or len(t) != 64 or not all(isinstance(v, int) for v in t) for t in tables):
@@ -152,6 +160,3 @@ def child_main(arguments: list[str]) -> int:
     (folder / "header.json").write_text(json.dumps(header))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(child_main(sys.argv[1:]))

@@ -39,8 +39,9 @@ def setup_args() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = setup_args().parse_args(argv)
-    tally = _run_sharded(args) if args.jobs > 1 else _run(args)
+    tally = _run_sharded(args, argv) if args.jobs > 1 else _run(args)
     if args.json:
         args.json.write_text(json.dumps({"counts": {t: dict(c) for t, c in tally.counts.items()},
                                          "seconds": dict(tally.seconds), "failures": tally.failures}, indent=1))
@@ -68,17 +69,16 @@ def _run(args: argparse.Namespace) -> Tally:
     return tally
 
 
-def _run_sharded(args: argparse.Namespace) -> Tally:
+def _run_sharded(args: argparse.Namespace, argv: list[str]) -> Tally:
     """Run ``args.jobs`` copies of this command on interleaved shards and add their counts up."""
     tally = Tally()
+    shard_argv = _without_option(_without_option(argv, "--jobs"), "--json")
     with tempfile.TemporaryDirectory() as name:
         shards = []
         for index in range(args.jobs):
-            argv = [a for a in sys.argv[1:] if a != f"--jobs={args.jobs}"]
-            argv = _without_option(_without_option(argv, "--jobs"), "--json")
             output = Path(name) / f"{index}.json"
-            shards.append((subprocess.Popen([sys.executable, "-m", "fuzz", *argv, "--shard", f"{index}/{args.jobs}",
-                                             "--json", str(output)]), output))
+            shards.append((subprocess.Popen([sys.executable, "-m", "fuzz", *shard_argv, "--shard",
+                                             f"{index}/{args.jobs}", "--json", str(output)]), output))
         for process, output in shards:
             process.wait()
             part = json.loads(output.read_text())
@@ -88,6 +88,7 @@ def _run_sharded(args: argparse.Namespace) -> Tally:
 
 
 def _without_option(argv: list[str], option: str) -> list[str]:
+    """``argv`` without ``option`` and its value (``--option value`` or ``--option=value``)."""
     out, skip = [], False
     for item in argv:
         if skip:

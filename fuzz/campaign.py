@@ -109,7 +109,7 @@ def run_case(case: Case, target: Target, runner: Runner, memory_budget: int, add
         if case.aliased and target.aliased is None:
             return ["not applicable"], "", 0.0
         arguments = target.aliased(source) if case.aliased else target.arguments(source, folder)
-        inputs = [source, folder / "image.png"]
+        inputs = sorted(folder.rglob("*"))  # every name of every input, links made for the aliased form included
         before = [fingerprint(p) for p in inputs]
         limits = Limits((case.seconds + target.seconds) * time_scale, address_space)
         outcome = runner(target.entry, arguments, limits)

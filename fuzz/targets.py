@@ -37,16 +37,13 @@ CPU = ["--size", "lite", "--device", "cpu"]
 
 def _decode_alias(source: Path) -> list[str]:
     twin = source.with_name(source.name + ".png")  # the input under a second name: a hard link
-    if not twin.exists():
-        twin.hardlink_to(source)
+    twin.hardlink_to(source)
     return ["decode", str(source), "-o", str(twin), *CPU]
 
 
 def _digits_alias(source: Path) -> list[str]:
     link = source.parent / "out" / "7.png.json"
-    link.parent.mkdir(exist_ok=True)
-    if not link.exists():
-        link.hardlink_to(source)
+    link.hardlink_to(source)
     return ["digits", str(link), "--box", "4,4,16,16", "-o", str(link.parent), *CPU]
 
 

@@ -1,7 +1,8 @@
 """``jpeg-explorer digits IN.jpg --box X,Y,W,H -o DIR [--json]``: ten consistent digit hypotheses.
 
 Writes DIR/0.png … DIR/9.png (each a verified export with its JSON report) and prints the hypotheses
-ranked by plausibility: {"hypotheses": [{"digit", "score", "consistent", "path"}, …]}.
+ranked by plausibility: {"hypotheses": [{"digit", "score", "consistent", "path"}, …]}. The twenty files are
+a set: none may be the input under any name, and when one cannot be written none is left.
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from ..devices import DeviceError, pick_device
 from ..engine.hypotheses import glyph_hypotheses
 from ..engine.session import Session
 from ..engine.tools.glyphs import Box, Classifier
-from ..export.exporter import ExportError
+from ..export.exporter import ExportError, report_path
 from .errors import EXIT_FAILED, EXIT_OK, fail
+from .output_set import OutputError, check_not_inputs, prepare_folder, remove_set
 
 
 class BoxError(ValueError):
@@ -55,32 +57,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bit-depth", type=int, choices=(16, 8), default=16)
 
 
+def output_paths(folder: Path, classes: list[str]) -> dict[str, tuple[Path, Path]]:
+    """The PNG and its report for each class: ``DIR/7.png`` and ``DIR/7.png.json``."""
+    return {label: (folder / f"{label}.png", report_path(folder / f"{label}.png")) for label in classes}
+
+
 def run(args: argparse.Namespace) -> int:
+    folder = Path(args.output)
     try:
         code = read_jpeg(args.input)
         box = parse_box(args.box, code.height, code.width)
         device = pick_device(args.device)
         chosen = choose_decoder(args.model, args.size, device)
         classifier = load_digit_classifier().to(device)
-    except (JpegError, BoxError, DeviceError, ModelNotFoundError, FileNotFoundError) as error:
+        targets = output_paths(folder, classifier.classes)
+        check_not_inputs([path for pair in targets.values() for path in pair], [Path(args.input)])
+        created = prepare_folder(folder)
+    except (JpegError, BoxError, DeviceError, ModelNotFoundError, FileNotFoundError, OutputError) as error:
         return fail(str(error))
-    folder = Path(args.output)
-    if folder.exists() and not folder.is_dir():
-        return fail(f"{folder}: exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    session = Session(code, chosen.decoder, device)
-    result, ranked = glyph_hypotheses(session, classifier, box)
-    rows = []
+    written = [path for pair in targets.values() for path in pair]
     try:
-        for hypothesis in ranked:
-            path = folder / f"{hypothesis.label}.png"
-            record = {**result.record, "candidate": hypothesis.index, "hypothesis": hypothesis.label,
-                      "score": hypothesis.score, "confidence": hypothesis.confidence}
-            report = session.export(path, args.bit_depth, hypothesis.patch, record)
-            rows.append({"digit": int(hypothesis.label), "score": round(hypothesis.score, 6),
-                         "consistent": report.verified, "path": str(path)})
-    except ExportError as error:
-        return fail(str(error), EXIT_FAILED)
+        rows = _export_hypotheses(Session(code, chosen.decoder, device), classifier, box, targets, args.bit_depth)
+    except (ExportError, OSError) as error:
+        remove_set(written, folder, created)
+        reason = str(error) if isinstance(error, ExportError) else f"cannot be written ({error.strerror or error})"
+        return fail(f"{folder}: {reason}; no hypothesis was kept", EXIT_FAILED)
+    except BaseException:
+        remove_set(written, folder, created)
+        raise
     if args.json:
         print(json.dumps({"hypotheses": rows}, indent=2))
     else:
@@ -90,3 +94,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"{row['digit']}  score {row['score']:.3f}  {'verified' if row['consistent'] else 'NOT VERIFIED'}  "
                   f"{row['path']}")
     return EXIT_OK if all(row["consistent"] for row in rows) else EXIT_FAILED
+
+
+def _export_hypotheses(session: Session, classifier: Classifier, box: Box, targets: dict[str, tuple[Path, Path]],
+                       bit_depth: int) -> list[dict[str, object]]:
+    """Rank the hypotheses and export each to its target; the rows of the JSON output, best first."""
+    result, ranked = glyph_hypotheses(session, classifier, box)
+    rows = []
+    for hypothesis in ranked:
+        path = targets[hypothesis.label][0]
+        record = {**result.record, "candidate": hypothesis.index, "hypothesis": hypothesis.label,
+                  "score": hypothesis.score, "confidence": hypothesis.confidence}
+        report = session.export(path, bit_depth, hypothesis.patch, record)
+        rows.append({"digit": int(hypothesis.label), "score": round(hypothesis.score, 6),
+                     "consistent": report.verified, "path": str(path)})
+    return rows

@@ -4,10 +4,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 
 from ..train import cli as train_command
-from .errors import EXIT_FAILED
+from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, fail
 from . import bench_command, decode_command, digits_command, gui_command, models_command, verify_command
 from .errors import EXIT_CODES_HELP
 
@@ -44,12 +45,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["gui", *argv]  # `jpeg-explorer [FILE]` opens the GUI
     args = setup_args().parse_args(argv)
     try:
-        code = args.run(args)
+        with warnings.catch_warnings():
+            if not sys.warnoptions:  # stderr carries one line, ours; `python -W ...` still shows warnings
+                warnings.simplefilter("ignore")
+            code = args.run(args)
         sys.stdout.flush()
         return code
     except BrokenPipeError:  # `jpeg-explorer models | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    except MemoryError:
+        return fail("out of memory", EXIT_INTERNAL)
+    except Exception as error:  # noqa: BLE001 - the last resort: one line and exit 3 instead of a traceback
+        return fail(f"internal error ({type(error).__name__}: {error}); please report it", EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -5,21 +5,21 @@ orientation is applied only when an image is shown (see :mod:`explorer_app.codec
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
-import sys
-import tempfile
-from collections.abc import Iterator
+import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from .coefficient_reader import read_coefficients
 from .errors import InvalidJpegError, UnsupportedJpegError
-from .markers import FrameInfo, validate_stream
+from .exif import read_exif
+from .limits import MAX_FILE_BYTES, check_limits
+from .rebuild import CleanStream, rebuild_stream
+from .source import UnreadableFileError, read_regular_file
 
 SUBSAMPLING_NAMES = {(1, 1): "4:4:4", (1, 2): "4:2:2", (2, 1): "4:4:0", (2, 2): "4:2:0"}
 
@@ -62,135 +62,53 @@ class JpegCode:
         return 8 * self.chroma_factor[0], 8 * self.chroma_factor[1]
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InvalidJpegError(f"{path}: no such file")
-    if path.is_dir():
-        raise InvalidJpegError(f"{path}: is a folder, not a JPEG file")
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise InvalidJpegError(f"{path}: cannot be read ({error.strerror})") from None
-
-
 def read_jpeg(path: str | os.PathLike) -> JpegCode:
-    """Read ``path`` into a JpegCode, refusing bad or unsupported files with a one-line JpegError."""
-    path = Path(path)
-    data = _read_bytes(path)
+    """Read ``path`` into a JpegCode, refusing bad or unsupported files with a one-line JpegError.
+
+    Only a regular file is read, at most its size; the stream is validated and rebuilt (:mod:`.rebuild`),
+    checked against the size limits (:mod:`.limits`) and only then read by libjpeg, in a child process.
+    """
     try:
-        frame = validate_stream(data)
-        _check_pillow_decodes(data)
-        return _code_from_bytes(data, frame, str(path))
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except UnreadableFileError as error:
+        raise InvalidJpegError(str(error)) from None
+    try:
+        stream = rebuild_stream(data)
+        check_limits(stream)
+        components, tables = read_coefficients(stream)
+        return _code(stream, components, tables, hashlib.sha256(data).hexdigest(), str(path))
     except (InvalidJpegError, UnsupportedJpegError) as error:
         raise type(error)(f"{path}: {error}") from None
 
 
-def _check_pillow_decodes(data: bytes) -> None:
-    """Let libjpeg (through Pillow) decode the whole stream: corrupt entropy data raises here."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-    except (OSError, SyntaxError, ValueError) as error:
-        raise InvalidJpegError(f"the file is corrupt ({error})") from None
-    except Image.DecompressionBombError as error:
-        raise UnsupportedJpegError(f"image too large ({error})") from None
-
-
-_CORRUPTION_WARNINGS = ("Corrupt JPEG data", "Premature end of JPEG file")
-"""libjpeg warnings (printed, not raised) that mean the entropy-coded data is damaged."""
-
-
-@contextlib.contextmanager
-def _captured_c_stderr() -> Iterator[list[str]]:
-    """Collect what C code (libjpeg inside jpeglib) writes to file descriptor 2 instead of showing it."""
-    lines: list[str] = []
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield lines
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            lines.extend(sink.read().decode(errors="replace").splitlines())
-
-
-def _code_from_bytes(data: bytes, frame: FrameInfo, source: str) -> JpegCode:
-    import jpeglib  # imported here: it loads libjpeg, which only reading needs
-
-    with tempfile.NamedTemporaryFile(suffix=".jpg") as handle, _captured_c_stderr() as warnings:
-        handle.write(data)  # jpeglib reads from a path
-        handle.flush()
-        dct = jpeglib.read_dct(handle.name)
-        dct.load()
-    corruption = [w for w in warnings if w.startswith(_CORRUPTION_WARNINGS)]
-    if corruption:
-        raise InvalidJpegError(f"the file is corrupt (libjpeg: {corruption[0]})")
-    components = [dct.Y] if frame.sampling.__len__() == 1 else [dct.Y, dct.Cb, dct.Cr]
-    tables_by_component = [np.asarray(dct.qt[int(i)], dtype=np.int64) for i in dct.quant_tbl_no]
-    for array in components:
-        if array is None or array.size == 0:
-            raise InvalidJpegError("the file is corrupt (no coefficient blocks could be read)")
-    if np.any(np.concatenate([t.ravel() for t in tables_by_component]) == 0):
+def _code(stream: CleanStream, components: list[np.ndarray], tables: list[np.ndarray], sha256: str,
+          source: str) -> JpegCode:
+    if any(np.any(table == 0) for table in tables):
         raise InvalidJpegError("the file is corrupt (a quantization table holds a zero)")
+    frame = stream.frame
     chroma_factor = (1, 1)
     if len(components) == 3:
-        (hy, vy), (hc, vc) = frame.sampling[0], frame.sampling[1]
-        chroma_factor = (vy // vc, hy // hc)
-    exif, orientation = _read_exif(data)
-    code = JpegCode(
-        coefficients=tuple(np.ascontiguousarray(c, dtype=np.int16) for c in components),
-        tables=tuple(tables_by_component[: len(components)]),
-        chroma_factor=chroma_factor,
-        height=frame.height,
-        width=frame.width,
-        orientation=orientation,
-        progressive=frame.kind == "progressive",
-        sha256=hashlib.sha256(data).hexdigest(),
-        source=source,
-        exif=exif,
-    )
-    check_block_counts(code)
-    return code
-
-
-def check_block_counts(code: JpegCode) -> None:
-    """Raise InvalidJpegError unless every component has the block grid its size and sampling imply."""
-    fy, fx = code.chroma_factor
-    expected = [(-(-code.height // 8), -(-code.width // 8))]
-    if code.is_color:
-        chroma = (-(-code.height // (8 * fy)), -(-code.width // (8 * fx)))
-        expected += [chroma, chroma]
-    for array, (by, bx) in zip(code.coefficients, expected):
-        if array.shape[0] < by or array.shape[1] < bx or array.shape[2:] != (8, 8):
-            raise InvalidJpegError(f"the file is corrupt (block grid {array.shape[:2]} for {by}×{bx} expected)")
-
-
-_EXIF_NAMES = {0x010F: "camera make", 0x0110: "camera model", 0x0132: "date", 0x9003: "date taken"}
-
-
-def _read_exif(data: bytes) -> tuple[dict[str, str], int]:
-    """Return (readable EXIF fields, orientation 1–8) of the stream; missing or odd EXIF gives ({}, 1)."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            exif = image.getexif()
-            fields = {name: str(exif[tag]) for tag, name in _EXIF_NAMES.items() if tag in exif}
-            sub = exif.get_ifd(0x8769)
-            if 0x9003 in sub:
-                fields["date taken"] = str(sub[0x9003])
-            orientation = int(exif.get(0x0112, 1))
-    except Exception:  # noqa: BLE001 - EXIF is optional metadata; a broken block must not refuse the image
-        return {}, 1
-    return fields, orientation if 1 <= orientation <= 8 else 1
+        luma, chroma = frame.components[0], frame.components[1]
+        chroma_factor = (luma.v // chroma.v, luma.h // chroma.h)
+    exif, orientation = read_exif(stream.exif)
+    return JpegCode(coefficients=tuple(components), tables=tuple(tables), chroma_factor=chroma_factor,
+                    height=frame.height, width=frame.width, orientation=orientation,
+                    progressive=frame.kind == "progressive", sha256=sha256, source=source, exif=exif)
 
 
 def plain_decode(path: str | os.PathLike) -> np.ndarray:
     """libjpeg's own decode of the file through Pillow, in file orientation.
 
-    Returns uint8 (H, W, 3) for colour or (H, W) for greyscale.
+    The file is read and rebuilt as :func:`read_jpeg` does, so Pillow sees the same validated stream; call it
+    on files :func:`read_jpeg` accepted. Returns uint8 (H, W, 3) for colour or (H, W) for greyscale.
     """
-    with Image.open(path) as image:
-        image.load()
-        return np.asarray(image.convert("RGB") if image.mode not in ("L", "RGB") else image)
+    try:
+        stream = rebuild_stream(read_regular_file(path, MAX_FILE_BYTES))
+        check_limits(stream)
+    except UnreadableFileError as error:
+        raise InvalidJpegError(str(error)) from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(stream.data)) as image:
+            image.load()
+            return np.asarray(image.convert("RGB") if image.mode not in ("L", "RGB") else image)

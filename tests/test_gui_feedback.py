@@ -23,7 +23,7 @@ def test_an_edit_says_what_was_asked_allowed_and_reached(qtbot, explore: MainWin
     window = explore
     before = window.images["current"].copy()
     select_rectangle(window, 16, 16, 40, 40)
-    window.tool_panels["Brightness"].amount.setValue(40)
+    window.tool_panels["Brightness"].controls["amount"].setValue(40)
     press_apply(qtbot, window, "Brightness")
     qtbot.wait(300)  # the old status bar said "Ready" after 10 ms
     text = window.status.message.text()
@@ -93,7 +93,7 @@ def test_the_kept_digit_is_named_in_the_history_and_the_export_report(qtbot, exp
 def test_alternatives_name_how_far_each_goes(qtbot, explore: MainWindow) -> None:  # noqa: F811
     window = explore
     select_rectangle(window, 8, 8, 32, 32)
-    window.tool_panels["Alternatives"].count.setValue(3)
+    window.tool_panels["Alternatives"].controls["count"].setValue(3)
     press_apply(qtbot, window, "Alternatives")
     gallery = window.tool_panels["Alternatives"].gallery
     assert [b.text().split("\n")[1].startswith("Δ ") for b in gallery.buttons] == [True] * 3

@@ -101,7 +101,7 @@ def drag(window: MainWindow, points: list[tuple[float, float]]) -> None:
 
 
 def select_rectangle(window: MainWindow, x0: int, y0: int, x1: int, y1: int) -> None:
-    window.actions["select_rectangle"].trigger()
+    window.commands["select_rectangle"].trigger()
     drag(window, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)])
 
 
@@ -117,7 +117,7 @@ def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> N
     assert window.status.consistency.text().startswith("✔")
     assert window.status.model.text() == "model: tiny-test"
     assert window.settings.recent_files[0] == str(photo.resolve())
-    assert window.actions["export"].isEnabled()
+    assert window.commands["export"].isEnabled()
 
 
 def test_rectangle_drawn_with_the_mouse_becomes_the_region(opened: MainWindow) -> None:
@@ -129,16 +129,16 @@ def test_rectangle_drawn_with_the_mouse_becomes_the_region(opened: MainWindow) -
     assert abs(xs.min() - 10) <= 1 and abs(xs.max() - 29) <= 1
     assert abs(ys.min() - 8) <= 1 and abs(ys.max() - 23) <= 1
     assert "px selected" in window.region_panel.summary.text()
-    window.actions["select_invert"].trigger()
+    window.commands["select_invert"].trigger()
     assert window.region.file_mask(1).sum() == 72 * 56 - mask.sum()
-    window.actions["select_clear"].trigger()
+    window.commands["select_clear"].trigger()
     assert window.region.is_empty()
 
 
 def test_brush_paints_the_region_and_the_eraser_takes_it_back(opened: MainWindow) -> None:
     window = opened
     window.region_panel.brush_size.setValue(10)
-    window.actions["select_brush"].trigger()
+    window.commands["select_brush"].trigger()
     drag(window, [(10, 20), (30, 20), (50, 20)])
     mask = window.region.display_mask()
     ys, xs = np.nonzero(mask)
@@ -146,31 +146,31 @@ def test_brush_paints_the_region_and_the_eraser_takes_it_back(opened: MainWindow
     assert abs(ys.min() - 15) <= 1 and abs(ys.max() - 25) <= 1
     assert abs(int(mask.sum()) - (40 * 10 + 78)) <= 25  # a 40×10 band plus two half discs of radius 5
 
-    window.actions["select_erase"].trigger()
+    window.commands["select_erase"].trigger()
     drag(window, [(30, 5), (30, 35)])
     erased = window.region.display_mask()
     assert not erased[15:26, 26:35].any() and erased[20, 12] and erased[20, 48]
 
-    window.actions["select_invert"].trigger()  # now the outside is selected: erasing deselects there too
+    window.commands["select_invert"].trigger()  # now the outside is selected: erasing deselects there too
     drag(window, [(60, 45), (65, 45)])
     assert not window.region.display_mask()[45, 62] and window.region.display_mask()[5, 5]
     assert not window.region.display_mask()[20, 12]  # brushed before the inversion: now outside
-    window.actions["select_brush"].trigger()  # and painting selects, inverted or not
+    window.commands["select_brush"].trigger()  # and painting selects, inverted or not
     drag(window, [(12, 20)])
     assert window.region.display_mask()[20, 12]
 
 
 def test_polygon_and_freehand_selections(opened: MainWindow) -> None:
     window = opened
-    window.actions["select_polygon"].trigger()
+    window.commands["select_polygon"].trigger()
     for corner in [(5, 5), (40, 5), (40, 40)]:
         mouse(window, QEvent.Type.MouseButtonPress, corner)
         mouse(window, QEvent.Type.MouseButtonRelease, corner, Qt.MouseButton.NoButton)
     mouse(window, QEvent.Type.MouseButtonDblClick, (40, 40))
     triangle = window.region.display_mask()
     assert triangle[10, 35] and not triangle[35, 10]
-    window.actions["select_clear"].trigger()
-    window.actions["select_freehand"].trigger()
+    window.commands["select_clear"].trigger()
+    window.commands["select_freehand"].trigger()
     drag(window, [(50, 10), (65, 10), (65, 30), (50, 30)])
     lasso = window.region.display_mask()
     assert lasso[20, 57] and not lasso[40, 20]
@@ -211,18 +211,18 @@ def test_corrupt_file_gets_a_dialog_and_the_session_stays(qtbot, opened: MainWin
 
 def test_compare_sources_and_flicker(qtbot, opened: MainWindow) -> None:
     window = opened
-    window.actions["show_plain"].trigger()
+    window.commands["show_plain"].trigger()
     assert window.view_panel.shown == "plain"
     shown = window.canvas.shown_image()
     assert shown.pixelColor(5, 5).red() == int(window.images["plain"][5, 5, 0])
-    window.actions["show_current"].trigger()
+    window.commands["show_current"].trigger()
     assert window.view_panel.shown == "current"
     window.view_panel.interval.setValue(150)
-    window.actions["flicker"].trigger()
+    window.commands["flicker"].trigger()
     seen = set()
     qtbot.waitUntil(lambda: seen.add(window.view_panel.shown) or len(seen) == 2, timeout=3000)
     assert seen == {"plain", "current"}
-    window.actions["flicker"].trigger()
+    window.commands["flicker"].trigger()
     assert window.view_panel.shown == "current"
 
 
@@ -240,37 +240,37 @@ def test_split_view_shows_a_left_of_a_draggable_divider_and_b_right_of_it(qtbot,
     window.canvas.set_source("plain", black)  # make A and B tell apart on screen
     window.canvas.zoom_actual_size()
     width = window.images["current"].shape[1]
-    window.actions["split"].trigger()
+    window.commands["split"].trigger()
     assert window.view_panel.shown == "current" and window.canvas.split.isVisible()
     assert [label.text() for label in window.canvas.split_labels] == ["A: libjpeg decode", "B: current image"]
     qtbot.waitUntil(lambda: shown_color(window, (width * 0.25, 20)) == (0, 0, 0), timeout=2000)
     right = tuple(int(v) for v in window.images["current"][20, int(width * 0.75)])
     assert max(abs(a - b) for a, b in zip(shown_color(window, (width * 0.75, 20)), right)) <= 2
 
-    window.actions["select_rectangle"].trigger()  # a drag elsewhere would draw a rectangle
+    window.commands["select_rectangle"].trigger()  # a drag elsewhere would draw a rectangle
     drag(window, [(window.canvas.split.divider_x(), 30), (width * 0.7, 40), (width * 0.9, 50)])
     assert abs(window.canvas.split.divider_x() - width * 0.9) <= 1.5
     assert window.region.is_empty()  # the drag moved the divider, it drew nothing
     qtbot.waitUntil(lambda: shown_color(window, (width * 0.75, 20)) == (0, 0, 0), timeout=2000)
 
-    window.actions["flicker"].trigger()  # flicker and split exclude each other
-    assert not window.actions["split"].isChecked() and not window.canvas.split.isVisible()
-    window.actions["flicker"].trigger()
+    window.commands["flicker"].trigger()  # flicker and split exclude each other
+    assert not window.commands["split"].isChecked() and not window.canvas.split.isVisible()
+    window.commands["flicker"].trigger()
     assert window.view_panel.shown == "current"
 
 
 def test_overlays_and_zoom(opened: MainWindow) -> None:
     window = opened
-    window.actions["coarseness"].trigger()
+    window.commands["coarseness"].trigger()
     assert window.canvas.overlay.isVisible()
     assert window.canvas.overlay.map.width() == 9  # one cell per 8×8 block
-    window.actions["coarseness"].trigger()
+    window.commands["coarseness"].trigger()
     assert not window.canvas.overlay.isVisible()
-    window.actions["block_grid"].trigger()
+    window.commands["block_grid"].trigger()
     assert window.canvas.grid.isVisible() and window.settings.block_grid
-    window.actions["zoom_actual"].trigger()
+    window.commands["zoom_actual"].trigger()
     assert window.canvas.zoom() == pytest.approx(1.0)
-    window.actions["zoom_in"].trigger()
+    window.commands["zoom_in"].trigger()
     assert window.canvas.zoom() == pytest.approx(1.25)
 
 
@@ -302,9 +302,9 @@ def test_drop_a_file_opens_it(qtbot, window: MainWindow, photo: Path) -> None:
 
 
 def test_every_action_has_a_shortcut_tooltip_and_icon(window: MainWindow) -> None:
-    shortcuts = [a.shortcut().toString() for a in window.actions.values()]
+    shortcuts = [a.shortcut().toString() for a in window.commands.values()]
     assert len(shortcuts) == len(set(shortcuts)), "two actions share a shortcut"
-    for key, action in window.actions.items():
+    for key, action in window.commands.items():
         assert action.toolTip() and not action.icon().isNull(), key
 
 

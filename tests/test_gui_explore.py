@@ -7,67 +7,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
-import torch
-from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QImage, QPainter
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
-from test_gui_window import drag, photo, select_rectangle, tiny_model, unexpected_dialog, wait_idle  # noqa: F401 (photo: fixture)
+from gui_driver import drag, press_apply, select_rectangle, shown_pixels, wait_idle
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
-
-
-class TinyDigits(torch.nn.Module):
-    """A random glyph classifier with the engine's Classifier interface (classes, images → logits)."""
-
-    classes = [str(d) for d in range(10)]
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(1)
-        self.net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(),
-                                       torch.nn.Flatten(), torch.nn.Linear(4 * 16 * 16, 10))
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.nn.functional.interpolate(images / 255.0, size=(16, 16), mode="bilinear"))
-
-
-@pytest.fixture
-def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> MainWindow:  # noqa: F811
-    settings = Settings(tmp_path / "settings.ini")
-    settings.edit_steps = 3
-    settings.edit_hold = 0.0  # a random tiny decoder cannot brighten without touching the outside
-    win = MainWindow(settings, model=tiny_model(), load_classifier=lambda kind: TinyDigits().eval())
-    qtbot.addWidget(win)
-    win.show()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
-    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
-    win.open_path(photo)
-    wait_idle(qtbot, win)
-    yield win
-    win.jobs.shutdown()
-
-
-def shown_pixels(window: MainWindow) -> bytes:
-    """The RGB bytes of the image the canvas shows now (with a live preview patch over it)."""
-    canvas = window.canvas
-    image = QImage(canvas.shown_image().size(), QImage.Format.Format_RGB888)
-    canvas.region.setVisible(False)
-    painter = QPainter(image)
-    canvas.scene().render(painter, QRectF(image.rect()), canvas.sceneRect())
-    painter.end()
-    canvas.region.setVisible(True)
-    rows = [bytes(image.constScanLine(y).asarray(image.width() * 3)) for y in range(image.height())]
-    return b"".join(rows)
-
-
-def press_apply(qtbot, window: MainWindow, title: str) -> None:
-    panel = window.toolbox.show_panel(title)
-    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
-    assert window.jobs.busy or panel.message.text() == "", panel.message.text()
-    wait_idle(qtbot, window)
 
 
 def test_brightness_edit_then_undo_and_redo(qtbot, explore: MainWindow) -> None:

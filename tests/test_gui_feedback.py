@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QBrush
-from test_gui_explore import explore, press_apply, shown_pixels  # noqa: F401 (fixture)
-from test_gui_window import mouse, photo, select_rectangle, wait_idle  # noqa: F401 (fixture)
+from gui_driver import mouse, press_apply, select_rectangle, shown_pixels, wait_idle
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.window import MainWindow

@@ -10,8 +10,7 @@ import pytest
 import torch
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
-from test_gui_explore import explore, press_apply  # noqa: F401 (fixture)
-from test_gui_window import photo, select_rectangle, tiny_model, wait_idle, window, write_photo  # noqa: F401 (fixtures)
+from gui_driver import press_apply, select_rectangle, wait_idle, write_photo
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.engine.state import DecodedState

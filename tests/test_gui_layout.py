@@ -7,8 +7,7 @@ import pytest
 from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QColor, QIcon, QPalette
 from PyQt6.QtWidgets import QApplication
-from test_gui_explore import TinyDigits, explore, press_apply  # noqa: F401 (fixture)
-from test_gui_window import drag, photo, select_rectangle, tiny_model, wait_idle, window, write_photo  # noqa: F401 (fixtures)
+from gui_driver import drag, press_apply, select_rectangle, tiny_model, TinyDigits, wait_idle, write_photo
 
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow

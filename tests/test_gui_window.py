@@ -1,6 +1,6 @@
 """The window driven like a user: open, look, select, compare, export; bad files refused politely.
 
-Offscreen Qt, a tiny random decoder, small JPEGs. Fixtures here are imported by the other GUI tests.
+Offscreen Qt, a tiny random decoder, small JPEGs (the fixtures: conftest.py; the hand: gui_driver.py).
 """
 from __future__ import annotations
 
@@ -9,101 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from PyQt6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
-from PyQt6.QtGui import QDropEvent, QImage, QMouseEvent
-from PyQt6.QtWidgets import QApplication, QMessageBox
+from PyQt6.QtGui import QDropEvent, QImage
+from PyQt6.QtWidgets import QMessageBox
+from gui_driver import drag, mouse, select_rectangle, wait_idle, write_photo
 
-from explorer_app.decoder.model import DecoderSize, JpegDecoder
-from explorer_app.gui.loading import LoadedModel
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
-
-WAIT_MS = 60_000
-
-
-def write_photo(path: Path, size: tuple[int, int] = (72, 56), quality: int = 20, seed: int = 0,
-                orientation: int = 1) -> Path:
-    """A small colour JPEG (4:2:0) with smooth shapes and some texture; optional EXIF orientation."""
-    rng = np.random.default_rng(seed)
-    w, h = size
-    y, x = np.mgrid[0:h, 0:w]
-    image = np.stack([120 + 80 * np.sin(x / 9.0), 100 + 60 * np.cos(y / 7.0), 90 + 0.8 * x], -1)
-    image[(x - w / 2) ** 2 + (y - h / 2) ** 2 < (h / 4) ** 2] = [230, 210, 60]
-    image += rng.normal(0, 6, image.shape)
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(path, quality=quality, subsampling=2,
-                                                                  exif=exif.tobytes())
-    return path
-
-
-def tiny_model() -> LoadedModel:
-    """A tiny decoder whose output depends on z (random, non-zero head), so tools have work to do."""
-    torch.manual_seed(0)
-    decoder = JpegDecoder(DecoderSize(16, 2, 8, 2), name="tiny-test")
-    for head in (decoder.luma.head, decoder.chroma.head):
-        torch.nn.init.normal_(head.weight, std=0.05)
-    return LoadedModel(decoder.eval(), torch.device("cpu"), "tiny-test", {"name": "tiny-test", "size": "test"})
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    return write_photo(tmp_path / "photo.jpg")
-
-
-def unexpected_dialog(parent, title, text, *args):
-    raise AssertionError(f"unexpected error dialog: {text}")
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch) -> MainWindow:
-    # A modal error box would block an offscreen test forever: fail with its message instead
-    # (tests that expect a dialog patch it again).
-    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
-    win = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.jobs.shutdown()
-
-
-def wait_idle(qtbot, window: MainWindow, timeout: int = WAIT_MS) -> None:
-    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=timeout)
-
-
-@pytest.fixture
-def opened(qtbot, window: MainWindow, photo: Path) -> MainWindow:
-    assert window.open_path(photo)
-    wait_idle(qtbot, window)
-    assert window.opened is not None
-    return window
-
-
-def mouse(window: MainWindow, kind: QEvent.Type, image_xy: tuple[float, float],
-          buttons: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
-    """Send one mouse event to the canvas at image pixel ``image_xy`` (what a user's hand does)."""
-    viewport = window.canvas.viewport()
-    local = QPointF(window.canvas.mapFromScene(QPointF(*image_xy)))
-    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
-    event = QMouseEvent(kind, local, QPointF(viewport.mapToGlobal(local.toPoint())), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(viewport, event)
-
-
-def drag(window: MainWindow, points: list[tuple[float, float]]) -> None:
-    """Press at the first point, move through the others with the button held, release at the last."""
-    mouse(window, QEvent.Type.MouseButtonPress, points[0])
-    for point in points[1:]:
-        mouse(window, QEvent.Type.MouseMove, point)
-    mouse(window, QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
-
-
-def select_rectangle(window: MainWindow, x0: int, y0: int, x1: int, y1: int) -> None:
-    window.commands["select_rectangle"].trigger()
-    drag(window, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)])
-
 
 def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> None:
     window = opened

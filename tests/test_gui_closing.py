@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PyQt6.QtWidgets import QMessageBox
 from gui_driver import press_apply, select_rectangle, tiny_model, wait_idle, write_photo
 
@@ -68,6 +69,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_closing_during_a_step_longer_than_5_s_exits_0_and_leaves_an_autosave(tmp_path: Path, photo: Path) -> None:  # noqa: F811
     script = tmp_path / "child.py"
     script.write_text(CHILD.format(tests=str(Path(__file__).parent), folder=str(tmp_path), photo=str(photo)))

@@ -64,6 +64,14 @@ def test_json_gives_one_object_per_file_and_no_progress_when_stderr_is_no_termin
     assert err.count("\n") == 1 and "[1/3]" not in err  # the one error line; no progress line into a file
 
 
+def test_one_file_with_json_prints_the_object_a_batch_would(case, tmp_path, models_folder, capfd):
+    out = tmp_path / "door.png"
+    assert main(["decode", str(case / "door.jpg"), "-o", str(out), "--json"]) == 0
+    (only,) = _json_lines(capfd.readouterr().out)
+    assert only["output"] == str(out) and only["status"] == "verified" and only["bit_depth"] in (8, 16)
+    assert only["verdict"].startswith("VERIFIED") and Path(only["report"]).exists()
+
+
 def test_a_batch_exits_1_when_a_file_is_written_but_not_verified(tmp_path, models_folder, capfd):
     """A quality-100 file leaves 8 bits no room: written, NOT VERIFIED, with its remedy in the table."""
     good = write_jpeg(tmp_path / "good.jpg", synthetic_photo(32, 32, seed=4), quality=40)

@@ -71,6 +71,7 @@ def export_decode(source: Path, code: JpegCode, output: Path, args: argparse.Nam
 
 def decoded(source: Path, output: Path, report: VerificationReport, chosen: ChosenDecoder,
             device: torch.device) -> FileResult:
+    """A written file's row: verified or not, its bit depth or remedy in the note, its JSON fields."""
     fields = {"input": str(source), "output": str(output), "report": str(report_path(output)),
               "verified": report.verified, "verdict": report.summary(), "bit_depth": report.image["bit_depth"],
               "model": f"{chosen.name}/{chosen.size}", "device": device.type, "remedy": report.remedy}

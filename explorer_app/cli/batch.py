@@ -97,13 +97,11 @@ def table(results: Sequence[FileResult]) -> str:
     return "\n".join(lines)
 
 
-def run_jobs(jobs: Sequence[Job], expected: tuple[type[Exception], ...], as_json: bool, quiet: bool,
-             stream: TextIO | None = None) -> int:
+def run_jobs(jobs: Sequence[Job], expected: tuple[type[Exception], ...], as_json: bool, quiet: bool) -> int:
     """Run every job; print one JSON object per line as each ends (``as_json``) or the summary table at the
     end; return the worst exit code. ``expected`` errors make their file unusable; so does any other error,
     named as unexpected, so that one file can never stop the others."""
-    stream = stream or sys.stderr
-    progress = Progress(len(jobs), stream, shown=not quiet and stream.isatty())
+    progress = Progress(len(jobs), sys.stderr, shown=not quiet and sys.stderr.isatty())
     results = []
     for index, job in enumerate(jobs):
         progress.show(index, job.name)

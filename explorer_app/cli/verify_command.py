@@ -12,7 +12,7 @@ from ..codec import JpegError, read_jpeg
 from ..verify.explain import explanation
 from ..verify.png_io import ImageReadError
 from ..verify.verifier import SizeMismatchError, verify_file
-from .batch import FileResult, Job, JPEG_SUFFIXES, run_jobs, unusable
+from .batch import JPEG_SUFFIXES, FileResult, Job, run_jobs, unusable
 from .errors import EXIT_FAILED, EXIT_OK, fail
 
 READ_ERRORS = (JpegError, ImageReadError, SizeMismatchError)
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             return fail("give either IMAGE JPEG (files or folders) or --pairs, not both")
         if len(args.pairs) % 2:
             return fail(f"--pairs takes a PNG and a JPEG for each pair; {len(args.pairs)} paths given")
-        pairs = [(Path(png), Path(jpeg)) for png, jpeg in zip(args.pairs[::2], args.pairs[1::2])]
+        pairs = [(Path(png), Path(jpeg)) for png, jpeg in zip(args.pairs[::2], args.pairs[1::2], strict=True)]
         return run_batch([pair_job(png, jpeg) for png, jpeg in pairs], args)
     if len(given) < 2:
         return fail("give the PNG and the JPEG (or a folder of each, or --pairs)")

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 import pytest
 import torch
 from PIL import Image
-from scipy.fft import dctn
 from torch import nn
 
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.model import DecoderSize, JpegDecoder
-from explorer_app.engine import Session
-from explorer_app.verify.png_io import read_png
+
+if TYPE_CHECKING:  # the engine, scipy and the verifier are imported where used: pair_kills.py's child stays light
+    from explorer_app.engine import Session
 
 TINY = DecoderSize(luma_width=8, luma_depth=2, chroma_width=8, chroma_depth=2)
 PILLOW_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
@@ -106,6 +107,8 @@ def independent_requantize(image: np.ndarray, code) -> list[np.ndarray]:
     """The reference encoder (docs/verification.md) written again with numpy/scipy, to check the product's own:
     JFIF RGB→YCbCr, edge replication to the MCU, box-averaged chroma, orthonormal 8×8 DCT, ÷M, round half
     away from zero. Returns X_Q (by, bx, 8, 8) per component on the file's block grids."""
+    import scipy.fft
+
     fy, fx = code.chroma_factor
     h, w = image.shape[:2]
     mcu_h, mcu_w = -(-h // (8 * fy)) * 8 * fy, -(-w // (8 * fx)) * 8 * fx
@@ -123,12 +126,14 @@ def independent_requantize(image: np.ndarray, code) -> list[np.ndarray]:
             plane = plane.reshape(mcu_h // fy, fy, mcu_w // fx, fx).mean(axis=(1, 3))
         by, bx = grid.shape[:2]
         blocks = plane[: 8 * by, : 8 * bx].reshape(by, 8, bx, 8).transpose(0, 2, 1, 3)
-        normalized = dctn(blocks, type=2, norm="ortho", axes=(2, 3)) / table
+        normalized = scipy.fft.dctn(blocks, type=2, norm="ortho", axes=(2, 3)) / table
         result.append(np.sign(normalized) * np.floor(np.abs(normalized) + 0.5))
     return result
 
 
 def independently_consistent(png_path, code) -> bool:
+    from explorer_app.verify.png_io import read_png
+
     image, _ = read_png(png_path)
     return all(np.array_equal(ours, theirs.astype(np.float64))
                for ours, theirs in zip(independent_requantize(image, code), code.coefficients))
@@ -196,6 +201,8 @@ def controllable_decoder(seed: int = 0, gain: float = 2.0) -> JpegDecoder:
 
 def tiny_session(tmp_path: Path, decoder: JpegDecoder | None = None, **jpeg_options: object) -> Session:
     """A session on a synthetic picture's JPEG (options: see write_picture) with a random decoder by default."""
+    from explorer_app.engine import Session
+
     return Session(read_jpeg(write_picture(tmp_path / "input.jpg", **jpeg_options)), decoder or random_decoder())
 
 

@@ -224,7 +224,7 @@ class BrightnessPanel(FieldPanel):
     title, icon_name, tip, shortcut = "Brightness", "brightness", "Make the region brighter or darker", "Shift+B"
     tool_type = Brightness
     fields = (FieldSpec("amount", "Amount", -80, 80, 0.1, "Grey levels to add to the region's luma (negative darkens)",
-                        initial=25),)
+                        "grey levels", initial=25),)
 
 
 class HueSaturationPanel(FieldPanel):

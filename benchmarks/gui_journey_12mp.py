@@ -204,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     window.toolbox.show_panel("Variance")
     figures["edit_256px_variance"] = journey(app, meter, window.tool_panels["Variance"].apply_button.click,
                                              lambda: idle() and history().position == 1)
-    figures["undo"] = journey(app, meter, window.actions["undo"].trigger, lambda: idle() and history().position == 0)
-    figures["redo"] = journey(app, meter, window.actions["redo"].trigger, lambda: idle() and history().position == 1)
+    figures["undo"] = journey(app, meter, window.commands["undo"].trigger, lambda: idle() and history().position == 0)
+    figures["redo"] = journey(app, meter, window.commands["redo"].trigger, lambda: idle() and history().position == 1)
     export = folder / "export.png"
     figures["export_16bit"] = journey(app, meter, lambda: window.export_to(export, 16),
                                       lambda: idle() and window.export_result is not None)

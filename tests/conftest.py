@@ -1,17 +1,24 @@
-"""Shared fixtures: tiny seeded decoders, synthetic photo-like images, JPEGs written by Pillow at test time,
-and a models folder the CLI finds through ``JPEG_EXPLORER_MODELS``."""
+"""Shared fixtures and makers: tiny seeded decoders, synthetic photo-like images, JPEGs written by Pillow at
+test time, the engine's sessions and stand-ins, and a models folder the CLI finds through
+``JPEG_EXPLORER_MODELS``. Test modules import makers from here, never from each other."""
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 import pytest
 import torch
 from PIL import Image
+from torch import nn
 
+from explorer_app.codec import read_jpeg
 from explorer_app.decoder.model import DecoderSize, JpegDecoder
+
+if TYPE_CHECKING:  # the engine, scipy and the verifier are imported where used: pair_kills.py's child stays light
+    from explorer_app.engine import Session
 
 TINY = DecoderSize(luma_width=8, luma_depth=2, chroma_width=8, chroma_depth=2)
 PILLOW_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
@@ -77,6 +84,145 @@ def write_jpeg(path: Path, pixels: np.ndarray, **options: object) -> Path:
     return path
 
 
+# --- files under any tables, and an independent check of consistency ------------------------------------
+
+def random_tables(seed: int) -> list[list[int]]:
+    """Custom luma and chroma tables: a random smooth-ish ramp times noise, entries 1..255."""
+    rng = np.random.default_rng(seed)
+    ramp = 1 + np.add.outer(np.arange(8), np.arange(8)) * rng.uniform(1, 8)
+    return [np.clip(np.round(ramp * rng.uniform(0.5, 2.0, (8, 8))), 1, 255).astype(int).ravel().tolist()
+            for _ in range(2)]
+
+
+def make_file(folder: Path, height: int, width: int, sampling: str, quality: int | str, seed: int) -> Path:
+    """folder/source.jpg: a synthetic photo (``sampling`` "grey" for greyscale) at an IJG ``quality`` or, with
+    "custom", under random tables."""
+    color = sampling != "grey"
+    options = {"qtables": random_tables(seed)[: 2 if color else 1]} if quality == "custom" else {"quality": quality}
+    return write_jpeg(folder / "source.jpg", synthetic_photo(height, width, seed, color),
+                      subsampling=sampling if color else "4:4:4", **options)
+
+
+def independent_requantize(image: np.ndarray, code) -> list[np.ndarray]:
+    """The reference encoder (docs/verification.md) written again with numpy/scipy, to check the product's own:
+    JFIF RGB→YCbCr, edge replication to the MCU, box-averaged chroma, orthonormal 8×8 DCT, ÷M, round half
+    away from zero. Returns X_Q (by, bx, 8, 8) per component on the file's block grids."""
+    import scipy.fft
+
+    fy, fx = code.chroma_factor
+    h, w = image.shape[:2]
+    mcu_h, mcu_w = -(-h // (8 * fy)) * 8 * fy, -(-w // (8 * fx)) * 8 * fx
+    if code.is_color:
+        r, g, b = (image[:, :, i] for i in range(3))
+        planes = [0.299 * r + 0.587 * g + 0.114 * b,
+                  -0.168735892 * r - 0.331264108 * g + 0.5 * b + 128,
+                  0.5 * r - 0.418687589 * g - 0.081312411 * b + 128]
+    else:
+        planes = [image[:, :, 0]]
+    result = []
+    for index, (plane, table, grid) in enumerate(zip(planes, code.tables, code.coefficients)):
+        plane = np.pad(plane, ((0, mcu_h - h), (0, mcu_w - w)), mode="edge") - 128.0
+        if index > 0:
+            plane = plane.reshape(mcu_h // fy, fy, mcu_w // fx, fx).mean(axis=(1, 3))
+        by, bx = grid.shape[:2]
+        blocks = plane[: 8 * by, : 8 * bx].reshape(by, 8, bx, 8).transpose(0, 2, 1, 3)
+        normalized = scipy.fft.dctn(blocks, type=2, norm="ortho", axes=(2, 3)) / table
+        result.append(np.sign(normalized) * np.floor(np.abs(normalized) + 0.5))
+    return result
+
+
+def independently_consistent(png_path, code) -> bool:
+    from explorer_app.verify.png_io import read_png
+
+    image, _ = read_png(png_path)
+    return all(np.array_equal(ours, theirs.astype(np.float64))
+               for ours, theirs in zip(independent_requantize(image, code), code.coefficients))
+
+
+# --- the engine's makers: pictures, steerable decoders, sessions, a stand-in glyph classifier ------------
+
+ENGINE_SIZE = DecoderSize(16, 2, 16, 2)
+
+
+def synthetic_picture(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """uint8 (H, W, 3): gradients, a few discs and bars, mild noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
+    image = np.stack([80 + 100 * xx / width, 60 + 120 * yy / height, 140 + 60 * np.sin(xx / 7.0)], -1)
+    for _ in range(6):
+        cy, cx, r = rng.uniform(0, height), rng.uniform(0, width), rng.uniform(4, 14)
+        image[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = rng.uniform(0, 255, 3)
+    image[:, ::9] *= 0.7
+    image += rng.normal(0, 6, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def write_picture(path: Path, height: int = 96, width: int = 128, quality: int = 20, subsampling: int = 2,
+                  grey: bool = False, seed: int = 0) -> Path:
+    """A JPEG of a synthetic picture; subsampling as Pillow's (0: 4:4:4, 1: 4:2:2, 2: 4:2:0)."""
+    image = Image.fromarray(synthetic_picture(height, width, seed))
+    if grey:
+        image = image.convert("L")
+    image.save(path, quality=quality, subsampling=subsampling)
+    return path
+
+
+def random_decoder(seed: int = 0, size: DecoderSize = ENGINE_SIZE) -> JpegDecoder:
+    """A small random decoder whose output heads are not zero, so z visibly changes the decode."""
+    torch.manual_seed(seed)
+    decoder = JpegDecoder(size, name=f"tiny-random-{seed}")
+    for head in (decoder.luma.head, decoder.chroma.head):
+        nn.init.normal_(head.weight, std=0.15)
+    return decoder.eval()
+
+
+def controllable_decoder(seed: int = 0, gain: float = 2.0) -> JpegDecoder:
+    """A JpegDecoder whose z steers each block's Δ directly, like a well-trained explorable decoder:
+    luma Δ_k ← z_k, Cb Δ_k ← z_(k+16) mod 64, Cr Δ_k ← z_(k+40) mod 64 (through one layer, plus small
+    random weights). Every consistent image is reachable, so tool tests measure the engine, not the net."""
+    torch.manual_seed(seed)
+    decoder = JpegDecoder(DecoderSize(64, 1, 128, 1), name=f"controllable-{seed}")
+    for net, feature_channels, sources in ((decoder.luma, 128, [list(range(64))]),
+                                           (decoder.chroma, 512, [[(k + 16) % 64 for k in range(64)],
+                                                                  [(k + 40) % 64 for k in range(64)]])):
+        conv, head = net.layers[0].conv, net.head
+        with torch.no_grad():
+            nn.init.normal_(conv.weight, std=0.002)
+            nn.init.normal_(head.weight, std=0.002)
+            conv.bias.zero_()
+            head.bias.zero_()
+            for j in range(64):
+                conv.weight[j, feature_channels + j, 1, 1] = 1.0
+            for part, source in enumerate(sources):
+                for k, j in enumerate(source):
+                    head.weight[64 * part + k, j, 1, 1] = gain
+    return decoder.eval()
+
+
+def tiny_session(tmp_path: Path, decoder: JpegDecoder | None = None, **jpeg_options: object) -> Session:
+    """A session on a synthetic picture's JPEG (options: see write_picture) with a random decoder by default."""
+    from explorer_app.engine import Session
+
+    return Session(read_jpeg(write_picture(tmp_path / "input.jpg", **jpeg_options)), decoder or random_decoder())
+
+
+class StandInClassifier(nn.Module):
+    """A random glyph classifier with the GlyphClassifier interface: (N, 3, H, W) in [0, 255] → logits."""
+
+    def __init__(self, classes: list[str], seed: int = 0) -> None:
+        super().__init__()
+        torch.manual_seed(seed)
+        self.classes = classes
+        self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.Tanh(), nn.AdaptiveAvgPool2d(4))
+        self.head = nn.Linear(8 * 16, len(classes))
+        self.requires_grad_(False)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return 4.0 * self.head(self.features(images / 32.0 - 4.0).flatten(1))
+
+
+# --- fixtures ---------------------------------------------------------------------------------------------
+
 @pytest.fixture
 def models_folder(tmp_path_factory, monkeypatch):
     """A models folder holding tiny random decoders in the trained format under every shipped name and size,
@@ -89,3 +235,65 @@ def models_folder(tmp_path_factory, monkeypatch):
             save_decoder(tiny_decoder(seed=1), folder, name, size)
     monkeypatch.setenv("JPEG_EXPLORER_MODELS", str(folder))
     return folder
+
+
+# --- the window (gui_driver.py drives it) -------------------------------------------------------------------
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    from gui_driver import write_photo
+
+    return write_photo(tmp_path / "photo.jpg")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, monkeypatch):
+    """A shown MainWindow with a tiny model and no file; an error dialog fails the test with its message (a
+    modal box would block an offscreen test forever; tests that expect one patch it again)."""
+    from PyQt6.QtWidgets import QMessageBox
+
+    from explorer_app.gui.settings import Settings
+    from explorer_app.gui.window import MainWindow
+    from gui_driver import tiny_model, unexpected_dialog
+
+    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
+    win = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.jobs.shutdown()
+
+
+@pytest.fixture
+def opened(qtbot, window, photo: Path):
+    """The window with the small photo open and decoded."""
+    from gui_driver import wait_idle
+
+    assert window.open_path(photo)
+    wait_idle(qtbot, window)
+    assert window.opened is not None
+    return window
+
+
+@pytest.fixture
+def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch):
+    """A window ready to explore the small photo: 3-step edits, no hold outside the region, a stand-in digit
+    classifier, and "No" to every question."""
+    from PyQt6.QtWidgets import QMessageBox
+
+    from explorer_app.gui.settings import Settings
+    from explorer_app.gui.window import MainWindow
+    from gui_driver import TinyDigits, tiny_model, unexpected_dialog, wait_idle
+
+    settings = Settings(tmp_path / "settings.ini")
+    settings.edit_steps = 3
+    settings.edit_hold = 0.0  # a random tiny decoder cannot brighten without touching the outside
+    win = MainWindow(settings, model=tiny_model(), load_classifier=lambda kind: TinyDigits().eval())
+    qtbot.addWidget(win)
+    win.show()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
+    win.open_path(photo)
+    wait_idle(qtbot, win)
+    yield win
+    win.jobs.shutdown()

@@ -1,5 +1,5 @@
-"""The command-line contract of DESIGN.md, driven through ``main([...])``: decode and verify on good files,
-and every kind of bad input giving one line on stderr, exit 2, no traceback and no output file.
+"""The command-line contract of docs/design.md, driven through ``main([...])``: decode and verify on good
+files, and every kind of bad input giving one line on stderr, exit 2, no traceback and no output file.
 
 stderr is captured at the file-descriptor level (capfd), so messages printed by C libraries count too."""
 from __future__ import annotations

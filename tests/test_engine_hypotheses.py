@@ -2,7 +2,7 @@
 import json
 
 import torch
-from test_engine_fixtures import StandInClassifier, controllable_decoder, tiny_decoder, tiny_session, write_jpeg
+from conftest import StandInClassifier, controllable_decoder, random_decoder, tiny_session, write_picture
 
 from explorer_app.cli import digits_command
 from explorer_app.cli.main import main
@@ -44,7 +44,7 @@ def test_hypotheses_cover_every_class_ranked_and_consistent(tmp_path):
 
 
 def test_digits_cli_writes_ten_verified_pngs_and_json(tmp_path, monkeypatch, capsys):
-    jpeg = write_jpeg(tmp_path / "clock.jpg")
+    jpeg = write_picture(tmp_path / "clock.jpg")
     monkeypatch.setattr(digits_command, "choose_decoder",
                         lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""))
     monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier(DIGITS))
@@ -61,7 +61,7 @@ def test_digits_cli_writes_ten_verified_pngs_and_json(tmp_path, monkeypatch, cap
 
 
 def test_digits_cli_refuses_bad_input(tmp_path, capsys):
-    jpeg = write_jpeg(tmp_path / "clock.jpg")
+    jpeg = write_picture(tmp_path / "clock.jpg")
     assert main(["digits", str(jpeg), "--box", "1,2,3", "-o", str(tmp_path / "o")]) == 2
     assert main(["digits", str(jpeg), "--box", "120,90,24,32", "-o", str(tmp_path / "o")]) == 2
     assert main(["digits", str(tmp_path / "missing.jpg"), "--box", "0,0,8,8", "-o", str(tmp_path / "o")]) == 2
@@ -71,7 +71,7 @@ def test_digits_cli_refuses_bad_input(tmp_path, capsys):
 
 
 def test_ambiguity_map(tmp_path):
-    session = tiny_session(tmp_path, tiny_decoder())
+    session = tiny_session(tmp_path, random_decoder())
     z, image = session.state.z.clone(), session.image.clone()
     spread = ambiguity_map(session, count=3)
     assert spread.shape == session.shape and float(spread.min()) >= 0 and float(spread.mean()) > 0.1
@@ -98,7 +98,7 @@ def test_bench_cli_reports_every_figure(monkeypatch, capsys):
     monkeypatch.setattr(bench_command, "EDIT_BOX", (32, 32, 32, 32))
     monkeypatch.setattr(bench_command, "LARGE_EDIT_BOX", (16, 16, 64, 64))
     monkeypatch.setattr(bench_command, "DIGIT_BOX", (48, 48, 24, 32))
-    monkeypatch.setattr(bench_command, "pick_decoder", lambda device, notes: tiny_decoder())
+    monkeypatch.setattr(bench_command, "pick_decoder", lambda device, notes: random_decoder())
     monkeypatch.setattr(bench_command, "pick_classifier", lambda notes: StandInClassifier(DIGITS))
     monkeypatch.setattr(bench_command, "Budget", lambda **options: Budget(**{**options, "steps": 2}))
     monkeypatch.setattr(bench_command, "glyph_hypotheses", lambda session, classifier, box: glyph_hypotheses(

@@ -1,7 +1,7 @@
 """Every committed edit says what was asked, what the file allowed and what was reached, in words."""
 import pytest
 import torch
-from test_engine_fixtures import controllable_decoder, tiny_session
+from conftest import controllable_decoder, tiny_session
 
 from explorer_app.engine import Budget, regions, tools
 from explorer_app.engine.outcome import Outcome

@@ -1,7 +1,7 @@
 """Sessions: exact windowed updates, undo/redo, cancel, save and reload bit-exactly."""
 import pytest
 import torch
-from test_engine_fixtures import controllable_decoder, tiny_decoder, tiny_session, write_jpeg
+from conftest import controllable_decoder, random_decoder, tiny_session, write_picture
 
 from explorer_app.codec import read_jpeg
 from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session, tools
@@ -90,14 +90,14 @@ def test_reload_refuses_another_file_or_model(tmp_path):
     session = tiny_session(tmp_path)
     path = tmp_path / "work.session"
     save_session(session, path)
-    other = read_jpeg(write_jpeg(tmp_path / "other.jpg", seed=3))
+    other = read_jpeg(write_picture(tmp_path / "other.jpg", seed=3))
     with pytest.raises(SessionFileError):
-        load_session(path, other, tiny_decoder())
+        load_session(path, other, random_decoder())
     with pytest.raises(SessionFileError):
-        load_session(path, read_jpeg(tmp_path / "input.jpg"), tiny_decoder(seed=1))
+        load_session(path, read_jpeg(tmp_path / "input.jpg"), random_decoder(seed=1))
     (tmp_path / "junk.session").write_bytes(b"not a session")
     with pytest.raises(SessionFileError):
-        load_session(tmp_path / "junk.session", read_jpeg(tmp_path / "input.jpg"), tiny_decoder())
+        load_session(tmp_path / "junk.session", read_jpeg(tmp_path / "input.jpg"), random_decoder())
 
 
 @pytest.mark.parametrize("size", [(56, 72), (9, 17)])
@@ -152,16 +152,16 @@ def test_commit_undo_and_redo_re_render_only_their_window_exactly(tmp_path, opti
 def test_a_watched_decode_reports_progress_and_stops_when_cancelled(tmp_path):
     from explorer_app.engine.progress import Cancelled
 
-    code = read_jpeg(write_jpeg(tmp_path / "input.jpg"))
+    code = read_jpeg(write_picture(tmp_path / "input.jpg"))
     seen: list[tuple[int, int]] = []
-    session = Session.decoded(code, tiny_decoder(), progress=lambda done, total: seen.append((done, total)))
+    session = Session.decoded(code, random_decoder(), progress=lambda done, total: seen.append((done, total)))
     total = seen[0][1]
     assert [done for done, _ in seen] == list(range(1, total + 1)) and total > 2
-    assert torch.equal(session.image, Session(code, tiny_decoder()).image)
+    assert torch.equal(session.image, Session(code, random_decoder()).image)
     with pytest.raises(Cancelled):
-        Session.decoded(code, tiny_decoder(), progress=lambda *_: seen.append(()), cancelled=lambda: len(seen) > total + 2)
+        Session.decoded(code, random_decoder(), progress=lambda *_: seen.append(()), cancelled=lambda: len(seen) > total + 2)
     assert len(seen) == total + 3  # stopped before the fourth convolution
-    assert Session.decoded(code, tiny_decoder()).image.shape == session.image.shape  # no hook was left behind
+    assert Session.decoded(code, random_decoder()).image.shape == session.image.shape  # no hook was left behind
 
 
 def test_a_session_stores_only_what_edits_changed(tmp_path):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import torch
-from test_engine_fixtures import controllable_decoder, synthetic_picture, tiny_session
+from conftest import controllable_decoder, synthetic_picture, tiny_session
 
 from explorer_app.engine import Budget, regions, tools
 from explorer_app.engine.tools.statistics import local_variance, shifted, total_variation

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 from scipy import ndimage
 
-from conftest import tiny_decoder
+from conftest import independently_consistent, make_file, tiny_decoder
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
@@ -22,7 +22,6 @@ from explorer_app.verify.report import agreement
 from explorer_app.verify.tiles import mcu_shape, strips
 from explorer_app.verify.encoders import LIBJPEG, REFERENCE
 from explorer_app.verify.verifier import image_tensor, judge, verify_image
-from test_verify_export import independently_consistent, make_file
 
 TILED, WHOLE = 1, 10**9
 """strip_pixels: one MCU row per strip and per band; one strip for the whole image."""

@@ -11,9 +11,9 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PyQt6.QtWidgets import QMessageBox
-from test_gui_explore import press_apply
-from test_gui_window import photo, select_rectangle, tiny_model, wait_idle, write_photo  # noqa: F401 (fixture)
+from gui_driver import press_apply, select_rectangle, tiny_model, wait_idle, write_photo
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
@@ -26,7 +26,7 @@ CHILD = textwrap.dedent("""
     from PyQt6.QtCore import QRectF, QTimer
     from PyQt6.QtGui import QPainterPath
     from PyQt6.QtWidgets import QApplication, QMessageBox
-    from test_gui_window import tiny_model
+    from gui_driver import tiny_model
     from explorer_app.gui.jobs import Progress
     from explorer_app.gui.settings import Settings
     from explorer_app.gui.window import MainWindow
@@ -69,6 +69,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_closing_during_a_step_longer_than_5_s_exits_0_and_leaves_an_autosave(tmp_path: Path, photo: Path) -> None:  # noqa: F811
     script = tmp_path / "child.py"
     script.write_text(CHILD.format(tests=str(Path(__file__).parent), folder=str(tmp_path), photo=str(photo)))

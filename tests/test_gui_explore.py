@@ -7,74 +7,20 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
-import torch
-from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QImage, QPainter
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
-from test_gui_window import drag, photo, select_rectangle, tiny_model, unexpected_dialog, wait_idle  # noqa: F401 (photo: fixture)
+from gui_driver import drag, press_apply, select_rectangle, shown_pixels, wait_idle
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
 
 
-class TinyDigits(torch.nn.Module):
-    """A random glyph classifier with the engine's Classifier interface (classes, images → logits)."""
-
-    classes = [str(d) for d in range(10)]
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(1)
-        self.net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(),
-                                       torch.nn.Flatten(), torch.nn.Linear(4 * 16 * 16, 10))
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.nn.functional.interpolate(images / 255.0, size=(16, 16), mode="bilinear"))
-
-
-@pytest.fixture
-def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> MainWindow:  # noqa: F811
-    settings = Settings(tmp_path / "settings.ini")
-    settings.edit_steps = 3
-    settings.edit_hold = 0.0  # a random tiny decoder cannot brighten without touching the outside
-    win = MainWindow(settings, model=tiny_model(), load_classifier=lambda kind: TinyDigits().eval())
-    qtbot.addWidget(win)
-    win.show()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
-    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
-    win.open_path(photo)
-    wait_idle(qtbot, win)
-    yield win
-    win.jobs.shutdown()
-
-
-def shown_pixels(window: MainWindow) -> bytes:
-    """The RGB bytes of the image the canvas shows now (with a live preview patch over it)."""
-    canvas = window.canvas
-    image = QImage(canvas.shown_image().size(), QImage.Format.Format_RGB888)
-    canvas.region.setVisible(False)
-    painter = QPainter(image)
-    canvas.scene().render(painter, QRectF(image.rect()), canvas.sceneRect())
-    painter.end()
-    canvas.region.setVisible(True)
-    rows = [bytes(image.constScanLine(y).asarray(image.width() * 3)) for y in range(image.height())]
-    return b"".join(rows)
-
-
-def press_apply(qtbot, window: MainWindow, title: str) -> None:
-    panel = window.toolbox.show_panel(title)
-    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
-    assert window.jobs.busy or panel.message.text() == "", panel.message.text()
-    wait_idle(qtbot, window)
-
-
 def test_brightness_edit_then_undo_and_redo(qtbot, explore: MainWindow) -> None:
     window = explore
     before = window.images["current"].copy()
     select_rectangle(window, 16, 16, 40, 40)
-    window.tool_panels["Brightness"].amount.setValue(60)
+    window.tool_panels["Brightness"].controls["amount"].setValue(60)
     press_apply(qtbot, window, "Brightness")
     history = window.explorer.session.history
     assert history.position == 1 and history.records()[0]["tool"] == "Brightness"
@@ -90,7 +36,7 @@ def test_brightness_edit_then_undo_and_redo(qtbot, explore: MainWindow) -> None:
     assert np.array_equal(window.images["current"], before)
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # nothing left to undo
     assert not window.jobs.busy and history.position == 0
-    window.actions["redo"].trigger()
+    window.commands["redo"].trigger()
     wait_idle(qtbot, window)
     assert np.array_equal(window.images["current"], edited)
     window.history_panel.list.itemClicked.emit(window.history_panel.list.item(0))
@@ -107,7 +53,7 @@ def test_cancel_stops_a_running_optimization_within_a_second(qtbot, explore: Mai
     window.tool_panels["Variance"].apply_button.click()
     qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
     qtbot.waitUntil(lambda: shown_pixels(window) != before.tobytes(), timeout=10_000)  # live preview
-    assert window.status.cancel.isVisible() and window.actions["cancel"].isEnabled()
+    assert window.status.cancel.isVisible() and window.commands["cancel"].isEnabled()
     started = time.monotonic()
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=1000)
@@ -115,7 +61,7 @@ def test_cancel_stops_a_running_optimization_within_a_second(qtbot, explore: Mai
     assert window.explorer.session.history.position == 0
     assert np.array_equal(window.images["current"], before)
     assert not window.status.cancel.isVisible()
-    assert window.actions["open"].isEnabled()
+    assert window.commands["open"].isEnabled()
 
 
 def test_digit_hypotheses_ten_ranked_buttons_click_and_keep(qtbot, explore: MainWindow) -> None:
@@ -148,7 +94,7 @@ def test_alternatives_gallery_and_discard(qtbot, explore: MainWindow) -> None:
     window = explore
     before = window.images["current"].copy()
     select_rectangle(window, 8, 8, 32, 32)
-    window.tool_panels["Alternatives"].count.setValue(3)
+    window.tool_panels["Alternatives"].controls["count"].setValue(3)
     press_apply(qtbot, window, "Alternatives")
     gallery = window.tool_panels["Alternatives"].gallery
     assert len(gallery.buttons) == 3
@@ -235,7 +181,7 @@ def test_autosave_waits_for_a_running_edit(qtbot, explore: MainWindow, tmp_path:
 
 def test_ambiguity_map_overlay(qtbot, explore: MainWindow) -> None:
     window = explore
-    window.actions["ambiguity"].trigger()
+    window.commands["ambiguity"].trigger()
     wait_idle(qtbot, window)
     assert window.canvas.overlay.isVisible() and window.canvas.overlay.map.width() == 72
 
@@ -269,7 +215,7 @@ def test_imprint_is_placed_moved_scaled_and_rotated_with_the_mouse_then_applied(
     qtbot.mouseClick(panel.place_button, Qt.MouseButton.LeftButton)
     drag(window, [(30, 24)])  # one click places the picture's centre
     gizmo = panel.preview
-    assert gizmo.isVisible() and window.actions["pan"].isChecked()
+    assert gizmo.isVisible() and window.commands["pan"].isChecked()
     assert abs(panel.position[0] - 30) <= 0.25 and abs(panel.position[1] - 24) <= 0.25  # screen-pixel rounding
 
     drag(window, [(30, 24), (36, 28), (40, 30)])  # drag the picture itself

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QBrush
-from test_gui_explore import explore, press_apply, shown_pixels  # noqa: F401 (fixture)
-from test_gui_window import mouse, photo, select_rectangle, wait_idle  # noqa: F401 (fixture)
+from gui_driver import mouse, press_apply, select_rectangle, shown_pixels, wait_idle
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.window import MainWindow
@@ -23,7 +22,7 @@ def test_an_edit_says_what_was_asked_allowed_and_reached(qtbot, explore: MainWin
     window = explore
     before = window.images["current"].copy()
     select_rectangle(window, 16, 16, 40, 40)
-    window.tool_panels["Brightness"].amount.setValue(40)
+    window.tool_panels["Brightness"].controls["amount"].setValue(40)
     press_apply(qtbot, window, "Brightness")
     qtbot.wait(300)  # the old status bar said "Ready" after 10 ms
     text = window.status.message.text()
@@ -93,7 +92,7 @@ def test_the_kept_digit_is_named_in_the_history_and_the_export_report(qtbot, exp
 def test_alternatives_name_how_far_each_goes(qtbot, explore: MainWindow) -> None:  # noqa: F811
     window = explore
     select_rectangle(window, 8, 8, 32, 32)
-    window.tool_panels["Alternatives"].count.setValue(3)
+    window.tool_panels["Alternatives"].controls["count"].setValue(3)
     press_apply(qtbot, window, "Alternatives")
     gallery = window.tool_panels["Alternatives"].gallery
     assert [b.text().split("\n")[1].startswith("Δ ") for b in gallery.buttons] == [True] * 3

@@ -10,8 +10,7 @@ import pytest
 import torch
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
-from test_gui_explore import explore, press_apply  # noqa: F401 (fixture)
-from test_gui_window import photo, select_rectangle, tiny_model, wait_idle, window, write_photo  # noqa: F401 (fixtures)
+from gui_driver import press_apply, select_rectangle, wait_idle, write_photo
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.engine.state import DecodedState
@@ -93,13 +92,13 @@ def test_commands_wait_while_a_job_runs(qtbot, explore: MainWindow, monkeypatch)
     window.tool_panels["Variance"].apply_button.click()
     assert window.jobs.busy
     for key in ("undo", "redo", "export", "open", "open_session", "save_session", "apply"):
-        assert not window.actions[key].isEnabled(), key
+        assert not window.commands[key].isEnabled(), key
     assert not any(panel.apply_button.isEnabled() for panel in window.tool_panels.values())
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.explorer.session.history.position == 1  # Ctrl+Z waits: nothing silently half-done
     window.jobs.cancel()
     wait_idle(qtbot, window)
-    assert window.actions["undo"].isEnabled() and not window.actions["redo"].isEnabled()
+    assert window.commands["undo"].isEnabled() and not window.commands["redo"].isEnabled()
     assert all(panel.apply_button.isEnabled() for panel in window.tool_panels.values())
 
 
@@ -109,7 +108,7 @@ def test_a_cancelled_edit_leaves_the_session_clean(qtbot, explore: MainWindow, m
     select_rectangle(window, 16, 16, 40, 40)
     window.tool_panels["Variance"].apply_button.click()
     qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
-    window.actions["cancel"].trigger()
+    window.commands["cancel"].trigger()
     wait_idle(qtbot, window)
     assert not window.explorer.dirty and not window.explorer.session.history.entries
 
@@ -166,6 +165,6 @@ def test_undo_and_redo_repaint_only_what_changed(qtbot, explore: MainWindow, job
     update = window.canvas.update_source
     monkeypatch.setattr(window.canvas, "update_source",
                         lambda name, patch, x, y: (pasted.append(patch.shape[:2]), update(name, patch, x, y)))
-    window.actions[job].trigger()
+    window.commands[job].trigger()
     wait_idle(qtbot, window)
     assert len(pasted) == 1 and pasted[0][0] * pasted[0][1] <= 72 * 56

@@ -7,8 +7,7 @@ import pytest
 from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QColor, QIcon, QPalette
 from PyQt6.QtWidgets import QApplication
-from test_gui_explore import TinyDigits, explore, press_apply  # noqa: F401 (fixture)
-from test_gui_window import drag, photo, select_rectangle, tiny_model, wait_idle, window, write_photo  # noqa: F401 (fixtures)
+from gui_driver import drag, press_apply, select_rectangle, tiny_model, TinyDigits, wait_idle, write_photo
 
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
@@ -61,7 +60,7 @@ def ink_of(icon: QIcon, mode: QIcon.Mode = QIcon.Mode.Normal) -> QColor:
 def test_icons_follow_a_dark_palette(window: MainWindow) -> None:  # noqa: F811
     app = QApplication.instance()
     light = app.palette()
-    undo = window.actions["undo"].icon()
+    undo = window.commands["undo"].icon()
     assert ink_of(undo).lightness() < 100
     dark = QPalette(light)
     for role, colour in ((QPalette.ColorRole.Window, "#2b2b2f"), (QPalette.ColorRole.Button, "#3a3a3f"),
@@ -70,7 +69,7 @@ def test_icons_follow_a_dark_palette(window: MainWindow) -> None:  # noqa: F811
     app.setPalette(dark)
     try:
         assert ink_of(undo).lightness() > 180  # the same icon object, drawn again in the new palette
-        assert ink_of(window.actions["export"].icon()).lightness() > 180
+        assert ink_of(window.commands["export"].icon()).lightness() > 180
     finally:
         app.setPalette(light)
 
@@ -104,13 +103,13 @@ def test_the_empty_window_says_how_to_start(window: MainWindow, qtbot, photo: Pa
 
 def test_maps_have_a_legend_with_their_scale(qtbot, explore: MainWindow) -> None:  # noqa: F811
     window = explore
-    window.actions["coarseness"].trigger()
+    window.commands["coarseness"].trigger()
     legend = window.canvas.legend
     assert legend.isVisible() and "Quantization" in legend.title.text() and "%" in legend.ends.text()
-    window.actions["ambiguity"].trigger()
+    window.commands["ambiguity"].trigger()
     wait_idle(qtbot, window)
     assert legend.isVisible() and "grey levels" in legend.ends.text() and "Ambiguity" in legend.title.text()
-    window.actions["ambiguity"].trigger()
+    window.commands["ambiguity"].trigger()
     assert not legend.isVisible()
 
 
@@ -137,7 +136,7 @@ def test_a_scribble_is_drawn_at_its_width_and_leaves_once_applied(qtbot, explore
     window = explore
     window.canvas.zoom_actual_size()
     panel = window.toolbox.show_panel("Scribble")
-    panel.width.setValue(9)
+    panel.pen_width.setValue(9)
     panel.start_drawing()
     drag(window, [(10, 30), (30, 30), (50, 30)])
     assert len(panel.drawn) == 1 and panel.drawn[0].pen().widthF() == 9

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
-from test_gui_explore import explore, press_apply  # noqa: F401 (fixture)
-from test_gui_window import photo, select_rectangle, tiny_model, unexpected_dialog, wait_idle, write_photo  # noqa: F401
+from gui_driver import press_apply, select_rectangle, tiny_model, unexpected_dialog, wait_idle, write_photo
 
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow

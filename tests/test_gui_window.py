@@ -1,6 +1,6 @@
 """The window driven like a user: open, look, select, compare, export; bad files refused politely.
 
-Offscreen Qt, a tiny random decoder, small JPEGs. Fixtures here are imported by the other GUI tests.
+Offscreen Qt, a tiny random decoder, small JPEGs (the fixtures: conftest.py; the hand: gui_driver.py).
 """
 from __future__ import annotations
 
@@ -9,101 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from PyQt6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
-from PyQt6.QtGui import QDropEvent, QImage, QMouseEvent
-from PyQt6.QtWidgets import QApplication, QMessageBox
+from PyQt6.QtGui import QDropEvent, QImage
+from PyQt6.QtWidgets import QMessageBox
+from gui_driver import drag, mouse, select_rectangle, wait_idle, write_photo
 
-from explorer_app.decoder.model import DecoderSize, JpegDecoder
-from explorer_app.gui.loading import LoadedModel
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
-
-WAIT_MS = 60_000
-
-
-def write_photo(path: Path, size: tuple[int, int] = (72, 56), quality: int = 20, seed: int = 0,
-                orientation: int = 1) -> Path:
-    """A small colour JPEG (4:2:0) with smooth shapes and some texture; optional EXIF orientation."""
-    rng = np.random.default_rng(seed)
-    w, h = size
-    y, x = np.mgrid[0:h, 0:w]
-    image = np.stack([120 + 80 * np.sin(x / 9.0), 100 + 60 * np.cos(y / 7.0), 90 + 0.8 * x], -1)
-    image[(x - w / 2) ** 2 + (y - h / 2) ** 2 < (h / 4) ** 2] = [230, 210, 60]
-    image += rng.normal(0, 6, image.shape)
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(path, quality=quality, subsampling=2,
-                                                                  exif=exif.tobytes())
-    return path
-
-
-def tiny_model() -> LoadedModel:
-    """A tiny decoder whose output depends on z (random, non-zero head), so tools have work to do."""
-    torch.manual_seed(0)
-    decoder = JpegDecoder(DecoderSize(16, 2, 8, 2), name="tiny-test")
-    for head in (decoder.luma.head, decoder.chroma.head):
-        torch.nn.init.normal_(head.weight, std=0.05)
-    return LoadedModel(decoder.eval(), torch.device("cpu"), "tiny-test", {"name": "tiny-test", "size": "test"})
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    return write_photo(tmp_path / "photo.jpg")
-
-
-def unexpected_dialog(parent, title, text, *args):
-    raise AssertionError(f"unexpected error dialog: {text}")
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch) -> MainWindow:
-    # A modal error box would block an offscreen test forever: fail with its message instead
-    # (tests that expect a dialog patch it again).
-    monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
-    win = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.jobs.shutdown()
-
-
-def wait_idle(qtbot, window: MainWindow, timeout: int = WAIT_MS) -> None:
-    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=timeout)
-
-
-@pytest.fixture
-def opened(qtbot, window: MainWindow, photo: Path) -> MainWindow:
-    assert window.open_path(photo)
-    wait_idle(qtbot, window)
-    assert window.opened is not None
-    return window
-
-
-def mouse(window: MainWindow, kind: QEvent.Type, image_xy: tuple[float, float],
-          buttons: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
-    """Send one mouse event to the canvas at image pixel ``image_xy`` (what a user's hand does)."""
-    viewport = window.canvas.viewport()
-    local = QPointF(window.canvas.mapFromScene(QPointF(*image_xy)))
-    button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
-    event = QMouseEvent(kind, local, QPointF(viewport.mapToGlobal(local.toPoint())), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(viewport, event)
-
-
-def drag(window: MainWindow, points: list[tuple[float, float]]) -> None:
-    """Press at the first point, move through the others with the button held, release at the last."""
-    mouse(window, QEvent.Type.MouseButtonPress, points[0])
-    for point in points[1:]:
-        mouse(window, QEvent.Type.MouseMove, point)
-    mouse(window, QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
-
-
-def select_rectangle(window: MainWindow, x0: int, y0: int, x1: int, y1: int) -> None:
-    window.actions["select_rectangle"].trigger()
-    drag(window, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)])
-
 
 def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> None:
     window = opened
@@ -117,7 +30,7 @@ def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> N
     assert window.status.consistency.text().startswith("✔")
     assert window.status.model.text() == "model: tiny-test"
     assert window.settings.recent_files[0] == str(photo.resolve())
-    assert window.actions["export"].isEnabled()
+    assert window.commands["export"].isEnabled()
 
 
 def test_rectangle_drawn_with_the_mouse_becomes_the_region(opened: MainWindow) -> None:
@@ -129,16 +42,16 @@ def test_rectangle_drawn_with_the_mouse_becomes_the_region(opened: MainWindow) -
     assert abs(xs.min() - 10) <= 1 and abs(xs.max() - 29) <= 1
     assert abs(ys.min() - 8) <= 1 and abs(ys.max() - 23) <= 1
     assert "px selected" in window.region_panel.summary.text()
-    window.actions["select_invert"].trigger()
+    window.commands["select_invert"].trigger()
     assert window.region.file_mask(1).sum() == 72 * 56 - mask.sum()
-    window.actions["select_clear"].trigger()
+    window.commands["select_clear"].trigger()
     assert window.region.is_empty()
 
 
 def test_brush_paints_the_region_and_the_eraser_takes_it_back(opened: MainWindow) -> None:
     window = opened
     window.region_panel.brush_size.setValue(10)
-    window.actions["select_brush"].trigger()
+    window.commands["select_brush"].trigger()
     drag(window, [(10, 20), (30, 20), (50, 20)])
     mask = window.region.display_mask()
     ys, xs = np.nonzero(mask)
@@ -146,31 +59,31 @@ def test_brush_paints_the_region_and_the_eraser_takes_it_back(opened: MainWindow
     assert abs(ys.min() - 15) <= 1 and abs(ys.max() - 25) <= 1
     assert abs(int(mask.sum()) - (40 * 10 + 78)) <= 25  # a 40×10 band plus two half discs of radius 5
 
-    window.actions["select_erase"].trigger()
+    window.commands["select_erase"].trigger()
     drag(window, [(30, 5), (30, 35)])
     erased = window.region.display_mask()
     assert not erased[15:26, 26:35].any() and erased[20, 12] and erased[20, 48]
 
-    window.actions["select_invert"].trigger()  # now the outside is selected: erasing deselects there too
+    window.commands["select_invert"].trigger()  # now the outside is selected: erasing deselects there too
     drag(window, [(60, 45), (65, 45)])
     assert not window.region.display_mask()[45, 62] and window.region.display_mask()[5, 5]
     assert not window.region.display_mask()[20, 12]  # brushed before the inversion: now outside
-    window.actions["select_brush"].trigger()  # and painting selects, inverted or not
+    window.commands["select_brush"].trigger()  # and painting selects, inverted or not
     drag(window, [(12, 20)])
     assert window.region.display_mask()[20, 12]
 
 
 def test_polygon_and_freehand_selections(opened: MainWindow) -> None:
     window = opened
-    window.actions["select_polygon"].trigger()
+    window.commands["select_polygon"].trigger()
     for corner in [(5, 5), (40, 5), (40, 40)]:
         mouse(window, QEvent.Type.MouseButtonPress, corner)
         mouse(window, QEvent.Type.MouseButtonRelease, corner, Qt.MouseButton.NoButton)
     mouse(window, QEvent.Type.MouseButtonDblClick, (40, 40))
     triangle = window.region.display_mask()
     assert triangle[10, 35] and not triangle[35, 10]
-    window.actions["select_clear"].trigger()
-    window.actions["select_freehand"].trigger()
+    window.commands["select_clear"].trigger()
+    window.commands["select_freehand"].trigger()
     drag(window, [(50, 10), (65, 10), (65, 30), (50, 30)])
     lasso = window.region.display_mask()
     assert lasso[20, 57] and not lasso[40, 20]
@@ -211,18 +124,18 @@ def test_corrupt_file_gets_a_dialog_and_the_session_stays(qtbot, opened: MainWin
 
 def test_compare_sources_and_flicker(qtbot, opened: MainWindow) -> None:
     window = opened
-    window.actions["show_plain"].trigger()
+    window.commands["show_plain"].trigger()
     assert window.view_panel.shown == "plain"
     shown = window.canvas.shown_image()
     assert shown.pixelColor(5, 5).red() == int(window.images["plain"][5, 5, 0])
-    window.actions["show_current"].trigger()
+    window.commands["show_current"].trigger()
     assert window.view_panel.shown == "current"
     window.view_panel.interval.setValue(150)
-    window.actions["flicker"].trigger()
+    window.commands["flicker"].trigger()
     seen = set()
     qtbot.waitUntil(lambda: seen.add(window.view_panel.shown) or len(seen) == 2, timeout=3000)
     assert seen == {"plain", "current"}
-    window.actions["flicker"].trigger()
+    window.commands["flicker"].trigger()
     assert window.view_panel.shown == "current"
 
 
@@ -240,37 +153,37 @@ def test_split_view_shows_a_left_of_a_draggable_divider_and_b_right_of_it(qtbot,
     window.canvas.set_source("plain", black)  # make A and B tell apart on screen
     window.canvas.zoom_actual_size()
     width = window.images["current"].shape[1]
-    window.actions["split"].trigger()
+    window.commands["split"].trigger()
     assert window.view_panel.shown == "current" and window.canvas.split.isVisible()
     assert [label.text() for label in window.canvas.split_labels] == ["A: libjpeg decode", "B: current image"]
     qtbot.waitUntil(lambda: shown_color(window, (width * 0.25, 20)) == (0, 0, 0), timeout=2000)
     right = tuple(int(v) for v in window.images["current"][20, int(width * 0.75)])
     assert max(abs(a - b) for a, b in zip(shown_color(window, (width * 0.75, 20)), right)) <= 2
 
-    window.actions["select_rectangle"].trigger()  # a drag elsewhere would draw a rectangle
+    window.commands["select_rectangle"].trigger()  # a drag elsewhere would draw a rectangle
     drag(window, [(window.canvas.split.divider_x(), 30), (width * 0.7, 40), (width * 0.9, 50)])
     assert abs(window.canvas.split.divider_x() - width * 0.9) <= 1.5
     assert window.region.is_empty()  # the drag moved the divider, it drew nothing
     qtbot.waitUntil(lambda: shown_color(window, (width * 0.75, 20)) == (0, 0, 0), timeout=2000)
 
-    window.actions["flicker"].trigger()  # flicker and split exclude each other
-    assert not window.actions["split"].isChecked() and not window.canvas.split.isVisible()
-    window.actions["flicker"].trigger()
+    window.commands["flicker"].trigger()  # flicker and split exclude each other
+    assert not window.commands["split"].isChecked() and not window.canvas.split.isVisible()
+    window.commands["flicker"].trigger()
     assert window.view_panel.shown == "current"
 
 
 def test_overlays_and_zoom(opened: MainWindow) -> None:
     window = opened
-    window.actions["coarseness"].trigger()
+    window.commands["coarseness"].trigger()
     assert window.canvas.overlay.isVisible()
     assert window.canvas.overlay.map.width() == 9  # one cell per 8×8 block
-    window.actions["coarseness"].trigger()
+    window.commands["coarseness"].trigger()
     assert not window.canvas.overlay.isVisible()
-    window.actions["block_grid"].trigger()
+    window.commands["block_grid"].trigger()
     assert window.canvas.grid.isVisible() and window.settings.block_grid
-    window.actions["zoom_actual"].trigger()
+    window.commands["zoom_actual"].trigger()
     assert window.canvas.zoom() == pytest.approx(1.0)
-    window.actions["zoom_in"].trigger()
+    window.commands["zoom_in"].trigger()
     assert window.canvas.zoom() == pytest.approx(1.25)
 
 
@@ -302,9 +215,9 @@ def test_drop_a_file_opens_it(qtbot, window: MainWindow, photo: Path) -> None:
 
 
 def test_every_action_has_a_shortcut_tooltip_and_icon(window: MainWindow) -> None:
-    shortcuts = [a.shortcut().toString() for a in window.actions.values()]
+    shortcuts = [a.shortcut().toString() for a in window.commands.values()]
     assert len(shortcuts) == len(set(shortcuts)), "two actions share a shortcut"
-    for key, action in window.actions.items():
+    for key, action in window.commands.items():
         assert action.toolTip() and not action.icon().isNull(), key
 
 

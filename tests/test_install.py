@@ -64,6 +64,7 @@ def _venv_with_current_packages(target: Path) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
+    """A wheel built from a copy of the sources, installed into a fresh venv (about 15 s)."""
     tmp = tmp_path_factory.mktemp("install")
     wheel = _build_wheel(tmp)
     python, purelib = _venv_with_current_packages(tmp / "venv")
@@ -72,6 +73,7 @@ def installed(tmp_path_factory):
     return python, purelib, env, tmp
 
 
+@pytest.mark.slow
 def test_installed_package_uses_its_own_models_and_assets(installed):
     python, purelib, env, tmp = installed
     code = "from explorer_app import resources as r; print(r.models_dir()); print(r.example_jpeg()); print(r.__file__)"
@@ -82,6 +84,7 @@ def test_installed_package_uses_its_own_models_and_assets(installed):
     assert (Path(lines[0]) / "faithful-lite.safetensors").is_file()
 
 
+@pytest.mark.slow
 def test_installed_command_decodes_and_verifies_from_another_directory(installed):
     python, purelib, env, tmp = installed
     work = tmp / "elsewhere"

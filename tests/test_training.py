@@ -126,6 +126,7 @@ def test_interrupted_run_resumes_mid_phase(tmp_path: Path) -> None:
         assert torch.equal(value, weights[name]), name
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not torch.distributed.is_available(), reason="torch.distributed missing")
 def test_two_process_data_parallel_keeps_ranks_in_step(tmp_path: Path) -> None:
     """torchrun with 2 CPU processes (gloo): gradients are averaged, so both ranks end identical."""

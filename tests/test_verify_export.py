@@ -12,9 +12,8 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from scipy.fft import dctn
 
-from conftest import synthetic_photo, tiny_decoder, write_jpeg
+from conftest import independently_consistent, make_file, synthetic_photo, tiny_decoder, write_jpeg
 from explorer_app.codec import read_jpeg
 from explorer_app.codec.tables import CHROMA_BASE, LUMA_BASE, ijg_table
 from explorer_app.decoder.code_tensors import CodeTensors
@@ -50,51 +49,11 @@ def libjpeg_reproduces(png_path, jpeg_path) -> bool:
     return all(np.array_equal(a, b) for a, b in zip(read_jpeg(again).coefficients, code.coefficients))
 
 
-def independent_requantize(image: np.ndarray, code) -> list[np.ndarray]:
-    """The reference encoder of DESIGN.md written again with numpy/scipy, to check the product's own:
-    JFIF RGB→YCbCr, edge replication to the MCU, box-averaged chroma, orthonormal 8×8 DCT, ÷M, round half
-    away from zero. Returns X_Q (by, bx, 8, 8) per component on the file's block grids."""
-    fy, fx = code.chroma_factor
-    h, w = image.shape[:2]
-    mcu_h, mcu_w = -(-h // (8 * fy)) * 8 * fy, -(-w // (8 * fx)) * 8 * fx
-    if code.is_color:
-        r, g, b = (image[:, :, i] for i in range(3))
-        planes = [0.299 * r + 0.587 * g + 0.114 * b,
-                  -0.168735892 * r - 0.331264108 * g + 0.5 * b + 128,
-                  0.5 * r - 0.418687589 * g - 0.081312411 * b + 128]
-    else:
-        planes = [image[:, :, 0]]
-    result = []
-    for index, (plane, table, grid) in enumerate(zip(planes, code.tables, code.coefficients)):
-        plane = np.pad(plane, ((0, mcu_h - h), (0, mcu_w - w)), mode="edge") - 128.0
-        if index > 0:
-            plane = plane.reshape(mcu_h // fy, fy, mcu_w // fx, fx).mean(axis=(1, 3))
-        by, bx = grid.shape[:2]
-        blocks = plane[: 8 * by, : 8 * bx].reshape(by, 8, bx, 8).transpose(0, 2, 1, 3)
-        normalized = dctn(blocks, type=2, norm="ortho", axes=(2, 3)) / table
-        result.append(np.sign(normalized) * np.floor(np.abs(normalized) + 0.5))
-    return result
-
-
-def independently_consistent(png_path, code) -> bool:
-    image, _ = read_png(png_path)
-    return all(np.array_equal(ours, theirs.astype(np.float64))
-               for ours, theirs in zip(independent_requantize(image, code), code.coefficients))
-
-
 def decoder_output(code, seed: int = 0) -> dict[str, torch.Tensor | None]:
     """A random tiny decoder's output at a random z: Δ spread over most of (−½, ½)."""
     tensors = CodeTensors.from_code(code)
     with torch.no_grad():
         return tiny_decoder(seed)(tensors, random_control(tensors, seed))
-
-
-def random_tables(seed: int) -> list[list[int]]:
-    """Custom luma and chroma tables: a random smooth-ish ramp times noise, entries 1..255."""
-    rng = np.random.default_rng(seed)
-    ramp = 1 + np.add.outer(np.arange(8), np.arange(8)) * rng.uniform(1, 8)
-    return [np.clip(np.round(ramp * rng.uniform(0.5, 2.0, (8, 8))), 1, 255).astype(int).ravel().tolist()
-            for _ in range(2)]
 
 
 # (height, width, sampling or "grey", quality or "custom", seed): the qualities span 5..95
@@ -111,13 +70,6 @@ ROUND_TRIPS = [
     (24, 32, "grey", "custom", 10),
     (64, 48, "4:2:0", 12, 11),
 ]
-
-
-def make_file(folder, height, width, sampling, quality, seed):
-    color = sampling != "grey"
-    options = {"qtables": random_tables(seed)[: 2 if color else 1]} if quality == "custom" else {"quality": quality}
-    return write_jpeg(folder / "source.jpg", synthetic_photo(height, width, seed, color),
-                      subsampling=sampling if color else "4:4:4", **options)
 
 
 @pytest.mark.parametrize("case", ROUND_TRIPS, ids=[f"{w}x{h}-{s}-q{q}" for h, w, s, q, _ in ROUND_TRIPS])

@@ -78,7 +78,7 @@ def hover(window: MainWindow, x: float, y: float) -> None:
 def clock_steps(window: MainWindow) -> list:
     def brighten() -> None:
         select(window, 200, 30, 40, 40)
-        window.tool_panels["Brightness"].amount.setValue(40)
+        window.tool_panels["Brightness"].controls["amount"].setValue(40)
         window.toolbox.show_panel("Brightness").apply()
 
     def digits() -> None:
@@ -100,12 +100,12 @@ def example_steps(window: MainWindow) -> list:
         window.toolbox.show_panel("Variance").apply()
 
     def alternatives() -> None:
-        window.tool_panels["Alternatives"].count.setValue(4)
+        window.tool_panels["Alternatives"].controls["count"].setValue(4)
         window.toolbox.show_panel("Alternatives").apply()
 
     def show_one() -> None:
         window.tool_panels["Alternatives"].gallery.buttons[1].click()
-        window.actions["coarseness"].trigger()
+        window.commands["coarseness"].trigger()
         hover(window, 100, 380)
 
     return [lambda: window.open_path(EXAMPLES / "example.jpg"), detail, alternatives, show_one]

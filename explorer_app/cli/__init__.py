@@ -1,1 +1,1 @@
-"""Command-line interface (see the contract in DESIGN.md)."""
+"""Command-line interface (see the contract in docs/design.md)."""

@@ -95,17 +95,17 @@ class ScribblePanel(ToolPanel):
         for key, text in MODES.items():
             self.mode.addItem(text, key)
         self.mode.setToolTip("Paint the chosen colour, or only change the brightness under the strokes")
-        self.width = QSpinBox()
-        self.width.setRange(1, 40)
-        self.width.setValue(3)
-        self.width.setToolTip("Stroke width in image pixels")
+        self.pen_width = QSpinBox()
+        self.pen_width.setRange(1, 40)
+        self.pen_width.setValue(3)
+        self.pen_width.setToolTip("Stroke width in image pixels")
         self.amount = slider(0, 120, 40, "Grey levels to add or remove when brightening or darkening", 0)
         self.color_button = QPushButton("Colour…")
         self.color_button.setToolTip("Colour of painted strokes")
         self.color_button.clicked.connect(self.choose_color)
         self.form.addRow("Shape", self.kind)
         self.form.addRow("Mode", self.mode)
-        self.form.addRow("Width", self.width)
+        self.form.addRow("Width", self.pen_width)
         self.form.addRow("Amount", self.amount)
         self.form.addRow("Colour", self.color_button)
         draw = command_button(
@@ -133,7 +133,7 @@ class ScribblePanel(ToolPanel):
         mode = self.mode.currentData()
         color = self.color if mode == "paint" else QColor(255, 255, 255, 160) if mode == "brighten" else \
             QColor(0, 0, 0, 160)
-        return stroke_pen(color, float(self.width.value()))
+        return stroke_pen(color, float(self.pen_width.value()))
 
     def start_drawing(self) -> None:
         self.canvas.set_interaction(StrokeDraw(self.kind.currentText(), self.pen()), self.add_stroke)
@@ -141,7 +141,7 @@ class ScribblePanel(ToolPanel):
     def add_stroke(self, points: list[QPointF]) -> None:
         kind = self.kind.currentText()
         file_points = tuple(self.host.to_file_point(p) for p in points)
-        self.strokes.append(Stroke(kind, file_points, float(self.width.value())))
+        self.strokes.append(Stroke(kind, file_points, float(self.pen_width.value())))
         drawn = QGraphicsPathItem(stroke_path(kind, points))
         drawn.setPen(self.pen())
         drawn.setZValue(5)

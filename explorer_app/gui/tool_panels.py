@@ -1,10 +1,16 @@
 """One small panel per exploration tool: its parameters, and an Apply button that hands the engine's tool
 object to the host. Panels that need the canvas (points, strokes) borrow it while active. Panels see the
-window only through a :class:`~explorer_app.gui.tool_host.ToolHost`."""
+window only through a :class:`~explorer_app.gui.tool_host.ToolHost`.
+
+The simple panels are generated: a :class:`FieldPanel` names its tool's dataclass and one
+:class:`FieldSpec` (label, range, step, unit, tip) per field it shows, as the action table names menus
+and shortcuts; the controls and the tool built from them follow."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import fields as dataclass_fields
+from typing import TYPE_CHECKING, get_type_hints
 
 import torch
 from PyQt6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -151,62 +157,104 @@ class ToolPanel(QWidget):
                 "summary": f"{summary}: kept {candidate.label} ({candidate.score_text})"}
 
 
-class BrightnessPanel(ToolPanel):
-    title, icon_name, tip, shortcut = "Brightness", "brightness", "Make the region brighter or darker", "Shift+B"
+@dataclass(frozen=True)
+class FieldSpec:
+    """How a panel shows one field of its tool's dataclass: a label (with its unit), the range, the step
+    (of a spin box for an int field; for a float field, the slider's resolution: 0.01 shows two decimals),
+    a tooltip, and the initial value when it is not the field's default."""
+
+    name: str
+    label: str
+    minimum: float
+    maximum: float
+    step: float
+    tip: str
+    unit: str = ""
+    initial: float | None = None
+
+    def text(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+Control = QSpinBox | QLabeledDoubleSlider
+
+
+def field_control(spec: FieldSpec, kind: type, default: object) -> Control:
+    """A spin box for an int field, a labelled slider for a float one, set to ``spec.initial`` or ``default``."""
+    value = default if spec.initial is None else spec.initial
+    if kind is not int:
+        return slider(spec.minimum, spec.maximum, float(value), spec.tip, max(0, -math.floor(math.log10(spec.step))))
+    control = QSpinBox()
+    control.setRange(int(spec.minimum), int(spec.maximum))
+    control.setSingleStep(int(spec.step))
+    control.setValue(int(value))
+    control.setToolTip(spec.tip)
+    return control
+
+
+class FieldPanel(ToolPanel):
+    """A panel generated from ``tool_type`` (a tool dataclass) and ``fields``: one control per field, in
+    ``self.controls`` by field name; Apply builds the tool from their values. Every spec must name a field
+    of the tool (checked when the class is defined)."""
+
+    tool_type: type[Tool]
+    fields: tuple[FieldSpec, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        known = {f.name for f in dataclass_fields(cls.tool_type)}
+        unknown = [spec.name for spec in cls.fields if spec.name not in known]
+        if unknown:
+            raise TypeError(f"{cls.__name__}: {cls.tool_type.__name__} has no field {', '.join(unknown)}")
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
-        self.amount = slider(-80, 80, 25, "Grey levels to add to the region's luma (negative darkens)")
-        self.form.addRow("Amount", self.amount)
-
-    def make_tool(self) -> Tool:
-        return Brightness(amount=self.amount.value())
-
-
-class HueSaturationPanel(ToolPanel):
-    title, icon_name, tip, shortcut = ("Hue / saturation", "hue", "Shift the region's hue and scale its saturation",
-                                       "Shift+U")
-
-    def __init__(self, host: ToolHost) -> None:
-        super().__init__(host)
-        self.hue = slider(-180, 180, 30, "Rotate the colours by this many degrees", 0)
-        self.saturation = slider(0, 3, 1.0, "Multiply the colour saturation by this", 2)
-        self.form.addRow("Hue (°)", self.hue)
-        self.form.addRow("Saturation ×", self.saturation)
+        kinds = get_type_hints(self.tool_type)
+        defaults = {f.name: f.default for f in dataclass_fields(self.tool_type)}
+        self.controls: dict[str, Control] = {}
+        for spec in self.fields:
+            self.controls[spec.name] = field_control(spec, kinds[spec.name], defaults[spec.name])
+            self.form.addRow(spec.text(), self.controls[spec.name])
 
     def make_tool(self) -> Tool | None:
-        session = self.host.session()
-        if not session.code.is_color:
+        return self.tool_type(**{name: control.value() for name, control in self.controls.items()})
+
+
+class BrightnessPanel(FieldPanel):
+    title, icon_name, tip, shortcut = "Brightness", "brightness", "Make the region brighter or darker", "Shift+B"
+    tool_type = Brightness
+    fields = (FieldSpec("amount", "Amount", -80, 80, 0.1, "Grey levels to add to the region's luma (negative darkens)",
+                        "grey levels", initial=25),)
+
+
+class HueSaturationPanel(FieldPanel):
+    title, icon_name, tip, shortcut = ("Hue / saturation", "hue", "Shift the region's hue and scale its saturation",
+                                       "Shift+U")
+    tool_type = HueSaturation
+    fields = (FieldSpec("hue_degrees", "Hue", -180, 180, 1, "Rotate the colours by this many degrees", "°",
+                        initial=30),
+              FieldSpec("saturation", "Saturation", 0, 3, 0.01, "Multiply the colour saturation by this", "×"))
+
+    def make_tool(self) -> Tool | None:
+        if not self.host.session().code.is_color:
             self.message.setText("This file is greyscale: it has no hue or saturation to change.")
             return None
-        return HueSaturation(hue_degrees=self.hue.value(), saturation=self.saturation.value())
+        return super().make_tool()
 
 
-class VariancePanel(ToolPanel):
+class VariancePanel(FieldPanel):
     title, icon_name, tip, shortcut = ("Variance", "variance", "More or less detail: steer the region's local variance",
                                        "Shift+V")
-
-    def __init__(self, host: ToolHost) -> None:
-        super().__init__(host)
-        self.factor = slider(0.1, 5, 2.0, "Target local variance as a multiple of the current one "
-                                          "(below 1: smoother, above 1: more texture)", 2)
-        self.form.addRow("Variance ×", self.factor)
-
-    def make_tool(self) -> Tool:
-        return Variance(factor=self.factor.value())
+    tool_type = Variance
+    fields = (FieldSpec("factor", "Variance", 0.1, 5, 0.01, "Target local variance as a multiple of the current one "
+                                                            "(below 1: smoother, above 1: more texture)", "×"),)
 
 
-class TotalVariationPanel(ToolPanel):
+class TotalVariationPanel(FieldPanel):
     title, icon_name, tip, shortcut = ("Smooth (TV)", "tv", "Make the region piece-wise smooth (total variation)",
                                        "Shift+T")
-
-    def __init__(self, host: ToolHost) -> None:
-        super().__init__(host)
-        self.weight = slider(0.1, 5, 1.0, "Strength of the smoothing objective", 2)
-        self.form.addRow("Weight", self.weight)
-
-    def make_tool(self) -> Tool:
-        return TotalVariation(weight=self.weight.value())
+    tool_type = TotalVariation
+    fields = (FieldSpec("weight", "Weight", 0.1, 5, 0.01, "Strength of the smoothing objective"),)
 
 
 class PointPick(Interaction):
@@ -339,7 +387,7 @@ class ImitatePanel(ToolPanel):
         return self.mode.currentData()(reference=self.reference)
 
 
-class AlternativesPanel(ToolPanel):
+class AlternativesPanel(FieldPanel):
     title, icon_name, tip, shortcut = ("Alternatives", "alternatives", "Show diverse plausible contents for the region",
                                        "Shift+A")
     apply_text = "Generate"
@@ -347,25 +395,16 @@ class AlternativesPanel(ToolPanel):
     noun = "alternative"
     legend = ("✔: consistent with the file (every coefficient re-quantizes to the file's). The number: how far "
               "it is from the current image in the region (mean difference, grey levels).")
+    tool_type = Alternatives
+    fields = (FieldSpec("count", "Count", 2, 8, 1, "How many alternatives to compute"),
+              FieldSpec("spread", "Spread", 0.1, 3, 0.01, "How far from the current control signal the alternatives "
+                                                          "start"),
+              FieldSpec("seed", "Seed", 0, 10_000, 1, "Random seed: the same seed gives the same alternatives"))
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
-        self.count = QSpinBox()
-        self.count.setRange(2, 8)
-        self.count.setValue(4)
-        self.count.setToolTip("How many alternatives to compute")
-        self.spread = slider(0.1, 3, 1.0, "How far from the current control signal the alternatives start", 2)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 10_000)
-        self.seed.setToolTip("Random seed: the same seed gives the same alternatives")
-        self.form.addRow("Count", self.count)
-        self.form.addRow("Spread", self.spread)
-        self.form.addRow("Seed", self.seed)
         self.gallery = CandidateGallery(host, self, columns=2)
         self.extra.addWidget(self.gallery)
-
-    def make_tool(self) -> Tool:
-        return Alternatives(count=self.count.value(), spread=self.spread.value(), seed=self.seed.value())
 
     def rank(self, session: Session, result: EditResult, region: Region) -> tuple[list[Ranked], str]:
         """In the order the optimizer returned them, each with its distance from the current image."""

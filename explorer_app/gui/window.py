@@ -98,25 +98,26 @@ class MainWindow(SessionCommands, QMainWindow):
         self.region = Region()
         self.canvas = ImageCanvas()
         self.setCentralWidget(self.canvas)
-        self.actions = build_actions(self)
-        self.host = ToolHost(self.explorer, self.jobs, self.canvas, self.region, self.actions["pan"])
+        self.commands = build_actions(self)
+        """Every command's QAction by key (not ``self.actions``: that would hide ``QWidget.actions()``)."""
+        self.host = ToolHost(self.explorer, self.jobs, self.canvas, self.region, self.commands["pan"])
         panels: list[ToolPanel] = [*[cls(self.host) for cls in SIMPLE_TOOL_PANELS], GlyphPanel(self.host, load_classifier)]
         self.tool_panels = {panel.title: panel for panel in panels}
         self.toolbox = ToolBox(panels)
-        self.actions.update(build_actions(self, tool_specs(panels)))
-        self.view_panel = ViewPanel(self.actions)
+        self.commands.update(build_actions(self, tool_specs(panels)))
+        self.view_panel = ViewPanel(self.commands)
         self.file_panel = FilePanel()
-        self.region_panel = RegionPanel(self.actions, self.region)
-        self.history_panel = HistoryPanel(self.explorer, self.actions)
-        self.status = StatusPanel(self.statusBar(), self.actions["cancel"])
+        self.region_panel = RegionPanel(self.commands, self.region)
+        self.history_panel = HistoryPanel(self.explorer, self.commands)
+        self.status = StatusPanel(self.statusBar(), self.commands["cancel"])
         self.docks: dict[str, QDockWidget] = {}
         self._arrange_panels()
         self._build_menus()
         self._connect()
-        self.actions["show_current"].setChecked(True)
-        self.actions["pan"].setChecked(True)
-        self.actions["block_grid"].setChecked(self.settings.block_grid)
-        self.actions[f"tool:{panels[0].title}"].setChecked(True)
+        self.commands["show_current"].setChecked(True)
+        self.commands["pan"].setChecked(True)
+        self.commands["block_grid"].setChecked(self.settings.block_grid)
+        self.commands[f"tool:{panels[0].title}"].setChecked(True)
         self._update_actions()
         self._initial_size()
 
@@ -167,22 +168,22 @@ class MainWindow(SessionCommands, QMainWindow):
                 elif key == "recent":
                     menu.addMenu(self.recent_menu)
                 else:
-                    menu.addAction(self.actions[key])
+                    menu.addAction(self.commands[key])
         tools = self.menuBar().addMenu("&Tools")
         for title in self.tool_panels:
-            tools.addAction(self.actions[f"tool:{title}"])
+            tools.addAction(self.commands[f"tool:{title}"])
         tools.addSeparator()
-        tools.addAction(self.actions["apply"])
+        tools.addAction(self.commands["apply"])
         self.panels_menu = self.menuBar().addMenu("&Panels")
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self.actions["shortcuts"])
-        help_menu.addAction(self.actions["about"])
+        help_menu.addAction(self.commands["shortcuts"])
+        help_menu.addAction(self.commands["about"])
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("toolbar-main")
         for key in TOOLBAR:
-            toolbar.addSeparator() if key is None else toolbar.addAction(self.actions[key])
+            toolbar.addSeparator() if key is None else toolbar.addAction(self.commands[key])
 
     def _connect(self) -> None:
         self.view_panel.sourceChanged.connect(self._show_source)
@@ -201,7 +202,7 @@ class MainWindow(SessionCommands, QMainWindow):
         self.explorer.committed.connect(self._committed)
         self.explorer.changed.connect(self._update_actions)
         self.explorer.changed.connect(self.autosave)
-        self.toolbox.panelChanged.connect(lambda title: self.actions[f"tool:{title}"].setChecked(True))
+        self.toolbox.panelChanged.connect(lambda title: self.commands[f"tool:{title}"].setChecked(True))
         self.jobs.finished.connect(self._close_when_idle)
         self.writer.idle.connect(self._close_when_idle)
         self.writer.failed.connect(lambda path, message: self.status.say(f"Could not save {path}: {message}", False))
@@ -216,10 +217,10 @@ class MainWindow(SessionCommands, QMainWindow):
         can["undo"] = can["undo"] and history is not None and history.position > 0
         can["redo"] = can["redo"] and history is not None and history.position < len(history.entries)
         for key, enabled in can.items():
-            self.actions[key].setEnabled(enabled)
+            self.commands[key].setEnabled(enabled)
         for key in ON_FILE:
-            self.actions[key].setEnabled(self.shown_code is not None)
-        self.actions["cancel"].setEnabled(busy)
+            self.commands[key].setEnabled(self.shown_code is not None)
+        self.commands["cancel"].setEnabled(busy)
 
     def _busy_changed(self, busy: bool) -> None:
         self.status.set_busy(busy)
@@ -394,7 +395,7 @@ class MainWindow(SessionCommands, QMainWindow):
             self.status.say("The block grid shows from 300% zoom on (Ctrl+= zooms in)")
 
     def _map_shown(self) -> str:
-        return next((name for name in ("coarseness", "ambiguity") if self.actions[name].isChecked()), "")
+        return next((name for name in ("coarseness", "ambiguity") if self.commands[name].isChecked()), "")
 
     def show_map(self, name: str) -> None:
         """Show the named map over the image with its legend: "coarseness" (per block), "ambiguity" (per
@@ -412,14 +413,14 @@ class MainWindow(SessionCommands, QMainWindow):
                                         f"{100 * low:.0f}%", f"{100 * high:.0f}% of the step budget")
             return
         if self.explorer.session is None or self.jobs.busy:
-            self.actions["ambiguity"].setChecked(False)
+            self.commands["ambiguity"].setChecked(False)
             return
         self.jobs.start("Ambiguity map", ambiguity_job, self.explorer.session, self.host.selection(),
                         AMBIGUITY_DECODES, on_result=self.show_ambiguity)
 
     def show_ambiguity(self, shown: MapShown) -> None:
         """Overlay the per-pixel spread map, red where it is largest, with its scale."""
-        if self.actions["ambiguity"].isChecked():
+        if self.commands["ambiguity"].isChecked():
             self.canvas.set_overlay(shown.image)
             self.canvas.legend.show_map(f"Ambiguity map: how much {AMBIGUITY_DECODES} random consistent decodes "
                                         "differ per pixel (red: the file leaves most room)",

@@ -1,5 +1,5 @@
-"""The reference JPEG encoder of DESIGN.md, written out: float JFIF RGB→YCbCr, edge replication to the
-MCU, chroma box averaging, orthonormal float 8×8 DCT, divide by M, round half away from zero.
+"""The reference JPEG encoder of docs/verification.md, written out: float JFIF RGB→YCbCr, edge replication to
+the MCU, chroma box averaging, orthonormal float 8×8 DCT, divide by M, round half away from zero.
 """
 from __future__ import annotations
 

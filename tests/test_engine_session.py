@@ -4,9 +4,12 @@ import torch
 from conftest import controllable_decoder, random_decoder, tiny_session, write_picture
 
 from explorer_app.codec import read_jpeg
+from explorer_app.decoder.code_tensors import CodeTensors
+from explorer_app.decoder.fixed_code import FixedCodeDecoder
+from explorer_app.decoder.model import DecoderSize
 from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session, tools
 from explorer_app.engine.state import exact_patch, initial_state, write_patch
-from explorer_app.engine.window import window_of_mask
+from explorer_app.engine.window import expand_code, window_of_mask
 
 
 @pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 1}, {"subsampling": 0},
@@ -25,6 +28,31 @@ def test_windowed_update_equals_whole_decode(tmp_path, options):
     if whole.delta_c is not None:
         assert torch.allclose(state.delta_c, whole.delta_c, atol=1e-5)
     assert not torch.equal(whole.delta_y, session.state.delta_y)
+
+
+@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 1}, {"grey": True},
+                                     {"height": 61, "width": 83, "subsampling": 2}])
+def test_a_decoder_on_fixed_coefficients_decodes_as_the_decoder_does(tmp_path, options):
+    """What an edit's steps compute (the constant parts once, batch norms folded) is the decoder's output, for
+    several candidates at once, and its gradient to z is the decoder's."""
+    decoder = random_decoder(4, DecoderSize(16, 2, 16, 2))
+    with torch.no_grad():  # a trained decoder's norms are not the identity
+        for module in decoder.modules():
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.running_mean.uniform_(-0.5, 0.5), module.running_var.uniform_(0.5, 2.0)
+                module.weight.uniform_(0.5, 1.5), module.bias.uniform_(-0.2, 0.2)
+    code = CodeTensors.from_code(read_jpeg(write_picture(tmp_path / "file.jpg", **options)))
+    z = torch.randn(3, *code.z_shape[1:], requires_grad=True)
+    fixed = FixedCodeDecoder(decoder, code)(z)
+    whole = decoder(expand_code(code, 3), z)
+    for key in ("delta_y", "delta_c", "image"):
+        if whole[key] is None:
+            assert fixed[key] is None
+            continue
+        torch.testing.assert_close(fixed[key], whole[key], atol=1e-3 if key == "image" else 1e-6, rtol=0)
+    (from_fixed,) = torch.autograd.grad(fixed["image"].square().mean(), z)
+    (from_whole,) = torch.autograd.grad(whole["image"].square().mean(), z)
+    torch.testing.assert_close(from_fixed, from_whole, atol=1e-4 * float(from_whole.abs().max()), rtol=0)
 
 
 def test_undo_redo_restore_z_and_image(tmp_path):

@@ -7,7 +7,7 @@ import os
 import warnings
 
 import pytest
-from test_engine_fixtures import StandInClassifier, controllable_decoder, write_jpeg
+from conftest import StandInClassifier, controllable_decoder, write_picture
 
 from explorer_app.cli import digits_command, main as main_module
 from explorer_app.cli.main import main
@@ -40,7 +40,7 @@ def _one_error_line(capfd, words: str) -> str:
 def test_digits_refuses_to_write_over_its_input_under_any_name(tmp_path, quick_digits, capfd, link):
     folder = tmp_path / "D"
     folder.mkdir()
-    jpeg = write_jpeg(tmp_path / "clock.jpg")
+    jpeg = write_picture(tmp_path / "clock.jpg")
     before = jpeg.read_bytes()
     if link == "same name":  # the JPEG itself is D/7.png.json, the report digits would write for 7
         source = jpeg.rename(folder / "7.png.json")
@@ -54,7 +54,7 @@ def test_digits_refuses_to_write_over_its_input_under_any_name(tmp_path, quick_d
 
 
 def test_digits_on_a_full_disk_leaves_no_partial_set(tmp_path, quick_digits, capfd, monkeypatch):
-    jpeg = write_jpeg(tmp_path / "clock.jpg")
+    jpeg = write_picture(tmp_path / "clock.jpg")
     real_export, calls = Session.export, []
 
     def export_until_full(self, path, *args, **kwargs):
@@ -70,7 +70,7 @@ def test_digits_on_a_full_disk_leaves_no_partial_set(tmp_path, quick_digits, cap
 
 
 def test_digits_into_a_folder_it_cannot_write_fails_at_once(tmp_path, quick_digits, capfd, monkeypatch):
-    jpeg = write_jpeg(tmp_path / "clock.jpg")
+    jpeg = write_picture(tmp_path / "clock.jpg")
     out = tmp_path / "readonly"
     out.mkdir()
 

@@ -48,15 +48,24 @@ def luma_features(code: CodeTensors) -> torch.Tensor:
     return torch.cat([code.y_q * code.y_table / COEFFICIENT_SCALE, log_table], 1)
 
 
-def chroma_features(code: CodeTensors, y_plane: torch.Tensor) -> torch.Tensor:
-    """(N, 512, cby, cbx): the decoded luma as one 16×16 DCT block per chroma block (the luma region a
-    chroma block covers, zero-embedded when not subsampled), then Cb/Cr dequantized and log tables."""
+def chroma_luma_features(code: CodeTensors, y_plane: torch.Tensor) -> torch.Tensor:
+    """(N, 256, cby, cbx): the decoded luma as one 16×16 DCT block per chroma block (the luma region a chroma
+    block covers, zero-embedded when not subsampled) / 64: the chroma net's input channels that depend on z."""
     fy, fx = code.chroma_factor
     _, _, cby, cbx = code.c_q.shape
     region = pad_to(y_plane - 128.0, 8 * fy * cby, 8 * fx * cbx)[:, :, : 8 * fy * cby, : 8 * fx * cbx]
-    luma = embed_low_frequencies(block_dct_rect(region, 8 * fy, 8 * fx), 8 * fy, 8 * fx, 16)
+    return embed_low_frequencies(block_dct_rect(region, 8 * fy, 8 * fx), 8 * fy, 8 * fx, 16) / COEFFICIENT_SCALE
+
+
+def chroma_code_features(code: CodeTensors) -> torch.Tensor:
+    """(N, 256, cby, cbx): Cb/Cr dequantized / 64 and log tables / 4, the chroma net's other input channels."""
     log_table = torch.log(code.c_table).expand_as(code.c_q) / LOG_TABLE_SCALE
-    return torch.cat([luma / COEFFICIENT_SCALE, code.c_q * code.c_table / COEFFICIENT_SCALE, log_table], 1)
+    return torch.cat([code.c_q * code.c_table / COEFFICIENT_SCALE, log_table], 1)
+
+
+def chroma_features(code: CodeTensors, y_plane: torch.Tensor) -> torch.Tensor:
+    """(N, 512, cby, cbx): :func:`chroma_luma_features` then :func:`chroma_code_features`."""
+    return torch.cat([chroma_luma_features(code, y_plane), chroma_code_features(code)], 1)
 
 
 def chroma_control(z: torch.Tensor, factor: tuple[int, int], grid: tuple[int, int]) -> torch.Tensor:

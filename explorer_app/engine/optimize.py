@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 import torch
 
 from ..decoder.code_tensors import CodeTensors
+from ..decoder.fixed_code import FixedCodeDecoder
 from ..decoder.model import JpegDecoder
 from .regions import Region
 from .stepper import AdamStepper
 from .tools.base import Tool, describe
 from .view import WindowView
-from .window import BlockWindow, block_tensor, crop_code, expand_code, window_of_mask
+from .window import BlockWindow, block_tensor, crop_code, window_of_mask
 
 HOLD_SCALE = 8.0
 """The hold costs (total absolute change outside the region) / (region pixels × channels × HOLD_SCALE),
@@ -114,8 +115,10 @@ class Edit:
         rows, cols = self.window.blocks
         self.z0 = z[:, :, rows, cols].clone()
         self.movable = block_tensor(editable_blocks, self.window, z)
+        self.network = FixedCodeDecoder(decoder, self.code)
+        """The decoder on the window's coefficients, which every step reads (see its module)."""
         with torch.no_grad():
-            initial = decoder(self.code, self.z0)["image"]
+            initial = self.network(self.z0)["image"]
             prior_sigma = decoder.sample_control(self.code, torch.ones_like(self.z0))
         region_mask = torch.from_numpy(region.mask).to(image.device)[None, None]
         px_rows, px_cols = self.window.pixels(code.height, code.width)
@@ -146,14 +149,13 @@ class Edit:
         objective = self.tool.objective(self.view)
         start = self.tool.start(self.view, self.z0, self.movable)
         count = start.shape[0]
-        code = expand_code(self.code, count)
         outside = 1.0 - self.view.region
         hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
         compute_dtype = torch.bfloat16 if self.budget.gpu_bfloat16 and start.is_cuda else None
 
         def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             z = torch.where(self.movable, param, self.z0)
-            image = self.decoder(code, z, compute_dtype)["image"]
+            image = self.network(z, compute_dtype)["image"]
             hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
             return z, image, objective(image) + self.budget.hold_weight * hold
 

@@ -35,7 +35,7 @@ def adam_steps_per_second(decoder: JpegDecoder, code: CodeTensors, steps: int, g
     z = torch.zeros(code.z_shape, device=code.y_q.device)
 
     def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        image = decoder(code, param)["image"]
+        image = decoder(code, param).image
         return param.clone(), image, image.square().mean((1, 2, 3))
 
     stepper = AdamStepper(evaluate, z, lr=0.05, warmup=1, graph=graphed)

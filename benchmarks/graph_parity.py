@@ -70,7 +70,7 @@ def compare(session: Session, name: str, tool: Tool, folder: Path) -> dict[str, 
     difference = (graphed.preview - eager.preview).abs().max()
     patch = session.candidate_patch(graphed, 0)
     rows, cols = graphed.window.pixels(*session.shape)
-    committed = session.patched_output(patch)["image"][:, :, rows, cols]
+    committed = session.patched_output(patch).image[:, :, rows, cols]
     inside = torch.from_numpy(region.mask[rows, cols]).to(committed.device)
     preview_error = (graphed.preview[:1] - committed).abs().amax(1)[0][inside].max()
     report = session.export(folder / f"{name}.png", patch=patch)

@@ -93,11 +93,11 @@ def _zero_decode(path):
     code = read_jpeg(path)
     decoder = tiny_decoder(seed=0, head_scale=0.0)
     output = decode_code(decoder, code)
-    assert float(output["delta_y"].abs().max()) == 0.0
+    assert float(output.delta_y.abs().max()) == 0.0
     tensors = CodeTensors.from_code(code)
     planes = render_planes(tensors.y_q, tensors.y_table, tensors.c_q, tensors.c_table, tensors.chroma_factor)
     crop = lambda t: np.clip(np.round(t[0].permute(1, 2, 0).numpy()), 0, 255)[: code.height, : code.width]  # noqa: E731
-    return crop(output["image"]), crop(planes)
+    return crop(output.image), crop(planes)
 
 
 def _libjpeg_ycbcr(path) -> np.ndarray:

@@ -37,7 +37,7 @@ def test_hypotheses_cover_every_class_ranked_and_consistent(tmp_path):
     assert abs(sum(h.score for h in ranked) - 1) < 1e-6
     assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
     for h in ranked:
-        steered = session.patched_output(h.patch)["image"]
+        steered = session.patched_output(h.patch).image
         assert probability(classifier, steered, h.index) > probability(classifier, session.image, h.index)
     best = ranked[0]
     assert session.export(tmp_path / "best.png", patch=best.patch, record=result.record).verified

@@ -46,12 +46,13 @@ def test_a_decoder_on_fixed_coefficients_decodes_as_the_decoder_does(tmp_path, o
     fixed = FixedCodeDecoder(decoder, code)(z)
     whole = decoder(expand_code(code, 3), z)
     for key in ("delta_y", "delta_c", "image"):
-        if whole[key] is None:
-            assert fixed[key] is None
+        if getattr(whole, key) is None:
+            assert getattr(fixed, key) is None
             continue
-        torch.testing.assert_close(fixed[key], whole[key], atol=1e-3 if key == "image" else 1e-6, rtol=0)
-    (from_fixed,) = torch.autograd.grad(fixed["image"].square().mean(), z)
-    (from_whole,) = torch.autograd.grad(whole["image"].square().mean(), z)
+        torch.testing.assert_close(getattr(fixed, key), getattr(whole, key), atol=1e-3 if key == "image" else 1e-6,
+                                   rtol=0)
+    (from_fixed,) = torch.autograd.grad(fixed.image.square().mean(), z)
+    (from_whole,) = torch.autograd.grad(whole.image.square().mean(), z)
     torch.testing.assert_close(from_fixed, from_whole, atol=1e-4 * float(from_whole.abs().max()), rtol=0)
 
 
@@ -151,7 +152,7 @@ def test_a_candidate_rendered_alone_matches_the_whole_render(tmp_path, options):
         pass
     patch = session.candidate_patch(result.result, 1)
     crop, (y, x) = session.patched_window(patch)
-    whole = session.patched_output(patch)["image"]
+    whole = session.patched_output(patch).image
     assert not torch.allclose(whole, session.image, atol=1e-3)  # the candidate changes something
     assert torch.allclose(crop, whole[:, :, y: y + crop.shape[2], x: x + crop.shape[3]], atol=1e-4)
     outside = whole.clone()
@@ -168,7 +169,7 @@ def test_commit_undo_and_redo_re_render_only_their_window_exactly(tmp_path, opti
     height, width = session.shape
     region = regions.rectangle(session.shape, width - 30, height - 24, 30, 24)
     session.apply(tools.Variance(factor=3.0), region, Budget(steps=4, patience=0))
-    whole = lambda: session.state.output(session.tensors)["image"]  # noqa: E731
+    whole = lambda: session.state.output(session.tensors).image  # noqa: E731
     assert torch.allclose(session.image, whole(), atol=1e-4)
     rows, cols = session.changed_pixels(session.history.entries[0])
     assert rows.stop == height and cols.stop == width and rows.start > 0

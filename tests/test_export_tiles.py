@@ -13,6 +13,7 @@ from conftest import independently_consistent, make_file, tiny_decoder
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
+from explorer_app.decoder.output import DecoderOutput
 from explorer_app.export.projection import groups
 from explorer_app.export.repair import PROJECTION_ROUNDS, repair_for_storage, target_encoder
 from explorer_app.export.stored import store
@@ -37,7 +38,7 @@ CASES = [
 IDS = [f"{w}x{h}-{s}-q{q}-{d}bit" for h, w, s, q, _, d in CASES]
 
 
-def output_of(code, seed: int) -> dict[str, torch.Tensor | None]:
+def output_of(code, seed: int) -> DecoderOutput:
     """A tiny random decoder's output: Δ up to ±0.4, and pixels beyond [0, 255] that rounding clips."""
     tensors = CodeTensors.from_code(code)
     with torch.no_grad():
@@ -88,7 +89,7 @@ def test_strip_wise_verification_gives_the_whole_image_figures(tmp_path, case):
 def test_tiled_repair_stores_exactly_what_the_whole_image_repair_does(tmp_path, case):
     code = read_jpeg(make_file(tmp_path, *case[:5]))
     tensors, bit_depth = code_tensors64(code), case[5]
-    image = output_of(code, case[4])["image"]
+    image = output_of(code, case[4]).image
     rounded, broken = store(image, tensors, bit_depth, target_encoder(bit_depth), TILED)
     assert broken.any() and any(rows.stop - rows.start > 1 for rows, _ in ndimage.find_objects(ndimage.label(
         broken, np.ones((3, 3)))[0]))  # a group of broken MCUs crosses strip boundaries...
@@ -113,7 +114,7 @@ def test_tiled_repair_verifies_independently(tmp_path):
 
     case = CASES[0]
     code = read_jpeg(make_file(tmp_path, *case[:5]))
-    repaired = repair_for_storage(output_of(code, case[4])["image"], code_tensors64(code), 16, strip_pixels=TILED)
+    repaired = repair_for_storage(output_of(code, case[4]).image, code_tensors64(code), 16, strip_pixels=TILED)
     assert repaired.rounds > PROJECTION_ROUNDS[16]  # the polish ran too, not only the projections
     (tmp_path / "tiled.png").write_bytes(encode_png(repaired.samples))
     assert independently_consistent(tmp_path / "tiled.png", code)

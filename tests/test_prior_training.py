@@ -42,18 +42,18 @@ def test_prior_phase_leaves_z_zero_unchanged_and_learns_to_read_z() -> None:
     rgb, code = _batch()
     zero = torch.zeros(code.z_shape)
     with torch.no_grad():
-        before = decoder.eval()(code, zero)["image"]
+        before = decoder.eval()(code, zero).image
     phase = PriorPhase(decoder, PosteriorEncoder(width=16, depth=2), lr_decoder=3e-3, lr_encoder=3e-3)
     first = phase.step(rgb, code, 0.0)
     for _ in range(60):
         last = phase.step(rgb, code, 0.01)
     with torch.no_grad():
-        after = decoder(code, zero)["image"]
+        after = decoder(code, zero).image
         random = decoder(code, torch.randn(code.z_shape))
     assert torch.equal(before, after), "z = 0 must stay the decoder it started from"
     assert last["l1_posterior"] < 0.95 * first["l1_posterior"]
     assert last["l1_posterior"] < last["l1_zero"], "z from the encoder must beat z = 0"
-    assert random["delta_y"].abs().max() < 0.5 and random["delta_c"].abs().max() < 0.5
+    assert random.delta_y.abs().max() < 0.5 and random.delta_c.abs().max() < 0.5
 
 
 def test_naturalness_penalties_see_block_edges_and_flat_grain() -> None:
@@ -151,8 +151,8 @@ def test_a_decoder_with_a_learnt_prior_starts_from_the_faithful_weights(tmp_path
     _, code = _batch(2)
     zero, z = torch.zeros(code.z_shape), torch.randn(code.z_shape)
     with torch.no_grad():
-        assert torch.equal(learnt(code, zero)["image"], faithful(code, zero)["image"])
-        assert torch.equal(learnt(code, z)["image"], faithful(code, z)["image"])  # the nets read z as it is
+        assert torch.equal(learnt(code, zero).image, faithful(code, zero).image)
+        assert torch.equal(learnt(code, z).image, faithful(code, z).image)  # the nets read z as it is
     save_decoder(learnt, tmp_path, "explorable", "tiny")
     loaded = load_decoder("explorable", "tiny", tmp_path)
     assert loaded.size.learned_prior and loaded.prior is not None

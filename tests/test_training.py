@@ -89,7 +89,7 @@ def test_adversarial_phase_runs_and_keeps_consistency() -> None:
     assert all(np.isfinite(v) for v in report.values())
     with torch.no_grad():
         out = decoder.eval()(code, torch.randn(code.z_shape))
-    assert out["delta_y"].abs().max() < 0.5 and out["delta_c"].abs().max() < 0.5
+    assert out.delta_y.abs().max() < 0.5 and out.delta_c.abs().max() < 0.5
 
 
 def _trainer(run: Path, steps: int) -> Trainer:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -18,6 +19,7 @@ from explorer_app.codec import read_jpeg
 from explorer_app.codec.tables import CHROMA_BASE, LUMA_BASE, ijg_table
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
+from explorer_app.decoder.output import DecoderOutput
 from explorer_app.export.exporter import ExportError, export_verified, report_path
 from explorer_app.verify.png_io import read_png
 from explorer_app.verify.report import EncoderFigures, VerificationReport
@@ -49,7 +51,7 @@ def libjpeg_reproduces(png_path, jpeg_path) -> bool:
     return all(np.array_equal(a, b) for a, b in zip(read_jpeg(again).coefficients, code.coefficients))
 
 
-def decoder_output(code, seed: int = 0) -> dict[str, torch.Tensor | None]:
+def decoder_output(code, seed: int = 0) -> DecoderOutput:
     """A random tiny decoder's output at a random z: Δ spread over most of (−½, ½)."""
     tensors = CodeTensors.from_code(code)
     with torch.no_grad():
@@ -76,7 +78,7 @@ ROUND_TRIPS = [
 def test_random_delta_export_at_16_bits_is_fully_consistent(tmp_path, case):
     code = read_jpeg(make_file(tmp_path, *case))
     output = decoder_output(code, seed=case[-1])
-    assert float(output["delta_y"].abs().max()) > 0.4  # a real exploration, not the plain decode
+    assert float(output.delta_y.abs().max()) > 0.4  # a real exploration, not the plain decode
     report = export_verified(output, code, tmp_path / "out.png", bit_depth=16)
     assert report.verified and report.reproduced_by == ["reference"]
     assert all(c.identical == c.total for c in figures(report, "reference").components)
@@ -177,7 +179,7 @@ def test_report_names_the_source_its_tables_and_every_encoder(tmp_path):
 def test_delta_outside_half_a_step_is_refused_and_nothing_is_written(tmp_path):
     code = read_jpeg(make_file(tmp_path, 32, 32, "4:2:0", 50, 15))
     output = decoder_output(code)
-    output["delta_y"] = torch.full_like(output["delta_y"], 0.8)
+    output = replace(output, delta_y=torch.full_like(output.delta_y, 0.8))
     with pytest.raises(ExportError, match="outside their quantization interval"):
         export_verified(output, code, tmp_path / "out.png")
     assert not (tmp_path / "out.png").exists() and not report_path(tmp_path / "out.png").exists()
@@ -186,8 +188,8 @@ def test_delta_outside_half_a_step_is_refused_and_nothing_is_written(tmp_path):
 def test_chroma_delta_outside_half_a_step_is_refused(tmp_path):
     code = read_jpeg(make_file(tmp_path, 32, 32, "4:2:0", 50, 16))
     output = decoder_output(code)
-    output["delta_c"] = output["delta_c"].clone()
-    output["delta_c"][0, 70, 1, 1] = -0.55
+    output = replace(output, delta_c=output.delta_c.clone())
+    output.delta_c[0, 70, 1, 1] = -0.55
     with pytest.raises(ExportError, match="1 chroma coefficients"):
         export_verified(output, code, tmp_path / "out.png")
 

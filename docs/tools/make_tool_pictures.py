@@ -23,7 +23,7 @@ VIEW = 24  # px of context around the box
 
 
 def current(session: Session) -> np.ndarray:
-    return session.output()["image"][0].permute(1, 2, 0).clamp(0, 255).round().byte().numpy()
+    return session.output().image[0].permute(1, 2, 0).clamp(0, 255).round().byte().numpy()
 
 
 def crop(image: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from torch import nn
 from .code_tensors import CodeTensors
 from .model import JpegDecoder, chroma_code_features, chroma_control, chroma_luma_features, luma_features
 from .networks import DELTA_LIMIT, Z_CHANNELS, ControlledLayer, DeltaNet
+from .output import DecoderOutput
 from .render import coefficients_to_plane, render_image
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class FixedNet:
 
 
 class FixedCodeDecoder:
-    """``self(z)`` = ``decoder(code, z)`` (the same dict) for a fixed ``code`` (N = 1; z (N, 64, by, bx) may hold
+    """``self(z)`` = ``decoder(code, z)`` (the same :class:`~.output.DecoderOutput`) for a fixed ``code`` (N = 1; z (N, 64, by, bx) may hold
     N candidates), computed as the module's docstring says. The decoder must be in eval mode, and its
     weights must not change meanwhile (they are read once)."""
 
@@ -89,7 +90,7 @@ class FixedCodeDecoder:
             self.luma = FixedNet(decoder.luma, features)
             self.chroma = FixedNet(decoder.chroma, chroma_code_features(code)) if code.is_color else None
 
-    def __call__(self, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> dict[str, torch.Tensor | None]:
+    def __call__(self, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> DecoderOutput:
         code = self.code
         delta_y = self.luma(None, z, compute_dtype)
         y_normalized = code.y_q + delta_y
@@ -101,4 +102,4 @@ class FixedCodeDecoder:
             c_normalized = code.c_q + delta_c
         image = render_image(y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor,
                              code.height, code.width)
-        return {"delta_y": delta_y, "delta_c": delta_c, "image": image}
+        return DecoderOutput(delta_y, delta_c, image)

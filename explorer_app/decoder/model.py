@@ -11,6 +11,7 @@ from torch import nn
 from ..ops.dct import block_dct_rect, embed_low_frequencies
 from .code_tensors import CodeTensors
 from .networks import Z_CHANNELS, DeltaNet, PriorScale
+from .output import DecoderOutput
 from .render import coefficients_to_plane, pad_to, render_image
 
 COEFFICIENT_SCALE = 64.0
@@ -77,12 +78,8 @@ def chroma_control(z: torch.Tensor, factor: tuple[int, int], grid: tuple[int, in
 
 
 class JpegDecoder(nn.Module):
-    """ψ(X_Q, z) → Δ for every coefficient, and the image they render to.
-
-    ``forward`` returns a dict with fixed keys:
-      "delta_y": (N, 64, by, bx) luma Δ; "delta_c": (N, 128, cby, cbx) Cb/Cr Δ, or None for grey;
-      "image": (N, 3 or 1, H, W) RGB or grey in [0, 255], unclipped.
-    """
+    """ψ(X_Q, z) → Δ for every coefficient, and the image they render to (``forward`` returns both as a
+    :class:`~.output.DecoderOutput`)."""
 
     sample_temperature: float = 1.0
     """σ of a random control z ~ N(0, σ²I): the value at which this model's random decodes were validated
@@ -130,7 +127,7 @@ class JpegDecoder(nn.Module):
         return self.chroma(chroma_features(code, y_plane), control, compute_dtype)
 
     def forward(self, code: CodeTensors, z: torch.Tensor,
-                compute_dtype: torch.dtype | None = None) -> dict[str, torch.Tensor | None]:
+                compute_dtype: torch.dtype | None = None) -> DecoderOutput:
         """``compute_dtype``: run the nets' convolutions under autocast in this dtype for this call (Δ,
         the rendering and the image stay float32)."""
         delta_y = self.predict_luma(code, z, compute_dtype)
@@ -142,7 +139,7 @@ class JpegDecoder(nn.Module):
             c_normalized = code.c_q + delta_c
         image = render_image(y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor,
                              code.height, code.width)
-        return {"delta_y": delta_y, "delta_c": delta_c, "image": image}
+        return DecoderOutput(delta_y, delta_c, image)
 
 
 def zero_control(code: CodeTensors) -> torch.Tensor:

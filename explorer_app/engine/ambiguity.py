@@ -30,7 +30,7 @@ def ambiguity_map(session: Session, count: int = 8, seed: int = 0, region: Regio
         z = torch.where(movable, noise, session.state.z)
         state = session.state.clone()
         write_patch(state, exact_patch(session.decoder, session.state, session.tensors, z, window))
-        change = state.output(session.tensors)["image"][0] - session.image[0]  # small: no cancellation below
+        change = state.output(session.tensors).image[0] - session.image[0]  # small: no cancellation below
         total += change
         square += change * change
     mean = total / count

@@ -118,7 +118,7 @@ class Edit:
         self.network = FixedCodeDecoder(decoder, self.code)
         """The decoder on the window's coefficients, which every step reads (see its module)."""
         with torch.no_grad():
-            initial = self.network(self.z0)["image"]
+            initial = self.network(self.z0).image
             prior_sigma = decoder.sample_control(self.code, torch.ones_like(self.z0))
         region_mask = torch.from_numpy(region.mask).to(image.device)[None, None]
         px_rows, px_cols = self.window.pixels(code.height, code.width)
@@ -155,7 +155,7 @@ class Edit:
 
         def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             z = torch.where(self.movable, param, self.z0)
-            image = self.network(z, compute_dtype)["image"]
+            image = self.network(z, compute_dtype).image
             hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
             return z, image, objective(image) + self.budget.hold_weight * hold
 

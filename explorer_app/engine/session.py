@@ -13,6 +13,7 @@ import torch
 from ..codec.jpeg_code import JpegCode, read_jpeg
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder, zero_control
+from ..decoder.output import DecoderOutput
 from ..decoder.render import render_image
 from ..export.exporter import export_verified
 from ..verify.report import VerificationReport
@@ -52,7 +53,7 @@ class Session:
             self.base_sha256 = state_digest(state)
         self.state = state
         self.history = History(history_limit)
-        self.image = self.state.output(self.tensors)["image"]
+        self.image = self.state.output(self.tensors).image
         self.touched = np.zeros(self.tensors.y_q.shape[2:], bool)
         self.base_matches = True
         self.began_at_base = self.base_sha256 is not None
@@ -87,8 +88,8 @@ class Session:
         """Name and weights hash of the decoder, for reports and saved sessions."""
         return {"name": self.decoder.name, "sha256": getattr(self.decoder, "sha256", "")}
 
-    def output(self) -> dict[str, torch.Tensor | None]:
-        """The current decode as a decoder forward dict (delta_y, delta_c, image)."""
+    def output(self) -> DecoderOutput:
+        """The current decode: its Δ maps and image."""
         return self.state.output(self.tensors)
 
     def edit(self, tool: Tool, region: Region, budget: Budget = DEFAULT_BUDGET) -> Edit:
@@ -147,8 +148,8 @@ class Session:
         return image[:, :, rows.start - top: rows.stop - top, cols.start - left: cols.stop - left], \
             (rows.start, cols.start)
 
-    def patched_output(self, patch: Patch) -> dict[str, torch.Tensor | None]:
-        """The whole decode (forward dict) with ``patch`` in place, without committing it."""
+    def patched_output(self, patch: Patch) -> DecoderOutput:
+        """The whole decode with ``patch`` in place, without committing it."""
         state = self.state.clone()
         write_patch(state, patch)
         return state.output(self.tensors)

@@ -316,7 +316,7 @@ def restore(session: Session, path: str | os.PathLike) -> Session:
     session.history.limit = facts["history_limit"]
     session.history.entries = entries
     session.history.position = facts["position"]
-    session.image = session.state.output(session.tensors)["image"]
+    session.image = session.state.output(session.tensors).image
     return session
 
 

@@ -12,6 +12,7 @@ import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder
+from ..decoder.output import DecoderOutput
 from ..decoder.render import coefficients_to_plane, render_image
 from .window import BlockWindow, crop_code
 
@@ -24,12 +25,12 @@ class DecodedState:
     delta_y: torch.Tensor
     delta_c: torch.Tensor | None
 
-    def output(self, code: CodeTensors) -> dict[str, torch.Tensor | None]:
-        """A decoder-style forward dict (keys delta_y, delta_c, image (1, C, H, W) in [0, 255])."""
+    def output(self, code: CodeTensors) -> DecoderOutput:
+        """What the decoder's forward gives for this state (N = 1): the Δ maps and the image they render to."""
         c_normalized = None if self.delta_c is None else code.c_q + self.delta_c
         image = render_image(code.y_q + self.delta_y, code.y_table, c_normalized, code.c_table,
                              code.chroma_factor, code.height, code.width)
-        return {"delta_y": self.delta_y, "delta_c": self.delta_c, "image": image}
+        return DecoderOutput(self.delta_y, self.delta_c, image)
 
     def clone(self) -> DecodedState:
         return DecodedState(self.z.clone(), self.delta_y.clone(),
@@ -87,7 +88,7 @@ def initial_state(decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor) -> D
     """Decode the whole image for ``z`` (1, 64, by, bx), without gradients."""
     with torch.no_grad():
         out = decoder(code, z)
-    return DecodedState(z.clone(), out["delta_y"], out["delta_c"])
+    return DecodedState(z.clone(), out.delta_y, out.delta_c)
 
 
 def exact_patch(decoder: JpegDecoder, state: DecodedState, code: CodeTensors, z: torch.Tensor,

@@ -23,6 +23,7 @@ import torch
 from ..atomic import write_pair
 from ..codec.jpeg_code import JpegCode
 from ..decoder.code_tensors import CodeTensors
+from ..decoder.output import DecoderOutput
 from ..verify.png_io import decode_png, encode_png
 from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
@@ -83,22 +84,22 @@ def check_destination(path: str | os.PathLike, source: str) -> None:
         raise ExportError(f"{path.parent}: not writable")
 
 
-def repair(output: dict[str, torch.Tensor | None], tensors: CodeTensors,
+def repair(output: DecoderOutput, tensors: CodeTensors,
            bit_depth: int | None) -> tuple[RepairResult, RepairResult | None]:
     """Repaired samples at ``bit_depth``, or, with None, at 8 bits when libjpeg then reproduces the file,
     else at 16 bits (the order of the attempts: see the module's docstring); and the 8-bit attempt that fell
     short, if one did."""
     if bit_depth is not None:
-        return repair_for_storage(output["image"], tensors, bit_depth), None
+        return repair_for_storage(output.image, tensors, bit_depth), None
     room, eight = room_bits(tensors), None
     if room >= EIGHT_BIT_ROOM_BITS:
-        eight = repair_for_storage(output["image"], tensors, 8)
+        eight = repair_for_storage(output.image, tensors, 8)
         if eight.consistent:
             return eight, None
-    sixteen = repair_for_storage(output["image"], tensors, 16)
+    sixteen = repair_for_storage(output.image, tensors, 16)
     if sixteen.consistent or eight is not None or room < SEARCH_ROOM_BITS:
         return sixteen, eight
-    eight = repair_for_storage(output["image"], tensors, 8)
+    eight = repair_for_storage(output.image, tensors, 8)
     return (eight, None) if eight.consistent else (sixteen, eight)
 
 
@@ -135,12 +136,12 @@ def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: 
             "them (please report this file)")
 
 
-def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path: str | os.PathLike,
+def export_verified(output: DecoderOutput, code: JpegCode, path: str | os.PathLike,
                     bit_depth: int | None = 16, model: dict[str, str] | None = None,
                     history: list[dict[str, object]] | None = None,
                     progress: Callable[[int, int], None] | None = None,
                     cancelled: Callable[[], bool] | None = None) -> VerificationReport:
-    """Write ``output`` (a decoder forward dict, N = 1) as a PNG at ``path`` and its report beside it.
+    """Write ``output`` (a decode, N = 1) as a PNG at ``path`` and its report beside it.
 
     ``bit_depth``: 8, 16, or None to choose (see the module's docstring). The Δ maps must lie in [−½, ½];
     rounding and clipping damage is repaired; the PNG's bytes are verified before they are written, and the
@@ -159,8 +160,8 @@ def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path
             raise ExportCancelled(f"{path.name}: export cancelled, nothing written")
 
     check_destination(path, code.source)
-    check_delta(output["delta_y"], "luma")
-    check_delta(output.get("delta_c"), "chroma")
+    check_delta(output.delta_y, "luma")
+    check_delta(output.delta_c, "chroma")
     tensors = code_tensors64(code)
     repaired, eight_bit = repair(output, tensors, bit_depth)
     stage(1)

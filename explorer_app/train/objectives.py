@@ -29,7 +29,7 @@ def search_control(decoder: JpegDecoder, code: CodeTensors, target: torch.Tensor
     z = torch.zeros(code.z_shape, device=target.device, requires_grad=True)
     optimizer = torch.optim.Adam([z], lr=lr)
     for _ in range(steps):
-        loss = l1(decoder(code, z)["image"], target)
+        loss = l1(decoder(code, z).image, target)
         (grad,) = torch.autograd.grad(loss, z)
         z.grad = grad
         optimizer.step()

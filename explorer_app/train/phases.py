@@ -169,12 +169,12 @@ class PriorPhase:
         self.encoder.train()
         with torch.no_grad():
             guess = self.decoder(code, torch.zeros(code.z_shape, device=rgb.device))
-        mean, log_variance = self.encoder(misses(rgb, code, guess["delta_y"], guess["delta_c"]), code)
-        image = self.decoder(code, sample_posterior(mean, log_variance))["image"]
+        mean, log_variance = self.encoder(misses(rgb, code, guess.delta_y, guess.delta_c), code)
+        image = self.decoder(code, sample_posterior(mean, log_variance)).image
         reconstruction = l1(image, rgb)
         prior_sigma = self.decoder.prior_scale(code)
         kl = kl_per_block(mean, log_variance, prior_sigma)
-        random_image = self.decoder(code, prior_sigma * torch.randn(code.z_shape, device=rgb.device))["image"]
+        random_image = self.decoder(code, prior_sigma * torch.randn(code.z_shape, device=rgb.device)).image
         plausible, flat = l1(random_image, rgb), flat_l1(random_image, rgb)
         edges, grain = block_edge_excess(random_image), flat_grain_excess(random_image, rgb)
         beta = self.beta * min(1.0, progress / self.warmup)
@@ -188,7 +188,7 @@ class PriorPhase:
         cosine_lr(self.optimizers["encoder"], self.lr_encoder, progress)
         for optimizer in self.optimizers.values():
             optimizer.step()
-        return {"prior_sigma": prior_sigma.mean().item(), "l1_zero": l1(guess["image"], rgb).item(), "l1_posterior": reconstruction.item(), "kl_block": kl.item(),
+        return {"prior_sigma": prior_sigma.mean().item(), "l1_zero": l1(guess.image, rgb).item(), "l1_posterior": reconstruction.item(), "kl_block": kl.item(),
                 "l1_random": plausible.item(), "l1_random_flat": flat.item(), "edge_excess": edges.item() * 255, "grain_excess": grain.item() * 255}
 
 
@@ -217,7 +217,7 @@ class AdversarialPhase:
         z_star = search_control(self.decoder, code, rgb, self.map_steps)
         z_random = torch.randn(code.z_shape, device=rgb.device)
         with torch.no_grad():
-            fakes = [self.decoder(code, z)["image"] for z in (z_random, z_star)]
+            fakes = [self.decoder(code, z).image for z in (z_random, z_star)]
         critic_loss = torch.zeros((), device=rgb.device)
         for fake in fakes:
             critic_loss = critic_loss + self._critic(fake, condition).mean() - self._critic(rgb, condition).mean()
@@ -231,7 +231,7 @@ class AdversarialPhase:
         generator.zero_grad(set_to_none=True)
         report: dict[str, float] = {"critic": critic_loss.item()}
         for label, z in (("random", z_random), ("map", z_star)):
-            image = self.decoder(code, z)["image"]
+            image = self.decoder(code, z).image
             loss = -self._critic(image, condition).mean() + LAMBDA_RANGE * range_loss(image)
             if label == "map":
                 map_loss = l1(image, rgb)

@@ -32,6 +32,7 @@ from ..codec import read_jpeg
 from ..codec.jpeg_code import JpegCode, plain_decode
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder, random_control, zero_control
+from ..decoder.output import DecoderOutput
 from ..decoder.registry import load_decoder
 from ..export.exporter import export_verified
 from ..metrics.artifacts import blockiness, flat_grain, seed_spread, texture_masks
@@ -77,19 +78,20 @@ def photo_luma(rgb: np.ndarray) -> np.ndarray:
     return luminance(tensor)[0, 0].numpy()
 
 
-def image_of(output: dict) -> np.ndarray:
-    """A decoder forward dict (N = 1) → (H, W, 3) float64 on [0, 255], clipped like a display would."""
-    return output["image"][0].permute(1, 2, 0).clamp(0, 255).double().numpy()
+def image_of(output: DecoderOutput) -> np.ndarray:
+    """A decoder's output (N = 1) → (H, W, 3) float64 on [0, 255], clipped like a display would."""
+    return output.image[0].permute(1, 2, 0).clamp(0, 255).double().numpy()
 
 
-def reach(decoder: JpegDecoder, tensors: CodeTensors, truth: np.ndarray, steps: int, lr: float = 0.1) -> dict:
+def reach(decoder: JpegDecoder, tensors: CodeTensors, truth: np.ndarray, steps: int,
+          lr: float = 0.1) -> DecoderOutput:
     """The decoder's output at z* = argmin_z L1(ψ(X_Q, z), truth) after ``steps`` Adam steps from z = 0."""
     target = torch.from_numpy(np.asarray(truth, np.float32)).permute(2, 0, 1)[None]
     z = zero_control(tensors).requires_grad_(True)
     optimizer = torch.optim.Adam([z], lr=lr)
     for _ in range(steps):
         optimizer.zero_grad(set_to_none=True)
-        l1(decoder(tensors, z)["image"], target).backward()
+        l1(decoder(tensors, z).image, target).backward()
         optimizer.step()
     with torch.no_grad():
         return decoder(tensors, z.detach())
@@ -111,7 +113,7 @@ def decode_all(decoders: dict[str, JpegDecoder], code: JpegCode, path: Path, tru
     random: dict[str, list[np.ndarray]] = {}
     consistent: dict[str, bool] = {}
 
-    def keep(label: str, output: dict) -> np.ndarray:
+    def keep(label: str, output: DecoderOutput) -> np.ndarray:
         images[label] = image_of(output)
         if label not in consistent:
             consistent[label] = export_verified(output, code, scratch / "export.png", 16).verified

@@ -84,8 +84,9 @@ class JpegDecoder(nn.Module):
     sample_temperature: float = 1.0
     """σ of a random control z ~ N(0, σ²I): the value at which this model's random decodes were validated
     (stored in the weights' metadata; see docs/decoder.md)."""
-    sha256: str = ""
-    """SHA-256 of the weight files this decoder was loaded from ("" when not loaded from files)."""
+    sha256: str | None = None
+    """SHA-256 of the weight files this decoder was loaded from (set by the registry's loader; None when not
+    loaded from files)."""
 
     def __init__(self, size: DecoderSize, name: str = "untrained") -> None:
         super().__init__()

@@ -17,7 +17,7 @@ class ChosenDecoder:
     note: str
     """Empty, or one line saying why the size differs from the one asked for."""
 
-    def describe(self) -> dict[str, str]:
+    def describe(self) -> dict[str, str | None]:
         return {"name": self.name, "size": self.size, "sha256": self.decoder.sha256}
 
 

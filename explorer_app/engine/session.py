@@ -84,9 +84,9 @@ class Session:
         """(H, W) in pixels: the shape region masks must have."""
         return self.code.height, self.code.width
 
-    def model_facts(self) -> dict[str, str]:
+    def model_facts(self) -> dict[str, str | None]:
         """Name and weights hash of the decoder, for reports and saved sessions."""
-        return {"name": self.decoder.name, "sha256": getattr(self.decoder, "sha256", "")}
+        return {"name": self.decoder.name, "sha256": self.decoder.sha256}
 
     def output(self) -> DecoderOutput:
         """The current decode: its Δ maps and image."""

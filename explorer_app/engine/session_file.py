@@ -56,7 +56,7 @@ class SessionFacts:
     format: str
     source_path: str
     source_sha256: str
-    model: dict[str, str]
+    model: dict[str, str | None]
     edits: int
     position: int
 
@@ -223,7 +223,7 @@ def _check(path: Path, facts: dict[str, object], code: JpegCode, decoder: JpegDe
     if facts["source_sha256"] != code.sha256:
         raise SessionFileError(f"{path}: the session belongs to another JPEG file (SHA-256 differs)")
     saved_model = facts["model"]
-    if saved_model["name"] != decoder.name or saved_model["sha256"] != getattr(decoder, "sha256", ""):
+    if saved_model["name"] != decoder.name or saved_model["sha256"] != decoder.sha256:
         raise SessionFileError(f"{path}: the session was made with the model {saved_model['name']}, "
                                f"not {decoder.name} (or different weights)")
 

@@ -137,7 +137,7 @@ def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: 
 
 
 def export_verified(output: DecoderOutput, code: JpegCode, path: str | os.PathLike,
-                    bit_depth: int | None = 16, model: dict[str, str] | None = None,
+                    bit_depth: int | None = 16, model: dict[str, str | None] | None = None,
                     history: list[dict[str, object]] | None = None,
                     progress: Callable[[int, int], None] | None = None,
                     cancelled: Callable[[], bool] | None = None) -> VerificationReport:

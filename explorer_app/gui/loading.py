@@ -38,7 +38,7 @@ class LoadedModel:
     decoder: JpegDecoder
     device: torch.device
     label: str
-    description: dict[str, str]
+    description: dict[str, str | None]
     note: str = ""
 
 

@@ -175,7 +175,7 @@ class VerificationReport:
     image: dict[str, object]
     source: dict[str, object]
     encoders: list[EncoderFigures]
-    model: dict[str, str] | None = None
+    model: dict[str, str | None] | None = None
     history: list[dict[str, object]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     remedy: str = ""

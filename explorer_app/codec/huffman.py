@@ -12,8 +12,8 @@ Slot = tuple[int, int]
 """(class, id): class 0 = DC, 1 = AC; id 0–3."""
 
 STANDARD_TABLES: dict[Slot, bytes] = {  # one DHT table each: class/id byte, 16 code counts, the values
-    (0, 0): bytes.fromhex("00" "00010501010101010100000000000000" "000102030405060708090a0b"),
-    (0, 1): bytes.fromhex("01" "00030101010101010101010000000000" "000102030405060708090a0b"),
+    (0, 0): bytes.fromhex("00 00010501010101010100000000000000 000102030405060708090a0b"),
+    (0, 1): bytes.fromhex("01 00030101010101010101010000000000 000102030405060708090a0b"),
     (1, 0): bytes.fromhex(
         "10"
         "0002010303020403050504040000017d"

@@ -1,4 +1,5 @@
 """What a decode gives: the Δ maps and the image they render to."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

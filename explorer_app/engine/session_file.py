@@ -17,6 +17,7 @@ state) still opens. Writing is split in two for the window: a cheap :func:`snaps
 immutable history patches; copies of touched blocks only when not replayable) taken while nothing
 changes the session, and :func:`write_snapshot`, the slow part, which can run in any thread.
 """
+
 from __future__ import annotations
 
 import io
@@ -105,8 +106,13 @@ def snapshot(session: Session) -> Snapshot:
     if not replay:
         touched, touched_c = _masks(session)
         mask = torch.from_numpy(touched).to(session.state.z.device)
-        arrays.update({"touched": touched.astype(np.uint8), "state.z": _cpu(session.state.z[0][:, mask]),
-                       "state.delta_y": _cpu(session.state.delta_y[0][:, mask])})
+        arrays.update(
+            {
+                "touched": touched.astype(np.uint8),
+                "state.z": _cpu(session.state.z[0][:, mask]),
+                "state.delta_y": _cpu(session.state.delta_y[0][:, mask]),
+            }
+        )
         if touched_c is not None:
             c_mask = torch.from_numpy(touched_c).to(mask.device)
             arrays["state.delta_c"] = _cpu(session.state.delta_c[0][:, c_mask])
@@ -119,9 +125,17 @@ def snapshot(session: Session) -> Snapshot:
             if not replay:
                 arrays[f"history.{i}.before.{name}"] = before[name]
         entries.append({"record": entry.record, "window": _window_facts(entry.before.window)})
-    facts = {"format": FORMAT, "source_sha256": session.code.sha256, "source_path": session.code.source,
-             "model": session.model_facts(), "base_sha256": session.base_sha256, "replay": replay,
-             "history": entries, "position": session.history.position, "history_limit": session.history.limit}
+    facts = {
+        "format": FORMAT,
+        "source_sha256": session.code.sha256,
+        "source_path": session.code.source,
+        "model": session.model_facts(),
+        "base_sha256": session.base_sha256,
+        "replay": replay,
+        "history": entries,
+        "position": session.history.position,
+        "history_limit": session.history.limit,
+    }
     return Snapshot(facts, arrays, against)
 
 
@@ -176,8 +190,10 @@ def _read_zip(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
     try:
         with zipfile.ZipFile(path) as archive:
             facts = json.loads(archive.read(FACTS_MEMBER))
-            arrays = {name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
-                      for name, info in facts["arrays"].items()}
+            arrays = {
+                name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
+                for name, info in facts["arrays"].items()
+            }
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise SessionFileError(f"{path}: not a readable session file ({error})") from None
     return facts, arrays
@@ -215,8 +231,15 @@ def read_facts(path: str | os.PathLike) -> SessionFacts:
         facts, _ = _read_format_1(path)
     if facts.get("format") not in (FORMAT, FORMAT_1):
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    return SessionFacts(path, facts["format"], facts["source_path"], facts["source_sha256"], facts["model"],
-                        len(facts["history"]), facts["position"])
+    return SessionFacts(
+        path,
+        facts["format"],
+        facts["source_path"],
+        facts["source_sha256"],
+        facts["model"],
+        len(facts["history"]),
+        facts["position"],
+    )
 
 
 def _check(path: Path, facts: dict[str, object], code: JpegCode, decoder: JpegDecoder) -> None:
@@ -224,8 +247,10 @@ def _check(path: Path, facts: dict[str, object], code: JpegCode, decoder: JpegDe
         raise SessionFileError(f"{path}: the session belongs to another JPEG file (SHA-256 differs)")
     saved_model = facts["model"]
     if saved_model["name"] != decoder.name or saved_model["sha256"] != decoder.sha256:
-        raise SessionFileError(f"{path}: the session was made with the model {saved_model['name']}, "
-                               f"not {decoder.name} (or different weights)")
+        raise SessionFileError(
+            f"{path}: the session was made with the model {saved_model['name']}, "
+            f"not {decoder.name} (or different weights)"
+        )
 
 
 def _tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -239,10 +264,15 @@ def _window(entry: dict[str, object]) -> BlockWindow:
 
 def _after(arrays: dict[str, np.ndarray], i: int, before: Patch, device: torch.device) -> Patch:
     """Entry i's after window from its stored XOR with ``before``."""
-    undone = {name: _xor(arrays[f"history.{i}.after.{name}"], _cpu(tensor))
-              for name, tensor in before.tensors().items()}
-    return Patch(before.window, _tensor(undone["z"], device), _tensor(undone["delta_y"], device),
-                 None if "delta_c" not in undone else _tensor(undone["delta_c"], device))
+    undone = {
+        name: _xor(arrays[f"history.{i}.after.{name}"], _cpu(tensor)) for name, tensor in before.tensors().items()
+    }
+    return Patch(
+        before.window,
+        _tensor(undone["z"], device),
+        _tensor(undone["delta_y"], device),
+        None if "delta_c" not in undone else _tensor(undone["delta_c"], device),
+    )
 
 
 def _replayed(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
@@ -256,7 +286,7 @@ def _replayed(session: Session, facts: dict[str, object], arrays: dict[str, np.n
         write_patch(session.state, after)
         session.touched[window.blocks] = True
         entries.append(HistoryEntry(entry["record"], before, after))
-    for entry in reversed(entries[facts["position"]:]):
+    for entry in reversed(entries[facts["position"] :]):
         write_patch(session.state, entry.before)
     return entries
 
@@ -275,9 +305,12 @@ def _stored(session: Session, facts: dict[str, object], arrays: dict[str, np.nda
     entries = []
     for i, entry in enumerate(facts["history"]):
         delta_c = arrays.get(f"history.{i}.before.delta_c")
-        before = Patch(_window(entry), _tensor(arrays[f"history.{i}.before.z"], device),
-                       _tensor(arrays[f"history.{i}.before.delta_y"], device),
-                       None if delta_c is None else _tensor(delta_c, device))
+        before = Patch(
+            _window(entry),
+            _tensor(arrays[f"history.{i}.before.z"], device),
+            _tensor(arrays[f"history.{i}.before.delta_y"], device),
+            None if delta_c is None else _tensor(delta_c, device),
+        )
         entries.append(HistoryEntry(entry["record"], before, _after(arrays, i, before, device)))
     return entries
 
@@ -286,14 +319,24 @@ def _format_1(session: Session, facts: dict[str, object], arrays: dict[str, np.n
     """Replace the whole state; read every entry's before and after."""
     device = session.device
     delta_c = arrays.get("state.delta_c")
-    session.state = DecodedState(_tensor(arrays["state.z"], device), _tensor(arrays["state.delta_y"], device),
-                                 None if delta_c is None else _tensor(delta_c, device))
+    session.state = DecodedState(
+        _tensor(arrays["state.z"], device),
+        _tensor(arrays["state.delta_y"], device),
+        None if delta_c is None else _tensor(delta_c, device),
+    )
     session.touched[:] = True
     patch = lambda prefix, window: Patch(  # noqa: E731
-        window, _tensor(arrays[f"{prefix}.z"], device), _tensor(arrays[f"{prefix}.delta_y"], device),
-        None if f"{prefix}.delta_c" not in arrays else _tensor(arrays[f"{prefix}.delta_c"], device))
-    return [HistoryEntry(entry["record"], patch(f"history.{i}.before", _window(entry)),
-                         patch(f"history.{i}.after", _window(entry))) for i, entry in enumerate(facts["history"])]
+        window,
+        _tensor(arrays[f"{prefix}.z"], device),
+        _tensor(arrays[f"{prefix}.delta_y"], device),
+        None if f"{prefix}.delta_c" not in arrays else _tensor(arrays[f"{prefix}.delta_c"], device),
+    )
+    return [
+        HistoryEntry(
+            entry["record"], patch(f"history.{i}.before", _window(entry)), patch(f"history.{i}.after", _window(entry))
+        )
+        for i, entry in enumerate(facts["history"])
+    ]
 
 
 def restore(session: Session, path: str | os.PathLike) -> Session:
@@ -320,8 +363,9 @@ def restore(session: Session, path: str | os.PathLike) -> Session:
     return session
 
 
-def load_session(path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder,
-                 device: torch.device | str = "cpu") -> Session:
+def load_session(
+    path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu"
+) -> Session:
     """Reopen a saved session on ``code`` (must be the same file: checked by SHA-256) with ``decoder``
     (the same weights: checked by name and hash when the file records one)."""
     facts = read_facts(path)

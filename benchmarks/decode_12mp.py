@@ -21,6 +21,7 @@ import resource
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -30,10 +31,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explorer_app.codec import read_jpeg  # noqa: E402
-from explorer_app.decoder.inference import decode_code  # noqa: E402
-from explorer_app.decoder.model import SIZES, JpegDecoder  # noqa: E402
-from explorer_app.export.exporter import export_verified  # noqa: E402
+from explorer_app.codec import read_jpeg
+from explorer_app.decoder.inference import decode_code
+from explorer_app.decoder.model import SIZES, JpegDecoder
+from explorer_app.export.exporter import export_verified
 
 
 def photo_like(height: int, width: int, seed: int = 0) -> np.ndarray:
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["peak_rss_mib_after_read"] = round(peak_rss_mib())
     for size in args.sizes:
         decoder = JpegDecoder(SIZES[size], name=f"untrained-{size}").eval()
-        decode_s, output = timed(lambda: decode_code(decoder, code))
+        decode_s, output = timed(partial(decode_code, decoder, code))
         total = read_s + decode_s
         figures[size] = {
             "decode_s": round(decode_s, 2),
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             own_peak = reset_peak()
             before = resident_mib()
             depth = None if args.bit_depth == "auto" else int(args.bit_depth)
-            export_s, report = timed(lambda: export_verified(output, code, folder / f"{size}.png", depth))
+            export_s, report = timed(partial(export_verified, output, code, folder / f"{size}.png", depth))
             after = resident_mib()
             figures[size].update(
                 {

@@ -36,7 +36,7 @@ BOX = (192, 160, 128, 128)
 
 def tool_set(session: Session) -> dict[str, Tool]:
     """One instance of every tool, parameterised for the example photo's region."""
-    x, y, w, h = BOX
+    x, y, _, _ = BOX
     reference = regions.rectangle(session.shape, 40, 40, 96, 96)
     stroke = tools.Stroke("pen", ((x + 10, y + 20), (x + 100, y + 90), (x + 60, y + 110)), width=4.0)
     return {

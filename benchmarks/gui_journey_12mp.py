@@ -34,13 +34,13 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PyQt6.QtCore import QRectF, QTimer  # noqa: E402
-from PyQt6.QtGui import QPainterPath  # noqa: E402
-from PyQt6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PyQt6.QtCore import QRectF, QTimer
+from PyQt6.QtGui import QPainterPath
+from PyQt6.QtWidgets import QApplication, QMessageBox
 
-from explorer_app.gui.loading import load_model  # noqa: E402
-from explorer_app.gui.settings import Settings  # noqa: E402
-from explorer_app.gui.window import MainWindow  # noqa: E402
+from explorer_app.gui.loading import load_model
+from explorer_app.gui.settings import Settings
+from explorer_app.gui.window import MainWindow
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "hubble_deep_field")
 TICK_MS = 10

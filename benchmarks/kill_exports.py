@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from pair_kills import kill_once  # noqa: E402
+from pair_kills import kill_once
 
 
 def main() -> int:

@@ -27,10 +27,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from explorer_app.codec import read_jpeg  # noqa: E402
-from explorer_app.decoder.inference import decode_code  # noqa: E402
-from explorer_app.decoder.selection import choose_decoder  # noqa: E402
-from explorer_app.export.exporter import export_verified  # noqa: E402
+from explorer_app.codec import read_jpeg
+from explorer_app.decoder.inference import decode_code
+from explorer_app.decoder.selection import choose_decoder
+from explorer_app.export.exporter import export_verified
 
 PHOTOS = {
     "astronaut": skimage.data.astronaut,
@@ -46,7 +46,7 @@ def compress(pixels: np.ndarray, codec: str, quality: int, sampling: str) -> byt
         buffer = io.BytesIO()
         Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality, subsampling=SAMPLINGS[sampling][0])
         return buffer.getvalue()
-    ok, buffer = cv2.imencode(
+    _, buffer = cv2.imencode(
         ".jpg",
         np.ascontiguousarray(pixels[:, :, ::-1]),
         [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SAMPLINGS[sampling][1]],

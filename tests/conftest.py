@@ -134,7 +134,7 @@ def independent_requantize(image: np.ndarray, code) -> list[np.ndarray]:
     else:
         planes = [image[:, :, 0]]
     result = []
-    for index, (plane, table, grid) in enumerate(zip(planes, code.tables, code.coefficients)):
+    for index, (plane, table, grid) in enumerate(zip(planes, code.tables, code.coefficients, strict=True)):
         plane = np.pad(plane, ((0, mcu_h - h), (0, mcu_w - w)), mode="edge") - 128.0
         if index > 0:
             plane = plane.reshape(mcu_h // fy, fy, mcu_w // fx, fx).mean(axis=(1, 3))
@@ -151,7 +151,7 @@ def independently_consistent(png_path, code) -> bool:
     image, _ = read_png(png_path)
     return all(
         np.array_equal(ours, theirs.astype(np.float64))
-        for ours, theirs in zip(independent_requantize(image, code), code.coefficients)
+        for ours, theirs in zip(independent_requantize(image, code), code.coefficients, strict=True)
     )
 
 
@@ -280,6 +280,7 @@ def window(qtbot, tmp_path: Path, monkeypatch):
 
     from explorer_app.gui.settings import Settings
     from explorer_app.gui.window import MainWindow
+
     from gui_driver import tiny_model, unexpected_dialog
 
     monkeypatch.setattr(QMessageBox, "critical", unexpected_dialog)
@@ -309,6 +310,7 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch):
 
     from explorer_app.gui.settings import Settings
     from explorer_app.gui.window import MainWindow
+
     from gui_driver import TinyDigits, tiny_model, unexpected_dialog, wait_idle
 
     settings = Settings(tmp_path / "settings.ini")

@@ -49,7 +49,7 @@ def tiny_model() -> LoadedModel:
 class TinyDigits(torch.nn.Module):
     """A random glyph classifier with the engine's Classifier interface (classes, images → logits)."""
 
-    classes = [str(d) for d in range(10)]
+    classes = tuple(str(d) for d in range(10))
 
     def __init__(self) -> None:
         super().__init__()

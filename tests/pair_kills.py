@@ -61,11 +61,12 @@ def loop(folder: Path) -> None:
     sys.path.insert(0, str(HERE))
     import torch
 
-    from conftest import synthetic_photo, tiny_decoder, write_jpeg
     from explorer_app.codec import read_jpeg
     from explorer_app.decoder.code_tensors import CodeTensors
     from explorer_app.decoder.model import random_control
     from explorer_app.export.exporter import export_verified
+
+    from conftest import synthetic_photo, tiny_decoder, write_jpeg
 
     code = read_jpeg(write_jpeg(folder / "source.jpg", synthetic_photo(48, 64, seed=5), quality=75))
     tensors = CodeTensors.from_code(code)

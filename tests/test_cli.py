@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import jpeg_bytes, synthetic_photo
 from explorer_app.cli.main import main
 from explorer_app.codec import read_jpeg
 from explorer_app.export.exporter import report_path
+
+from conftest import jpeg_bytes, synthetic_photo
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ from pathlib import Path
 import cv2
 import pytest
 
-from conftest import synthetic_photo, write_jpeg
 from explorer_app.cli import decode_command
 from explorer_app.cli.main import main
+
+from conftest import synthetic_photo, write_jpeg
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from conftest import synthetic_photo, tiny_decoder, write_jpeg
 from explorer_app.codec import plain_decode, read_jpeg, to_display
 from explorer_app.codec.tables import CHROMA_BASE, LUMA_BASE, estimate_ijg_quality, ijg_table
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.inference import decode_code
 from explorer_app.decoder.render import render_planes
 from explorer_app.resources import example_jpeg
+
+from conftest import synthetic_photo, tiny_decoder, write_jpeg
 
 FILES = [  # (quality, subsampling, progressive, color, height, width)
     (5, "4:2:0", False, True, 64, 96),
@@ -44,7 +45,7 @@ def pillow_file(request, tmp_path):
     return _write(tmp_path, request.param), request.param
 
 
-COLOUR_FILES = [(f, i) for f, i in zip(FILES, FILE_IDS) if f[3] and min(f[4], f[5]) >= 32]
+COLOUR_FILES = [(f, i) for f, i in zip(FILES, FILE_IDS, strict=True) if f[3] and min(f[4], f[5]) >= 32]
 
 
 def test_coefficients_equal_jpeglibs_own_read(pillow_file):
@@ -53,7 +54,7 @@ def test_coefficients_equal_jpeglibs_own_read(pillow_file):
     own = jpeglib.read_dct(str(path))
     expected = [own.Y] + ([own.Cb, own.Cr] if color else [])
     assert len(code.coefficients) == len(expected)
-    for ours, theirs in zip(code.coefficients, expected):
+    for ours, theirs in zip(code.coefficients, expected, strict=True):
         np.testing.assert_array_equal(ours, theirs)
     assert (code.height, code.width) == (height, width)
     assert code.coefficients[0].shape[:2] == (-(-height // 8), -(-width // 8))
@@ -179,6 +180,6 @@ def test_the_rebuilt_stream_gives_jpeglibs_coefficients_of_the_original(tmp_path
     path.write_bytes(photo.data)
     code = read_jpeg(path)
     own = jpeglib.read_dct(str(path))
-    for ours, theirs in zip(code.coefficients, [c for c in (own.Y, own.Cb, own.Cr) if c is not None]):
+    for ours, theirs in zip(code.coefficients, [c for c in (own.Y, own.Cb, own.Cr) if c is not None], strict=True):
         np.testing.assert_array_equal(ours, theirs)
     assert [t.tolist() for t in code.tables] == [own.qt[i].tolist() for i in own.quant_tbl_no[: len(code.tables)]]

@@ -15,11 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import StandInClassifier, tiny_decoder
 
 from explorer_app.cli.main import main
 from explorer_app.codec import plain_decode
 from explorer_app.engine import Budget
+
+from conftest import StandInClassifier, tiny_decoder
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE_DOC = (ROOT / "docs" / "engine.md").read_text()

@@ -3,13 +3,14 @@
 import json
 
 import torch
-from conftest import StandInClassifier, controllable_decoder, random_decoder, tiny_session, write_picture
 
 from explorer_app.cli import digits_command
 from explorer_app.cli.main import main
 from explorer_app.decoder.selection import ChosenDecoder
 from explorer_app.engine import Budget, ambiguity_map, glyph_hypotheses, regions, tools
 from explorer_app.engine.tools.glyphs import box_crop
+
+from conftest import StandInClassifier, controllable_decoder, random_decoder, tiny_session, write_picture
 
 BOX = (48, 32, 24, 32)
 DIGITS = [str(d) for d in range(10)]

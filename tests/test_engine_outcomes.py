@@ -2,11 +2,12 @@
 
 import pytest
 import torch
-from conftest import controllable_decoder, tiny_session
 
 from explorer_app.engine import Budget, regions, tools
 from explorer_app.engine.outcome import Outcome
 from explorer_app.ops.color import rgb_to_ycbcr
+
+from conftest import controllable_decoder, tiny_session
 
 BUDGET = Budget(steps=30, patience=0)
 
@@ -48,7 +49,7 @@ def test_statistic_tools_report_their_statistic(session, tool, quantity, grows):
     session.apply(tool, regions.rectangle(session.shape, 40, 32, 32, 24), BUDGET)
     (outcome,) = session.history.records()[-1]["outcomes"]
     assert outcome["quantity"] == quantity and "allowed" not in outcome
-    start = 1.0 if "before" not in outcome else outcome["before"]
+    start = outcome.get("before", 1.0)
     assert (outcome["reached"] > start) == grows
     assert "hue_degrees" not in session.history.records()[-1]["summary"]
 

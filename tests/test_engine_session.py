@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-from conftest import controllable_decoder, random_decoder, tiny_session, write_picture
 
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
@@ -11,6 +10,8 @@ from explorer_app.decoder.model import DecoderSize
 from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session, tools
 from explorer_app.engine.state import exact_patch, initial_state, write_patch
 from explorer_app.engine.window import expand_code, window_of_mask
+
+from conftest import controllable_decoder, random_decoder, tiny_session, write_picture
 
 
 @pytest.mark.parametrize(

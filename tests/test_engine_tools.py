@@ -5,11 +5,12 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import torch
-from conftest import controllable_decoder, synthetic_picture, tiny_session
 
 from explorer_app.engine import Budget, regions, tools
 from explorer_app.engine.tools.statistics import local_variance, shifted, total_variation
 from explorer_app.ops.color import rgb_to_ycbcr
+
+from conftest import controllable_decoder, synthetic_picture, tiny_session
 
 BOX = (40, 32, 32, 24)  # x, y, w, h: block-aligned, away from the edges of the 128×96 test image
 BUDGET = Budget(steps=30, patience=0)

@@ -10,7 +10,6 @@ import torch
 from PIL import Image
 from scipy import ndimage
 
-from conftest import independently_consistent, make_file, tiny_decoder
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
@@ -18,12 +17,14 @@ from explorer_app.decoder.output import DecoderOutput
 from explorer_app.export.projection import groups
 from explorer_app.export.repair import PROJECTION_ROUNDS, repair_for_storage, target_encoder
 from explorer_app.export.stored import store
+from explorer_app.verify.encoders import LIBJPEG, REFERENCE
 from explorer_app.verify.png_io import to_samples
 from explorer_app.verify.reference_encoder import code_tensors64, file_quantized, quantize_reference, split_components
 from explorer_app.verify.report import agreement
 from explorer_app.verify.tiles import mcu_shape, strips
-from explorer_app.verify.encoders import LIBJPEG, REFERENCE
 from explorer_app.verify.verifier import image_tensor, judge, verify_image
+
+from conftest import independently_consistent, make_file, tiny_decoder
 
 TILED, WHOLE = 1, 10**9
 """strip_pixels: one MCU row per strip and per band; one strip for the whole image."""

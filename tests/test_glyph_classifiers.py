@@ -87,7 +87,7 @@ def test_recognises_unseen_font_through_jpeg(shipped: tuple[str, GlyphClassifier
     images = torch.cat([jpeg_glyph(char, fg, bg) for fg, bg in styles for char in SHIPPED[name]])
     truth = [i for _ in styles for i in range(len(SHIPPED[name]))]
     predicted = classifier(images).argmax(dim=1).tolist()
-    correct = sum(p == t for p, t in zip(predicted, truth))
+    correct = sum(p == t for p, t in zip(predicted, truth, strict=True))
     assert correct >= 0.8 * len(truth), [classifier.classes[p] for p in predicted]
 
 

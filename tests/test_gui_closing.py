@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PyQt6.QtWidgets import QMessageBox
-from gui_driver import press_apply, select_rectangle, tiny_model, wait_idle, write_photo
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
+
+from gui_driver import press_apply, select_rectangle, tiny_model, wait_idle, write_photo
 
 CHILD = textwrap.dedent("""
     import sys, time
@@ -71,7 +72,7 @@ CHILD = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_closing_during_a_step_longer_than_5_s_exits_0_and_leaves_an_autosave(tmp_path: Path, photo: Path) -> None:  # noqa: F811
+def test_closing_during_a_step_longer_than_5_s_exits_0_and_leaves_an_autosave(tmp_path: Path, photo: Path) -> None:
     script = tmp_path / "child.py"
     script.write_text(CHILD.format(tests=str(Path(__file__).parent), folder=str(tmp_path), photo=str(photo)))
     done = subprocess.run(
@@ -89,7 +90,7 @@ def test_closing_during_a_step_longer_than_5_s_exits_0_and_leaves_an_autosave(tm
     assert read_facts(saved[0]).edits == 1 and read_facts(saved[0]).source_path == str(photo)
 
 
-def test_the_next_start_offers_the_autosave_back(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> None:  # noqa: F811
+def test_the_next_start_offers_the_autosave_back(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> None:
     """Closed during an edit: the finished edit is autosaved and comes back at the next start."""
     settings = Settings(tmp_path / "settings.ini")
     settings.edit_steps, settings.edit_hold = 3, 0.0

@@ -11,11 +11,12 @@ import pytest
 import torch
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
-from gui_driver import press_apply, select_rectangle, wait_idle, write_photo
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.engine.state import DecodedState
 from explorer_app.gui.window import MainWindow
+
+from gui_driver import press_apply, select_rectangle, wait_idle, write_photo
 
 
 def slow_convolutions(model, seconds: float):
@@ -27,7 +28,7 @@ def slow_convolutions(model, seconds: float):
     ]
 
 
-def test_opening_shows_libjpeg_at_once_then_real_progress(qtbot, window: MainWindow, tmp_path: Path) -> None:  # noqa: F811
+def test_opening_shows_libjpeg_at_once_then_real_progress(qtbot, window: MainWindow, tmp_path: Path) -> None:
     seen: list[tuple[int, int, str, tuple[int, int]]] = []
     window.jobs.progress.connect(lambda done, total, text: seen.append((done, total, text, window.canvas.image_size())))
     hooks = slow_convolutions(window.model, 0.05)
@@ -46,7 +47,7 @@ def test_opening_shows_libjpeg_at_once_then_real_progress(qtbot, window: MainWin
 def test_opening_can_be_cancelled_and_the_open_file_stays(
     qtbot,
     window: MainWindow,
-    photo: Path,  # noqa: F811
+    photo: Path,
     tmp_path: Path,
 ) -> None:
     window.open_path(photo)
@@ -71,7 +72,7 @@ def test_opening_can_be_cancelled_and_the_open_file_stays(
 def test_export_reports_its_stages_and_can_be_cancelled(
     qtbot,
     explore: MainWindow,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
     monkeypatch,
 ) -> None:
     import explorer_app.export.exporter as exporter
@@ -98,7 +99,7 @@ def test_export_reports_its_stages_and_can_be_cancelled(
     assert window.status.message.text().startswith("Cancelled: Exporting cancelled.png stopped")
 
 
-def test_commands_wait_while_a_job_runs(qtbot, explore: MainWindow, monkeypatch) -> None:  # noqa: F811
+def test_commands_wait_while_a_job_runs(qtbot, explore: MainWindow, monkeypatch) -> None:
     window = explore
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Brightness")
@@ -116,7 +117,7 @@ def test_commands_wait_while_a_job_runs(qtbot, explore: MainWindow, monkeypatch)
     assert all(panel.apply_button.isEnabled() for panel in window.tool_panels.values())
 
 
-def test_a_cancelled_edit_leaves_the_session_clean(qtbot, explore: MainWindow, monkeypatch) -> None:  # noqa: F811
+def test_a_cancelled_edit_leaves_the_session_clean(qtbot, explore: MainWindow, monkeypatch) -> None:
     window = explore
     monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
     select_rectangle(window, 16, 16, 40, 40)
@@ -133,7 +134,7 @@ def test_a_cancelled_edit_leaves_the_session_clean(qtbot, explore: MainWindow, m
     assert window.close()
 
 
-def test_keeping_a_candidate_is_a_job_that_waits_its_turn(qtbot, explore: MainWindow, monkeypatch) -> None:  # noqa: F811
+def test_keeping_a_candidate_is_a_job_that_waits_its_turn(qtbot, explore: MainWindow, monkeypatch) -> None:
     window = explore
     main = threading.main_thread()
     whole_renders_on_the_gui_thread = []
@@ -168,7 +169,7 @@ def test_keeping_a_candidate_is_a_job_that_waits_its_turn(qtbot, explore: MainWi
 
 
 @pytest.mark.parametrize("job", ["undo", "redo"])
-def test_undo_and_redo_repaint_only_what_changed(qtbot, explore: MainWindow, job: str, monkeypatch) -> None:  # noqa: F811
+def test_undo_and_redo_repaint_only_what_changed(qtbot, explore: MainWindow, job: str, monkeypatch) -> None:
     window = explore
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Brightness")

@@ -8,10 +8,11 @@ import pytest
 from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QColor, QIcon, QPalette
 from PyQt6.QtWidgets import QApplication
-from gui_driver import drag, press_apply, select_rectangle, tiny_model, TinyDigits, wait_idle, write_photo
 
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
+
+from gui_driver import TinyDigits, drag, press_apply, select_rectangle, tiny_model, wait_idle, write_photo
 
 TITLE_AND_TASKBAR = 60
 """What a desktop leaves of a screen's height to a maximized window, at most."""
@@ -21,7 +22,7 @@ TITLE_AND_TASKBAR = 60
 def test_the_window_fits_a_laptop_screen_with_26_letter_hypotheses_shown(
     qtbot,
     tmp_path: Path,
-    photo: Path,  # noqa: F811
+    photo: Path,
     screen,
 ) -> None:
     settings = Settings(tmp_path / "settings.ini")
@@ -47,7 +48,7 @@ def test_the_window_fits_a_laptop_screen_with_26_letter_hypotheses_shown(
 
 
 class Letters(TinyDigits):
-    classes = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    classes = tuple(chr(c) for c in range(ord("A"), ord("Z") + 1))
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,7 +64,7 @@ def ink_of(icon: QIcon, mode: QIcon.Mode = QIcon.Mode.Normal) -> QColor:
     return max(colours, key=lambda c: colours.count(c))
 
 
-def test_icons_follow_a_dark_palette(window: MainWindow) -> None:  # noqa: F811
+def test_icons_follow_a_dark_palette(window: MainWindow) -> None:
     app = QApplication.instance()
     light = app.palette()
     undo = window.commands["undo"].icon()
@@ -84,7 +85,7 @@ def test_icons_follow_a_dark_palette(window: MainWindow) -> None:  # noqa: F811
         app.setPalette(light)
 
 
-def test_tools_have_names_a_menu_shortcuts_and_a_help_list(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_tools_have_names_a_menu_shortcuts_and_a_help_list(qtbot, explore: MainWindow) -> None:
     window = explore
     menus = {action.text().replace("&", ""): action.menu() for action in window.menuBar().actions()}
     tools = [a.text() for a in menus["Tools"].actions() if not a.isSeparator()]
@@ -102,17 +103,17 @@ def test_tools_have_names_a_menu_shortcuts_and_a_help_list(qtbot, explore: MainW
     dialog = ShortcutsDialog(window.menuBar(), window)
     rows = {(dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text()) for r in range(dialog.table.rowCount())}
     assert ("Variance", "Shift+V") in rows and ("Undo", "Ctrl+Z") in rows and ("Keyboard shortcuts", "F1") in rows
-    assert "Help" in menus and [a.text() for a in menus["Help"].actions()][0].replace("&", "") == "Keyboard shortcuts"
+    assert "Help" in menus and menus["Help"].actions()[0].text().replace("&", "") == "Keyboard shortcuts"
 
 
-def test_the_empty_window_says_how_to_start(window: MainWindow, qtbot, photo: Path) -> None:  # noqa: F811
+def test_the_empty_window_says_how_to_start(window: MainWindow, qtbot, photo: Path) -> None:
     assert window.canvas.hint.isVisible() and "Ctrl+O" in window.canvas.hint.text()
     window.open_path(photo)
     wait_idle(qtbot, window)
     assert not window.canvas.hint.isVisible()
 
 
-def test_maps_have_a_legend_with_their_scale(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_maps_have_a_legend_with_their_scale(qtbot, explore: MainWindow) -> None:
     window = explore
     window.commands["coarseness"].trigger()
     legend = window.canvas.legend
@@ -124,13 +125,13 @@ def test_maps_have_a_legend_with_their_scale(qtbot, explore: MainWindow) -> None
     assert not legend.isVisible()
 
 
-def test_the_file_panel_gives_the_displayed_size_of_a_turned_photo(qtbot, window: MainWindow, tmp_path: Path) -> None:  # noqa: F811
+def test_the_file_panel_gives_the_displayed_size_of_a_turned_photo(qtbot, window: MainWindow, tmp_path: Path) -> None:
     window.open_path(write_photo(tmp_path / "turned.jpg", orientation=6))
     wait_idle(qtbot, window)
     assert window.file_panel.fields["size"].text().startswith("56 × 72 px (stored 72 × 56, turned by EXIF)")
 
 
-def test_periodicity_points_are_drawn_where_clicked(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_periodicity_points_are_drawn_where_clicked(qtbot, explore: MainWindow) -> None:
     window = explore
     panel = window.toolbox.show_panel("Periodicity")
     panel.start_picking()
@@ -143,7 +144,7 @@ def test_periodicity_points_are_drawn_where_clicked(qtbot, explore: MainWindow) 
     assert not panel.markers
 
 
-def test_a_scribble_is_drawn_at_its_width_and_leaves_once_applied(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_a_scribble_is_drawn_at_its_width_and_leaves_once_applied(qtbot, explore: MainWindow) -> None:
     window = explore
     window.canvas.zoom_actual_size()
     panel = window.toolbox.show_panel("Scribble")

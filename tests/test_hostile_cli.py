@@ -8,13 +8,15 @@ import os
 import warnings
 
 import pytest
-from conftest import StandInClassifier, controllable_decoder, write_picture
 
-from explorer_app.cli import digits_command, main as main_module
+from explorer_app.cli import digits_command
+from explorer_app.cli import main as main_module
 from explorer_app.cli.main import main
 from explorer_app.decoder.selection import ChosenDecoder
 from explorer_app.engine import Budget, glyph_hypotheses
 from explorer_app.engine.session import Session
+
+from conftest import StandInClassifier, controllable_decoder, write_picture
 
 DIGITS = [str(d) for d in range(10)]
 
@@ -112,7 +114,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_3(monkeypatch, capfd):
 
 def test_python_warnings_never_reach_stderr(monkeypatch, capfd):
     def warns():
-        warnings.warn("Corrupt EXIF data", UserWarning)
+        warnings.warn("Corrupt EXIF data", UserWarning, stacklevel=2)
         return 0
 
     monkeypatch.setattr(main_module, "COMMANDS", [*main_module.COMMANDS, _command_that(warns)])

@@ -9,7 +9,6 @@ import sys
 
 import pytest
 import torch
-from conftest import synthetic_photo, write_jpeg
 
 from explorer_app.codec import read_jpeg
 from explorer_app.codec.limits import peak_bytes
@@ -17,6 +16,7 @@ from explorer_app.codec.rebuild import rebuild_stream
 from explorer_app.decoder.inference import decode_code
 from explorer_app.decoder.model import SIZES, JpegDecoder
 
+from conftest import synthetic_photo, write_jpeg
 
 MEASURED = (
     "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)"

@@ -14,8 +14,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer_app.codec import InvalidJpegError, JpegError, UnsupportedJpegError, plain_decode, read_jpeg
-from explorer_app.codec import coefficient_reader
+from explorer_app.codec import (
+    InvalidJpegError,
+    JpegError,
+    UnsupportedJpegError,
+    coefficient_reader,
+    plain_decode,
+    read_jpeg,
+)
 from explorer_app.codec.huffman import STANDARD_TABLES
 from explorer_app.codec.markers import split_segments
 from explorer_app.codec.rebuild import rebuild_stream
@@ -85,7 +91,7 @@ def test_hostile_class_is_read_exactly_or_refused_in_one_line(hostile, tmp_path,
         if expected == READ:
             reference = read_jpeg(_write(tmp_path / "clean.jpg", clean))
             assert [c.shape for c in code.coefficients] == [c.shape for c in reference.coefficients]
-            for ours, theirs in zip(code.coefficients, reference.coefficients):
+            for ours, theirs in zip(code.coefficients, reference.coefficients, strict=True):
                 np.testing.assert_array_equal(ours, theirs)
         return
     with pytest.raises(JpegError) as refusal:

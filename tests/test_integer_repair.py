@@ -55,7 +55,7 @@ def test_pixels_give_exactly_the_wanted_luma_and_their_boxes_the_wanted_chroma()
     y, cb, cr = rgb_to_ycc(rgb)
     wanted_y = np.clip(y + rng.integers(-2, 3, y.shape), 0, 255)
     targets = [np.clip(downsample(c, (2, 2)) + rng.integers(-1, 2, (4, 8, 8)), 0, 255) for c in (cb, cr)]
-    moved = [c + (t - downsample(c, (2, 2))).repeat(2, 1).repeat(2, 2) for c, t in zip((cb, cr), targets)]
+    moved = [c + (t - downsample(c, (2, 2))).repeat(2, 1).repeat(2, 2) for c, t in zip((cb, cr), targets, strict=True)]
     wanted = np.stack([wanted_y, *moved], -1).reshape(-1, 3).astype(np.float64)
     pixels, ycc, found = choose(wanted)
     assert found.all() and np.array_equal(ycc[:, 0], wanted_y.reshape(-1))
@@ -66,5 +66,5 @@ def test_pixels_give_exactly_the_wanted_luma_and_their_boxes_the_wanted_chroma()
     again = rgb_to_ycc(pixels.reshape(4, 16, 16, 3))
     assert np.array_equal(again[0], wanted_y)
     boxes = made.reshape(4, 8, 8)
-    for plane, target in zip(again[1:], targets):
+    for plane, target in zip(again[1:], targets, strict=True):
         assert np.array_equal(downsample(plane, (2, 2))[boxes], target[boxes])

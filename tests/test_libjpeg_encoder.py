@@ -14,11 +14,12 @@ import skimage.data
 import torch
 from PIL import Image
 
-from conftest import synthetic_photo
 from explorer_app.codec import read_jpeg
 from explorer_app.ops.quantization import round_half_away
 from explorer_app.verify.libjpeg.fdct import forward_dct
 from explorer_app.verify.libjpeg.pipeline import encode
+
+from conftest import synthetic_photo
 
 OPENCV_SAMPLING = {
     "4:4:4": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444,
@@ -72,7 +73,7 @@ def assert_identical(pixels: np.ndarray, jpeg: bytes, tmp_path) -> None:
     samples = pixels[None] if pixels.ndim == 3 else pixels[None, :, :, None]
     ours = encode(samples, list(code.tables), code.chroma_factor)
     assert len(ours.quantized) == len(code.coefficients)
-    for name, mine, theirs in zip("Y Cb Cr".split(), ours.quantized, code.coefficients):
+    for name, mine, theirs in zip(("Y", "Cb", "Cr"), ours.quantized, code.coefficients, strict=False):
         by, bx = mine.shape[1:3]
         differ = int((mine[0] != theirs[:by, :bx]).sum())
         assert differ == 0, f"{name}: {differ} of {mine[0].size} coefficients differ ({code.subsampling})"
@@ -170,7 +171,7 @@ def test_ijg_libjpeg_9_codes_subsampled_chroma_with_a_scaled_dct_unless_told_not
     assert np.array_equal(ours.quantized[0][0], code.coefficients[0][:by, :bx])
     assert any(
         (mine[0] != theirs[: mine.shape[1], : mine.shape[2]]).any()
-        for mine, theirs in zip(ours.quantized[1:], code.coefficients[1:])
+        for mine, theirs in zip(ours.quantized[1:], code.coefficients[1:], strict=True)
     )
     plain = with_jpeglib("9e", photo, sampling, tmp_path, flags=("-DO_FANCY_DOWNSAMPLING",), qt=75)
     assert_identical(photo, plain, tmp_path)
@@ -212,7 +213,7 @@ def test_quotients_round_to_the_quantized_values_and_stay_within_half_a_step():
     samples = rng.integers(0, 256, (2, 24, 40, 3), dtype=np.uint8)
     tables = [rng.integers(1, 256, (8, 8)) for _ in range(3)]
     result = encode(samples, tables, (2, 2))
-    for quantized, quotients in zip(result.quantized, result.quotients):
+    for quantized, quotients in zip(result.quantized, result.quotients, strict=True):
         assert np.array_equal(round_half_away(torch.from_numpy(quotients)).numpy(), quantized)
         assert np.abs(quotients - quantized).max() <= 0.5
 

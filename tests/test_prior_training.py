@@ -10,7 +10,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from conftest import synthetic_photo, tiny_decoder
 from explorer_app.decoder.model import random_control
 from explorer_app.decoder.registry import load_decoder, save_decoder
 from explorer_app.train import validate
@@ -19,6 +18,8 @@ from explorer_app.train.encoder import PosteriorEncoder, misses
 from explorer_app.train.objectives import block_edge_excess, flat_grain_excess, l1
 from explorer_app.train.phases import PriorPhase
 from explorer_app.verify.reference_encoder import encode_normalized
+
+from conftest import synthetic_photo, tiny_decoder
 
 
 def _batch(count: int = 4, size: int = 32, seed: int = 0):

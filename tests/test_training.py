@@ -16,9 +16,9 @@ import torch
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import DecoderSize, JpegDecoder
 from explorer_app.decoder.registry import load_decoder
-from explorer_app.ops.quantization import requantize
-from explorer_app.ops.dct import block_dct
 from explorer_app.ops.color import rgb_to_ycbcr
+from explorer_app.ops.dct import block_dct
+from explorer_app.ops.quantization import requantize
 from explorer_app.train.compression import CompressionSampler, compress
 from explorer_app.train.critic import Critic
 from explorer_app.train.patches import PatchPool
@@ -52,7 +52,7 @@ def test_compress_matches_reference_quantization() -> None:
 
 
 def test_sampler_draws_paper_and_ijg_tables() -> None:
-    luma, chroma = CompressionSampler().tables(200, np.random.default_rng(1))
+    luma, _ = CompressionSampler().tables(200, np.random.default_rng(1))
     assert luma.shape == (200, 8, 8) and luma.min() >= 1 and luma.max() <= 255
     assert len({int(t[0, 0]) for t in luma}) > 20  # a spread of qualities
 

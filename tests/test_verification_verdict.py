@@ -113,10 +113,11 @@ def test_exports_of_ordinary_photos_at_quality_10_20_30_verify(tmp_path, bit_dep
     photos."""
     import torch
 
-    from conftest import tiny_decoder
     from explorer_app.decoder.code_tensors import CodeTensors
     from explorer_app.decoder.model import random_control
     from explorer_app.export.exporter import export_verified
+
+    from conftest import tiny_decoder
 
     decoder = tiny_decoder(4, head_scale=0.2)
     writers = (("pillow", "4:2:0"), ("opencv", "4:4:4"))
@@ -192,13 +193,14 @@ tie (all of its dark pixels at 0)."""
 
 
 def test_saturated_blocks_are_named_where_and_how_far_and_verify_json_shows_them(tmp_path, capsys):
-    from conftest import tiny_decoder
     from explorer_app.decoder.code_tensors import CodeTensors
     from explorer_app.decoder.model import random_control
     from explorer_app.export.exporter import export_verified
 
+    from conftest import tiny_decoder
+
     jpeg = compress(np.ascontiguousarray(SATURATED), "pillow", 95, "4:4:4")
-    code, out = verify(tmp_path, SATURATED, jpeg, capsys, "--json")
+    code, _ = verify(tmp_path, SATURATED, jpeg, capsys, "--json")
     assert code == 0  # the original: libjpeg reproduces it
     file = read_jpeg(tmp_path / "file.jpg")
     tensors = CodeTensors.from_code(file)

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import independently_consistent, make_file, synthetic_photo, tiny_decoder, write_jpeg
 from explorer_app.codec import read_jpeg
 from explorer_app.codec.tables import CHROMA_BASE, LUMA_BASE, ijg_table
 from explorer_app.decoder.code_tensors import CodeTensors
@@ -25,6 +24,8 @@ from explorer_app.export.exporter import ExportError, export_verified, report_pa
 from explorer_app.verify.png_io import read_png
 from explorer_app.verify.report import EncoderFigures, VerificationReport
 from explorer_app.verify.verifier import verify_file
+
+from conftest import independently_consistent, make_file, synthetic_photo, tiny_decoder, write_jpeg
 
 
 def figures(report: VerificationReport, key: str) -> EncoderFigures:
@@ -49,7 +50,7 @@ def libjpeg_reproduces(png_path, jpeg_path) -> bool:
     Image.fromarray(pixels).save(buffer, format="JPEG", **options)
     again = png_path.parent / "again.jpg"
     again.write_bytes(buffer.getvalue())
-    return all(np.array_equal(a, b) for a, b in zip(read_jpeg(again).coefficients, code.coefficients))
+    return all(np.array_equal(a, b) for a, b in zip(read_jpeg(again).coefficients, code.coefficients, strict=True))
 
 
 def decoder_output(code, seed: int = 0) -> DecoderOutput:
@@ -256,7 +257,7 @@ def test_verify_cli_rejects_a_png_with_one_changed_pixel_block(verified_png, cap
     reference = report["encoders"][1]
     assert 0.9 < reference["identical_fraction"] < 1.0
     assert any(
-        20 <= m["x"] + m["width"] and m["x"] < 42 and 12 <= m["y"] + m["height"] and m["y"] < 32
+        m["x"] + m["width"] >= 20 and m["x"] < 42 and m["y"] + m["height"] >= 12 and m["y"] < 32
         for m in reference["misses"]
     )  # the blocks named are those painted over
 

@@ -23,8 +23,8 @@ from PyQt6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from explorer_app.gui.settings import Settings  # noqa: E402
-from explorer_app.gui.window import MainWindow  # noqa: E402
+from explorer_app.gui.settings import Settings
+from explorer_app.gui.window import MainWindow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
 

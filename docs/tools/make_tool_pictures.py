@@ -49,7 +49,7 @@ def picture(name: str, tool: tools.Tool) -> None:
 
 
 def main() -> None:
-    x, y, w, h = BOX
+    x, y, _, _ = BOX
     stroke = Stroke("ellipse", ((x + 20, y + 20), (x + 76, y + 76)), width=5.0)
     for name, tool in (
         ("brightness", tools.Brightness(30.0)),

@@ -132,9 +132,11 @@ def measure(device: torch.device) -> dict[str, object]:
     session = Session(code, decoder, device)
     warm_up_s = timed(session.warm_up, device)
     first_edit_s = timed(lambda: session.apply(tools.Brightness(), regions.rectangle(session.shape, *EDIT_BOX)), device)
-    edit = lambda box, halo: session.apply(
-        tools.Variance(factor=2.0), regions.rectangle(session.shape, *box), Budget(steps=50, patience=0, halo=halo)
-    )
+
+    def edit(box: tuple[int, int, int, int], halo: int | None) -> None:
+        budget = Budget(steps=50, patience=0, halo=halo)
+        session.apply(tools.Variance(factor=2.0), regions.rectangle(session.shape, *box), budget)
+
     default_halo = Budget().halo
     edit_s = timed(lambda: edit(EDIT_BOX, default_halo), device)
     edit_full_reach_s = timed(lambda: edit(EDIT_BOX, None), device)

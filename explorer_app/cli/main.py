@@ -9,9 +9,8 @@ import warnings
 from collections.abc import Callable, Sequence
 
 from ..train import cli as train_command
-from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, fail
 from . import bench_command, decode_command, digits_command, gui_command, models_command, verify_command
-from .errors import EXIT_CODES_HELP
+from .errors import EXIT_CODES_HELP, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, fail
 
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: list[Command] = [

@@ -85,7 +85,7 @@ def read_coefficients(stream: CleanStream) -> tuple[list[np.ndarray], list[np.nd
 
 def _run_child(folder: Path, address_limit: int, log: BinaryIO, timeout: float) -> int:
     """Run the child on ``folder``, its stderr into ``log``; its return code (negative: killed by that signal)."""
-    command = _child_command() + [str(folder), str(address_limit)]
+    command = [*_child_command(), str(folder), str(address_limit)]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     try:
         return subprocess.run(

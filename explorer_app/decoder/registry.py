@@ -144,6 +144,6 @@ def save_decoder(
         paths = [folder / f"{name}-{size}.safetensors"]
     else:
         paths = [folder / f"{name}-{size}-{i + 1:05d}-of-{len(shards):05d}.safetensors" for i in range(len(shards))]
-    for path, shard in zip(paths, shards):
+    for path, shard in zip(paths, shards, strict=True):
         save_file(shard, str(path), metadata=meta)
     return paths

@@ -14,8 +14,9 @@ def ambiguity_map(
     session: Session, count: int = 8, seed: int = 0, region: Region | None = None, dilation: int = 1
 ) -> torch.Tensor:
     """(H, W) float: per-pixel standard deviation (grey levels, averaged over channels) of ``count``
-    decodes whose z is drawn from the decoder's prior at its sampling temperature (seeded), inside ``region``'s blocks dilated by ``dilation``
-    (the whole image when None), the session's z elsewhere. The session itself is left unchanged."""
+    decodes whose z is drawn from the decoder's prior at its sampling temperature (seeded), inside
+    ``region``'s blocks dilated by ``dilation`` (the whole image when None), the session's z elsewhere.
+    The session itself is left unchanged."""
     if count < 2:
         raise ValueError("an ambiguity map needs at least 2 decodes")
     region = region or whole_image(session.shape)

@@ -15,7 +15,7 @@ ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
 
-class Cancelled(Exception):
+class Cancelled(Exception):  # noqa: N818 - a stop the user asked for, not an error
     """A long computation stopped because it was asked to; nothing it would have produced exists."""
 
 

@@ -42,7 +42,7 @@ class ExportError(ValueError):
     """The export was refused and nothing was written; the message is one line for the user."""
 
 
-class ExportCancelled(ExportError):
+class ExportCancelled(ExportError):  # noqa: N818 - named like engine.progress.Cancelled
     """The export was cancelled (see ``export_verified``'s ``cancelled``); no file was left behind."""
 
 

@@ -48,7 +48,7 @@ def broken_mcus(
     """Bool (rows, cols) map of the MCUs of ``code`` (N = 1) holding a coefficient :func:`outside` its box."""
     fy, fx = code.chroma_factor
     rows, cols = mcu_grid(code)
-    maps = [outside(n, q, guard).any(1)[0].numpy() for n, q in zip(normalized, quantized)]
+    maps = [outside(n, q, guard).any(1)[0].numpy() for n, q in zip(normalized, quantized, strict=True)]
     broken = np.zeros((rows, cols), dtype=bool)
     for dy in range(fy):
         for dx in range(fx):

@@ -104,7 +104,7 @@ class MapItem(QGraphicsItem):
         self.setScale(scale)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return QRectF(self.map.rect())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -136,7 +136,7 @@ class ImageItem(QGraphicsItem):
         self.shown = name
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return QRectF(self.image().rect())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -161,7 +161,7 @@ class BlockGrid(QGraphicsItem):
         self.size = QRectF(0, 0, width, height)
         self.offset = offset
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return self.size
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -213,7 +213,7 @@ class SplitCompare(QGraphicsItem):
         """The divider's position in scene (display pixel) coordinates."""
         return self.divider * self.pixmap.width()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self.pixmap.width(), self.pixmap.height())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -348,7 +348,7 @@ class ImageCanvas(QGraphicsView):
         "" ends the split view. The divider stays where the user left it."""
         self.split.setVisible(bool(source))
         self.split.set_source(source)
-        for label, caption in zip(self.split_labels, captions):
+        for label, caption in zip(self.split_labels, captions, strict=True):
             label.setText(caption)
             label.adjustSize()
         self._place_split_labels()
@@ -373,11 +373,11 @@ class ImageCanvas(QGraphicsView):
             margin, margin, max(0, self.viewport().width() - 2 * margin), max(0, self.viewport().height() - 2 * margin)
         )
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
         self._place_split_labels()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_split_labels()
         self._place_hint()
@@ -415,7 +415,7 @@ class ImageCanvas(QGraphicsView):
         self.scale(factor, factor)
         self.zoomChanged.emit(self.zoom())
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+    def wheelEvent(self, event: QWheelEvent) -> None:
         self.zoom_by(self.ZOOM_STEP if event.angleDelta().y() > 0 else 1 / self.ZOOM_STEP)
 
     # -- gestures ------------------------------------------------------------------------------------
@@ -467,11 +467,11 @@ class ImageCanvas(QGraphicsView):
         else:
             self.left.emit()
 
-    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
         self.left.emit()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._on_divider(event):
             self._dragging_divider = True
             self.viewport().setCursor(Qt.CursorShape.SplitHCursor)
@@ -480,7 +480,7 @@ class ImageCanvas(QGraphicsView):
             return super().mousePressEvent(event)
         self._finish(self.interaction.press(self.mapToScene(event.position().toPoint())))
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._hover(event)
         if self._dragging_divider:
             return self._drag_divider(event)
@@ -489,7 +489,7 @@ class ImageCanvas(QGraphicsView):
         self.interaction.move(self.mapToScene(event.position().toPoint()))
         self._preview.setPath(self.interaction.preview())
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._dragging_divider:
             self._dragging_divider = False
             self._drag_divider(event)
@@ -499,7 +499,7 @@ class ImageCanvas(QGraphicsView):
             return super().mouseReleaseEvent(event)
         self._finish(self.interaction.release(self.mapToScene(event.position().toPoint())))
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if not self._drawing(event):
             return super().mouseDoubleClickEvent(event)
         self._finish(self.interaction.double_click(self.mapToScene(event.position().toPoint())))

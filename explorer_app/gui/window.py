@@ -564,16 +564,16 @@ class MainWindow(SessionCommands, QMainWindow):
     def ask_preferences(self) -> None:
         PreferencesDialog(self.settings, self).exec()
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+    def dropEvent(self, event: QDropEvent) -> None:
         urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
         if urls:
             self.open_path(Path(urls[0].toLocalFile()))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Closing never waits with a timeout and never loses work. While a job runs the window asks for it
         to stop, hides, and closes once it has; unsaved edits are then autosaved and kept for the next
         start. Otherwise unsaved edits are offered to be saved. Session files being written are waited for."""

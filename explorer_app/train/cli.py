@@ -3,15 +3,16 @@
 One run trains, in order: the luminance net (L1), the chroma net (L1) → writes ``faithful-<size>``,
 then the prior phase (z = 0 kept faithful, random z made natural; docs/decoder.md) and the optional
 adversarial phase → write ``explorable-<size>``, into ``<out>/models``. ``--start-from DIR`` skips the L1
-phases and starts from the ``faithful-<size>`` weights in DIR. Runs resume from ``<out>/checkpoint.safetensors``. Several GPUs: ``torchrun --nproc_per_node K -m explorer_app.train ...``.
+phases and starts from the ``faithful-<size>`` weights in DIR. Runs resume from
+``<out>/checkpoint.safetensors``. Several GPUs: ``torchrun --nproc_per_node K -m explorer_app.train ...``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -20,8 +21,8 @@ import torch.distributed as dist
 from ..decoder.model import SIZES, DecoderSize, JpegDecoder
 from ..devices import pick_device
 from .critic import Critic
-from .patches import PatchPool
 from .encoder import PosteriorEncoder
+from .patches import PatchPool
 from .phases import AdversarialPhase, ChromaPhase, LumaPhase, PriorPhase
 from .trainer import Budget, ScheduledPhase, Trainer, is_main_process
 from .warm_start import start_from_faithful

@@ -43,7 +43,7 @@ class CompressionSampler:
         return np.stack(luma), np.stack(chroma)
 
     def sampling(self, rng: np.random.Generator) -> tuple[int, int]:
-        factors, weights = zip(*SAMPLINGS)
+        factors, weights = zip(*SAMPLINGS, strict=True)
         return factors[int(rng.choice(len(factors), p=np.array(weights) / sum(weights)))]
 
 

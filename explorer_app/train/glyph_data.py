@@ -131,7 +131,7 @@ def layout(
     centre += rng.uniform(-1, 1, size=2) * np.array(JITTER) * np.array([box_w, box_h])
     coverage = warp_glyph(draw.glyph, canvas, centre, height, stretch, rotation)
     along = np.array([cos, sin])  # the text line's direction
-    for side, neighbour in zip((-1, 1), draw.neighbours):
+    for side, neighbour in zip((-1, 1), draw.neighbours, strict=True):
         if rng.random() >= d.p_neighbours:
             continue
         n_width = neighbour.shape[1] * height / neighbour.shape[0] * stretch

@@ -4,8 +4,8 @@ A pack is a folder with `train/` and `val/` quality-95 4:4:4 JPEGs and a `manife
 Photos come from Debian packages, scikit-image and user folders (see `photo_sources`), pass the
 photo classifier (see `photo_filter`) and are area-downscaled 2-4x (more only where the long
 side would exceed --max-side) so their own compression history washes out; the JPEGs are shrunk
-further only if they would not fit the --max-mib budget. Validation holds whole photos (grouped by name, so numbered series and
-variants of one picture share a split) that training never sees.
+further only if they would not fit the --max-mib budget. Validation holds whole photos (grouped by name,
+so numbered series and variants of one picture share a split) that training never sees.
 
     python -m explorer_app.train.photo_pack --out data/pack --debian --skimage [--folder DIR ...]
 """
@@ -248,7 +248,7 @@ def write_pack(
     """Write the JPEGs and manifest.json into `out`; returns the manifest."""
     prepare_folder(out)
     entries = []
-    for index, (photo, data) in enumerate(zip(photos, encoded)):
+    for index, (photo, data) in enumerate(zip(photos, encoded, strict=True)):
         split = "val" if split_group(photo.candidate) in val else "train"
         relative = f"{split}/{file_name(index, photo.candidate)}"
         (out / relative).write_bytes(data)

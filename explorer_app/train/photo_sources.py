@@ -25,7 +25,8 @@ class DebianSource:
     folder: folder inside the unpacked package that is searched (recursively).
     skip: fnmatch patterns for pictures the photo classifier cannot tell apart from photos:
         renders, digital art, paintings and synthetic test images, plus the second view of a
-        stereo pair and extra map projections of one panorama. A pattern matches the file stem or any folder of the path.
+        stereo pair and extra map projections of one panorama. A pattern matches the file stem or any
+        folder of the path.
     """
 
     folder: str

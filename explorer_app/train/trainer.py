@@ -183,7 +183,7 @@ class Trainer:
 
         phases = [p for p in self.state.history if self.state.history[p]]
         figure, axes = plt.subplots(1, max(len(phases), 1), figsize=(5 * max(len(phases), 1), 3.5), squeeze=False)
-        for axis, name in zip(axes[0], phases):
+        for axis, name in zip(axes[0], phases, strict=False):
             rows = np.array(self.state.history[name])
             window = max(1, len(rows) // 100)
             for i, key in enumerate(self.state.keys[name]):

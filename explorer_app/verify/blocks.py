@@ -100,7 +100,7 @@ class ComponentFindings:
                 round(float(self.excess[r, c]), 6),
                 int(self.difference[r, c]),
             )
-            for r, c in zip(rows[order], cols[order])
+            for r, c in zip(rows[order], cols[order], strict=True)
         ]
 
     def room(self) -> Room:

@@ -40,7 +40,7 @@ class ComponentAgreement:
 def agreement(reencoded: list[torch.Tensor], original: list[torch.Tensor]) -> list[ComponentAgreement]:
     """Compare [Y, Cb, Cr] quantized maps (any shape, same per component)."""
     result = []
-    for name, a, b in zip(COMPONENT_NAMES, reencoded, original):
+    for name, a, b in zip(COMPONENT_NAMES, reencoded, original, strict=False):
         diff = (a - b).abs()
         result.append(
             ComponentAgreement(
@@ -64,7 +64,7 @@ def combine(parts: list[list[ComponentAgreement]]) -> list[ComponentAgreement]:
             sum(c.within_one for c in same),
             max(c.max_abs_difference for c in same),
         )
-        for same in zip(*parts)
+        for same in zip(*parts, strict=True)
     ]
 
 

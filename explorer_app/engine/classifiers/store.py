@@ -57,7 +57,7 @@ def load_classifier(name: str, models_dir: Path | None = None) -> GlyphClassifie
         raise FileNotFoundError(f"no glyph classifier {name!r} in {path.parent} (available: {known})")
     with safe_open(str(path), framework="pt") as f:
         metadata = f.metadata() or {}
-        state = {key: f.get_tensor(key) for key in f.keys()}
+        state = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118 - the handle is not iterable
     if metadata.get("format") != FORMAT:
         raise ValueError(f"{path} is not a {FORMAT} file (format: {metadata.get('format')!r})")
     net = GlyphNet.from_state_dict(state)

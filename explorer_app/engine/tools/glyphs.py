@@ -67,7 +67,8 @@ class GlyphHypotheses(Tool):
 
     def summary(self) -> str:
         classes = self.classifier.classes
-        return f"Hypotheses {classes[0]}–{classes[-1]} for the {self.box[2]}×{self.box[3]} box at ({self.box[0]}, {self.box[1]})"
+        x, y, w, h = self.box
+        return f"Hypotheses {classes[0]}–{classes[-1]} for the {w}×{h} box at ({x}, {y})"
 
     def objective(self, view: WindowView) -> Objective:
         return lambda image: surprise(self.classifier, self.box, view, image).diagonal()

@@ -36,7 +36,8 @@ def split_segments(data: bytes) -> list[Segment]:
         raise InvalidJpegError("the file is empty")
     if data[:2] != b"\xff\xd8":
         raise InvalidJpegError("not a JPEG file (no SOI marker at the start)")
-    view, segments, pos = memoryview(data), [], 2
+    view, pos = memoryview(data), 2
+    segments: list[Segment] = []
     while True:
         marker, pos = _next_marker(data, pos)
         if marker == EOI:

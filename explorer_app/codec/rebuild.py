@@ -38,7 +38,7 @@ class CleanStream:
 class _Walk:
     """What rebuilding has seen so far."""
 
-    parts: list[bytes] = field(default_factory=lambda: [b"\xff\xd8"])
+    parts: list[bytes | memoryview] = field(default_factory=lambda: [b"\xff\xd8"])
     frame: FrameInfo | None = None
     huffman: set[Slot] = field(default_factory=set)
     quantization: set[int] = field(default_factory=set)
@@ -81,6 +81,7 @@ def _take(walk: _Walk, segment: Segment) -> None:
             raise InvalidJpegError("the file is corrupt (malformed restart interval)")
         walk.parts.append(_segment(marker, body))
     elif marker == SOS:
+        assert segment.scan is not None  # split_segments gives every SOS its scan data
         _take_scan(walk, body, segment.scan)
     elif APP0 <= marker <= APP0 + 15 or marker == COM:
         _read_metadata(walk, marker, body)

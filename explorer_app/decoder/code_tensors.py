@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,6 +32,12 @@ class CodeTensors:
     def is_color(self) -> bool:
         return self.c_q is not None
 
+    def chroma(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(c_q, c_table) of a colour code; raises ValueError for a grey one."""
+        if self.c_q is None or self.c_table is None:
+            raise ValueError("a grey code has no chroma coefficients")
+        return self.c_q, self.c_table
+
     @property
     def z_shape(self) -> tuple[int, int, int, int]:
         """Shape of the control signal z: (N, 64, by, bx), one 64-vector per luma block."""
@@ -49,11 +56,18 @@ class CodeTensors:
             c_q = self.c_q[:, :, cy : cy + -(-height // (8 * fy)), cx : cx + -(-width // (8 * fx))]
         return replace(self, y_q=y_q, c_q=c_q, height=height, width=width)
 
-    def to(self, device: torch.device | str, dtype: torch.dtype = torch.float32) -> CodeTensors:
-        move = lambda t: None if t is None else t.to(device=device, dtype=dtype)  # noqa: E731
+    def map(self, function: Callable[[torch.Tensor], torch.Tensor]) -> CodeTensors:
+        """This code with ``function`` applied to each of its tensors (coefficients and tables)."""
         return replace(
-            self, y_q=move(self.y_q), y_table=move(self.y_table), c_q=move(self.c_q), c_table=move(self.c_table)
+            self,
+            y_q=function(self.y_q),
+            y_table=function(self.y_table),
+            c_q=None if self.c_q is None else function(self.c_q),
+            c_table=None if self.c_table is None else function(self.c_table),
         )
+
+    def to(self, device: torch.device | str, dtype: torch.dtype = torch.float32) -> CodeTensors:
+        return self.map(lambda t: t.to(device=device, dtype=dtype))
 
     @staticmethod
     def from_code(code: JpegCode, dtype: torch.dtype = torch.float32) -> CodeTensors:

@@ -21,7 +21,7 @@ from .code_tensors import CodeTensors
 from .model import JpegDecoder, chroma_code_features, chroma_control, chroma_luma_features, luma_features
 from .networks import DELTA_LIMIT, Z_CHANNELS, ControlledLayer, DeltaNet
 from .output import DecoderOutput
-from .render import coefficients_to_plane, render_image
+from .render import coefficients_to_plane, render_code
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,17 @@ class FoldedLayer:
     slope: float
 
     @staticmethod
-    def of(layer: ControlledLayer) -> FoldedLayer:
-        weight, bias = layer.conv.weight.detach(), layer.conv.bias.detach()
-        norm = layer.norm
+    def of(layer: nn.Module) -> FoldedLayer:
+        if not isinstance(layer, ControlledLayer):
+            raise TypeError(f"cannot fold a {type(layer).__name__}: a DeltaNet's layers are ControlledLayers")
+        conv, norm = layer.conv, layer.norm
+        weight = conv.weight.detach()
+        bias = torch.zeros_like(weight[:, 0, 0, 0]) if conv.bias is None else conv.bias.detach()
         if isinstance(norm, nn.BatchNorm2d):
-            if norm.training:
-                raise ValueError("a fixed-code decoder needs the decoder in eval mode")
+            if norm.training or norm.running_mean is None or norm.running_var is None:
+                raise ValueError(
+                    "a fixed-code decoder needs the decoder in eval mode, its norms with running statistics"
+                )
             scale = norm.weight.detach() / torch.sqrt(norm.running_var + norm.eps)
             weight = weight * scale[:, None, None, None]
             bias = (bias - norm.running_mean) * scale + norm.bias.detach()
@@ -82,9 +87,9 @@ class FixedNet:
 
 
 class FixedCodeDecoder:
-    """``self(z)`` = ``decoder(code, z)`` (the same :class:`~.output.DecoderOutput`) for a fixed ``code`` (N = 1; z (N, 64, by, bx) may hold
-    N candidates), computed as the module's docstring says. The decoder must be in eval mode, and its
-    weights must not change meanwhile (they are read once)."""
+    """``self(z)`` = ``decoder(code, z)`` (the same :class:`~.output.DecoderOutput`) for a fixed ``code``
+    (N = 1; z (N, 64, by, bx) may hold N candidates), computed as the module's docstring says. The decoder
+    must be in eval mode, and its weights must not change meanwhile (they are read once)."""
 
     def __init__(self, decoder: JpegDecoder, code: CodeTensors) -> None:
         self.code = code
@@ -96,14 +101,9 @@ class FixedCodeDecoder:
     def __call__(self, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> DecoderOutput:
         code = self.code
         delta_y = self.luma(None, z, compute_dtype)
-        y_normalized = code.y_q + delta_y
-        delta_c = c_normalized = None
+        delta_c = None
         if self.chroma is not None:
-            y_plane = coefficients_to_plane(y_normalized, code.y_table)
-            pooled = chroma_control(z, code.chroma_factor, code.c_q.shape[2:])
+            y_plane = coefficients_to_plane(code.y_q + delta_y, code.y_table)
+            pooled = chroma_control(z, code.chroma_factor, code.chroma()[0].shape[2:])
             delta_c = self.chroma(chroma_luma_features(code, y_plane), pooled, compute_dtype)
-            c_normalized = code.c_q + delta_c
-        image = render_image(
-            y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor, code.height, code.width
-        )
-        return DecoderOutput(delta_y, delta_c, image)
+        return DecoderOutput(delta_y, delta_c, render_code(code, delta_y, delta_c))

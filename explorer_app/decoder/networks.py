@@ -52,7 +52,7 @@ class DeltaNet(nn.Module):
         self.layers = nn.ModuleList(ControlledLayer(c, width, norm) for c in channels[:-1])
         self.head = nn.Conv2d(width, out_channels, 3, padding=1)
         nn.init.zeros_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
+        nn.init.zeros_(self.head.get_parameter("bias"))
 
     @property
     def receptive_radius(self) -> int:
@@ -85,9 +85,10 @@ class PriorScale(nn.Module):
 
     def __init__(self, in_channels: int, width: int = 32) -> None:
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(in_channels, width, 1), nn.LeakyReLU(0.2), nn.Conv2d(width, Z_CHANNELS, 1))
-        nn.init.zeros_(self.body[2].weight)
-        nn.init.constant_(self.body[2].bias, self.START_BIAS)
+        first, last = nn.Conv2d(in_channels, width, 1), nn.Conv2d(width, Z_CHANNELS, 1)
+        self.body = nn.Sequential(first, nn.LeakyReLU(0.2), last)
+        nn.init.zeros_(last.weight)
+        nn.init.constant_(last.get_parameter("bias"), self.START_BIAS)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         return self.FLOOR + (1.0 - self.FLOOR) * torch.sigmoid(self.body(features).float())

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from ..ops.color import ycbcr_to_rgb
 from ..ops.dct import block_idct
 from ..ops.resample import consistent_upsample
+from .code_tensors import CodeTensors
 
 
 def coefficients_to_plane(normalized: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
@@ -39,6 +40,8 @@ def render_planes(
     y_plane = coefficients_to_plane(y_normalized, y_table)
     if c_normalized is None:
         return y_plane
+    if c_table is None:
+        raise ValueError("chroma coefficients without chroma tables")
     cb = coefficients_to_plane(c_normalized[:, :64], c_table[:, :64])
     cr = coefficients_to_plane(c_normalized[:, 64:], c_table[:, 64:])
     chroma = consistent_upsample(torch.cat([cb, cr], 1), chroma_factor)
@@ -59,3 +62,12 @@ def render_image(
     planes = render_planes(y_normalized, y_table, c_normalized, c_table, chroma_factor)
     planes = planes[:, :, :height, :width]
     return ycbcr_to_rgb(planes) if planes.shape[1] == 3 else planes
+
+
+def render_code(code: CodeTensors, delta_y: torch.Tensor, delta_c: torch.Tensor | None) -> torch.Tensor:
+    """The image (N, C, H, W) in [0, 255], unclipped, of ``code`` with the Δ maps added: delta_y (N, 64, by, bx),
+    delta_c (N, 128, cby, cbx) or None for grey."""
+    c_normalized = None if delta_c is None else code.chroma()[0] + delta_c
+    return render_image(
+        code.y_q + delta_y, code.y_table, c_normalized, code.c_table, code.chroma_factor, code.height, code.width
+    )

@@ -45,7 +45,7 @@ class Region:
         by, bx = -(-h // 8), -(-w // 8)
         padded = np.zeros((by * 8, bx * 8), bool)
         padded[:h, :w] = self.mask
-        blocks = padded.reshape(by, 8, bx, 8).any(axis=(1, 3))
+        blocks = np.asarray(padded.reshape(by, 8, bx, 8).any(axis=(1, 3)))
         if dilation > 0:
             blocks = binary_dilation(blocks, np.ones((2 * dilation + 1,) * 2, bool))
         return blocks

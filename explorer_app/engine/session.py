@@ -15,7 +15,7 @@ from ..codec.jpeg_code import JpegCode, read_jpeg
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder, zero_control
 from ..decoder.output import DecoderOutput
-from ..decoder.render import render_image
+from ..decoder.render import render_code
 from ..export.exporter import export_verified
 from ..verify.report import VerificationReport
 from .history import History, HistoryEntry
@@ -151,18 +151,9 @@ class Session:
         delta_c = None if self.state.delta_c is None else self.state.delta_c[:, :, c_rows, c_cols].clone()
         if patch is not None:
             delta_y[(slice(None), slice(None), *context.relative(patch.window))] = patch.delta_y
-            if delta_c is not None:
+            if delta_c is not None and patch.delta_c is not None:  # both or neither, as in the state
                 delta_c[(slice(None), slice(None), *context.relative_chroma(patch.window))] = patch.delta_c
-        crop = crop_code(self.tensors, context)
-        image = render_image(
-            crop.y_q + delta_y,
-            crop.y_table,
-            None if delta_c is None else crop.c_q + delta_c,
-            crop.c_table,
-            crop.chroma_factor,
-            crop.height,
-            crop.width,
-        )
+        image = render_code(crop_code(self.tensors, context), delta_y, delta_c)
         top, left = context.pixel_origin
         rows, cols = shown.pixels(*self.shape)
         return image[:, :, rows.start - top : rows.stop - top, cols.start - left : cols.stop - left], (
@@ -193,6 +184,8 @@ class Session:
         """Commit candidate ``index`` of a finished ``edit`` (see :meth:`commit`) and add to its record
         what the committed image reached: ``outcomes``, each a figure and a sentence (what was asked,
         what the file allowed, what was reached; see :class:`~explorer_app.engine.outcome.Outcome`)."""
+        if edit.result is None:
+            raise ValueError("the edit has not run a step yet: nothing to commit")
         entry = self.commit(edit.result, index, notes=notes)
         rows, cols = edit.window.pixels(*self.shape)
         with torch.no_grad():

@@ -26,6 +26,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -41,6 +42,8 @@ from .window import BlockWindow
 
 FORMAT = "jpeg-explorer-session/2"
 FORMAT_1 = "jpeg-explorer-session/1"
+Facts = dict[str, Any]
+"""session.json as parsed: JSON values, read by key where they are used."""
 FACTS_MEMBER = "session.json"
 COMPRESSION_LEVEL = 6
 
@@ -67,7 +70,7 @@ class Snapshot:
     """A session frozen for writing: its facts, the arrays to store (CPU numpy) and, for the arrays
     stored as an XOR, the array they are XORed with (``against``)."""
 
-    facts: dict[str, object]
+    facts: Facts
     arrays: dict[str, np.ndarray]
     against: dict[str, np.ndarray]
 
@@ -78,7 +81,7 @@ def chroma_mask(blocks: np.ndarray, factor: tuple[int, int], grid: tuple[int, in
     fy, fx = factor
     padded = np.zeros((grid[0] * fy, grid[1] * fx), bool)
     padded[: blocks.shape[0], : blocks.shape[1]] = blocks[: grid[0] * fy, : grid[1] * fx]
-    return padded.reshape(grid[0], fy, grid[1], fx).any(axis=(1, 3))
+    return np.asarray(padded.reshape(grid[0], fy, grid[1], fx).any(axis=(1, 3)))
 
 
 def _cpu(tensor: torch.Tensor) -> np.ndarray:
@@ -94,7 +97,8 @@ def _masks(session: Session) -> tuple[np.ndarray, np.ndarray | None]:
     touched = session.touched if session.base_sha256 is not None else np.ones_like(session.touched)
     if session.state.delta_c is None:
         return touched, None
-    return touched, chroma_mask(touched, session.tensors.chroma_factor, tuple(session.state.delta_c.shape[2:]))
+    _, _, cby, cbx = session.state.delta_c.shape
+    return touched, chroma_mask(touched, session.tensors.chroma_factor, (cby, cbx))
 
 
 def snapshot(session: Session) -> Snapshot:
@@ -113,7 +117,7 @@ def snapshot(session: Session) -> Snapshot:
                 "state.delta_y": _cpu(session.state.delta_y[0][:, mask]),
             }
         )
-        if touched_c is not None:
+        if touched_c is not None and session.state.delta_c is not None:  # both or neither (see _masks)
             c_mask = torch.from_numpy(touched_c).to(mask.device)
             arrays["state.delta_c"] = _cpu(session.state.delta_c[0][:, c_mask])
     entries = []
@@ -185,7 +189,7 @@ def _is_zip(path: Path) -> bool:
         raise SessionFileError(f"{path}: cannot be read ({error.strerror})") from None
 
 
-def _read_zip(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+def _read_zip(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
     """The facts and the arrays as stored (an ``after`` still XORed with its ``before``)."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -199,7 +203,7 @@ def _read_zip(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
     return facts, arrays
 
 
-def _read_format_1(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+def _read_format_1(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
     try:
         with safe_open(str(path), framework="pt", device="cpu") as handle:
             metadata = handle.metadata() or {}
@@ -211,7 +215,7 @@ def _read_format_1(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]
     return json.loads(metadata["session"]), arrays
 
 
-def _read(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+def _read(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
     facts, arrays = _read_zip(path) if _is_zip(path) else _read_format_1(path)
     if facts.get("format") not in (FORMAT, FORMAT_1):
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
@@ -242,7 +246,7 @@ def read_facts(path: str | os.PathLike) -> SessionFacts:
     )
 
 
-def _check(path: Path, facts: dict[str, object], code: JpegCode, decoder: JpegDecoder) -> None:
+def _check(path: Path, facts: Facts, code: JpegCode, decoder: JpegDecoder) -> None:
     if facts["source_sha256"] != code.sha256:
         raise SessionFileError(f"{path}: the session belongs to another JPEG file (SHA-256 differs)")
     saved_model = facts["model"]
@@ -257,9 +261,9 @@ def _tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
     return torch.from_numpy(np.array(array, dtype=np.float32)).to(device)
 
 
-def _window(entry: dict[str, object]) -> BlockWindow:
-    blocks, grid, factor = entry["window"]["blocks"], entry["window"]["grid"], entry["window"]["factor"]
-    return BlockWindow(*blocks, *grid, tuple(factor))
+def _window(entry: Facts) -> BlockWindow:
+    (y0, y1, x0, x1), (grid_h, grid_w), (fy, fx) = (entry["window"][k] for k in ("blocks", "grid", "factor"))
+    return BlockWindow(y0, y1, x0, x1, grid_h, grid_w, (fy, fx))
 
 
 def _after(arrays: dict[str, np.ndarray], i: int, before: Patch, device: torch.device) -> Patch:
@@ -275,7 +279,7 @@ def _after(arrays: dict[str, np.ndarray], i: int, before: Patch, device: torch.d
     )
 
 
-def _replayed(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+def _replayed(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
     """Write every entry's after over the z = 0 state in order (its before is what the earlier ones left),
     then undo the undone ones: the saved state and history."""
     entries = []
@@ -291,7 +295,7 @@ def _replayed(session: Session, facts: dict[str, object], arrays: dict[str, np.n
     return entries
 
 
-def _stored(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+def _stored(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
     """Put the stored touched blocks into the state and read every entry's before and after."""
     device, state = session.device, session.state
     touched = arrays["touched"].astype(bool)
@@ -299,7 +303,8 @@ def _stored(session: Session, facts: dict[str, object], arrays: dict[str, np.nda
     state.z[0][:, mask] = _tensor(arrays["state.z"], device)
     state.delta_y[0][:, mask] = _tensor(arrays["state.delta_y"], device)
     if state.delta_c is not None:
-        c_mask = chroma_mask(touched, session.tensors.chroma_factor, tuple(state.delta_c.shape[2:]))
+        _, _, cby, cbx = state.delta_c.shape
+        c_mask = chroma_mask(touched, session.tensors.chroma_factor, (cby, cbx))
         state.delta_c[0][:, torch.from_numpy(c_mask).to(device)] = _tensor(arrays["state.delta_c"], device)
     session.touched[:] = touched
     entries = []
@@ -315,7 +320,7 @@ def _stored(session: Session, facts: dict[str, object], arrays: dict[str, np.nda
     return entries
 
 
-def _format_1(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+def _format_1(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
     """Replace the whole state; read every entry's before and after."""
     device = session.device
     delta_c = arrays.get("state.delta_c")

@@ -14,7 +14,7 @@ import torch
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder
 from ..decoder.output import DecoderOutput
-from ..decoder.render import coefficients_to_plane, render_image
+from ..decoder.render import coefficients_to_plane, render_code
 from .window import BlockWindow, crop_code
 
 
@@ -28,17 +28,7 @@ class DecodedState:
 
     def output(self, code: CodeTensors) -> DecoderOutput:
         """What the decoder's forward gives for this state (N = 1): the Δ maps and the image they render to."""
-        c_normalized = None if self.delta_c is None else code.c_q + self.delta_c
-        image = render_image(
-            code.y_q + self.delta_y,
-            code.y_table,
-            c_normalized,
-            code.c_table,
-            code.chroma_factor,
-            code.height,
-            code.width,
-        )
-        return DecoderOutput(self.delta_y, self.delta_c, image)
+        return DecoderOutput(self.delta_y, self.delta_c, render_code(code, self.delta_y, self.delta_c))
 
     def clone(self) -> DecodedState:
         return DecodedState(
@@ -79,7 +69,7 @@ def write_patch(state: DecodedState, patch: Patch) -> None:
     rows, cols = patch.window.blocks
     state.z[:, :, rows, cols] = patch.z
     state.delta_y[:, :, rows, cols] = patch.delta_y
-    if state.delta_c is not None:
+    if state.delta_c is not None and patch.delta_c is not None:  # both or neither: a patch has the file's colour
         c_rows, c_cols = patch.window.chroma_blocks
         state.delta_c[:, :, c_rows, c_cols] = patch.delta_c
 

@@ -7,7 +7,7 @@ bottom/right edges, so a crop that reaches an edge is computed exactly as the wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -97,8 +97,7 @@ def crop_code(code: CodeTensors, window: BlockWindow) -> CodeTensors:
 
 def expand_code(code: CodeTensors, n: int) -> CodeTensors:
     """The same code repeated as a batch of ``n`` (views, no copies)."""
-    grow = lambda t: None if t is None else t.expand(n, *t.shape[1:])
-    return replace(code, y_q=grow(code.y_q), y_table=grow(code.y_table), c_q=grow(code.c_q), c_table=grow(code.c_table))
+    return code.map(lambda t: t.expand(n, *t.shape[1:]))
 
 
 def block_tensor(blocks: np.ndarray, window: BlockWindow, like: torch.Tensor) -> torch.Tensor:

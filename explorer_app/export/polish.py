@@ -55,7 +55,7 @@ libjpeg's pipeline and pixels move by whole levels, so steps are small and judge
 def batch_code(code: CodeTensors, windows: list[Window]) -> CodeTensors:
     """The coefficients under pixel windows of one size (MCU-aligned) as N = len(windows) images."""
     parts = [code.crop(*window) for window in windows]
-    c_q = None if code.c_q is None else torch.cat([part.c_q for part in parts])
+    c_q = None if code.c_q is None else torch.cat([part.chroma()[0] for part in parts])
     return replace(parts[0], y_q=torch.cat([part.y_q for part in parts]), c_q=c_q)
 
 
@@ -68,14 +68,14 @@ def joined(first: CodeTensors | None, second: CodeTensors) -> CodeTensors:
     """Two batches of images of one size as one (``first`` None: ``second``)."""
     if first is None:
         return second
-    c_q = None if first.c_q is None else torch.cat([first.c_q, second.c_q])
+    c_q = None if first.c_q is None else torch.cat([first.c_q, second.chroma()[0]])
     return replace(first, y_q=torch.cat([first.y_q, second.y_q]), c_q=c_q)
 
 
 def verifies(normalized: list[torch.Tensor], quantized: list[torch.Tensor], guard: float) -> torch.Tensor:
     """Bool (N,): whether no coefficient of each image lies :func:`~.stored.outside` its box."""
     result = torch.ones(normalized[0].shape[0], dtype=torch.bool)
-    for n, q in zip(normalized, quantized):
+    for n, q in zip(normalized, quantized, strict=True):
         result &= ~outside(n, q, guard).flatten(1).any(1)
     return result
 
@@ -120,7 +120,8 @@ class Pool:
     def keep(self, rows: torch.Tensor) -> None:
         for name in self.FIELDS:
             setattr(self, name, getattr(self, name)[rows])
-        self.code = select(self.code, rows)
+        if self.code is not None:
+            self.code = select(self.code, rows)
 
     def remember(self, candidate: torch.Tensor, excess: torch.Tensor) -> None:
         """Keep the rows of ``candidate`` whose worst ``excess`` (n,) is the smallest so far."""
@@ -147,7 +148,7 @@ def offsets(
     exact = encoder.normalized(candidate, code)
     if encoder is REFERENCE:
         return exact, [torch.zeros_like(n) for n in exact]
-    return exact, [e - r for e, r in zip(exact, encode_normalized(candidate, code))]
+    return exact, [e - r for e, r in zip(exact, encode_normalized(candidate, code), strict=True)]
 
 
 def window_stack(samples: np.ndarray, windows: list[Window], bit_depth: int) -> torch.Tensor:
@@ -184,7 +185,9 @@ class ExcessGradient:
 
 def worst_excess(normalized: list[torch.Tensor], quantized: list[torch.Tensor]) -> torch.Tensor:
     """(N,): the largest |normalized − X_Q| − ½ over each image's coefficients (steps beyond the box edge)."""
-    return torch.stack([((n - q).abs() - 0.5).flatten(1).amax(1) for n, q in zip(normalized, quantized)]).amax(0)
+    return torch.stack(
+        [((n - q).abs() - 0.5).flatten(1).amax(1) for n, q in zip(normalized, quantized, strict=True)]
+    ).amax(0)
 
 
 def polish_windows(
@@ -206,6 +209,7 @@ def polish_windows(
                 batch_code(code, joining),
             )
             waiting += len(joining)
+        assert pool.code is not None  # joined above: the pool is not empty
         candidate = _rounded(pool.pixels, bit_depth)
         exact, offset = offsets(candidate.permute(0, 3, 1, 2), pool.code, encoder)
         quantized = file_quantized(pool.code)
@@ -237,5 +241,5 @@ def polish(
         by_size.setdefault((bottom - top, right - left), []).append((top, left, bottom, right))
     for windows in by_size.values():
         verified = polish_windows(samples, windows, code, margin, bit_depth, encoder)
-        for (top, left, _, _), ok in zip(windows, verified):
+        for (top, left, _, _), ok in zip(windows, verified, strict=True):
             broken[top // mcu_h, left // mcu_w] = not ok

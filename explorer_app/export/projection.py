@@ -49,9 +49,9 @@ def render_folded(normalized: list[torch.Tensor], code: CodeTensors) -> torch.Te
     """Pixels (N, C, H, W) whose re-encoding best matches ``normalized`` ([Y, CbCr] maps): each plane is
     rendered on its own canvas and folded back onto the true size (see :func:`fold_padding`)."""
     y = fold_padding(coefficients_to_plane(normalized[0], code.y_table), code.height, code.width)
-    if code.c_q is None:
+    if not code.is_color:
         return y
-    tables = code.c_table
+    _, tables = code.chroma()
     chroma = torch.cat(
         [
             coefficients_to_plane(normalized[1][:, :64], tables[:, :64]),
@@ -105,7 +105,7 @@ def corrected(pixels: torch.Tensor, code: CodeTensors, encoder: Encoder, margin:
     boxes (shrunk by ``margin``) moves those: the target of one projection, [Y, CbCr] maps."""
     reference = encode_normalized(pixels, code)
     target = reference if encoder is REFERENCE else encoder.normalized(pixels, code)
-    return [r + clamp_to_box(t, q, margin) - t for r, t, q in zip(reference, target, file_quantized(code))]
+    return [r + clamp_to_box(t, q, margin) - t for r, t, q in zip(reference, target, file_quantized(code), strict=True)]
 
 
 def project_group(
@@ -133,7 +133,7 @@ def project(
     own MCUs are stored (so the result does not depend on the bands). Returns the groups, to re-check."""
     bands = groups(broken, code, strip_pixels)
     renders = [project_group(samples, group, code, margin, bit_depth, encoder) for group in bands]
-    for group, values in zip(bands, renders):
+    for group, values in zip(bands, renders, strict=True):
         top, left, bottom, right = group.core
         samples[top:bottom, left:right][group.pixels(code)] = values
     return bands

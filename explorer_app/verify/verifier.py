@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -64,10 +65,12 @@ def on_eight_bit_grid(samples: np.ndarray, bit_depth: int, strip_pixels: int = S
 
 def findings_for(code: CodeTensors) -> list[ComponentFindings]:
     """Empty per-component findings over the file's block grids."""
-    result = [ComponentFindings.empty("Y", tuple(code.y_q.shape[2:]), (1, 1), code.height, code.width)]
+    _, _, by, bx = code.y_q.shape
+    result = [ComponentFindings.empty("Y", (by, bx), (1, 1), code.height, code.width)]
     if code.c_q is not None:
+        _, _, cby, cbx = code.c_q.shape
         result += [
-            ComponentFindings.empty(name, tuple(code.c_q.shape[2:]), code.chroma_factor, code.height, code.width)
+            ComponentFindings.empty(name, (cby, cbx), code.chroma_factor, code.height, code.width)
             for name in COMPONENT_NAMES[1:]
         ]
     return result
@@ -90,7 +93,7 @@ def examine(
     for finding in findings:
         luma = finding.name == "Y"
         rows, cols = np.nonzero(finding.misses)
-        mcus |= {(int(r) // fy, int(c) // fx) if luma else (int(r), int(c)) for r, c in zip(rows, cols)}
+        mcus |= {(int(r) // fy, int(c) // fx) if luma else (int(r), int(c)) for r, c in zip(rows, cols, strict=True)}
         worst = max(worst, float(finding.excess.max()))
     unknown = sorted(mcus - set(known))
     if len(unknown) > EXAMINED_MCUS or (unknown and worst >= NEAR_MISS):
@@ -101,12 +104,10 @@ def examine(
         nearest = excess[(miss.row // fy, miss.col // fx) if miss.component == "Y" else (miss.row, miss.col)]
         unreachable = out_of_reach(nearest)
         result.append(
-            BlockMiss(
-                **{
-                    **miss.as_dict(),
-                    "reachable": not unreachable,
-                    "nearest_excess": round(max(nearest, 0.0), 6) if unreachable else None,
-                }
+            replace(
+                miss,
+                reachable=not unreachable,
+                nearest_excess=round(max(nearest, 0.0), 6) if unreachable else None,
             )
         )
     return result
@@ -137,7 +138,7 @@ def judge(
         normalized = split_components(encoder.normalized(pixels, part))
         quantized = split_components(file_quantized(part))
         strip = []
-        for finding, n, q, table in zip(findings, normalized, quantized, tables):
+        for finding, n, q, table in zip(findings, normalized, quantized, tables, strict=True):
             finding.add(n, q, table, window[0] // (8 * finding.scale[0]))
             strip.append(finding.agreement((round_half_away(n) - q).abs()))
         parts.append(strip)
@@ -171,7 +172,7 @@ def source_facts(code: JpegCode) -> dict[str, object]:
         "progressive": code.progressive,
         "estimated_ijg_quality": quality,
         "tables_match_ijg": error == 0.0,
-        "tables": {name: table.tolist() for name, table in zip(COMPONENT_NAMES, code.tables)},
+        "tables": {name: table.tolist() for name, table in zip(COMPONENT_NAMES, code.tables, strict=False)},
     }
 
 

@@ -4,6 +4,7 @@ the nearby placement the file contradicts least; then project and optimize like 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import cv2
 import numpy as np
@@ -37,7 +38,7 @@ class Imprint(TargetTool):
 
     @classmethod
     def from_image(
-        cls, image: torch.Tensor, box: tuple[int, int, int, int], position: tuple[float, float], **options: object
+        cls, image: torch.Tensor, box: tuple[int, int, int, int], position: tuple[float, float], **options: Any
     ) -> Imprint:
         """An imprint of the ``box`` = (x, y, w, h) of an image (1, C, H, W), e.g. the session's own."""
         x, y, w, h = box
@@ -52,14 +53,17 @@ class Imprint(TargetTool):
         centre = (self.position[0] + shift[0] - view.origin[1], self.position[1] + shift[1] - view.origin[0])
         matrix = cv2.getRotationMatrix2D(((src_w - 1) / 2, (src_h - 1) / 2), self.angle, self.scale)
         matrix[:, 2] += np.array(centre) - np.array([(src_w - 1) / 2, (src_h - 1) / 2])
-        alpha = np.ones((src_h, src_w), np.float32) if self.alpha is None else self.alpha.astype(np.float32)
+        opacity = np.ones((src_h, src_w), np.float32) if self.alpha is None else self.alpha.astype(np.float32)
         picture = cv2.warpAffine(self.picture.astype(np.float32), matrix, (w, h), flags=cv2.INTER_LINEAR)
-        alpha = cv2.warpAffine(alpha, matrix, (w, h), flags=cv2.INTER_LINEAR)
+        alpha = cv2.warpAffine(opacity, matrix, (w, h), flags=cv2.INTER_LINEAR)
         picture = picture.reshape(h, w, -1)
         channels = view.initial.shape[1]
         if picture.shape[2] != channels:
             picture = picture.mean(2, keepdims=True) if channels == 1 else np.repeat(picture, 3, axis=2)
-        to_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(view.initial)
+
+        def to_tensor(array: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(np.ascontiguousarray(array)).to(view.initial)
+
         return to_tensor(picture).permute(2, 0, 1)[None], to_tensor(alpha)[None, None] * view.region
 
     def composed(self, view: WindowView, shift: tuple[float, float]) -> torch.Tensor:

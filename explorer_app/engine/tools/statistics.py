@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 
 import torch
 import torch.nn.functional as F
@@ -135,9 +137,10 @@ class Periodic(Tool):
         masks = [view.region * (shifted(view.region, o) > 0.99).to(view.region) for o in offsets]
 
         def loss(image: torch.Tensor) -> torch.Tensor:
-            return sum(masked_mean((image - shifted(image, o)).abs(), m) for o, m in zip(offsets, masks)) / (
-                len(offsets) * PIXEL_SCALE
+            differences = (
+                masked_mean((image - shifted(image, o)).abs(), m) for o, m in zip(offsets, masks, strict=True)
             )
+            return reduce(operator.add, differences) / (len(offsets) * PIXEL_SCALE)
 
         return loss
 

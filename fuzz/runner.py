@@ -5,8 +5,10 @@ once (a case costs its own work, not torch's start-up), and :func:`run_fresh` st
 user runs, 5 s more per case). The process gets its own process group, so the JPEG reader's child dies with
 it on a hang; its peak resident memory comes from ``wait4``.
 """
+
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import os
 import resource
@@ -18,7 +20,6 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-
 
 OUTPUT_BYTES = 1 << 16
 """How much of stdout and stderr is kept."""
@@ -62,10 +63,10 @@ def run_forked(entry: Entry, arguments: list[str], limits: Limits) -> Outcome:
         pid = os.fork()
         if pid == 0:
             _child(entry, arguments, limits, out.fileno(), err.fileno())
-        try:
-            os.setpgid(pid, pid)  # also set here: a hang may be killed before the child has run a line
-        except OSError:
-            pass  # the child got there first, or has already exited
+        # also set here: a hang may be killed before the child has run a line; failing means the child got
+        # there first, or has already exited
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
         return _wait(pid, start, limits, out, err)
 
 
@@ -96,13 +97,20 @@ def _child(entry: Entry, arguments: list[str], limits: Limits, out: int, err: in
 
 def run_fresh(entry: Entry, arguments: list[str], limits: Limits) -> Outcome:
     """``entry(arguments)`` in a new interpreter (the address-space limit set before anything loads)."""
-    bootstrap = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({0}, {0})); "
-                 "from {1} import {2}; sys.exit({2}(sys.argv[1:]))").format(limits.address_space, entry.__module__,
-                                                                             entry.__name__)
+    limit, module, name = limits.address_space, entry.__module__, entry.__name__
+    bootstrap = (
+        f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit})); "
+        f"from {module} import {name}; sys.exit({name}(sys.argv[1:]))"
+    )
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-c", bootstrap, *arguments], stdin=subprocess.DEVNULL,
-                                   stdout=out, stderr=err, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-c", bootstrap, *arguments],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
         return _wait(process.pid, start, limits, out, err)
 
 
@@ -120,16 +128,20 @@ def _wait(pid: int, start: float, limits: Limits, out, err) -> Outcome:
         time.sleep(0.02)
     seconds = time.monotonic() - start
     _kill_group(pid)  # the reader's child, if the case left one behind
-    return Outcome(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
-                   os.WTERMSIG(status) if os.WIFSIGNALED(status) else None, timed_out, seconds,
-                   usage.ru_maxrss * 1024, _text(out), _text(err))
+    return Outcome(
+        os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
+        os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        timed_out,
+        seconds,
+        usage.ru_maxrss * 1024,
+        _text(out),
+        _text(err),
+    )
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is already gone
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # the group is already gone
 
 
 def _text(stream) -> str:

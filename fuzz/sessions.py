@@ -6,6 +6,7 @@ may only end in the session error: one line, exit 2. Byte-level corruptions are 
 (fields of the session's JSON, tensors of the wrong shape or full of NaN) belong here as the GUI's session
 format grows: add them to :data:`SESSION_MUTATIONS`.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -61,7 +62,7 @@ def corrupt_metadata(rng: np.random.Generator, data: bytes) -> bytes:
         return flip_bits(rng, data)
     pos = start + int(rng.integers(10, max(11, min(400, len(data) - start - 1))))
     replacement = [b"0", b"-", b"[", b"{", b"9", b"\\", b"n", b"e"][int(rng.integers(0, 8))]
-    return data[:pos] + replacement + data[pos + 1:]
+    return data[:pos] + replacement + data[pos + 1 :]
 
 
 SESSION_MUTATIONS: tuple[Mutation, ...] = (flip_bits, byte_run, truncate, corrupt_metadata)
@@ -73,8 +74,9 @@ def session_cases(count: int, seed: int) -> list[Case]:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         (folder / "photo.jpg").write_bytes(jpeg)
-        outcome = run_forked(write_seed_session, [str(folder / "photo.jpg"), str(folder / "seed.session")],
-                             Limits(300.0, 16 * 2**30))
+        outcome = run_forked(
+            write_seed_session, [str(folder / "photo.jpg"), str(folder / "seed.session")], Limits(300.0, 16 * 2**30)
+        )
         if outcome.exit_code != 0:
             raise RuntimeError(f"the seed session could not be saved: {outcome.stderr[-500:]}")
         session = (folder / "seed.session").read_bytes()
@@ -82,8 +84,14 @@ def session_cases(count: int, seed: int) -> list[Case]:
     cases = []
     for index in range(count):
         mutation = SESSION_MUTATIONS[int(rng.integers(0, len(SESSION_MUTATIONS)))]
-        cases.append(Case(f"session-{seed}-{index}-{mutation.__name__}", _session_builder(mutation(rng, session), jpeg),
-                          b"", seconds=30.0))
+        cases.append(
+            Case(
+                f"session-{seed}-{index}-{mutation.__name__}",
+                _session_builder(mutation(rng, session), jpeg),
+                b"",
+                seconds=30.0,
+            )
+        )
     return cases
 
 
@@ -93,11 +101,16 @@ def _session_builder(session: bytes, jpeg: bytes):
         path = folder / "input.session"
         path.write_bytes(session)
         return path
+
     return build
 
 
-SESSION_TARGET = Target("session", lambda source, folder: [str(source), str(folder / "photo.jpg")], None,
-                        lambda folder: [], frozenset({0, 2}), entry=open_session)
+SESSION_TARGET = Target(
+    "session",
+    lambda source, folder: [str(source), str(folder / "photo.jpg")],
+    None,
+    lambda folder: [],
+    frozenset({0, 2}),
+    entry=open_session,
+)
 """Loads a case's session on its JPEG (see :func:`open_session`)."""
-
-

@@ -1,4 +1,5 @@
 """The figures grain cannot fool: block edges, grain in flat areas, spread between decodes."""
+
 from __future__ import annotations
 
 import io
@@ -6,8 +7,9 @@ import io
 import numpy as np
 from PIL import Image
 
-from conftest import synthetic_photo
 from explorer_app.metrics.artifacts import blockiness, flat_grain, seed_spread, texture_masks
+
+from conftest import synthetic_photo
 
 
 def _grey(pixels: np.ndarray) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Real files written by Pillow/libjpeg at test time: what read_jpeg finds in them, and that our z = 0, Δ = 0
 decode shows the same picture as libjpeg's own decode."""
+
 from __future__ import annotations
 
 import jpeglib
@@ -7,13 +8,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from conftest import synthetic_photo, tiny_decoder, write_jpeg
 from explorer_app.codec import plain_decode, read_jpeg, to_display
 from explorer_app.codec.tables import CHROMA_BASE, LUMA_BASE, estimate_ijg_quality, ijg_table
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.inference import decode_code
 from explorer_app.decoder.render import render_planes
 from explorer_app.resources import example_jpeg
+
+from conftest import synthetic_photo, tiny_decoder, write_jpeg
 
 FILES = [  # (quality, subsampling, progressive, color, height, width)
     (5, "4:2:0", False, True, 64, 96),
@@ -27,12 +29,15 @@ FILES = [  # (quality, subsampling, progressive, color, height, width)
 FILE_IDS = [f"q{q}-{s or 'grey'}{'-prog' if p else ''}-{w}x{h}" for q, s, p, _, h, w in FILES]
 
 
-
-
 def _write(folder, params):
     quality, subsampling, progressive, color, height, width = params
-    return write_jpeg(folder / "file.jpg", synthetic_photo(height, width, seed=quality, color=color),
-                      quality=quality, subsampling=subsampling or "4:4:4", progressive=progressive)
+    return write_jpeg(
+        folder / "file.jpg",
+        synthetic_photo(height, width, seed=quality, color=color),
+        quality=quality,
+        subsampling=subsampling or "4:4:4",
+        progressive=progressive,
+    )
 
 
 @pytest.fixture(params=FILES, ids=FILE_IDS)
@@ -40,7 +45,7 @@ def pillow_file(request, tmp_path):
     return _write(tmp_path, request.param), request.param
 
 
-COLOUR_FILES = [(f, i) for f, i in zip(FILES, FILE_IDS) if f[3] and min(f[4], f[5]) >= 32]
+COLOUR_FILES = [(f, i) for f, i in zip(FILES, FILE_IDS, strict=True) if f[3] and min(f[4], f[5]) >= 32]
 
 
 def test_coefficients_equal_jpeglibs_own_read(pillow_file):
@@ -49,7 +54,7 @@ def test_coefficients_equal_jpeglibs_own_read(pillow_file):
     own = jpeglib.read_dct(str(path))
     expected = [own.Y] + ([own.Cb, own.Cr] if color else [])
     assert len(code.coefficients) == len(expected)
-    for ours, theirs in zip(code.coefficients, expected):
+    for ours, theirs in zip(code.coefficients, expected, strict=True):
         np.testing.assert_array_equal(ours, theirs)
     assert (code.height, code.width) == (height, width)
     assert code.coefficients[0].shape[:2] == (-(-height // 8), -(-width // 8))
@@ -93,11 +98,11 @@ def _zero_decode(path):
     code = read_jpeg(path)
     decoder = tiny_decoder(seed=0, head_scale=0.0)
     output = decode_code(decoder, code)
-    assert float(output["delta_y"].abs().max()) == 0.0
+    assert float(output.delta_y.abs().max()) == 0.0
     tensors = CodeTensors.from_code(code)
     planes = render_planes(tensors.y_q, tensors.y_table, tensors.c_q, tensors.c_table, tensors.chroma_factor)
     crop = lambda t: np.clip(np.round(t[0].permute(1, 2, 0).numpy()), 0, 255)[: code.height, : code.width]  # noqa: E731
-    return crop(output["image"]), crop(planes)
+    return crop(output.image), crop(planes)
 
 
 def _libjpeg_ycbcr(path) -> np.ndarray:
@@ -145,8 +150,9 @@ def test_chroma_planes_agree_with_libjpeg_where_chroma_is_smooth(tmp_path):
 
 @pytest.mark.parametrize("orientation", [1, 2, 3, 4, 5, 6, 7, 8])
 def test_exif_orientation_is_shown_like_pillows_exif_transpose(tmp_path, orientation):
-    path = write_jpeg(tmp_path / "turned.jpg", synthetic_photo(24, 40, seed=orientation), quality=80,
-                      orientation=orientation)
+    path = write_jpeg(
+        tmp_path / "turned.jpg", synthetic_photo(24, 40, seed=orientation), quality=80, orientation=orientation
+    )
     code = read_jpeg(path)
     assert code.orientation == orientation
     assert (code.height, code.width) == (24, 40)  # maths stays in the file's own orientation
@@ -174,6 +180,6 @@ def test_the_rebuilt_stream_gives_jpeglibs_coefficients_of_the_original(tmp_path
     path.write_bytes(photo.data)
     code = read_jpeg(path)
     own = jpeglib.read_dct(str(path))
-    for ours, theirs in zip(code.coefficients, [c for c in (own.Y, own.Cb, own.Cr) if c is not None]):
+    for ours, theirs in zip(code.coefficients, [c for c in (own.Y, own.Cb, own.Cr) if c is not None], strict=True):
         np.testing.assert_array_equal(ours, theirs)
-    assert [t.tolist() for t in code.tables] == [own.qt[i].tolist() for i in own.quant_tbl_no[:len(code.tables)]]
+    assert [t.tolist() for t in code.tables] == [own.qt[i].tolist() for i in own.quant_tbl_no[: len(code.tables)]]

@@ -1,6 +1,7 @@
 """Strip-wise verification and the MCU-local repair: the figures and the stored image must not depend on the
 tiling. One MCU row per strip (and per band of a group of broken MCUs) against one strip for the whole image,
 on sizes that are not multiples of the MCU, with groups of broken MCUs that cross the strip boundaries."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,19 +10,21 @@ import torch
 from PIL import Image
 from scipy import ndimage
 
-from conftest import independently_consistent, make_file, tiny_decoder
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
+from explorer_app.decoder.output import DecoderOutput
 from explorer_app.export.projection import groups
 from explorer_app.export.repair import PROJECTION_ROUNDS, repair_for_storage, target_encoder
 from explorer_app.export.stored import store
+from explorer_app.verify.encoders import LIBJPEG, REFERENCE
 from explorer_app.verify.png_io import to_samples
 from explorer_app.verify.reference_encoder import code_tensors64, file_quantized, quantize_reference, split_components
 from explorer_app.verify.report import agreement
 from explorer_app.verify.tiles import mcu_shape, strips
-from explorer_app.verify.encoders import LIBJPEG, REFERENCE
 from explorer_app.verify.verifier import image_tensor, judge, verify_image
+
+from conftest import independently_consistent, make_file, tiny_decoder
 
 TILED, WHOLE = 1, 10**9
 """strip_pixels: one MCU row per strip and per band; one strip for the whole image."""
@@ -37,7 +40,7 @@ CASES = [
 IDS = [f"{w}x{h}-{s}-q{q}-{d}bit" for h, w, s, q, _, d in CASES]
 
 
-def output_of(code, seed: int) -> dict[str, torch.Tensor | None]:
+def output_of(code, seed: int) -> DecoderOutput:
     """A tiny random decoder's output: Δ up to ±0.4, and pixels beyond [0, 255] that rounding clips."""
     tensors = CodeTensors.from_code(code)
     with torch.no_grad():
@@ -88,10 +91,11 @@ def test_strip_wise_verification_gives_the_whole_image_figures(tmp_path, case):
 def test_tiled_repair_stores_exactly_what_the_whole_image_repair_does(tmp_path, case):
     code = read_jpeg(make_file(tmp_path, *case[:5]))
     tensors, bit_depth = code_tensors64(code), case[5]
-    image = output_of(code, case[4])["image"]
+    image = output_of(code, case[4]).image
     rounded, broken = store(image, tensors, bit_depth, target_encoder(bit_depth), TILED)
-    assert broken.any() and any(rows.stop - rows.start > 1 for rows, _ in ndimage.find_objects(ndimage.label(
-        broken, np.ones((3, 3)))[0]))  # a group of broken MCUs crosses strip boundaries...
+    assert broken.any() and any(
+        rows.stop - rows.start > 1 for rows, _ in ndimage.find_objects(ndimage.label(broken, np.ones((3, 3)))[0])
+    )  # a group of broken MCUs crosses strip boundaries...
     assert len(groups(broken, tensors, TILED)) > len(groups(broken, tensors, WHOLE))  # ...and is cut into bands
     tiled = repair_for_storage(image, tensors, bit_depth, strip_pixels=TILED)
     whole = repair_for_storage(image, tensors, bit_depth, strip_pixels=WHOLE)
@@ -113,7 +117,7 @@ def test_tiled_repair_verifies_independently(tmp_path):
 
     case = CASES[0]
     code = read_jpeg(make_file(tmp_path, *case[:5]))
-    repaired = repair_for_storage(output_of(code, case[4])["image"], code_tensors64(code), 16, strip_pixels=TILED)
+    repaired = repair_for_storage(output_of(code, case[4]).image, code_tensors64(code), 16, strip_pixels=TILED)
     assert repaired.rounds > PROJECTION_ROUNDS[16]  # the polish ran too, not only the projections
     (tmp_path / "tiled.png").write_bytes(encode_png(repaired.samples))
     assert independently_consistent(tmp_path / "tiled.png", code)

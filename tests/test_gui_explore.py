@@ -1,5 +1,6 @@
 """Exploring with the window like a user: tools through the worker, live preview, cancel, undo/redo,
 digit hypotheses, alternatives, scribbles, export of an edit, sessions saved, reopened and autosaved."""
+
 from __future__ import annotations
 
 import json
@@ -9,11 +10,12 @@ from pathlib import Path
 import numpy as np
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
-from gui_driver import drag, press_apply, select_rectangle, shown_pixels, wait_idle
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
+
+from gui_driver import drag, press_apply, select_rectangle, shown_pixels, wait_idle
 
 
 def test_brightness_edit_then_undo_and_redo(qtbot, explore: MainWindow) -> None:
@@ -125,7 +127,7 @@ def test_export_after_an_edit_is_verified_and_reports_the_history(qtbot, explore
     assert report["verified"] and [h["tool"] for h in report["history"]] == ["TotalVariation"]
 
 
-def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path: Path, photo: Path) -> None:  # noqa: F811
+def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path: Path, photo: Path) -> None:
     window = explore
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Hue / saturation")

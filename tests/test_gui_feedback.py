@@ -1,4 +1,5 @@
 """What each result means, said where the user looks (issue 12, defects 3 to 6)."""
+
 from __future__ import annotations
 
 import json
@@ -8,17 +9,18 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QBrush
-from gui_driver import mouse, press_apply, select_rectangle, shown_pixels, wait_idle
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.window import MainWindow
+
+from gui_driver import mouse, press_apply, select_rectangle, shown_pixels, wait_idle
 
 
 def luma(image: np.ndarray) -> np.ndarray:
     return image.astype(float) @ np.array([0.299, 0.587, 0.114])
 
 
-def test_an_edit_says_what_was_asked_allowed_and_reached(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_an_edit_says_what_was_asked_allowed_and_reached(qtbot, explore: MainWindow) -> None:
     window = explore
     before = window.images["current"].copy()
     select_rectangle(window, 16, 16, 40, 40)
@@ -36,19 +38,21 @@ def test_an_edit_says_what_was_asked_allowed_and_reached(qtbot, explore: MainWin
     assert window.tool_panels["Brightness"].message.text() in text
 
 
-def test_history_rows_speak_the_users_language(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_history_rows_speak_the_users_language(qtbot, explore: MainWindow) -> None:
     window = explore
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Hue / saturation")
     row = window.history_panel.list.item(1)
     for word in ("hue_degrees", "budget", "HueSaturation", "parameters"):
         assert word not in row.text() and word not in row.toolTip()
-    assert row.text().startswith("1. Hue +30°, saturation ×1.00") and "selection of 24×24 px at (16, 16)" in row.toolTip()
+    assert (
+        row.text().startswith("1. Hue +30°, saturation ×1.00") and "selection of 24×24 px at (16, 16)" in row.toolTip()
+    )
     rows_shown = window.history_panel.list.height() / window.history_panel.list.fontMetrics().lineSpacing()
     assert rows_shown >= 6
 
 
-def test_the_digit_gallery_marks_every_candidate_and_gives_a_verdict(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_the_digit_gallery_marks_every_candidate_and_gives_a_verdict(qtbot, explore: MainWindow) -> None:
     window = explore
     select_rectangle(window, 24, 16, 48, 40)
     press_apply(qtbot, window, "Digits / letters")
@@ -66,8 +70,11 @@ def test_the_digit_gallery_marks_every_candidate_and_gives_a_verdict(qtbot, expl
     assert shown_pixels(window) == window.images["current"].tobytes()  # back to the current image
 
 
-def test_the_kept_digit_is_named_in_the_history_and_the_export_report(qtbot, explore: MainWindow,  # noqa: F811
-                                                                       tmp_path: Path) -> None:
+def test_the_kept_digit_is_named_in_the_history_and_the_export_report(
+    qtbot,
+    explore: MainWindow,
+    tmp_path: Path,
+) -> None:
     window = explore
     select_rectangle(window, 24, 16, 48, 40)
     press_apply(qtbot, window, "Digits / letters")
@@ -89,7 +96,7 @@ def test_the_kept_digit_is_named_in_the_history_and_the_export_report(qtbot, exp
     window.export_result.close()
 
 
-def test_alternatives_name_how_far_each_goes(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_alternatives_name_how_far_each_goes(qtbot, explore: MainWindow) -> None:
     window = explore
     select_rectangle(window, 8, 8, 32, 32)
     window.tool_panels["Alternatives"].controls["count"].setValue(3)
@@ -103,7 +110,7 @@ def test_alternatives_name_how_far_each_goes(qtbot, explore: MainWindow) -> None
     assert "kept #1" in window.history_panel.list.item(1).text()
 
 
-def test_messages_stay_until_the_next_one(qtbot, explore: MainWindow, monkeypatch, tmp_path: Path) -> None:  # noqa: F811
+def test_messages_stay_until_the_next_one(qtbot, explore: MainWindow, monkeypatch, tmp_path: Path) -> None:
     window = explore
     monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
     select_rectangle(window, 16, 16, 40, 40)
@@ -122,7 +129,7 @@ def test_messages_stay_until_the_next_one(qtbot, explore: MainWindow, monkeypatc
     assert window.status.message.text().startswith("VERIFIED")
 
 
-def test_the_cursor_readout_names_pixel_colour_block_and_quantization(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_the_cursor_readout_names_pixel_colour_block_and_quantization(qtbot, explore: MainWindow) -> None:
     window = explore
     window.canvas.zoom_actual_size()
     window.canvas.zoom_by(4.0)  # a screen pixel is a quarter of an image pixel: no rounding across pixels

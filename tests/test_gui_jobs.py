@@ -1,5 +1,6 @@
 """Long work: real progress and a real cancel for opening and exporting, commands that wait for a job,
 a cancelled edit that changes nothing (issue 12, defects 7 and 11)."""
+
 from __future__ import annotations
 
 import threading
@@ -10,20 +11,24 @@ import pytest
 import torch
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QMessageBox
-from gui_driver import press_apply, select_rectangle, wait_idle, write_photo
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.engine.state import DecodedState
 from explorer_app.gui.window import MainWindow
 
+from gui_driver import press_apply, select_rectangle, wait_idle, write_photo
+
 
 def slow_convolutions(model, seconds: float):
     """Make every convolution of the model take ``seconds`` longer (a large photo on a slow CPU)."""
-    return [m.register_forward_pre_hook(lambda *_: time.sleep(seconds))
-            for m in model.decoder.modules() if isinstance(m, torch.nn.Conv2d)]
+    return [
+        m.register_forward_pre_hook(lambda *_: time.sleep(seconds))
+        for m in model.decoder.modules()
+        if isinstance(m, torch.nn.Conv2d)
+    ]
 
 
-def test_opening_shows_libjpeg_at_once_then_real_progress(qtbot, window: MainWindow, tmp_path: Path) -> None:  # noqa: F811
+def test_opening_shows_libjpeg_at_once_then_real_progress(qtbot, window: MainWindow, tmp_path: Path) -> None:
     seen: list[tuple[int, int, str, tuple[int, int]]] = []
     window.jobs.progress.connect(lambda done, total, text: seen.append((done, total, text, window.canvas.image_size())))
     hooks = slow_convolutions(window.model, 0.05)
@@ -39,8 +44,12 @@ def test_opening_shows_libjpeg_at_once_then_real_progress(qtbot, window: MainWin
     assert window.opened is not None and window.status.consistency.text().startswith("✔")
 
 
-def test_opening_can_be_cancelled_and_the_open_file_stays(qtbot, window: MainWindow, photo: Path,  # noqa: F811
-                                                          tmp_path: Path) -> None:
+def test_opening_can_be_cancelled_and_the_open_file_stays(
+    qtbot,
+    window: MainWindow,
+    photo: Path,
+    tmp_path: Path,
+) -> None:
     window.open_path(photo)
     wait_idle(qtbot, window)
     before = window.opened
@@ -60,8 +69,12 @@ def test_opening_can_be_cancelled_and_the_open_file_stays(qtbot, window: MainWin
     assert window.status.message.text().startswith("Cancelled: Opening other.jpg stopped")
 
 
-def test_export_reports_its_stages_and_can_be_cancelled(qtbot, explore: MainWindow, tmp_path: Path,  # noqa: F811
-                                                        monkeypatch) -> None:
+def test_export_reports_its_stages_and_can_be_cancelled(
+    qtbot,
+    explore: MainWindow,
+    tmp_path: Path,
+    monkeypatch,
+) -> None:
     import explorer_app.export.exporter as exporter
 
     window = explore
@@ -80,11 +93,13 @@ def test_export_reports_its_stages_and_can_be_cancelled(qtbot, explore: MainWind
     qtbot.waitUntil(lambda: any("verifying" in s for s in seen), timeout=30_000)
     qtbot.mouseClick(window.status.cancel, Qt.MouseButton.LeftButton)  # the status bar's Cancel button
     wait_idle(qtbot, window)
-    assert not (tmp_path / "cancelled.png").exists() and not (tmp_path / "cancelled.png.json").exists(), window.status.message.text()
+    assert not (tmp_path / "cancelled.png").exists() and not (tmp_path / "cancelled.png.json").exists(), (
+        window.status.message.text()
+    )
     assert window.status.message.text().startswith("Cancelled: Exporting cancelled.png stopped")
 
 
-def test_commands_wait_while_a_job_runs(qtbot, explore: MainWindow, monkeypatch) -> None:  # noqa: F811
+def test_commands_wait_while_a_job_runs(qtbot, explore: MainWindow, monkeypatch) -> None:
     window = explore
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Brightness")
@@ -102,7 +117,7 @@ def test_commands_wait_while_a_job_runs(qtbot, explore: MainWindow, monkeypatch)
     assert all(panel.apply_button.isEnabled() for panel in window.tool_panels.values())
 
 
-def test_a_cancelled_edit_leaves_the_session_clean(qtbot, explore: MainWindow, monkeypatch) -> None:  # noqa: F811
+def test_a_cancelled_edit_leaves_the_session_clean(qtbot, explore: MainWindow, monkeypatch) -> None:
     window = explore
     monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
     select_rectangle(window, 16, 16, 40, 40)
@@ -119,7 +134,7 @@ def test_a_cancelled_edit_leaves_the_session_clean(qtbot, explore: MainWindow, m
     assert window.close()
 
 
-def test_keeping_a_candidate_is_a_job_that_waits_its_turn(qtbot, explore: MainWindow, monkeypatch) -> None:  # noqa: F811
+def test_keeping_a_candidate_is_a_job_that_waits_its_turn(qtbot, explore: MainWindow, monkeypatch) -> None:
     window = explore
     main = threading.main_thread()
     whole_renders_on_the_gui_thread = []
@@ -154,7 +169,7 @@ def test_keeping_a_candidate_is_a_job_that_waits_its_turn(qtbot, explore: MainWi
 
 
 @pytest.mark.parametrize("job", ["undo", "redo"])
-def test_undo_and_redo_repaint_only_what_changed(qtbot, explore: MainWindow, job: str, monkeypatch) -> None:  # noqa: F811
+def test_undo_and_redo_repaint_only_what_changed(qtbot, explore: MainWindow, job: str, monkeypatch) -> None:
     window = explore
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Brightness")
@@ -163,8 +178,11 @@ def test_undo_and_redo_repaint_only_what_changed(qtbot, explore: MainWindow, job
         wait_idle(qtbot, window)
     pasted: list[tuple[int, int]] = []
     update = window.canvas.update_source
-    monkeypatch.setattr(window.canvas, "update_source",
-                        lambda name, patch, x, y: (pasted.append(patch.shape[:2]), update(name, patch, x, y)))
+    monkeypatch.setattr(
+        window.canvas,
+        "update_source",
+        lambda name, patch, x, y: (pasted.append(patch.shape[:2]), update(name, patch, x, y)),
+    )
     window.commands[job].trigger()
     wait_idle(qtbot, window)
     assert len(pasted) == 1 and pasted[0][0] * pasted[0][1] <= 72 * 56

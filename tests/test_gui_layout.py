@@ -1,4 +1,5 @@
 """A laptop screen, a dark desktop, a first-time user (issue 12, defects 2, 8 and 9)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,18 +8,23 @@ import pytest
 from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QColor, QIcon, QPalette
 from PyQt6.QtWidgets import QApplication
-from gui_driver import drag, press_apply, select_rectangle, tiny_model, TinyDigits, wait_idle, write_photo
 
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
+
+from gui_driver import TinyDigits, drag, press_apply, select_rectangle, tiny_model, wait_idle, write_photo
 
 TITLE_AND_TASKBAR = 60
 """What a desktop leaves of a screen's height to a maximized window, at most."""
 
 
 @pytest.mark.parametrize("screen", [(1280, 800), (1366, 768)])
-def test_the_window_fits_a_laptop_screen_with_26_letter_hypotheses_shown(qtbot, tmp_path: Path, photo: Path,  # noqa: F811
-                                                                         screen) -> None:
+def test_the_window_fits_a_laptop_screen_with_26_letter_hypotheses_shown(
+    qtbot,
+    tmp_path: Path,
+    photo: Path,
+    screen,
+) -> None:
     settings = Settings(tmp_path / "settings.ini")
     settings.edit_steps = 2
     window = MainWindow(settings, model=tiny_model(), load_classifier=lambda kind: Letters().eval())
@@ -42,11 +48,12 @@ def test_the_window_fits_a_laptop_screen_with_26_letter_hypotheses_shown(qtbot, 
 
 
 class Letters(TinyDigits):
-    classes = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    classes = tuple(chr(c) for c in range(ord("A"), ord("Z") + 1))
 
     def __init__(self) -> None:
         super().__init__()
         import torch
+
         self.net[-1] = torch.nn.Linear(4 * 16 * 16, 26)
 
 
@@ -57,14 +64,18 @@ def ink_of(icon: QIcon, mode: QIcon.Mode = QIcon.Mode.Normal) -> QColor:
     return max(colours, key=lambda c: colours.count(c))
 
 
-def test_icons_follow_a_dark_palette(window: MainWindow) -> None:  # noqa: F811
+def test_icons_follow_a_dark_palette(window: MainWindow) -> None:
     app = QApplication.instance()
     light = app.palette()
     undo = window.commands["undo"].icon()
     assert ink_of(undo).lightness() < 100
     dark = QPalette(light)
-    for role, colour in ((QPalette.ColorRole.Window, "#2b2b2f"), (QPalette.ColorRole.Button, "#3a3a3f"),
-                         (QPalette.ColorRole.ButtonText, "#e6e6ea"), (QPalette.ColorRole.WindowText, "#e6e6ea")):
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2b2f"),
+        (QPalette.ColorRole.Button, "#3a3a3f"),
+        (QPalette.ColorRole.ButtonText, "#e6e6ea"),
+        (QPalette.ColorRole.WindowText, "#e6e6ea"),
+    ):
         dark.setColor(role, QColor(colour))
     app.setPalette(dark)
     try:
@@ -74,7 +85,7 @@ def test_icons_follow_a_dark_palette(window: MainWindow) -> None:  # noqa: F811
         app.setPalette(light)
 
 
-def test_tools_have_names_a_menu_shortcuts_and_a_help_list(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_tools_have_names_a_menu_shortcuts_and_a_help_list(qtbot, explore: MainWindow) -> None:
     window = explore
     menus = {action.text().replace("&", ""): action.menu() for action in window.menuBar().actions()}
     tools = [a.text() for a in menus["Tools"].actions() if not a.isSeparator()]
@@ -88,20 +99,21 @@ def test_tools_have_names_a_menu_shortcuts_and_a_help_list(qtbot, explore: MainW
     assert window.explorer.session.history.records()[0]["tool"] == "Variance"
 
     from explorer_app.gui.help import ShortcutsDialog
+
     dialog = ShortcutsDialog(window.menuBar(), window)
     rows = {(dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text()) for r in range(dialog.table.rowCount())}
     assert ("Variance", "Shift+V") in rows and ("Undo", "Ctrl+Z") in rows and ("Keyboard shortcuts", "F1") in rows
-    assert "Help" in menus and [a.text() for a in menus["Help"].actions()][0].replace("&", "") == "Keyboard shortcuts"
+    assert "Help" in menus and menus["Help"].actions()[0].text().replace("&", "") == "Keyboard shortcuts"
 
 
-def test_the_empty_window_says_how_to_start(window: MainWindow, qtbot, photo: Path) -> None:  # noqa: F811
+def test_the_empty_window_says_how_to_start(window: MainWindow, qtbot, photo: Path) -> None:
     assert window.canvas.hint.isVisible() and "Ctrl+O" in window.canvas.hint.text()
     window.open_path(photo)
     wait_idle(qtbot, window)
     assert not window.canvas.hint.isVisible()
 
 
-def test_maps_have_a_legend_with_their_scale(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_maps_have_a_legend_with_their_scale(qtbot, explore: MainWindow) -> None:
     window = explore
     window.commands["coarseness"].trigger()
     legend = window.canvas.legend
@@ -113,13 +125,13 @@ def test_maps_have_a_legend_with_their_scale(qtbot, explore: MainWindow) -> None
     assert not legend.isVisible()
 
 
-def test_the_file_panel_gives_the_displayed_size_of_a_turned_photo(qtbot, window: MainWindow, tmp_path: Path) -> None:  # noqa: F811
+def test_the_file_panel_gives_the_displayed_size_of_a_turned_photo(qtbot, window: MainWindow, tmp_path: Path) -> None:
     window.open_path(write_photo(tmp_path / "turned.jpg", orientation=6))
     wait_idle(qtbot, window)
     assert window.file_panel.fields["size"].text().startswith("56 × 72 px (stored 72 × 56, turned by EXIF)")
 
 
-def test_periodicity_points_are_drawn_where_clicked(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_periodicity_points_are_drawn_where_clicked(qtbot, explore: MainWindow) -> None:
     window = explore
     panel = window.toolbox.show_panel("Periodicity")
     panel.start_picking()
@@ -132,7 +144,7 @@ def test_periodicity_points_are_drawn_where_clicked(qtbot, explore: MainWindow) 
     assert not panel.markers
 
 
-def test_a_scribble_is_drawn_at_its_width_and_leaves_once_applied(qtbot, explore: MainWindow) -> None:  # noqa: F811
+def test_a_scribble_is_drawn_at_its_width_and_leaves_once_applied(qtbot, explore: MainWindow) -> None:
     window = explore
     window.canvas.zoom_actual_size()
     panel = window.toolbox.show_panel("Scribble")

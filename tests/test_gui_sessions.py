@@ -1,4 +1,5 @@
 """Sessions: compact, saved and loaded in the background, opening their own JPEG (issue 12, defect 10)."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,14 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
-from gui_driver import press_apply, select_rectangle, tiny_model, unexpected_dialog, wait_idle, write_photo
 
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
 
+from gui_driver import press_apply, select_rectangle, tiny_model, unexpected_dialog, wait_idle, write_photo
+
 
 @pytest.fixture
-def saved(qtbot, explore: MainWindow, tmp_path: Path) -> tuple[Path, np.ndarray]:  # noqa: F811
+def saved(qtbot, explore: MainWindow, tmp_path: Path) -> tuple[Path, np.ndarray]:
     """A session with one edit, saved as "work" (the name typed without .jxs); its current image."""
     window = explore
     select_rectangle(window, 16, 16, 40, 40)
@@ -34,8 +36,13 @@ def fresh_window(qtbot, tmp_path: Path, monkeypatch) -> MainWindow:
     return window
 
 
-def test_a_session_file_is_small_and_gets_its_suffix(qtbot, saved, explore: MainWindow, tmp_path: Path,  # noqa: F811
-                                                     monkeypatch) -> None:
+def test_a_session_file_is_small_and_gets_its_suffix(
+    qtbot,
+    saved,
+    explore: MainWindow,
+    tmp_path: Path,
+    monkeypatch,
+) -> None:
     path, _ = saved
     assert path.exists() and not (path.parent / "work").exists()
     assert "Session saved to" in explore.status.message.text() and str(path) in explore.status.message.text()
@@ -65,7 +72,7 @@ def test_a_session_opens_its_own_jpeg(qtbot, saved, tmp_path: Path, monkeypatch)
     window.jobs.shutdown()
 
 
-def test_a_moved_jpeg_is_asked_for_and_checked(qtbot, saved, photo: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+def test_a_moved_jpeg_is_asked_for_and_checked(qtbot, saved, photo: Path, tmp_path: Path, monkeypatch) -> None:
     path, edited = saved
     moved = tmp_path / "elsewhere" / "renamed.jpg"
     moved.parent.mkdir()
@@ -88,8 +95,13 @@ def test_a_moved_jpeg_is_asked_for_and_checked(qtbot, saved, photo: Path, tmp_pa
     window.jobs.shutdown()
 
 
-def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(qtbot, saved, photo: Path,  # noqa: F811
-                                                                           tmp_path: Path, monkeypatch) -> None:
+def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(
+    qtbot,
+    saved,
+    photo: Path,
+    tmp_path: Path,
+    monkeypatch,
+) -> None:
     path, edited = saved
     window = fresh_window(qtbot, tmp_path, monkeypatch)
     window.open_path(photo)

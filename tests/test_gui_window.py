@@ -2,6 +2,7 @@
 
 Offscreen Qt, a tiny random decoder, small JPEGs (the fixtures: conftest.py; the hand: gui_driver.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,12 @@ from PIL import Image
 from PyQt6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent, QImage
 from PyQt6.QtWidgets import QMessageBox
-from gui_driver import drag, mouse, select_rectangle, wait_idle, write_photo
 
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
+
+from gui_driver import drag, mouse, select_rectangle, wait_idle, write_photo
+
 
 def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> None:
     window = opened
@@ -102,8 +105,9 @@ def test_region_follows_exif_orientation(qtbot, window: MainWindow, tmp_path: Pa
     assert mask[50, 5] and not mask[5, 5]
 
 
-def test_corrupt_file_gets_a_dialog_and_the_session_stays(qtbot, opened: MainWindow, tmp_path: Path,
-                                                          monkeypatch) -> None:
+def test_corrupt_file_gets_a_dialog_and_the_session_stays(
+    qtbot, opened: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
     window = opened
     before = window.opened
     messages: list[str] = []
@@ -158,7 +162,7 @@ def test_split_view_shows_a_left_of_a_draggable_divider_and_b_right_of_it(qtbot,
     assert [label.text() for label in window.canvas.split_labels] == ["A: libjpeg decode", "B: current image"]
     qtbot.waitUntil(lambda: shown_color(window, (width * 0.25, 20)) == (0, 0, 0), timeout=2000)
     right = tuple(int(v) for v in window.images["current"][20, int(width * 0.75)])
-    assert max(abs(a - b) for a, b in zip(shown_color(window, (width * 0.75, 20)), right)) <= 2
+    assert max(abs(a - b) for a, b in zip(shown_color(window, (width * 0.75, 20)), right, strict=True)) <= 2
 
     window.commands["select_rectangle"].trigger()  # a drag elsewhere would draw a rectangle
     drag(window, [(window.canvas.split.divider_x(), 30), (width * 0.7, 40), (width * 0.9, 50)])
@@ -207,8 +211,9 @@ def test_export_shows_the_verification_badge_and_report(qtbot, opened: MainWindo
 def test_drop_a_file_opens_it(qtbot, window: MainWindow, photo: Path) -> None:
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(photo))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dropEvent(event)
     wait_idle(qtbot, window)
     assert window.opened is not None and window.opened.path == photo

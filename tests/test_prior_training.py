@@ -1,5 +1,6 @@
 """The prior phase: z = 0 stays the faithful decode exactly, z learns to carry what the file lost, random z
 decodes stay consistent; and the validation report measures all of it on a pack."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from conftest import synthetic_photo, tiny_decoder
 from explorer_app.decoder.model import random_control
 from explorer_app.decoder.registry import load_decoder, save_decoder
 from explorer_app.train import validate
@@ -18,6 +18,8 @@ from explorer_app.train.encoder import PosteriorEncoder, misses
 from explorer_app.train.objectives import block_edge_excess, flat_grain_excess, l1
 from explorer_app.train.phases import PriorPhase
 from explorer_app.verify.reference_encoder import encode_normalized
+
+from conftest import synthetic_photo, tiny_decoder
 
 
 def _batch(count: int = 4, size: int = 32, seed: int = 0):
@@ -42,18 +44,18 @@ def test_prior_phase_leaves_z_zero_unchanged_and_learns_to_read_z() -> None:
     rgb, code = _batch()
     zero = torch.zeros(code.z_shape)
     with torch.no_grad():
-        before = decoder.eval()(code, zero)["image"]
+        before = decoder.eval()(code, zero).image
     phase = PriorPhase(decoder, PosteriorEncoder(width=16, depth=2), lr_decoder=3e-3, lr_encoder=3e-3)
     first = phase.step(rgb, code, 0.0)
     for _ in range(60):
         last = phase.step(rgb, code, 0.01)
     with torch.no_grad():
-        after = decoder(code, zero)["image"]
+        after = decoder(code, zero).image
         random = decoder(code, torch.randn(code.z_shape))
     assert torch.equal(before, after), "z = 0 must stay the decoder it started from"
     assert last["l1_posterior"] < 0.95 * first["l1_posterior"]
     assert last["l1_posterior"] < last["l1_zero"], "z from the encoder must beat z = 0"
-    assert random["delta_y"].abs().max() < 0.5 and random["delta_c"].abs().max() < 0.5
+    assert random.delta_y.abs().max() < 0.5 and random.delta_c.abs().max() < 0.5
 
 
 def test_naturalness_penalties_see_block_edges_and_flat_grain() -> None:
@@ -84,14 +86,40 @@ def test_validation_report_measures_reach_spread_and_artifacts(tmp_path: Path) -
     save_decoder(explorable, models, "explorable", "tiny")
     assert load_decoder("explorable", "tiny", models).sample_temperature == 0.5
     out = tmp_path / "report.json"
-    assert validate.main(["--pack", str(_tiny_pack(tmp_path / "pack")), "--out", str(out), "--models", str(models),
-                          "--sizes", "tiny", "--qualities", "10", "--seeds", "2", "--reach-steps", "30",
-                          "--sheets", str(tmp_path / "sheets")]) == 0
+    assert (
+        validate.main(
+            [
+                "--pack",
+                str(_tiny_pack(tmp_path / "pack")),
+                "--out",
+                str(out),
+                "--models",
+                str(models),
+                "--sizes",
+                "tiny",
+                "--qualities",
+                "10",
+                "--seeds",
+                "2",
+                "--reach-steps",
+                "30",
+                "--sheets",
+                str(tmp_path / "sheets"),
+            ]
+        )
+        == 0
+    )
     report = json.loads(out.read_text())
     table = report["results"]["10"]
     assert report["temperature"] == {"explorable-tiny": 0.5}
-    assert {"true photo", "plain libjpeg", "faithful-tiny", "explorable-tiny", "explorable-tiny (random z)",
-            "explorable-tiny (reach)"} <= set(table)
+    assert {
+        "true photo",
+        "plain libjpeg",
+        "faithful-tiny",
+        "explorable-tiny",
+        "explorable-tiny (random z)",
+        "explorable-tiny (reach)",
+    } <= set(table)
     assert table["true photo"]["grain_ratio"] == 1.0 and table["plain libjpeg"]["blockiness"] > 1.0
     assert table["explorable-tiny (random z)"]["mean_abs_difference"] > 0
     assert table["explorable-tiny (reach)"]["psnr"] > table["explorable-tiny"]["psnr"]
@@ -127,9 +155,29 @@ def test_training_command_runs_every_phase_and_says_when_a_run_is_complete(tmp_p
         Image.fromarray(synthetic_photo(64, 64, seed=20 + index)).save(pack / name, quality=95, subsampling=0)
         entries.append({"file": name, "split": "train", "size": [64, 64]})
     (pack / "manifest.json").write_text(json.dumps({"images": entries}))
-    args = ["train", "--pack", str(pack), "--out", str(tmp_path / "run"), "--size", "8,1,8,1", "--batch", "2",
-            "--patch", "32", "--pool", "8", "--luma-steps", "2", "--chroma-steps", "2", "--prior-steps", "2",
-            "--threads", "1"]
+    args = [
+        "train",
+        "--pack",
+        str(pack),
+        "--out",
+        str(tmp_path / "run"),
+        "--size",
+        "8,1,8,1",
+        "--batch",
+        "2",
+        "--patch",
+        "32",
+        "--pool",
+        "8",
+        "--luma-steps",
+        "2",
+        "--chroma-steps",
+        "2",
+        "--prior-steps",
+        "2",
+        "--threads",
+        "1",
+    ]
     assert main(args) == 0
     for name in ("faithful", "explorable"):
         assert load_decoder(name, "custom", tmp_path / "run" / "models").size.luma_width == 8
@@ -151,8 +199,8 @@ def test_a_decoder_with_a_learnt_prior_starts_from_the_faithful_weights(tmp_path
     _, code = _batch(2)
     zero, z = torch.zeros(code.z_shape), torch.randn(code.z_shape)
     with torch.no_grad():
-        assert torch.equal(learnt(code, zero)["image"], faithful(code, zero)["image"])
-        assert torch.equal(learnt(code, z)["image"], faithful(code, z)["image"])  # the nets read z as it is
+        assert torch.equal(learnt(code, zero).image, faithful(code, zero).image)
+        assert torch.equal(learnt(code, z).image, faithful(code, z).image)  # the nets read z as it is
     save_decoder(learnt, tmp_path, "explorable", "tiny")
     loaded = load_decoder("explorable", "tiny", tmp_path)
     assert loaded.size.learned_prior and loaded.prior is not None
@@ -163,20 +211,54 @@ def test_shipping_records_the_temperature_and_origin_and_the_card_shows_the_figu
     from explorer_app.train import model_card, ship
 
     run = tmp_path / "run"
-    save_decoder(tiny_decoder(seed=5), run, "explorable", "tiny", {"training": json.dumps(
-        [{"phase": "prior", "steps": 3, "seconds": 1.0, "patches": 12, "final": {"l1_zero": 0.02}}])})
+    save_decoder(
+        tiny_decoder(seed=5),
+        run,
+        "explorable",
+        "tiny",
+        {
+            "training": json.dumps(
+                [{"phase": "prior", "steps": 3, "seconds": 1.0, "patches": 12, "final": {"l1_zero": 0.02}}]
+            )
+        },
+    )
     save_decoder(tiny_decoder(seed=1), tmp_path / "shipped", "faithful", "tiny")
     faithful = tmp_path / "shipped" / "faithful-tiny.safetensors"
-    assert ship.main(["--weights", str(run / "explorable-tiny.safetensors"), "--name", "explorable", "--size", "tiny",
-                      "--temperature", "0.6", "--started-from", str(faithful), "--models", str(tmp_path / "shipped")]) == 0
+    assert (
+        ship.main(
+            [
+                "--weights",
+                str(run / "explorable-tiny.safetensors"),
+                "--name",
+                "explorable",
+                "--size",
+                "tiny",
+                "--temperature",
+                "0.6",
+                "--started-from",
+                str(faithful),
+                "--models",
+                str(tmp_path / "shipped"),
+            ]
+        )
+        == 0
+    )
     assert load_decoder("explorable", "tiny", tmp_path / "shipped").sample_temperature == 0.6
     row = {"psnr": 28.0, "ssim": 0.8, "blockiness": 1.2, "grain_ratio": 1.1, "niqe": 7.0, "consistent": 1.0}
-    report = {"photos": 2, "max_side": 96, "reach_steps": 100, "temperature": {"explorable-tiny": 0.6},
-              "results": {"10": {"plain libjpeg": {**row, "psnr": 27.0, "blockiness": 2.7},
-                                 "explorable-tiny": row,
-                                 "explorable-tiny (random z)": {**row, "textured_abs_difference": 2.0,
-                                                                "flat_abs_difference": 0.4},
-                                 "explorable-tiny (reach)": {**row, "psnr": 30.0}}}}
+    report = {
+        "photos": 2,
+        "max_side": 96,
+        "reach_steps": 100,
+        "temperature": {"explorable-tiny": 0.6},
+        "results": {
+            "10": {
+                "plain libjpeg": {**row, "psnr": 27.0, "blockiness": 2.7},
+                "explorable-tiny": row,
+                "explorable-tiny (random z)": {**row, "textured_abs_difference": 2.0, "flat_abs_difference": 0.4},
+                "explorable-tiny (reach)": {**row, "psnr": 30.0},
+            }
+        },
+    }
     text = model_card.card_text(find_model("explorable", "tiny", tmp_path / "shipped"), report, "a CPU", "a pack")
     assert "T = 0.6" in text and "faithful-tiny.safetensors" in text and "| prior |" in text
     assert "| 10 | random z (T = 0.6) | 28.00 | +1.00 |" in text and "2.00 / 0.40" in text

@@ -1,5 +1,6 @@
 """The training pipeline on the CPU with tiny networks: every phase runs and lowers what it should,
 a run resumes from its checkpoint, and the written models load as shipped-format decoders."""
+
 from __future__ import annotations
 
 import os
@@ -15,9 +16,9 @@ import torch
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import DecoderSize, JpegDecoder
 from explorer_app.decoder.registry import load_decoder
-from explorer_app.ops.quantization import requantize
-from explorer_app.ops.dct import block_dct
 from explorer_app.ops.color import rgb_to_ycbcr
+from explorer_app.ops.dct import block_dct
+from explorer_app.ops.quantization import requantize
 from explorer_app.train.compression import CompressionSampler, compress
 from explorer_app.train.critic import Critic
 from explorer_app.train.patches import PatchPool
@@ -51,7 +52,7 @@ def test_compress_matches_reference_quantization() -> None:
 
 
 def test_sampler_draws_paper_and_ijg_tables() -> None:
-    luma, chroma = CompressionSampler().tables(200, np.random.default_rng(1))
+    luma, _ = CompressionSampler().tables(200, np.random.default_rng(1))
     assert luma.shape == (200, 8, 8) and luma.min() >= 1 and luma.max() <= 255
     assert len({int(t[0, 0]) for t in luma}) > 20  # a spread of qualities
 
@@ -89,15 +90,17 @@ def test_adversarial_phase_runs_and_keeps_consistency() -> None:
     assert all(np.isfinite(v) for v in report.values())
     with torch.no_grad():
         out = decoder.eval()(code, torch.randn(code.z_shape))
-    assert out["delta_y"].abs().max() < 0.5 and out["delta_c"].abs().max() < 0.5
+    assert out.delta_y.abs().max() < 0.5 and out.delta_c.abs().max() < 0.5
 
 
 def _trainer(run: Path, steps: int) -> Trainer:
     torch.manual_seed(0)
     decoder, critic = JpegDecoder(TINY), Critic(8, 2)
-    schedule = [ScheduledPhase(LumaPhase(decoder), Budget(steps)),
-                ScheduledPhase(ChromaPhase(decoder), Budget(steps), saves="faithful"),
-                ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=1), Budget(steps), saves="explorable")]
+    schedule = [
+        ScheduledPhase(LumaPhase(decoder), Budget(steps)),
+        ScheduledPhase(ChromaPhase(decoder), Budget(steps), saves="faithful"),
+        ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=1), Budget(steps), saves="explorable"),
+    ]
     return Trainer(decoder, critic, schedule, _pool(), run, "tiny", batch_size=4, patch_size=32, seed=0)
 
 
@@ -148,8 +151,13 @@ if dist.get_rank() == 0:
 dist.destroy_process_group()
 """)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-                             "--master_port", "29533", str(script)], capture_output=True, text=True, env=env,
-                            timeout=300, cwd=Path(__file__).parents[1])
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=Path(__file__).parents[1],
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "RANKS-IN-STEP" in result.stdout

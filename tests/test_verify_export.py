@@ -2,26 +2,30 @@
 reference encoder at 16 bits, libjpeg's own pipeline at 8 bits, checked with Pillow's real libjpeg too);
 honest figures where 8 bits cannot get there; broken outputs and tampered PNGs caught; pair writes that never
 touch the source."""
+
 from __future__ import annotations
 
 import io
 import json
 import os
+from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
 import torch
 
-from conftest import independently_consistent, make_file, synthetic_photo, tiny_decoder, write_jpeg
 from explorer_app.codec import read_jpeg
 from explorer_app.codec.tables import CHROMA_BASE, LUMA_BASE, ijg_table
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
+from explorer_app.decoder.output import DecoderOutput
 from explorer_app.export.exporter import ExportError, export_verified, report_path
 from explorer_app.verify.png_io import read_png
 from explorer_app.verify.report import EncoderFigures, VerificationReport
 from explorer_app.verify.verifier import verify_file
+
+from conftest import independently_consistent, make_file, synthetic_photo, tiny_decoder, write_jpeg
 
 
 def figures(report: VerificationReport, key: str) -> EncoderFigures:
@@ -46,10 +50,10 @@ def libjpeg_reproduces(png_path, jpeg_path) -> bool:
     Image.fromarray(pixels).save(buffer, format="JPEG", **options)
     again = png_path.parent / "again.jpg"
     again.write_bytes(buffer.getvalue())
-    return all(np.array_equal(a, b) for a, b in zip(read_jpeg(again).coefficients, code.coefficients))
+    return all(np.array_equal(a, b) for a, b in zip(read_jpeg(again).coefficients, code.coefficients, strict=True))
 
 
-def decoder_output(code, seed: int = 0) -> dict[str, torch.Tensor | None]:
+def decoder_output(code, seed: int = 0) -> DecoderOutput:
     """A random tiny decoder's output at a random z: Δ spread over most of (−½, ½)."""
     tensors = CodeTensors.from_code(code)
     with torch.no_grad():
@@ -76,7 +80,7 @@ ROUND_TRIPS = [
 def test_random_delta_export_at_16_bits_is_fully_consistent(tmp_path, case):
     code = read_jpeg(make_file(tmp_path, *case))
     output = decoder_output(code, seed=case[-1])
-    assert float(output["delta_y"].abs().max()) > 0.4  # a real exploration, not the plain decode
+    assert float(output.delta_y.abs().max()) > 0.4  # a real exploration, not the plain decode
     report = export_verified(output, code, tmp_path / "out.png", bit_depth=16)
     assert report.verified and report.reproduced_by == ["reference"]
     assert all(c.identical == c.total for c in figures(report, "reference").components)
@@ -87,8 +91,14 @@ def test_random_delta_export_at_16_bits_is_fully_consistent(tmp_path, case):
     assert json.loads(report_path(tmp_path / "out.png").read_text())["verified"] is True
 
 
-EIGHT_BIT = [(48, 64, "4:2:0", 30, 12), (40, 40, "grey", 10, 13), (41, 30, "4:2:0", 20, 8), (37, 53, "4:4:4", 75, 3),
-             (35, 61, "4:2:2", 50, 9), (32, 48, "4:2:0", 90, 7)]
+EIGHT_BIT = [
+    (48, 64, "4:2:0", 30, 12),
+    (40, 40, "grey", 10, 13),
+    (41, 30, "4:2:0", 20, 8),
+    (37, 53, "4:4:4", 75, 3),
+    (35, 61, "4:2:2", 50, 9),
+    (32, 48, "4:2:0", 90, 7),
+]
 """Sizes not multiples of the MCU, except at quality 90: there an edge MCU cut to one row leaves 8-bit samples
 almost no room (docs/verification.md)."""
 
@@ -152,9 +162,13 @@ def test_left_to_choose_the_export_is_8_bit_when_libjpeg_reproduces_it_else_16_b
 def test_report_names_the_source_its_tables_and_every_encoder(tmp_path):
     path = make_file(tmp_path, 32, 48, "4:2:0", 40, 14)
     code = read_jpeg(path)
-    report = export_verified(decoder_output(code), code, tmp_path / "out.png",
-                             model={"name": "tiny", "size": "lite", "sha256": "0" * 64},
-                             history=[{"tool": "decode", "seed": 0}]).as_dict()
+    report = export_verified(
+        decoder_output(code),
+        code,
+        tmp_path / "out.png",
+        model={"name": "tiny", "size": "lite", "sha256": "0" * 64},
+        history=[{"tool": "decode", "seed": 0}],
+    ).as_dict()
     import hashlib
 
     assert report["source"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -174,10 +188,11 @@ def test_report_names_the_source_its_tables_and_every_encoder(tmp_path):
 
 # --- broken decoders and tampered files are caught ------------------------------------------------------------
 
+
 def test_delta_outside_half_a_step_is_refused_and_nothing_is_written(tmp_path):
     code = read_jpeg(make_file(tmp_path, 32, 32, "4:2:0", 50, 15))
     output = decoder_output(code)
-    output["delta_y"] = torch.full_like(output["delta_y"], 0.8)
+    output = replace(output, delta_y=torch.full_like(output.delta_y, 0.8))
     with pytest.raises(ExportError, match="outside their quantization interval"):
         export_verified(output, code, tmp_path / "out.png")
     assert not (tmp_path / "out.png").exists() and not report_path(tmp_path / "out.png").exists()
@@ -186,8 +201,8 @@ def test_delta_outside_half_a_step_is_refused_and_nothing_is_written(tmp_path):
 def test_chroma_delta_outside_half_a_step_is_refused(tmp_path):
     code = read_jpeg(make_file(tmp_path, 32, 32, "4:2:0", 50, 16))
     output = decoder_output(code)
-    output["delta_c"] = output["delta_c"].clone()
-    output["delta_c"][0, 70, 1, 1] = -0.55
+    output = replace(output, delta_c=output.delta_c.clone())
+    output.delta_c[0, 70, 1, 1] = -0.55
     with pytest.raises(ExportError, match="1 chroma coefficients"):
         export_verified(output, code, tmp_path / "out.png")
 
@@ -241,8 +256,10 @@ def test_verify_cli_rejects_a_png_with_one_changed_pixel_block(verified_png, cap
     assert report["verified"] is False
     reference = report["encoders"][1]
     assert 0.9 < reference["identical_fraction"] < 1.0
-    assert any(20 <= m["x"] + m["width"] and m["x"] < 42 and 12 <= m["y"] + m["height"] and m["y"] < 32
-               for m in reference["misses"])  # the blocks named are those painted over
+    assert any(
+        m["x"] + m["width"] >= 20 and m["x"] < 42 and m["y"] + m["height"] >= 12 and m["y"] < 32
+        for m in reference["misses"]
+    )  # the blocks named are those painted over
 
 
 def test_verify_cli_rejects_the_png_against_another_jpeg(verified_png, tmp_path):
@@ -267,6 +284,7 @@ def test_plain_libjpeg_decode_is_judged_too(tmp_path):
 
 
 # --- atomic export ---------------------------------------------------------------------------------------------
+
 
 def test_export_refuses_to_overwrite_the_source_jpeg(tmp_path):
     jpeg = make_file(tmp_path, 32, 32, "4:2:0", 50, 19)

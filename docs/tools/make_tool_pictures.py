@@ -5,6 +5,7 @@
 Each picture: the region's surroundings before (left) and after (right) one application of the tool
 with the shipped explorable-lite decoder, the region outlined; every result is consistent with the file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,12 +24,12 @@ VIEW = 24  # px of context around the box
 
 
 def current(session: Session) -> np.ndarray:
-    return session.output()["image"][0].permute(1, 2, 0).clamp(0, 255).round().byte().numpy()
+    return session.output().image[0].permute(1, 2, 0).clamp(0, 255).round().byte().numpy()
 
 
 def crop(image: np.ndarray) -> np.ndarray:
     x, y, w, h = BOX
-    part = image[y - VIEW: y + h + VIEW, x - VIEW: x + w + VIEW].copy()
+    part = image[y - VIEW : y + h + VIEW, x - VIEW : x + w + VIEW].copy()
     cv2.rectangle(part, (VIEW - 1, VIEW - 1), (VIEW + w, VIEW + h), (255, 220, 0), 1)
     return part
 
@@ -48,7 +49,7 @@ def picture(name: str, tool: tools.Tool) -> None:
 
 
 def main() -> None:
-    x, y, w, h = BOX
+    x, y, _, _ = BOX
     stroke = Stroke("ellipse", ((x + 20, y + 20), (x + 76, y + 76)), width=5.0)
     for name, tool in (
         ("brightness", tools.Brightness(30.0)),

@@ -1,4 +1,5 @@
 """``jpeg-explorer [gui] [FILE] [--screenshot OUT.png]``: the desktop application."""
+
 from __future__ import annotations
 
 import argparse

@@ -4,8 +4,10 @@ A command that writes several files names them all first; they are checked again
 under any name: path, symlink or hard link), the folder is created and probed for writing before any long
 work, and when writing fails part-way every file of the set is removed again, so no partial set is left.
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -46,12 +48,9 @@ def remove_set(targets: Iterable[Path], folder: Path, created: bool) -> None:
     """Remove every target (those not written are skipped), and ``folder`` too when this run created it and
     it is left empty."""
     for target in targets:
-        try:
+        # nothing more can be done about a file we cannot remove; the error already reported says why
+        with contextlib.suppress(OSError):
             target.unlink(missing_ok=True)
-        except OSError:
-            pass  # nothing more can be done about a file we cannot remove; the error already reported says why
     if created:
-        try:
+        with contextlib.suppress(OSError):  # not empty (the user put something there meanwhile) or already gone
             folder.rmdir()
-        except OSError:
-            pass  # not empty (the user put something there meanwhile) or already gone: leave it

@@ -6,6 +6,7 @@ memory on an empty COM segment or on 50 of them), bytes after EOI. Component ids
 ids libjpeg reads as YCbCr, the colour space we decided on), and when a scan uses a Huffman table the file
 never defines, the standard table is written in, as libjpeg would imply it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ class CleanStream:
 class _Walk:
     """What rebuilding has seen so far."""
 
-    parts: list[bytes] = field(default_factory=lambda: [b"\xff\xd8"])
+    parts: list[bytes | memoryview] = field(default_factory=lambda: [b"\xff\xd8"])
     frame: FrameInfo | None = None
     huffman: set[Slot] = field(default_factory=set)
     quantization: set[int] = field(default_factory=set)
@@ -80,6 +81,7 @@ def _take(walk: _Walk, segment: Segment) -> None:
             raise InvalidJpegError("the file is corrupt (malformed restart interval)")
         walk.parts.append(_segment(marker, body))
     elif marker == SOS:
+        assert segment.scan is not None  # split_segments gives every SOS its scan data
         _take_scan(walk, body, segment.scan)
     elif APP0 <= marker <= APP0 + 15 or marker == COM:
         _read_metadata(walk, marker, body)

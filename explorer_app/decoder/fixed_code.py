@@ -8,6 +8,7 @@ its backward pass skips the gradients of those constant inputs (two thirds of th
 nearly half of the chroma net's). The eval-mode batch norms are folded into the convolutions before them.
 The outputs are :meth:`~.model.JpegDecoder.forward`'s up to float rounding.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from torch import nn
 from .code_tensors import CodeTensors
 from .model import JpegDecoder, chroma_code_features, chroma_control, chroma_luma_features, luma_features
 from .networks import DELTA_LIMIT, Z_CHANNELS, ControlledLayer, DeltaNet
-from .render import coefficients_to_plane, render_image
+from .output import DecoderOutput
+from .render import coefficients_to_plane, render_code
+
 
 @dataclass(frozen=True)
 class FoldedLayer:
@@ -31,12 +34,17 @@ class FoldedLayer:
     slope: float
 
     @staticmethod
-    def of(layer: ControlledLayer) -> FoldedLayer:
-        weight, bias = layer.conv.weight.detach(), layer.conv.bias.detach()
-        norm = layer.norm
+    def of(layer: nn.Module) -> FoldedLayer:
+        if not isinstance(layer, ControlledLayer):
+            raise TypeError(f"cannot fold a {type(layer).__name__}: a DeltaNet's layers are ControlledLayers")
+        conv, norm = layer.conv, layer.norm
+        weight = conv.weight.detach()
+        bias = torch.zeros_like(weight[:, 0, 0, 0]) if conv.bias is None else conv.bias.detach()
         if isinstance(norm, nn.BatchNorm2d):
-            if norm.training:
-                raise ValueError("a fixed-code decoder needs the decoder in eval mode")
+            if norm.training or norm.running_mean is None or norm.running_var is None:
+                raise ValueError(
+                    "a fixed-code decoder needs the decoder in eval mode, its norms with running statistics"
+                )
             scale = norm.weight.detach() / torch.sqrt(norm.running_var + norm.eps)
             weight = weight * scale[:, None, None, None]
             bias = (bias - norm.running_mean) * scale + norm.bias.detach()
@@ -57,16 +65,17 @@ class FixedNet:
         first, *self.layers = [FoldedLayer.of(layer) for layer in net.layers]
         count = constant.shape[1]
         varying = first.weight.shape[1] - count - Z_CHANNELS
-        self.base = F.conv2d(constant, first.weight[:, varying: varying + count], first.bias, padding=1)
+        self.base = F.conv2d(constant, first.weight[:, varying : varying + count], first.bias, padding=1)
         """The first layer's convolution of the constant channels, with its bias."""
-        self.weight = torch.cat([first.weight[:, :varying], first.weight[:, varying + count:]], 1)
+        self.weight = torch.cat([first.weight[:, :varying], first.weight[:, varying + count :]], 1)
         """The first layer's weights for cat(varying, z)."""
         self.slope = first.slope
         self.head = net.head
         self.compute_dtype = net.compute_dtype
 
-    def __call__(self, varying: torch.Tensor | None, z: torch.Tensor,
-                 compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+    def __call__(
+        self, varying: torch.Tensor | None, z: torch.Tensor, compute_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         dtype = compute_dtype or self.compute_dtype
         with torch.autocast(z.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
             inputs = z if varying is None else torch.cat([varying, z], 1)
@@ -78,9 +87,9 @@ class FixedNet:
 
 
 class FixedCodeDecoder:
-    """``self(z)`` = ``decoder(code, z)`` (the same dict) for a fixed ``code`` (N = 1; z (N, 64, by, bx) may hold
-    N candidates), computed as the module's docstring says. The decoder must be in eval mode, and its
-    weights must not change meanwhile (they are read once)."""
+    """``self(z)`` = ``decoder(code, z)`` (the same :class:`~.output.DecoderOutput`) for a fixed ``code``
+    (N = 1; z (N, 64, by, bx) may hold N candidates), computed as the module's docstring says. The decoder
+    must be in eval mode, and its weights must not change meanwhile (they are read once)."""
 
     def __init__(self, decoder: JpegDecoder, code: CodeTensors) -> None:
         self.code = code
@@ -89,16 +98,12 @@ class FixedCodeDecoder:
             self.luma = FixedNet(decoder.luma, features)
             self.chroma = FixedNet(decoder.chroma, chroma_code_features(code)) if code.is_color else None
 
-    def __call__(self, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> dict[str, torch.Tensor | None]:
+    def __call__(self, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> DecoderOutput:
         code = self.code
         delta_y = self.luma(None, z, compute_dtype)
-        y_normalized = code.y_q + delta_y
-        delta_c = c_normalized = None
+        delta_c = None
         if self.chroma is not None:
-            y_plane = coefficients_to_plane(y_normalized, code.y_table)
-            pooled = chroma_control(z, code.chroma_factor, code.c_q.shape[2:])
+            y_plane = coefficients_to_plane(code.y_q + delta_y, code.y_table)
+            pooled = chroma_control(z, code.chroma_factor, code.chroma()[0].shape[2:])
             delta_c = self.chroma(chroma_luma_features(code, y_plane), pooled, compute_dtype)
-            c_normalized = code.c_q + delta_c
-        image = render_image(y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor,
-                             code.height, code.width)
-        return {"delta_y": delta_y, "delta_c": delta_c, "image": image}
+        return DecoderOutput(delta_y, delta_c, render_code(code, delta_y, delta_c))

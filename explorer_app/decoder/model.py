@@ -1,4 +1,5 @@
 """ψ(X_Q, z): the luminance net, the chroma net fed with the decoded luminance (paper 4.2), rendering."""
+
 from __future__ import annotations
 
 import math
@@ -11,7 +12,8 @@ from torch import nn
 from ..ops.dct import block_dct_rect, embed_low_frequencies
 from .code_tensors import CodeTensors
 from .networks import Z_CHANNELS, DeltaNet, PriorScale
-from .render import coefficients_to_plane, pad_to, render_image
+from .output import DecoderOutput
+from .render import coefficients_to_plane, pad_to, render_code
 
 COEFFICIENT_SCALE = 64.0
 """Dequantized coefficients and luma DCT values are divided by this before entering a network."""
@@ -52,15 +54,16 @@ def chroma_luma_features(code: CodeTensors, y_plane: torch.Tensor) -> torch.Tens
     """(N, 256, cby, cbx): the decoded luma as one 16×16 DCT block per chroma block (the luma region a chroma
     block covers, zero-embedded when not subsampled) / 64: the chroma net's input channels that depend on z."""
     fy, fx = code.chroma_factor
-    _, _, cby, cbx = code.c_q.shape
+    _, _, cby, cbx = code.chroma()[0].shape
     region = pad_to(y_plane - 128.0, 8 * fy * cby, 8 * fx * cbx)[:, :, : 8 * fy * cby, : 8 * fx * cbx]
     return embed_low_frequencies(block_dct_rect(region, 8 * fy, 8 * fx), 8 * fy, 8 * fx, 16) / COEFFICIENT_SCALE
 
 
 def chroma_code_features(code: CodeTensors) -> torch.Tensor:
     """(N, 256, cby, cbx): Cb/Cr dequantized / 64 and log tables / 4, the chroma net's other input channels."""
-    log_table = torch.log(code.c_table).expand_as(code.c_q) / LOG_TABLE_SCALE
-    return torch.cat([code.c_q * code.c_table / COEFFICIENT_SCALE, log_table], 1)
+    c_q, c_table = code.chroma()
+    log_table = torch.log(c_table).expand_as(c_q) / LOG_TABLE_SCALE
+    return torch.cat([c_q * c_table / COEFFICIENT_SCALE, log_table], 1)
 
 
 def chroma_features(code: CodeTensors, y_plane: torch.Tensor) -> torch.Tensor:
@@ -68,7 +71,7 @@ def chroma_features(code: CodeTensors, y_plane: torch.Tensor) -> torch.Tensor:
     return torch.cat([chroma_luma_features(code, y_plane), chroma_code_features(code)], 1)
 
 
-def chroma_control(z: torch.Tensor, factor: tuple[int, int], grid: tuple[int, int]) -> torch.Tensor:
+def chroma_control(z: torch.Tensor, factor: tuple[int, int], grid: tuple[int, ...]) -> torch.Tensor:
     """The luma-grid z (N, 64, by, bx) averaged onto the chroma grid (N, 64, cby, cbx), rescaled by
     √(fy·fx) so that a unit-variance z stays unit-variance."""
     fy, fx = factor
@@ -77,18 +80,15 @@ def chroma_control(z: torch.Tensor, factor: tuple[int, int], grid: tuple[int, in
 
 
 class JpegDecoder(nn.Module):
-    """ψ(X_Q, z) → Δ for every coefficient, and the image they render to.
-
-    ``forward`` returns a dict with fixed keys:
-      "delta_y": (N, 64, by, bx) luma Δ; "delta_c": (N, 128, cby, cbx) Cb/Cr Δ, or None for grey;
-      "image": (N, 3 or 1, H, W) RGB or grey in [0, 255], unclipped.
-    """
+    """ψ(X_Q, z) → Δ for every coefficient, and the image they render to (``forward`` returns both as a
+    :class:`~.output.DecoderOutput`)."""
 
     sample_temperature: float = 1.0
     """σ of a random control z ~ N(0, σ²I): the value at which this model's random decodes were validated
     (stored in the weights' metadata; see docs/decoder.md)."""
-    sha256: str = ""
-    """SHA-256 of the weight files this decoder was loaded from ("" when not loaded from files)."""
+    sha256: str | None = None
+    """SHA-256 of the weight files this decoder was loaded from (set by the registry's loader; None when not
+    loaded from files)."""
 
     def __init__(self, size: DecoderSize, name: str = "untrained") -> None:
         super().__init__()
@@ -118,31 +118,29 @@ class JpegDecoder(nn.Module):
     def config(self) -> dict[str, int | str]:
         return {"name": self.name, **asdict(self.size)}
 
-    def predict_luma(self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+    def predict_luma(
+        self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         """Δ_Y (N, 64, by, bx) for the control z (N, 64, by, bx)."""
         return self.luma(luma_features(code), z, compute_dtype)
 
-    def predict_chroma(self, code: CodeTensors, z: torch.Tensor, y_plane: torch.Tensor,
-                       compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+    def predict_chroma(
+        self, code: CodeTensors, z: torch.Tensor, y_plane: torch.Tensor, compute_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         """Δ_CbCr (N, 128, cby, cbx) for the control z (N, 64, by, bx) given the decoded luma plane
         (N, 1, 8·by, 8·bx)."""
-        control = chroma_control(z, code.chroma_factor, code.c_q.shape[2:])
+        control = chroma_control(z, code.chroma_factor, code.chroma()[0].shape[2:])
         return self.chroma(chroma_features(code, y_plane), control, compute_dtype)
 
-    def forward(self, code: CodeTensors, z: torch.Tensor,
-                compute_dtype: torch.dtype | None = None) -> dict[str, torch.Tensor | None]:
+    def forward(self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> DecoderOutput:
         """``compute_dtype``: run the nets' convolutions under autocast in this dtype for this call (Δ,
         the rendering and the image stay float32)."""
         delta_y = self.predict_luma(code, z, compute_dtype)
-        y_normalized = code.y_q + delta_y
-        delta_c = c_normalized = None
+        delta_c = None
         if code.is_color:
-            y_plane = coefficients_to_plane(y_normalized, code.y_table)
+            y_plane = coefficients_to_plane(code.y_q + delta_y, code.y_table)
             delta_c = self.predict_chroma(code, z, y_plane, compute_dtype)
-            c_normalized = code.c_q + delta_c
-        image = render_image(y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor,
-                             code.height, code.width)
-        return {"delta_y": delta_y, "delta_c": delta_c, "image": image}
+        return DecoderOutput(delta_y, delta_c, render_code(code, delta_y, delta_c))
 
 
 def zero_control(code: CodeTensors) -> torch.Tensor:

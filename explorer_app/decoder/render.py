@@ -4,6 +4,7 @@ Planes are level-shifted back to [0, 255]; chroma is upsampled with
 :func:`~explorer_app.ops.resample.consistent_upsample` so that the reference encoder's box averaging
 gives back exactly the decoded chroma plane.
 """
+
 from __future__ import annotations
 
 import torch
@@ -12,6 +13,7 @@ import torch.nn.functional as F
 from ..ops.color import ycbcr_to_rgb
 from ..ops.dct import block_idct
 from ..ops.resample import consistent_upsample
+from .code_tensors import CodeTensors
 
 
 def coefficients_to_plane(normalized: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
@@ -27,12 +29,19 @@ def pad_to(plane: torch.Tensor, height: int, width: int) -> torch.Tensor:
     return F.pad(plane, (0, pad_w, 0, pad_h), mode="replicate")
 
 
-def render_planes(y_normalized: torch.Tensor, y_table: torch.Tensor, c_normalized: torch.Tensor | None,
-                  c_table: torch.Tensor | None, chroma_factor: tuple[int, int]) -> torch.Tensor:
+def render_planes(
+    y_normalized: torch.Tensor,
+    y_table: torch.Tensor,
+    c_normalized: torch.Tensor | None,
+    c_table: torch.Tensor | None,
+    chroma_factor: tuple[int, int],
+) -> torch.Tensor:
     """YCbCr (or Y) image on the padded canvas: (N, 3 or 1, Hc, Wc), Hc ≥ 8·by covering every block."""
     y_plane = coefficients_to_plane(y_normalized, y_table)
     if c_normalized is None:
         return y_plane
+    if c_table is None:
+        raise ValueError("chroma coefficients without chroma tables")
     cb = coefficients_to_plane(c_normalized[:, :64], c_table[:, :64])
     cr = coefficients_to_plane(c_normalized[:, 64:], c_table[:, 64:])
     chroma = consistent_upsample(torch.cat([cb, cr], 1), chroma_factor)
@@ -40,10 +49,25 @@ def render_planes(y_normalized: torch.Tensor, y_table: torch.Tensor, c_normalize
     return torch.cat([pad_to(y_plane, height, width), pad_to(chroma, height, width)], 1)
 
 
-def render_image(y_normalized: torch.Tensor, y_table: torch.Tensor, c_normalized: torch.Tensor | None,
-                 c_table: torch.Tensor | None, chroma_factor: tuple[int, int], height: int,
-                 width: int) -> torch.Tensor:
+def render_image(
+    y_normalized: torch.Tensor,
+    y_table: torch.Tensor,
+    c_normalized: torch.Tensor | None,
+    c_table: torch.Tensor | None,
+    chroma_factor: tuple[int, int],
+    height: int,
+    width: int,
+) -> torch.Tensor:
     """RGB (N, 3, height, width) or grey (N, 1, height, width) image in [0, 255], unclipped."""
     planes = render_planes(y_normalized, y_table, c_normalized, c_table, chroma_factor)
     planes = planes[:, :, :height, :width]
     return ycbcr_to_rgb(planes) if planes.shape[1] == 3 else planes
+
+
+def render_code(code: CodeTensors, delta_y: torch.Tensor, delta_c: torch.Tensor | None) -> torch.Tensor:
+    """The image (N, C, H, W) in [0, 255], unclipped, of ``code`` with the Δ maps added: delta_y (N, 64, by, bx),
+    delta_c (N, 128, cby, cbx) or None for grey."""
+    c_normalized = None if delta_c is None else code.chroma()[0] + delta_c
+    return render_image(
+        code.y_q + delta_y, code.y_table, c_normalized, code.c_table, code.chroma_factor, code.height, code.width
+    )

@@ -1,4 +1,5 @@
 """Which shipped decoder to use: by name and size, with ``auto`` = full on a GPU, lite on a CPU."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ class ChosenDecoder:
     note: str
     """Empty, or one line saying why the size differs from the one asked for."""
 
-    def describe(self) -> dict[str, str]:
+    def describe(self) -> dict[str, str | None]:
         return {"name": self.name, "size": self.size, "sha256": self.decoder.sha256}
 
 

@@ -1,4 +1,5 @@
 """Ambiguity map: where the file leaves room, as the per-pixel spread of decodes with random z."""
+
 from __future__ import annotations
 
 import torch
@@ -9,11 +10,13 @@ from .state import exact_patch, write_patch
 from .window import window_of_mask
 
 
-def ambiguity_map(session: Session, count: int = 8, seed: int = 0, region: Region | None = None,
-                  dilation: int = 1) -> torch.Tensor:
+def ambiguity_map(
+    session: Session, count: int = 8, seed: int = 0, region: Region | None = None, dilation: int = 1
+) -> torch.Tensor:
     """(H, W) float: per-pixel standard deviation (grey levels, averaged over channels) of ``count``
-    decodes whose z is drawn from the decoder's prior at its sampling temperature (seeded), inside ``region``'s blocks dilated by ``dilation``
-    (the whole image when None), the session's z elsewhere. The session itself is left unchanged."""
+    decodes whose z is drawn from the decoder's prior at its sampling temperature (seeded), inside
+    ``region``'s blocks dilated by ``dilation`` (the whole image when None), the session's z elsewhere.
+    The session itself is left unchanged."""
     if count < 2:
         raise ValueError("an ambiguity map needs at least 2 decodes")
     region = region or whole_image(session.shape)
@@ -30,7 +33,7 @@ def ambiguity_map(session: Session, count: int = 8, seed: int = 0, region: Regio
         z = torch.where(movable, noise, session.state.z)
         state = session.state.clone()
         write_patch(state, exact_patch(session.decoder, session.state, session.tensors, z, window))
-        change = state.output(session.tensors)["image"][0] - session.image[0]  # small: no cancellation below
+        change = state.output(session.tensors).image[0] - session.image[0]  # small: no cancellation below
         total += change
         square += change * change
     mean = total / count

@@ -2,6 +2,7 @@
 
 Headless and Qt-free. Long work (``edit``) is a generator the caller drives, from any thread.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,8 @@ import torch
 from ..codec.jpeg_code import JpegCode, read_jpeg
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder, zero_control
-from ..decoder.render import render_image
+from ..decoder.output import DecoderOutput
+from ..decoder.render import render_code
 from ..export.exporter import export_verified
 from ..verify.report import VerificationReport
 from .history import History, HistoryEntry
@@ -40,8 +42,14 @@ class Session:
     base_matches: False only for a session reopened from a file saved where that decode differed.
     """
 
-    def __init__(self, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu",
-                 history_limit: int = 50, state: DecodedState | None = None) -> None:
+    def __init__(
+        self,
+        code: JpegCode,
+        decoder: JpegDecoder,
+        device: torch.device | str = "cpu",
+        history_limit: int = 50,
+        state: DecodedState | None = None,
+    ) -> None:
         self.code = code
         self.device = torch.device(device)
         self.decoder = decoder.to(self.device).eval().requires_grad_(False)
@@ -52,7 +60,7 @@ class Session:
             self.base_sha256 = state_digest(state)
         self.state = state
         self.history = History(history_limit)
-        self.image = self.state.output(self.tensors)["image"]
+        self.image = self.state.output(self.tensors).image
         self.touched = np.zeros(self.tensors.y_q.shape[2:], bool)
         self.base_matches = True
         self.began_at_base = self.base_sha256 is not None
@@ -64,8 +72,14 @@ class Session:
         return cls(read_jpeg(path), decoder, device)
 
     @classmethod
-    def decoded(cls, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu",
-                progress: ProgressCallback | None = None, cancelled: CancelCheck | None = None) -> Session:
+    def decoded(
+        cls,
+        code: JpegCode,
+        decoder: JpegDecoder,
+        device: torch.device | str = "cpu",
+        progress: ProgressCallback | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> Session:
         """``Session(code, decoder, device)`` that reports the decode's progress (convolutions done, of
         one forward pass) and stops with :class:`~explorer_app.engine.progress.Cancelled` as soon as
         ``cancelled()`` turns true (a 12-MP decode takes seconds on a CPU)."""
@@ -83,12 +97,12 @@ class Session:
         """(H, W) in pixels: the shape region masks must have."""
         return self.code.height, self.code.width
 
-    def model_facts(self) -> dict[str, str]:
+    def model_facts(self) -> dict[str, str | None]:
         """Name and weights hash of the decoder, for reports and saved sessions."""
-        return {"name": self.decoder.name, "sha256": getattr(self.decoder, "sha256", "")}
+        return {"name": self.decoder.name, "sha256": self.decoder.sha256}
 
-    def output(self) -> dict[str, torch.Tensor | None]:
-        """The current decode as a decoder forward dict (delta_y, delta_c, image)."""
+    def output(self) -> DecoderOutput:
+        """The current decode: its Δ maps and image."""
         return self.state.output(self.tensors)
 
     def edit(self, tool: Tool, region: Region, budget: Budget = DEFAULT_BUDGET) -> Edit:
@@ -117,7 +131,7 @@ class Session:
         """The exact new content candidate ``index`` of ``result`` gives, without committing it."""
         z = self.state.z.clone()
         rows, cols = result.window.blocks
-        z[:, :, rows, cols] = torch.where(result.movable, result.z[index: index + 1], z[:, :, rows, cols])
+        z[:, :, rows, cols] = torch.where(result.movable, result.z[index : index + 1], z[:, :, rows, cols])
         return exact_patch(self.decoder, self.state, self.tensors, z, result.editable)
 
     def patched_window(self, patch: Patch) -> tuple[torch.Tensor, tuple[int, int]]:
@@ -137,24 +151,25 @@ class Session:
         delta_c = None if self.state.delta_c is None else self.state.delta_c[:, :, c_rows, c_cols].clone()
         if patch is not None:
             delta_y[(slice(None), slice(None), *context.relative(patch.window))] = patch.delta_y
-            if delta_c is not None:
+            if delta_c is not None and patch.delta_c is not None:  # both or neither, as in the state
                 delta_c[(slice(None), slice(None), *context.relative_chroma(patch.window))] = patch.delta_c
-        crop = crop_code(self.tensors, context)
-        image = render_image(crop.y_q + delta_y, crop.y_table, None if delta_c is None else crop.c_q + delta_c,
-                             crop.c_table, crop.chroma_factor, crop.height, crop.width)
+        image = render_code(crop_code(self.tensors, context), delta_y, delta_c)
         top, left = context.pixel_origin
         rows, cols = shown.pixels(*self.shape)
-        return image[:, :, rows.start - top: rows.stop - top, cols.start - left: cols.stop - left], \
-            (rows.start, cols.start)
+        return image[:, :, rows.start - top : rows.stop - top, cols.start - left : cols.stop - left], (
+            rows.start,
+            cols.start,
+        )
 
-    def patched_output(self, patch: Patch) -> dict[str, torch.Tensor | None]:
-        """The whole decode (forward dict) with ``patch`` in place, without committing it."""
+    def patched_output(self, patch: Patch) -> DecoderOutput:
+        """The whole decode with ``patch`` in place, without committing it."""
         state = self.state.clone()
         write_patch(state, patch)
         return state.output(self.tensors)
 
-    def commit(self, result: EditResult, index: int = 0, patch: Patch | None = None,
-               notes: dict[str, object] | None = None) -> HistoryEntry:
+    def commit(
+        self, result: EditResult, index: int = 0, patch: Patch | None = None, notes: dict[str, object] | None = None
+    ) -> HistoryEntry:
         """Make candidate ``index`` of ``result`` the current state and record it for undo (``patch``:
         its :meth:`candidate_patch`, when already computed; ``notes``: JSON-able facts added to the
         history record, e.g. the kept hypothesis's label and score, or what the edit reached)."""
@@ -169,6 +184,8 @@ class Session:
         """Commit candidate ``index`` of a finished ``edit`` (see :meth:`commit`) and add to its record
         what the committed image reached: ``outcomes``, each a figure and a sentence (what was asked,
         what the file allowed, what was reached; see :class:`~explorer_app.engine.outcome.Outcome`)."""
+        if edit.result is None:
+            raise ValueError("the edit has not run a step yet: nothing to commit")
         entry = self.commit(edit.result, index, notes=notes)
         rows, cols = edit.window.pixels(*self.shape)
         with torch.no_grad():
@@ -196,18 +213,32 @@ class Session:
         write_patch(self.state, patch)
         self.touched[patch.window.blocks] = True
         pixels, (y, x) = self._render(patch.window.grown(1))
-        self.image[:, :, y: y + pixels.shape[2], x: x + pixels.shape[3]] = pixels
+        self.image[:, :, y : y + pixels.shape[2], x : x + pixels.shape[3]] = pixels
 
     def changed_pixels(self, entry: HistoryEntry) -> tuple[slice, slice]:
         """(rows, columns) of the image that committing, undoing or redoing ``entry`` can change."""
         return entry.after.window.grown(1).pixels(*self.shape)
 
-    def export(self, path: str | os.PathLike, bit_depth: int | None = 16, patch: Patch | None = None,
-               record: dict[str, object] | None = None, progress: ProgressCallback | None = None,
-               cancelled: CancelCheck | None = None) -> VerificationReport:
+    def export(
+        self,
+        path: str | os.PathLike,
+        bit_depth: int | None = 16,
+        patch: Patch | None = None,
+        record: dict[str, object] | None = None,
+        progress: ProgressCallback | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> VerificationReport:
         """Verified PNG export of the current decode, or of it with an uncommitted ``patch`` (described by
         ``record`` in the reported history); ``progress`` and ``cancelled`` as ``export_verified`` takes them."""
         output = self.output() if patch is None else self.patched_output(patch)
         history = self.history.records() + ([record] if record else [])
-        return export_verified(output, self.code, Path(path), bit_depth, self.model_facts(), history,
-                               progress=progress, cancelled=cancelled)
+        return export_verified(
+            output,
+            self.code,
+            Path(path),
+            bit_depth,
+            self.model_facts(),
+            history,
+            progress=progress,
+            cancelled=cancelled,
+        )

@@ -17,6 +17,7 @@ state) still opens. Writing is split in two for the window: a cheap :func:`snaps
 immutable history patches; copies of touched blocks only when not replayable) taken while nothing
 changes the session, and :func:`write_snapshot`, the slow part, which can run in any thread.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,6 +26,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -40,6 +42,8 @@ from .window import BlockWindow
 
 FORMAT = "jpeg-explorer-session/2"
 FORMAT_1 = "jpeg-explorer-session/1"
+Facts = dict[str, Any]
+"""session.json as parsed: JSON values, read by key where they are used."""
 FACTS_MEMBER = "session.json"
 COMPRESSION_LEVEL = 6
 
@@ -56,7 +60,7 @@ class SessionFacts:
     format: str
     source_path: str
     source_sha256: str
-    model: dict[str, str]
+    model: dict[str, str | None]
     edits: int
     position: int
 
@@ -66,7 +70,7 @@ class Snapshot:
     """A session frozen for writing: its facts, the arrays to store (CPU numpy) and, for the arrays
     stored as an XOR, the array they are XORed with (``against``)."""
 
-    facts: dict[str, object]
+    facts: Facts
     arrays: dict[str, np.ndarray]
     against: dict[str, np.ndarray]
 
@@ -77,7 +81,7 @@ def chroma_mask(blocks: np.ndarray, factor: tuple[int, int], grid: tuple[int, in
     fy, fx = factor
     padded = np.zeros((grid[0] * fy, grid[1] * fx), bool)
     padded[: blocks.shape[0], : blocks.shape[1]] = blocks[: grid[0] * fy, : grid[1] * fx]
-    return padded.reshape(grid[0], fy, grid[1], fx).any(axis=(1, 3))
+    return np.asarray(padded.reshape(grid[0], fy, grid[1], fx).any(axis=(1, 3)))
 
 
 def _cpu(tensor: torch.Tensor) -> np.ndarray:
@@ -93,7 +97,8 @@ def _masks(session: Session) -> tuple[np.ndarray, np.ndarray | None]:
     touched = session.touched if session.base_sha256 is not None else np.ones_like(session.touched)
     if session.state.delta_c is None:
         return touched, None
-    return touched, chroma_mask(touched, session.tensors.chroma_factor, tuple(session.state.delta_c.shape[2:]))
+    _, _, cby, cbx = session.state.delta_c.shape
+    return touched, chroma_mask(touched, session.tensors.chroma_factor, (cby, cbx))
 
 
 def snapshot(session: Session) -> Snapshot:
@@ -105,9 +110,14 @@ def snapshot(session: Session) -> Snapshot:
     if not replay:
         touched, touched_c = _masks(session)
         mask = torch.from_numpy(touched).to(session.state.z.device)
-        arrays.update({"touched": touched.astype(np.uint8), "state.z": _cpu(session.state.z[0][:, mask]),
-                       "state.delta_y": _cpu(session.state.delta_y[0][:, mask])})
-        if touched_c is not None:
+        arrays.update(
+            {
+                "touched": touched.astype(np.uint8),
+                "state.z": _cpu(session.state.z[0][:, mask]),
+                "state.delta_y": _cpu(session.state.delta_y[0][:, mask]),
+            }
+        )
+        if touched_c is not None and session.state.delta_c is not None:  # both or neither (see _masks)
             c_mask = torch.from_numpy(touched_c).to(mask.device)
             arrays["state.delta_c"] = _cpu(session.state.delta_c[0][:, c_mask])
     entries = []
@@ -119,9 +129,17 @@ def snapshot(session: Session) -> Snapshot:
             if not replay:
                 arrays[f"history.{i}.before.{name}"] = before[name]
         entries.append({"record": entry.record, "window": _window_facts(entry.before.window)})
-    facts = {"format": FORMAT, "source_sha256": session.code.sha256, "source_path": session.code.source,
-             "model": session.model_facts(), "base_sha256": session.base_sha256, "replay": replay,
-             "history": entries, "position": session.history.position, "history_limit": session.history.limit}
+    facts = {
+        "format": FORMAT,
+        "source_sha256": session.code.sha256,
+        "source_path": session.code.source,
+        "model": session.model_facts(),
+        "base_sha256": session.base_sha256,
+        "replay": replay,
+        "history": entries,
+        "position": session.history.position,
+        "history_limit": session.history.limit,
+    }
     return Snapshot(facts, arrays, against)
 
 
@@ -171,19 +189,21 @@ def _is_zip(path: Path) -> bool:
         raise SessionFileError(f"{path}: cannot be read ({error.strerror})") from None
 
 
-def _read_zip(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+def _read_zip(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
     """The facts and the arrays as stored (an ``after`` still XORed with its ``before``)."""
     try:
         with zipfile.ZipFile(path) as archive:
             facts = json.loads(archive.read(FACTS_MEMBER))
-            arrays = {name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
-                      for name, info in facts["arrays"].items()}
+            arrays = {
+                name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
+                for name, info in facts["arrays"].items()
+            }
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise SessionFileError(f"{path}: not a readable session file ({error})") from None
     return facts, arrays
 
 
-def _read_format_1(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+def _read_format_1(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
     try:
         with safe_open(str(path), framework="pt", device="cpu") as handle:
             metadata = handle.metadata() or {}
@@ -195,7 +215,7 @@ def _read_format_1(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]
     return json.loads(metadata["session"]), arrays
 
 
-def _read(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+def _read(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
     facts, arrays = _read_zip(path) if _is_zip(path) else _read_format_1(path)
     if facts.get("format") not in (FORMAT, FORMAT_1):
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
@@ -215,37 +235,51 @@ def read_facts(path: str | os.PathLike) -> SessionFacts:
         facts, _ = _read_format_1(path)
     if facts.get("format") not in (FORMAT, FORMAT_1):
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    return SessionFacts(path, facts["format"], facts["source_path"], facts["source_sha256"], facts["model"],
-                        len(facts["history"]), facts["position"])
+    return SessionFacts(
+        path,
+        facts["format"],
+        facts["source_path"],
+        facts["source_sha256"],
+        facts["model"],
+        len(facts["history"]),
+        facts["position"],
+    )
 
 
-def _check(path: Path, facts: dict[str, object], code: JpegCode, decoder: JpegDecoder) -> None:
+def _check(path: Path, facts: Facts, code: JpegCode, decoder: JpegDecoder) -> None:
     if facts["source_sha256"] != code.sha256:
         raise SessionFileError(f"{path}: the session belongs to another JPEG file (SHA-256 differs)")
     saved_model = facts["model"]
-    if saved_model["name"] != decoder.name or saved_model["sha256"] != getattr(decoder, "sha256", ""):
-        raise SessionFileError(f"{path}: the session was made with the model {saved_model['name']}, "
-                               f"not {decoder.name} (or different weights)")
+    if saved_model["name"] != decoder.name or saved_model["sha256"] != decoder.sha256:
+        raise SessionFileError(
+            f"{path}: the session was made with the model {saved_model['name']}, "
+            f"not {decoder.name} (or different weights)"
+        )
 
 
 def _tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
     return torch.from_numpy(np.array(array, dtype=np.float32)).to(device)
 
 
-def _window(entry: dict[str, object]) -> BlockWindow:
-    blocks, grid, factor = entry["window"]["blocks"], entry["window"]["grid"], entry["window"]["factor"]
-    return BlockWindow(*blocks, *grid, tuple(factor))
+def _window(entry: Facts) -> BlockWindow:
+    (y0, y1, x0, x1), (grid_h, grid_w), (fy, fx) = (entry["window"][k] for k in ("blocks", "grid", "factor"))
+    return BlockWindow(y0, y1, x0, x1, grid_h, grid_w, (fy, fx))
 
 
 def _after(arrays: dict[str, np.ndarray], i: int, before: Patch, device: torch.device) -> Patch:
     """Entry i's after window from its stored XOR with ``before``."""
-    undone = {name: _xor(arrays[f"history.{i}.after.{name}"], _cpu(tensor))
-              for name, tensor in before.tensors().items()}
-    return Patch(before.window, _tensor(undone["z"], device), _tensor(undone["delta_y"], device),
-                 None if "delta_c" not in undone else _tensor(undone["delta_c"], device))
+    undone = {
+        name: _xor(arrays[f"history.{i}.after.{name}"], _cpu(tensor)) for name, tensor in before.tensors().items()
+    }
+    return Patch(
+        before.window,
+        _tensor(undone["z"], device),
+        _tensor(undone["delta_y"], device),
+        None if "delta_c" not in undone else _tensor(undone["delta_c"], device),
+    )
 
 
-def _replayed(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+def _replayed(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
     """Write every entry's after over the z = 0 state in order (its before is what the earlier ones left),
     then undo the undone ones: the saved state and history."""
     entries = []
@@ -256,12 +290,12 @@ def _replayed(session: Session, facts: dict[str, object], arrays: dict[str, np.n
         write_patch(session.state, after)
         session.touched[window.blocks] = True
         entries.append(HistoryEntry(entry["record"], before, after))
-    for entry in reversed(entries[facts["position"]:]):
+    for entry in reversed(entries[facts["position"] :]):
         write_patch(session.state, entry.before)
     return entries
 
 
-def _stored(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+def _stored(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
     """Put the stored touched blocks into the state and read every entry's before and after."""
     device, state = session.device, session.state
     touched = arrays["touched"].astype(bool)
@@ -269,31 +303,45 @@ def _stored(session: Session, facts: dict[str, object], arrays: dict[str, np.nda
     state.z[0][:, mask] = _tensor(arrays["state.z"], device)
     state.delta_y[0][:, mask] = _tensor(arrays["state.delta_y"], device)
     if state.delta_c is not None:
-        c_mask = chroma_mask(touched, session.tensors.chroma_factor, tuple(state.delta_c.shape[2:]))
+        _, _, cby, cbx = state.delta_c.shape
+        c_mask = chroma_mask(touched, session.tensors.chroma_factor, (cby, cbx))
         state.delta_c[0][:, torch.from_numpy(c_mask).to(device)] = _tensor(arrays["state.delta_c"], device)
     session.touched[:] = touched
     entries = []
     for i, entry in enumerate(facts["history"]):
         delta_c = arrays.get(f"history.{i}.before.delta_c")
-        before = Patch(_window(entry), _tensor(arrays[f"history.{i}.before.z"], device),
-                       _tensor(arrays[f"history.{i}.before.delta_y"], device),
-                       None if delta_c is None else _tensor(delta_c, device))
+        before = Patch(
+            _window(entry),
+            _tensor(arrays[f"history.{i}.before.z"], device),
+            _tensor(arrays[f"history.{i}.before.delta_y"], device),
+            None if delta_c is None else _tensor(delta_c, device),
+        )
         entries.append(HistoryEntry(entry["record"], before, _after(arrays, i, before, device)))
     return entries
 
 
-def _format_1(session: Session, facts: dict[str, object], arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
+def _format_1(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
     """Replace the whole state; read every entry's before and after."""
     device = session.device
     delta_c = arrays.get("state.delta_c")
-    session.state = DecodedState(_tensor(arrays["state.z"], device), _tensor(arrays["state.delta_y"], device),
-                                 None if delta_c is None else _tensor(delta_c, device))
+    session.state = DecodedState(
+        _tensor(arrays["state.z"], device),
+        _tensor(arrays["state.delta_y"], device),
+        None if delta_c is None else _tensor(delta_c, device),
+    )
     session.touched[:] = True
     patch = lambda prefix, window: Patch(  # noqa: E731
-        window, _tensor(arrays[f"{prefix}.z"], device), _tensor(arrays[f"{prefix}.delta_y"], device),
-        None if f"{prefix}.delta_c" not in arrays else _tensor(arrays[f"{prefix}.delta_c"], device))
-    return [HistoryEntry(entry["record"], patch(f"history.{i}.before", _window(entry)),
-                         patch(f"history.{i}.after", _window(entry))) for i, entry in enumerate(facts["history"])]
+        window,
+        _tensor(arrays[f"{prefix}.z"], device),
+        _tensor(arrays[f"{prefix}.delta_y"], device),
+        None if f"{prefix}.delta_c" not in arrays else _tensor(arrays[f"{prefix}.delta_c"], device),
+    )
+    return [
+        HistoryEntry(
+            entry["record"], patch(f"history.{i}.before", _window(entry)), patch(f"history.{i}.after", _window(entry))
+        )
+        for i, entry in enumerate(facts["history"])
+    ]
 
 
 def restore(session: Session, path: str | os.PathLike) -> Session:
@@ -316,12 +364,13 @@ def restore(session: Session, path: str | os.PathLike) -> Session:
     session.history.limit = facts["history_limit"]
     session.history.entries = entries
     session.history.position = facts["position"]
-    session.image = session.state.output(session.tensors)["image"]
+    session.image = session.state.output(session.tensors).image
     return session
 
 
-def load_session(path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder,
-                 device: torch.device | str = "cpu") -> Session:
+def load_session(
+    path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu"
+) -> Session:
     """Reopen a saved session on ``code`` (must be the same file: checked by SHA-256) with ``decoder``
     (the same weights: checked by name and hash when the file records one)."""
     facts = read_facts(path)

@@ -3,6 +3,7 @@
 Invariant: Δ = ψ(X_Q, z) up to float rounding, and the image is always rendered from Δ, so an image is a
 deterministic function of the stored tensors (which is what makes saved sessions reopen bit-exactly).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,8 @@ import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder
-from ..decoder.render import coefficients_to_plane, render_image
+from ..decoder.output import DecoderOutput
+from ..decoder.render import coefficients_to_plane, render_code
 from .window import BlockWindow, crop_code
 
 
@@ -24,16 +26,14 @@ class DecodedState:
     delta_y: torch.Tensor
     delta_c: torch.Tensor | None
 
-    def output(self, code: CodeTensors) -> dict[str, torch.Tensor | None]:
-        """A decoder-style forward dict (keys delta_y, delta_c, image (1, C, H, W) in [0, 255])."""
-        c_normalized = None if self.delta_c is None else code.c_q + self.delta_c
-        image = render_image(code.y_q + self.delta_y, code.y_table, c_normalized, code.c_table,
-                             code.chroma_factor, code.height, code.width)
-        return {"delta_y": self.delta_y, "delta_c": self.delta_c, "image": image}
+    def output(self, code: CodeTensors) -> DecoderOutput:
+        """What the decoder's forward gives for this state (N = 1): the Δ maps and the image they render to."""
+        return DecoderOutput(self.delta_y, self.delta_c, render_code(code, self.delta_y, self.delta_c))
 
     def clone(self) -> DecodedState:
-        return DecodedState(self.z.clone(), self.delta_y.clone(),
-                            None if self.delta_c is None else self.delta_c.clone())
+        return DecodedState(
+            self.z.clone(), self.delta_y.clone(), None if self.delta_c is None else self.delta_c.clone()
+        )
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def write_patch(state: DecodedState, patch: Patch) -> None:
     rows, cols = patch.window.blocks
     state.z[:, :, rows, cols] = patch.z
     state.delta_y[:, :, rows, cols] = patch.delta_y
-    if state.delta_c is not None:
+    if state.delta_c is not None and patch.delta_c is not None:  # both or neither: a patch has the file's colour
         c_rows, c_cols = patch.window.chroma_blocks
         state.delta_c[:, :, c_rows, c_cols] = patch.delta_c
 
@@ -87,11 +87,12 @@ def initial_state(decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor) -> D
     """Decode the whole image for ``z`` (1, 64, by, bx), without gradients."""
     with torch.no_grad():
         out = decoder(code, z)
-    return DecodedState(z.clone(), out["delta_y"], out["delta_c"])
+    return DecodedState(z.clone(), out.delta_y, out.delta_c)
 
 
-def exact_patch(decoder: JpegDecoder, state: DecodedState, code: CodeTensors, z: torch.Tensor,
-                changed: BlockWindow) -> Patch:
+def exact_patch(
+    decoder: JpegDecoder, state: DecodedState, code: CodeTensors, z: torch.Tensor, changed: BlockWindow
+) -> Patch:
     """The state's new content after its z became ``z`` (1, 64, by, bx), which differs only in ``changed``.
 
     Exact up to float rounding, and cheaper than decoding the whole image: the luma net runs where z can

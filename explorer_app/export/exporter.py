@@ -10,6 +10,7 @@ reproduces the file (an image anyone can re-check with libjpeg), else 16-bit. 8 
 the file leaves 8-bit samples room (:func:`~.repair.room_bits` at least :data:`EIGHT_BIT_ROOM_BITS`, about
 IJG quality 93 and coarser); for finer files 16 bits first, and 8 bits only if 16 do not verify.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,6 +24,7 @@ import torch
 from ..atomic import write_pair
 from ..codec.jpeg_code import JpegCode
 from ..decoder.code_tensors import CodeTensors
+from ..decoder.output import DecoderOutput
 from ..verify.png_io import decode_png, encode_png
 from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
@@ -40,7 +42,7 @@ class ExportError(ValueError):
     """The export was refused and nothing was written; the message is one line for the user."""
 
 
-class ExportCancelled(ExportError):
+class ExportCancelled(ExportError):  # noqa: N818 - named like engine.progress.Cancelled
     """The export was cancelled (see ``export_verified``'s ``cancelled``); no file was left behind."""
 
 
@@ -57,8 +59,10 @@ def check_delta(delta: torch.Tensor | None, name: str) -> None:
     """Refuse a decoder output whose Δ leaves [−½, ½]: such an image is not consistent with the file."""
     if delta is not None and bool((delta.abs() > 0.5).any()):
         count = int((delta.abs() > 0.5).sum())
-        raise ExportError(f"the decoder output is inconsistent with the file: {count} {name} coefficients "
-                          "lie outside their quantization interval")
+        raise ExportError(
+            f"the decoder output is inconsistent with the file: {count} {name} coefficients "
+            "lie outside their quantization interval"
+        )
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -83,29 +87,32 @@ def check_destination(path: str | os.PathLike, source: str) -> None:
         raise ExportError(f"{path.parent}: not writable")
 
 
-def repair(output: dict[str, torch.Tensor | None], tensors: CodeTensors,
-           bit_depth: int | None) -> tuple[RepairResult, RepairResult | None]:
+def repair(
+    output: DecoderOutput, tensors: CodeTensors, bit_depth: int | None
+) -> tuple[RepairResult, RepairResult | None]:
     """Repaired samples at ``bit_depth``, or, with None, at 8 bits when libjpeg then reproduces the file,
     else at 16 bits (the order of the attempts: see the module's docstring); and the 8-bit attempt that fell
     short, if one did."""
     if bit_depth is not None:
-        return repair_for_storage(output["image"], tensors, bit_depth), None
+        return repair_for_storage(output.image, tensors, bit_depth), None
     room, eight = room_bits(tensors), None
     if room >= EIGHT_BIT_ROOM_BITS:
-        eight = repair_for_storage(output["image"], tensors, 8)
+        eight = repair_for_storage(output.image, tensors, 8)
         if eight.consistent:
             return eight, None
-    sixteen = repair_for_storage(output["image"], tensors, 16)
+    sixteen = repair_for_storage(output.image, tensors, 16)
     if sixteen.consistent or eight is not None or room < SEARCH_ROOM_BITS:
         return sixteen, eight
-    eight = repair_for_storage(output["image"], tensors, 8)
+    eight = repair_for_storage(output.image, tensors, 8)
     return (eight, None) if eight.consistent else (sixteen, eight)
 
 
 def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:
     rows, cols = mcu_grid(tensors)
-    return (f"repaired for {repaired.encoder.name} at {8 * repaired.samples.itemsize} bits in {repaired.rounds} "
-            f"rounds: rounding broke {repaired.repaired_mcus} of {rows * cols} MCUs, only those were re-rendered")
+    return (
+        f"repaired for {repaired.encoder.name} at {8 * repaired.samples.itemsize} bits in {repaired.rounds} "
+        f"rounds: rounding broke {repaired.repaired_mcus} of {rows * cols} MCUs, only those were re-rendered"
+    )
 
 
 def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: bool, room: float) -> str:
@@ -116,31 +123,46 @@ def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: 
     bits = 8 * repaired.samples.itemsize
     left = int(repaired.broken.sum())
     if bits == 8:
-        return (f"the 8-bit repair left {left} MCUs that libjpeg's pipeline does not bring back to the file's "
-                "coefficients (fine quantization or saturated colours leave 8-bit samples little room); export at "
-                "16 bits (--bit-depth 16) for an image the reference encoder reproduces")
+        return (
+            f"the 8-bit repair left {left} MCUs that libjpeg's pipeline does not bring back to the file's "
+            "coefficients (fine quantization or saturated colours leave 8-bit samples little room); export at "
+            "16 bits (--bit-depth 16) for an image the reference encoder reproduces"
+        )
     saturated = len(repaired.unreachable)
     if saturated == left:
         if eight_bit_tried:
-            advice = ("the 8-bit export, repaired for libjpeg's pipeline (which wrote them), did not reach every "
-                      "coefficient either")
+            advice = (
+                "the 8-bit export, repaired for libjpeg's pipeline (which wrote them), did not reach every "
+                "coefficient either"
+            )
         elif room < SEARCH_ROOM_BITS:
-            advice = ("at this quality the only 8-bit image libjpeg maps to these blocks is essentially the "
-                      "original, which no search can find: nothing else to try")
+            advice = (
+                "at this quality the only 8-bit image libjpeg maps to these blocks is essentially the "
+                "original, which no search can find: nothing else to try"
+            )
         else:
             advice = "try --bit-depth 8: libjpeg's pipeline, which wrote them, can reach them in 8-bit samples"
-        return (f"{saturated} saturated MCUs no in-range image reaches under the reference encoder (listed in the "
-                f"report); {advice}")
-    return (f"the repair left {left - saturated} MCUs broken that an in-range image could reach; the report lists "
-            "them (please report this file)")
+        return (
+            f"{saturated} saturated MCUs no in-range image reaches under the reference encoder (listed in the "
+            f"report); {advice}"
+        )
+    return (
+        f"the repair left {left - saturated} MCUs broken that an in-range image could reach; the report lists "
+        "them (please report this file)"
+    )
 
 
-def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path: str | os.PathLike,
-                    bit_depth: int | None = 16, model: dict[str, str] | None = None,
-                    history: list[dict[str, object]] | None = None,
-                    progress: Callable[[int, int], None] | None = None,
-                    cancelled: Callable[[], bool] | None = None) -> VerificationReport:
-    """Write ``output`` (a decoder forward dict, N = 1) as a PNG at ``path`` and its report beside it.
+def export_verified(
+    output: DecoderOutput,
+    code: JpegCode,
+    path: str | os.PathLike,
+    bit_depth: int | None = 16,
+    model: dict[str, str | None] | None = None,
+    history: list[dict[str, object]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> VerificationReport:
+    """Write ``output`` (a decode, N = 1) as a PNG at ``path`` and its report beside it.
 
     ``bit_depth``: 8, 16, or None to choose (see the module's docstring). The Δ maps must lie in [−½, ½];
     rounding and clipping damage is repaired; the PNG's bytes are verified before they are written, and the
@@ -159,8 +181,8 @@ def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path
             raise ExportCancelled(f"{path.name}: export cancelled, nothing written")
 
     check_destination(path, code.source)
-    check_delta(output["delta_y"], "luma")
-    check_delta(output.get("delta_c"), "chroma")
+    check_delta(output.delta_y, "luma")
+    check_delta(output.delta_c, "chroma")
     tensors = code_tensors64(code)
     repaired, eight_bit = repair(output, tensors, bit_depth)
     stage(1)

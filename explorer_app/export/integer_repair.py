@@ -10,6 +10,7 @@ moves judged by the exact pipeline (:mod:`.rgb_greedy`). The whole MCU is judged
 and stored once it verifies. MCUs cut by the image's right or bottom edge (whose planes hold replicated
 samples the integer steps would treat as free) take the RGB moves only.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,10 +56,10 @@ def synthesize(planes: list[np.ndarray], solved: list[np.ndarray], factor: tuple
     count, height, width = planes[0].shape
     fy, fx = factor
     chroma = []
-    for full, new in zip(planes[1:], solved[1:]):
+    for full, new in zip(planes[1:], solved[1:], strict=True):
         change = new - downsample(full, factor)
         chroma.append(full + change.repeat(fy, 1).repeat(fx, 2))
-    wanted = np.stack([solved[0]] + chroma, -1).reshape(-1, 3).astype(np.float64)
+    wanted = np.stack([solved[0], *chroma], -1).reshape(-1, 3).astype(np.float64)
     pixels, ycc, _ = choose(wanted)
     shape = (count, height, width, 3)
     if factor == (1, 1):
@@ -77,8 +78,10 @@ def mend_once(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) -
     colour = code.c_q is not None
     planes = rgb_to_ycc(pixels) if colour else [pixels[..., 0].astype(np.int32)]
     reduced = planes[:1] + [downsample(p, code.chroma_factor) for p in planes[1:]]
-    solved = [from_blocks(solve_blocks(to_blocks(plane), quantized, table.reshape(64), rng)[0], plane.shape)
-              for plane, quantized, table in zip(reduced, quantized_blocks(code), code_tables(code))]
+    solved = [
+        from_blocks(solve_blocks(to_blocks(plane), quantized, table.reshape(64), rng)[0], plane.shape)
+        for plane, quantized, table in zip(reduced, quantized_blocks(code), code_tables(code), strict=True)
+    ]
     if not colour:
         return solved[0][..., None].astype(np.uint8)
     return synthesize(planes, solved, code.chroma_factor)
@@ -122,11 +125,11 @@ def integer_repair(samples: np.ndarray, broken: np.ndarray, code: CodeTensors) -
     rng = np.random.default_rng(SEED)
     for size, windows in by_size.items():
         for start in range(0, len(windows), POLISH_BATCH):
-            batch = windows[start: start + POLISH_BATCH]
+            batch = windows[start : start + POLISH_BATCH]
             pixels = np.stack([samples[top:bottom, left:right] for top, left, bottom, right in batch])
             part = batch_code(code, batch)
             mended, ok = mend_batch(pixels, part, rng) if size == (mcu_h, mcu_w) else greedy_rgb(pixels, part, rng)
-            for (top, left, bottom, right), block, good in zip(batch, mended, ok):
+            for (top, left, bottom, right), block, good in zip(batch, mended, ok, strict=True):
                 if good:
                     samples[top:bottom, left:right] = block
                     broken[top // mcu_h, left // mcu_w] = False

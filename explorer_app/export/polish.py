@@ -10,6 +10,7 @@ rounding and leaves the pool, one that never does leaves at its last step with t
 nearest (the smallest worst excess), and MCUs still waiting take the places they free (so a few slow MCUs
 never hold up the rest).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -54,7 +55,7 @@ libjpeg's pipeline and pixels move by whole levels, so steps are small and judge
 def batch_code(code: CodeTensors, windows: list[Window]) -> CodeTensors:
     """The coefficients under pixel windows of one size (MCU-aligned) as N = len(windows) images."""
     parts = [code.crop(*window) for window in windows]
-    c_q = None if code.c_q is None else torch.cat([part.c_q for part in parts])
+    c_q = None if code.c_q is None else torch.cat([part.chroma()[0] for part in parts])
     return replace(parts[0], y_q=torch.cat([part.y_q for part in parts]), c_q=c_q)
 
 
@@ -67,14 +68,14 @@ def joined(first: CodeTensors | None, second: CodeTensors) -> CodeTensors:
     """Two batches of images of one size as one (``first`` None: ``second``)."""
     if first is None:
         return second
-    c_q = None if first.c_q is None else torch.cat([first.c_q, second.c_q])
+    c_q = None if first.c_q is None else torch.cat([first.c_q, second.chroma()[0]])
     return replace(first, y_q=torch.cat([first.y_q, second.y_q]), c_q=c_q)
 
 
 def verifies(normalized: list[torch.Tensor], quantized: list[torch.Tensor], guard: float) -> torch.Tensor:
     """Bool (N,): whether no coefficient of each image lies :func:`~.stored.outside` its box."""
     result = torch.ones(normalized[0].shape[0], dtype=torch.bool)
-    for n, q in zip(normalized, quantized):
+    for n, q in zip(normalized, quantized, strict=True):
         result &= ~outside(n, q, guard).flatten(1).any(1)
     return result
 
@@ -103,9 +104,15 @@ class Pool:
 
     def join(self, indices: torch.Tensor, pixels: torch.Tensor, code: CodeTensors) -> None:
         count = indices.numel()
-        fresh = {"indices": indices, "pixels": pixels, "first": torch.zeros_like(pixels),
-                 "second": torch.zeros_like(pixels), "steps": torch.zeros(count, dtype=torch.int64),
-                 "best": pixels.clone(), "best_excess": torch.full((count,), float("inf"), dtype=torch.float64)}
+        fresh = {
+            "indices": indices,
+            "pixels": pixels,
+            "first": torch.zeros_like(pixels),
+            "second": torch.zeros_like(pixels),
+            "steps": torch.zeros(count, dtype=torch.int64),
+            "best": pixels.clone(),
+            "best_excess": torch.full((count,), float("inf"), dtype=torch.float64),
+        }
         for name in self.FIELDS:
             setattr(self, name, fresh[name] if not len(self) else torch.cat([getattr(self, name), fresh[name]]))
         self.code = joined(self.code, code)
@@ -113,7 +120,8 @@ class Pool:
     def keep(self, rows: torch.Tensor) -> None:
         for name in self.FIELDS:
             setattr(self, name, getattr(self, name)[rows])
-        self.code = select(self.code, rows)
+        if self.code is not None:
+            self.code = select(self.code, rows)
 
     def remember(self, candidate: torch.Tensor, excess: torch.Tensor) -> None:
         """Keep the rows of ``candidate`` whose worst ``excess`` (n,) is the smallest so far."""
@@ -127,19 +135,20 @@ class Pool:
         self.first.mul_(beta1).add_(gradient, alpha=1 - beta1)
         self.second.mul_(beta2).addcmul_(gradient, gradient, value=1 - beta2)
         shape = (-1,) + (1,) * (self.pixels.dim() - 1)
-        first = self.first / (1 - beta1 ** steps).view(shape)
-        second = self.second / (1 - beta2 ** steps).view(shape)
+        first = self.first / (1 - beta1**steps).view(shape)
+        second = self.second / (1 - beta2**steps).view(shape)
         self.pixels.sub_(schedule.learning_rate * first / (second.sqrt() + EPSILON)).clamp_(0.0, 255.0)
 
 
-def offsets(candidate: torch.Tensor, code: CodeTensors,
-            encoder: Encoder) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+def offsets(
+    candidate: torch.Tensor, code: CodeTensors, encoder: Encoder
+) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """The target encoder's normalized coefficients of ``candidate`` and their offset from the reference
     encoder's (zero for the reference encoder itself)."""
     exact = encoder.normalized(candidate, code)
     if encoder is REFERENCE:
         return exact, [torch.zeros_like(n) for n in exact]
-    return exact, [e - r for e, r in zip(exact, encode_normalized(candidate, code))]
+    return exact, [e - r for e, r in zip(exact, encode_normalized(candidate, code), strict=True)]
 
 
 def window_stack(samples: np.ndarray, windows: list[Window], bit_depth: int) -> torch.Tensor:
@@ -176,11 +185,14 @@ class ExcessGradient:
 
 def worst_excess(normalized: list[torch.Tensor], quantized: list[torch.Tensor]) -> torch.Tensor:
     """(N,): the largest |normalized − X_Q| − ½ over each image's coefficients (steps beyond the box edge)."""
-    return torch.stack([((n - q).abs() - 0.5).flatten(1).amax(1) for n, q in zip(normalized, quantized)]).amax(0)
+    return torch.stack(
+        [((n - q).abs() - 0.5).flatten(1).amax(1) for n, q in zip(normalized, quantized, strict=True)]
+    ).amax(0)
 
 
-def polish_windows(samples: np.ndarray, windows: list[Window], code: CodeTensors, margin: float,
-                   bit_depth: int, encoder: Encoder) -> np.ndarray:
+def polish_windows(
+    samples: np.ndarray, windows: list[Window], code: CodeTensors, margin: float, bit_depth: int, encoder: Encoder
+) -> np.ndarray:
     """Polish the MCUs at pixel ``windows`` (all of one size) of ``samples`` (H, W, C) against ``code``
     (float64, N = 1) for ``encoder``, at most :data:`POLISH_BATCH` at a time, and store each when it leaves
     the pool. Returns bool (len(windows),): whether each verifies."""
@@ -189,11 +201,15 @@ def polish_windows(samples: np.ndarray, windows: list[Window], code: CodeTensors
     result = np.zeros(len(windows), dtype=bool)
     pool, waiting = Pool(), 0
     while waiting < len(windows) or len(pool):
-        joining = windows[waiting: waiting + POLISH_BATCH - len(pool)]
+        joining = windows[waiting : waiting + POLISH_BATCH - len(pool)]
         if joining:
-            pool.join(torch.arange(waiting, waiting + len(joining)), window_stack(samples, joining, bit_depth),
-                      batch_code(code, joining))
+            pool.join(
+                torch.arange(waiting, waiting + len(joining)),
+                window_stack(samples, joining, bit_depth),
+                batch_code(code, joining),
+            )
             waiting += len(joining)
+        assert pool.code is not None  # joined above: the pool is not empty
         candidate = _rounded(pool.pixels, bit_depth)
         exact, offset = offsets(candidate.permute(0, 3, 1, 2), pool.code, encoder)
         quantized = file_quantized(pool.code)
@@ -213,8 +229,9 @@ def polish_windows(samples: np.ndarray, windows: list[Window], code: CodeTensors
     return result
 
 
-def polish(samples: np.ndarray, broken: np.ndarray, code: CodeTensors, margin: float, bit_depth: int,
-           encoder: Encoder) -> None:
+def polish(
+    samples: np.ndarray, broken: np.ndarray, code: CodeTensors, margin: float, bit_depth: int, encoder: Encoder
+) -> None:
     """Polish every MCU marked in ``broken`` (bool (MCU rows, cols)) of ``samples`` (H, W, C) with the box
     shrunk by ``margin``; store them again and mark in ``broken`` those that still do not verify."""
     mcu_h, mcu_w = mcu_shape(code)
@@ -224,5 +241,5 @@ def polish(samples: np.ndarray, broken: np.ndarray, code: CodeTensors, margin: f
         by_size.setdefault((bottom - top, right - left), []).append((top, left, bottom, right))
     for windows in by_size.values():
         verified = polish_windows(samples, windows, code, margin, bit_depth, encoder)
-        for (top, left, _, _), ok in zip(windows, verified):
+        for (top, left, _, _), ok in zip(windows, verified, strict=True):
             broken[top // mcu_h, left // mcu_w] = not ok

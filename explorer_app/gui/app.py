@@ -1,4 +1,5 @@
 """Start the application, optionally on a file, optionally just to save a screenshot."""
+
 from __future__ import annotations
 
 import importlib

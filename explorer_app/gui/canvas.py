@@ -1,4 +1,5 @@
 """The zoomable, pannable image canvas with its overlays (block grid, maps, region) and drawing gestures."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,10 +7,28 @@ from collections.abc import Callable
 import numpy as np
 from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import (QBrush, QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap, QResizeEvent,
-                         QWheelEvent)
-from PyQt6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsScene,
-                             QGraphicsView, QLabel, QStyleOptionGraphicsItem, QWidget)
+from PyQt6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PyQt6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from .interactions import Interaction
 from .legend import MapLegend
@@ -22,9 +41,11 @@ FIT_MARGIN = 0.98
 DIVIDER_GRIP_PX = 6.0
 """A press this close (screen pixels) to the split divider drags it instead of panning or drawing."""
 LABEL_STYLE = "background: rgba(20, 20, 24, 170); color: white; padding: 2px 6px; border-radius: 3px;"
-EMPTY_HINT = ("<p style='font-size:15px'><b>Open a JPEG to explore it</b></p>"
-              "<p>File ▸ Open JPEG… (Ctrl+O), a recent file, or drop a .jpg here.</p>"
-              "<p>Then mark a region (R, P, L or B) and pick a tool (Tools menu; F1 lists every shortcut).</p>")
+EMPTY_HINT = (
+    "<p style='font-size:15px'><b>Open a JPEG to explore it</b></p>"
+    "<p>File ▸ Open JPEG… (Ctrl+O), a recent file, or drop a .jpg here.</p>"
+    "<p>Then mark a region (R, P, L or B) and pick a tool (Tools menu; F1 lists every shortcut).</p>"
+)
 REGION_FILL = QColor(255, 210, 0, 40)
 
 
@@ -83,7 +104,7 @@ class MapItem(QGraphicsItem):
         self.setScale(scale)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return QRectF(self.map.rect())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -115,7 +136,7 @@ class ImageItem(QGraphicsItem):
         self.shown = name
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return QRectF(self.image().rect())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -140,7 +161,7 @@ class BlockGrid(QGraphicsItem):
         self.size = QRectF(0, 0, width, height)
         self.offset = offset
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return self.size
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -192,7 +213,7 @@ class SplitCompare(QGraphicsItem):
         """The divider's position in scene (display pixel) coordinates."""
         return self.divider * self.pixmap.width()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self.pixmap.width(), self.pixmap.height())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -327,7 +348,7 @@ class ImageCanvas(QGraphicsView):
         "" ends the split view. The divider stays where the user left it."""
         self.split.setVisible(bool(source))
         self.split.set_source(source)
-        for label, caption in zip(self.split_labels, captions):
+        for label, caption in zip(self.split_labels, captions, strict=True):
             label.setText(caption)
             label.adjustSize()
         self._place_split_labels()
@@ -339,19 +360,24 @@ class ImageCanvas(QGraphicsView):
         left.move(x - 6 - left.width(), 8)
         right.move(x + 6, 8)
         for label in self.split_labels:
-            label.setVisible(self.split.isVisible() and bool(label.text()) and label.x() >= 0
-                             and label.x() + label.width() <= self.viewport().width())
+            label.setVisible(
+                self.split.isVisible()
+                and bool(label.text())
+                and label.x() >= 0
+                and label.x() + label.width() <= self.viewport().width()
+            )
 
     def _place_hint(self) -> None:
         margin = 24
-        self.hint.setGeometry(margin, margin, max(0, self.viewport().width() - 2 * margin),
-                              max(0, self.viewport().height() - 2 * margin))
+        self.hint.setGeometry(
+            margin, margin, max(0, self.viewport().width() - 2 * margin), max(0, self.viewport().height() - 2 * margin)
+        )
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
         self._place_split_labels()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_split_labels()
         self._place_hint()
@@ -389,12 +415,13 @@ class ImageCanvas(QGraphicsView):
         self.scale(factor, factor)
         self.zoomChanged.emit(self.zoom())
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+    def wheelEvent(self, event: QWheelEvent) -> None:
         self.zoom_by(self.ZOOM_STEP if event.angleDelta().y() > 0 else 1 / self.ZOOM_STEP)
 
     # -- gestures ------------------------------------------------------------------------------------
-    def set_interaction(self, interaction: Interaction | None,
-                        on_finish: Callable[[object], None] = lambda result: None) -> None:
+    def set_interaction(
+        self, interaction: Interaction | None, on_finish: Callable[[object], None] = lambda result: None
+    ) -> None:
         """Draw with ``interaction``, handing each finished gesture's result to ``on_finish``; None: a drag
         pans the view."""
         self.interaction = interaction
@@ -402,13 +429,15 @@ class ImageCanvas(QGraphicsView):
         self._preview.setPath(QPainterPath())
         pen = interaction.preview_pen() if interaction is not None else None
         self._preview.setPen(pen or QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine))
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if interaction is None
-                         else QGraphicsView.DragMode.NoDrag)
+        self.setDragMode(
+            QGraphicsView.DragMode.ScrollHandDrag if interaction is None else QGraphicsView.DragMode.NoDrag
+        )
         self._restore_cursor()
 
     def _restore_cursor(self) -> None:
-        self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self.interaction is None
-                                  else Qt.CursorShape.CrossCursor)
+        self.viewport().setCursor(
+            Qt.CursorShape.OpenHandCursor if self.interaction is None else Qt.CursorShape.CrossCursor
+        )
 
     def _on_divider(self, event: QMouseEvent) -> bool:
         if not self.split.isVisible() or event.button() != Qt.MouseButton.LeftButton:
@@ -423,8 +452,7 @@ class ImageCanvas(QGraphicsView):
             self._place_split_labels()
 
     def _drawing(self, event: QMouseEvent) -> bool:
-        return self.interaction is not None and event.button() in (Qt.MouseButton.LeftButton,
-                                                                    Qt.MouseButton.NoButton)
+        return self.interaction is not None and event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
 
     def _finish(self, result: object | None) -> None:
         self._preview.setPath(QPainterPath() if result is not None else self.interaction.preview())
@@ -439,11 +467,11 @@ class ImageCanvas(QGraphicsView):
         else:
             self.left.emit()
 
-    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
         self.left.emit()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._on_divider(event):
             self._dragging_divider = True
             self.viewport().setCursor(Qt.CursorShape.SplitHCursor)
@@ -452,7 +480,7 @@ class ImageCanvas(QGraphicsView):
             return super().mousePressEvent(event)
         self._finish(self.interaction.press(self.mapToScene(event.position().toPoint())))
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._hover(event)
         if self._dragging_divider:
             return self._drag_divider(event)
@@ -461,7 +489,7 @@ class ImageCanvas(QGraphicsView):
         self.interaction.move(self.mapToScene(event.position().toPoint()))
         self._preview.setPath(self.interaction.preview())
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._dragging_divider:
             self._dragging_divider = False
             self._drag_divider(event)
@@ -471,7 +499,7 @@ class ImageCanvas(QGraphicsView):
             return super().mouseReleaseEvent(event)
         self._finish(self.interaction.release(self.mapToScene(event.position().toPoint())))
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if not self._drawing(event):
             return super().mouseDoubleClickEvent(event)
         self._finish(self.interaction.double_click(self.mapToScene(event.position().toPoint())))

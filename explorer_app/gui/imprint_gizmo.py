@@ -1,13 +1,20 @@
 """The picture to imprint, shown on the canvas where it will go, with handles: drag the picture to move it,
 the corner grip to scale it, the grip above it to rotate it."""
+
 from __future__ import annotations
 
 import math
 
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
-from PyQt6.QtWidgets import (QGraphicsItem, QGraphicsObject, QGraphicsPixmapItem, QGraphicsSceneMouseEvent,
-                             QStyleOptionGraphicsItem, QWidget)
+from PyQt6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsObject,
+    QGraphicsPixmapItem,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 GRIP_RADIUS_PX = 6.0
 """Grips are drawn this size on screen at every zoom."""
@@ -28,7 +35,7 @@ class Grip(QGraphicsItem):
         self.setToolTip(tip)
         self.setZValue(1)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         r = GRIP_RADIUS_PX + 1
         return QRectF(-r, -r, 2 * r, 2 * r)
 
@@ -38,10 +45,10 @@ class Grip(QGraphicsItem):
         painter.setBrush(QBrush(QColor(255, 255, 255)))
         painter.drawEllipse(QPointF(0, 0), GRIP_RADIUS_PX, GRIP_RADIUS_PX)
 
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         event.accept()
 
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         self.on_drag(event.scenePos())
 
 
@@ -88,7 +95,7 @@ class ImprintGizmo(QGraphicsObject):
         self.scale_grip.setPos(half_w, half_h)
         self.rotate_grip.setPos(0, -half_h - ROTATE_GRIP_GAP_PX / max(self.scale(), 1e-3))
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return self.picture.boundingRect()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -98,7 +105,7 @@ class ImprintGizmo(QGraphicsObject):
         painter.drawRect(rect)
         painter.drawLine(QPointF(0, rect.top()), self.rotate_grip.pos())
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and not self._placing:
             self.moved.emit(self.pos())
         return super().itemChange(change, value)

@@ -1,4 +1,5 @@
 """The legend of a map drawn over the image: what it measures, its colour ramp and the values at both ends."""
+
 from __future__ import annotations
 
 from PyQt6.QtCore import QPointF, QRectF, Qt
@@ -18,7 +19,7 @@ class RampBar(QWidget):
         super().__init__(parent)
         self.setFixedHeight(12)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         gradient = QLinearGradient(QPointF(0, 0), QPointF(self.width(), 0))
         for position, (r, g, b, a) in HEAT_STOPS:

@@ -4,15 +4,16 @@ Coefficient layout: a block of size B×B gives B² channels in natural order (ch
 vertical frequency). Planes are (N, 1, H, W) with H and W multiples of B; coefficient maps are
 (N, B², H/B, W/B). Works in any floating dtype and on any device.
 """
+
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import torch
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dct_matrix_cpu(size: int) -> torch.Tensor:
     """(size, size) float64 orthonormal DCT-II matrix D, rows = frequencies, so X = D x Dᵀ."""
     n = torch.arange(size, dtype=torch.float64)
@@ -22,7 +23,7 @@ def _dct_matrix_cpu(size: int) -> torch.Tensor:
     return matrix
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dct_matrix_on(size: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     return _dct_matrix_cpu(size).to(dtype=dtype, device=device)
 
@@ -32,13 +33,13 @@ def dct_matrix(size: int, dtype: torch.dtype = torch.float64, device: torch.devi
     return _dct_matrix_on(size, dtype, torch.device(device))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kron_cpu(size: int) -> torch.Tensor:
     matrix = _dct_matrix_cpu(size)
     return torch.kron(matrix, matrix)  # (size², size²): vec(D X Dᵀ) = (D ⊗ D) vec(X) in row-major order
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kron_on(size: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     return _kron_cpu(size).to(dtype=dtype, device=device)
 

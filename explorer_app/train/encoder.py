@@ -3,10 +3,11 @@
 It sees how far the decoder's guess at z = 0 missed the truth inside every quantization interval
 (Δ* − Δ̂₀, where Δ* = X/M − X_Q is where the true coefficient lay) and the file, and says which control z
 makes ψ(X_Q, z) reproduce the image: a diagonal Gaussian per luma block. z = 0 therefore means "no
-correction to the faithful guess", which is what the z = 0 anchor of the prior phase asks. It amortizes the search for z* (paper 3.3's L_map needs 10 Adam steps per
-batch; the encoder needs one pass), and its KL term to N(0, I) is what makes a random z ~ N(0, I) land where
-real photographs' codes land.
+correction to the faithful guess", which is what the z = 0 anchor of the prior phase asks. It amortizes the
+search for z* (paper 3.3's L_map needs 10 Adam steps per batch; the encoder needs one pass), and its KL term
+to N(0, I) is what makes a random z ~ N(0, I) land where real photographs' codes land.
 """
+
 from __future__ import annotations
 
 import torch
@@ -72,7 +73,9 @@ def misses(rgb: torch.Tensor, code: CodeTensors, delta_y: torch.Tensor, delta_c:
     return truth - on_luma_grid(delta_y, delta_c, code)
 
 
-def kl_per_block(mean: torch.Tensor, log_variance: torch.Tensor, prior_sigma: torch.Tensor | None = None) -> torch.Tensor:
+def kl_per_block(
+    mean: torch.Tensor, log_variance: torch.Tensor, prior_sigma: torch.Tensor | None = None
+) -> torch.Tensor:
     """KL(N(μ, σ²) ‖ N(0, s²)) in nats per luma block (summed over the 64 channels, averaged over blocks);
     s = ``prior_sigma`` (N, 64, by, bx), or 1."""
     if prior_sigma is None:

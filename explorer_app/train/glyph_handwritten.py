@@ -25,7 +25,7 @@ def sklearn_digits(validation: bool) -> tuple[list[np.ndarray], list[int]]:
 
     data = load_digits()
     masks, labels = [], []
-    for i, (image, label) in enumerate(zip(data.images, data.target)):
+    for i, (image, label) in enumerate(zip(data.images, data.target, strict=True)):
         if (i % SKLEARN_VALIDATION_EVERY == SKLEARN_VALIDATION_EVERY - 1) != validation:
             continue
         size = 8 * SKLEARN_UPSCALE

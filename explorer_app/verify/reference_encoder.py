@@ -1,6 +1,7 @@
 """The reference JPEG encoder of docs/verification.md, written out: float JFIF RGB→YCbCr, edge replication to
 the MCU, chroma box averaging, orthonormal float 8×8 DCT, divide by M, round half away from zero.
 """
+
 from __future__ import annotations
 
 import torch
@@ -25,12 +26,13 @@ def encode_normalized(image: torch.Tensor, code: CodeTensors) -> list[torch.Tens
     planes = pad_to(planes, mcu_h, mcu_w) - 128.0
     _, _, by, bx = code.y_q.shape
     y = block_dct(planes[:, :1, : 8 * by, : 8 * bx]) / code.y_table
-    if code.c_q is None:
+    if not code.is_color:
         return [y]
-    _, _, cby, cbx = code.c_q.shape
+    c_q, c_table = code.chroma()
+    _, _, cby, cbx = c_q.shape
     chroma = box_downsample(planes[:, 1:], (fy, fx))[:, :, : 8 * cby, : 8 * cbx]
     cb, cr = block_dct(chroma[:, :1]), block_dct(chroma[:, 1:])
-    return [y, torch.cat([cb, cr], 1) / code.c_table]
+    return [y, torch.cat([cb, cr], 1) / c_table]
 
 
 def quantize_reference(image: torch.Tensor, code: CodeTensors) -> list[torch.Tensor]:

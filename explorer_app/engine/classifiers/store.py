@@ -32,8 +32,13 @@ def classifier_path(name: str, models_dir: Path | None = None) -> Path:
 
 def available_classifiers(models_dir: Path | None = None) -> list[str]:
     """Names of the classifiers found in the search folders, sorted."""
-    return sorted({p.name[len(PREFIX) : -len(".safetensors")] for folder in search_folders(models_dir)
-                   for p in folder.glob(f"{PREFIX}*.safetensors")})
+    return sorted(
+        {
+            p.name[len(PREFIX) : -len(".safetensors")]
+            for folder in search_folders(models_dir)
+            for p in folder.glob(f"{PREFIX}*.safetensors")
+        }
+    )
 
 
 def save_classifier(classifier: GlyphClassifier, path: Path, extra: dict[str, str] | None = None) -> None:
@@ -52,7 +57,7 @@ def load_classifier(name: str, models_dir: Path | None = None) -> GlyphClassifie
         raise FileNotFoundError(f"no glyph classifier {name!r} in {path.parent} (available: {known})")
     with safe_open(str(path), framework="pt") as f:
         metadata = f.metadata() or {}
-        state = {key: f.get_tensor(key) for key in f.keys()}
+        state = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118 - the handle is not iterable
     if metadata.get("format") != FORMAT:
         raise ValueError(f"{path} is not a {FORMAT} file (format: {metadata.get('format')!r})")
     net = GlyphNet.from_state_dict(state)

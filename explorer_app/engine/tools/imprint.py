@@ -1,8 +1,10 @@
 """Imprint: paste an image (external, or a piece of this one) placed, scaled and rotated, optionally at
 the nearby placement the file contradicts least; then project and optimize like every edit tool."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import cv2
 import numpy as np
@@ -35,11 +37,12 @@ class Imprint(TargetTool):
     goal = "Way to the picture"
 
     @classmethod
-    def from_image(cls, image: torch.Tensor, box: tuple[int, int, int, int], position: tuple[float, float],
-                   **options: object) -> Imprint:
+    def from_image(
+        cls, image: torch.Tensor, box: tuple[int, int, int, int], position: tuple[float, float], **options: Any
+    ) -> Imprint:
         """An imprint of the ``box`` = (x, y, w, h) of an image (1, C, H, W), e.g. the session's own."""
         x, y, w, h = box
-        picture = image[0, :, y: y + h, x: x + w].permute(1, 2, 0).detach().cpu().numpy().astype(np.float32)
+        picture = image[0, :, y : y + h, x : x + w].permute(1, 2, 0).detach().cpu().numpy().astype(np.float32)
         return cls(picture, position, **options)
 
     def layer(self, view: WindowView, shift: tuple[float, float] = (0.0, 0.0)) -> tuple[torch.Tensor, torch.Tensor]:
@@ -50,14 +53,17 @@ class Imprint(TargetTool):
         centre = (self.position[0] + shift[0] - view.origin[1], self.position[1] + shift[1] - view.origin[0])
         matrix = cv2.getRotationMatrix2D(((src_w - 1) / 2, (src_h - 1) / 2), self.angle, self.scale)
         matrix[:, 2] += np.array(centre) - np.array([(src_w - 1) / 2, (src_h - 1) / 2])
-        alpha = np.ones((src_h, src_w), np.float32) if self.alpha is None else self.alpha.astype(np.float32)
+        opacity = np.ones((src_h, src_w), np.float32) if self.alpha is None else self.alpha.astype(np.float32)
         picture = cv2.warpAffine(self.picture.astype(np.float32), matrix, (w, h), flags=cv2.INTER_LINEAR)
-        alpha = cv2.warpAffine(alpha, matrix, (w, h), flags=cv2.INTER_LINEAR)
+        alpha = cv2.warpAffine(opacity, matrix, (w, h), flags=cv2.INTER_LINEAR)
         picture = picture.reshape(h, w, -1)
         channels = view.initial.shape[1]
         if picture.shape[2] != channels:
             picture = picture.mean(2, keepdims=True) if channels == 1 else np.repeat(picture, 3, axis=2)
-        to_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(view.initial)
+
+        def to_tensor(array: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(np.ascontiguousarray(array)).to(view.initial)
+
         return to_tensor(picture).permute(2, 0, 1)[None], to_tensor(alpha)[None, None] * view.region
 
     def composed(self, view: WindowView, shift: tuple[float, float]) -> torch.Tensor:
@@ -71,7 +77,7 @@ class Imprint(TargetTool):
         scores: list[float] = []
         with torch.no_grad():
             for start in range(0, len(shifts), SEARCH_BATCH):
-                chunk = shifts[start: start + SEARCH_BATCH]
+                chunk = shifts[start : start + SEARCH_BATCH]
                 desired = torch.cat([self.composed(view, s) for s in chunk]).clamp(0, 255)
                 scores += inconsistency(desired, expand_code(view.code, len(chunk))).tolist()
         best = int(np.argmin(scores))
@@ -97,8 +103,10 @@ class Imprint(TargetTool):
     def summary(self) -> str:
         height, width = self.picture.shape[:2]
         x, y = self.position
-        return (f"Imprint a {width}×{height} picture at ({x:.0f}, {y:.0f}), scale {self.scale:.2f}, "
-                f"{self.angle:+.0f}°" + (f", best placement within ±{self.search_radius} px" if self.search_radius else ""))
+        return (
+            f"Imprint a {width}×{height} picture at ({x:.0f}, {y:.0f}), scale {self.scale:.2f}, "
+            f"{self.angle:+.0f}°" + (f", best placement within ±{self.search_radius} px" if self.search_radius else "")
+        )
 
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
         return TargetTool.outcomes(self.placed(view), view, before, after)

@@ -138,8 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report", required=True)
     parser.add_argument("--hardware", required=True)
     parser.add_argument("--data", required=True)
-    parser.add_argument("--only", default="", help="comma-separated name-size labels (default: every shipped "
-                        "model); models trained elsewhere keep their cards")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated name-size labels (default: every shipped "
+        "model); models trained elsewhere keep their cards",
+    )
     args = parser.parse_args(argv)
     report = json.loads(Path(args.report).read_text())
     only = {label for label in args.only.split(",") if label}

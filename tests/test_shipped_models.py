@@ -1,5 +1,5 @@
-"""The shipped decoders on a real photograph: trained weights beat the plain decode, and the explorable
-model's control signal z has a visible effect that L_map's z* can use to approach the truth."""
+"""The shipped decoders on a real photograph: trained weights beat the plain decode; the explorable model
+opens on the faithful decode, samples natural alternatives and reaches far towards the truth."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control, zero_control
 from explorer_app.decoder.registry import load_decoder
 from explorer_app.decoder.render import render_image
+from explorer_app.metrics.artifacts import blockiness, flat_grain, seed_spread, texture_masks
 from explorer_app.train.objectives import l1, search_control
 
 data = pytest.importorskip("skimage.data")
@@ -42,19 +43,50 @@ def test_faithful_lite_beats_the_plain_decode(photo_and_code):
     assert _error(ours, photo) < 0.97 * _error(plain, photo)
 
 
-def test_explorable_z_changes_the_image_and_z_star_approaches_the_truth(photo_and_code):
+def _luma(image: torch.Tensor) -> np.ndarray:
+    """(H, W) JFIF luma of a (1, 3, H, W) image in grey levels."""
+    red, green, blue = image[0].clamp(0, 255).double().numpy()
+    return 0.299 * red + 0.587 * green + 0.114 * blue
+
+
+def test_explorable_opens_on_the_faithful_decode(photo_and_code):
+    """z = 0, the view the application opens on, is the faithful (L1) decode bit for bit."""
+    _, code = photo_and_code
+    with torch.no_grad():
+        explorable = load_decoder("explorable", "lite")(code, zero_control(code)).image
+        faithful = load_decoder("faithful", "lite")(code, zero_control(code)).image
+    assert torch.equal(explorable, faithful)
+
+
+def test_random_alternatives_are_natural_and_differ_where_the_photo_is_textured(photo_and_code):
+    """Random z of the model's prior: no block mesh (libjpeg: 2.6 on this crop; measured 1.17), no grain
+    where the photo is flat (measured 0.51 of the photo's own; the first explorable model: 3-15x), and
+    seeds that still differ visibly where texture was lost (measured 1.74 grey levels)."""
+    photo, code = photo_and_code
+    decoder = load_decoder("explorable", "lite")
+    truth = _luma(torch.from_numpy(photo).permute(2, 0, 1)[None].float())
+    flat, textured = texture_masks(truth)
+    with torch.no_grad():
+        decodes = [
+            _luma(decoder(code, decoder.sample_control(code, random_control(code, seed))).image) for seed in (1, 2, 3)
+        ]
+    for luma in decodes:
+        assert blockiness(luma) < 1.35
+        assert flat_grain(luma, flat) < 1.0 * flat_grain(truth, flat)
+    assert seed_spread(decodes, flat, textured)["textured_abs_difference"] > 1.0
+
+
+def test_z_star_reaches_well_past_the_faithful_decode(photo_and_code):
+    """What exploration needs: some z gives much more of the real photo back (measured 0.58x the L1)."""
     photo, code = photo_and_code
     decoder = load_decoder("explorable", "lite").requires_grad_(False)
-    with torch.no_grad():
-        first = decoder(code, random_control(code, 1)).image
-        second = decoder(code, random_control(code, 2)).image
-        at_zero = decoder(code, zero_control(code)).image
-    assert float((first - second).abs().mean()) > 1.0  # grey levels: a visible difference
     truth = torch.from_numpy(photo).permute(2, 0, 1)[None].float()
+    with torch.no_grad():
+        at_zero = decoder(code, zero_control(code)).image
     z_star = search_control(decoder, code, truth, steps=30)
     with torch.no_grad():
         approached = decoder(code, z_star).image
-    assert float(l1(approached, truth)) < 0.95 * float(l1(at_zero, truth))
+    assert float(l1(approached, truth)) < 0.8 * float(l1(at_zero, truth))
 
 
 def test_bfloat16_steps_stay_in_the_box_and_near_the_float32_decode(photo_and_code):

@@ -1,9 +1,9 @@
 """Image quality figures for evaluating the decoders offline.
 
 - :func:`niqe`: the no-reference NIQE score (Mittal, Soundararajan & Bovik, IEEE SPL 2013); lower is
-  more natural. Used to show that the explorable (GAN-trained) decoder looks more natural than the
-  faithful (L1-trained) one, as the paper does.
+  "more natural". Reported, never the judge: it reads grain as detail (docs/decoder.md).
 - :func:`ssim` and :func:`psnr`: full-reference fidelity to the ground truth.
+- :mod:`.artifacts`: figures that grain cannot fool (blockiness, flat-area grain, spread between seeds).
 
 Everything here is numpy/scipy/OpenCV on the CPU and needs no network or GPU. Note that the package
 attribute ``niqe`` is the function: reach the module's helpers with

@@ -25,8 +25,9 @@ RECIPE = {
     "luma": "L1 of the luma plane, z = 0; Adam 2e-4, cosine decay",
     "chroma": "L1 of the chroma planes, z = 0; Adam 2e-4, cosine decay",
     "prior": "only the z weights and the learnt prior σ(X_Q) learn (z = 0 frozen): L1 of decodes at z from a "
-    "posterior encoder + β·KL to N(0, σ²) + L1 where the photo is flat and 4·(block-edge + flat-grain "
-    "excess) of decodes at random z + 200·L_range; Adam 2e-4 (decoder) and 3e-4 (encoder), cosine decay",
+    "posterior encoder + 1e-4·KL to N(0, σ²) + (L1 where the photo is flat + 4·block-edge excess + "
+    "12·flat-grain excess) of decodes at random z + 200·L_range (PriorPhase's defaults); Adam 2e-4 (decoder) "
+    "and 3e-4 (encoder), cosine decay",
     "adversarial": "WGAN-GP (critic lr 1e-4, generator lr 2e-5) + 200·L_range + 0.1·L_map, z* from 10 Adam steps",
 }
 

@@ -20,11 +20,13 @@ class Alternatives(Tool):
     Candidates closer than ``separation`` grey levels (mean |difference| inside the region, averaged over
     the others) are pushed apart until they reach it, and no further: an unbounded push would drive z out
     of the prior, into noise. Where the file leaves little room, they stay close, which is the answer.
+    The default, 1.5 grey levels, is about how far the shipped model's own samples lie apart where the photo
+    is textured (docs/decoder.md); at 3.0 the push drew a block mesh and grain over flat background.
     """
 
     count: int = 4
     spread: float = 1.0
-    separation: float = 3.0
+    separation: float = 1.5
     seed: int = 0
 
     def start(self, view: WindowView, z: torch.Tensor, movable: torch.Tensor) -> torch.Tensor:

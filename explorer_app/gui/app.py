@@ -7,7 +7,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from PyQt6.QtCore import QBuffer, QEventLoop, QIODevice, QTimer
+from PyQt6.QtCore import QBuffer, QEventLoop, QIODevice, QtMsgType, QTimer, qInstallMessageHandler
 from PyQt6.QtWidgets import QApplication
 
 from ..atomic import atomic_write_bytes
@@ -43,6 +43,8 @@ def run_gui(path: Path | None, screenshot: Path | None = None, kind: str = "PNG"
     """The application on ``path`` (or none). With ``screenshot``: default preferences and layout (the
     user's are neither used nor changed), a fixed window size, the picture saved atomically in the Qt image
     format ``kind``, exit; raises ScreenshotError when it cannot be."""
+    if screenshot is not None:  # stderr is ours: one line on failure, nothing on success
+        qInstallMessageHandler(_quiet)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("JPEG Explorer")
     app.setWindowIcon(icon("app"))
@@ -58,6 +60,13 @@ def run_gui(path: Path | None, screenshot: Path | None = None, kind: str = "PNG"
     with tempfile.TemporaryDirectory() as folder:
         window = MainWindow(Settings(Path(folder) / "settings.ini"))
         return save_screenshot(app, window, path, screenshot, kind)
+
+
+def _quiet(kind: QtMsgType, context, message: str) -> None:
+    """Qt's own messages in a screenshot run ("This plugin does not support propagateSizeHints()" of the
+    offscreen platform): dropped, except a fatal one."""
+    if kind == QtMsgType.QtFatalMsg:
+        sys.stderr.write(f"jpeg-explorer: error: Qt: {message}\n")
 
 
 def encoded(window: MainWindow, kind: str) -> bytes:

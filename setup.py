@@ -4,6 +4,7 @@ explorer_app.assets, so an installed copy finds them through importlib.resources
 Everything else is declared in pyproject.toml. An editable install copies nothing: there resources.py
 falls back to the checkout's own folders.
 """
+
 from pathlib import Path
 
 from setuptools import setup
@@ -25,7 +26,9 @@ class BuildPyWithData(build_py):
                         target = package / source.relative_to(folder)
                         self.mkpath(str(target.parent))
                         self.copy_file(str(source), str(target))
-            (package / "__init__.py").write_text(f'"""Shipped {folder}: data only (copied from {folder}/ at build time)."""\n')
+            (package / "__init__.py").write_text(
+                f'"""Shipped {folder}: data only (copied from {folder}/ at build time)."""\n'
+            )
 
 
 setup(cmdclass={"build_py": BuildPyWithData})

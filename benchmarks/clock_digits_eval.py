@@ -10,6 +10,7 @@ how often the classifier alone reads the plain (z = 0) decode correctly.
 It uses whatever is shipped: the explorable decoder (an untrained lite one, said so, when none is) and
 the digit classifier (required). Verification exports go to a temporary folder.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,15 @@ from explorer_app.engine import Session, glyph_hypotheses
 from explorer_app.engine.tools.glyphs import box_crop
 
 SEGMENTS = {  # a, b, c, d, e, f, g (clockwise from the top, then the middle bar)
-    0: "abcdef", 1: "bc", 2: "abdeg", 3: "abcdg", 4: "bcfg", 5: "acdfg", 6: "acdefg", 7: "abc", 8: "abcdefg",
+    0: "abcdef",
+    1: "bc",
+    2: "abdeg",
+    3: "abcdg",
+    4: "bcfg",
+    5: "acdfg",
+    6: "acdefg",
+    7: "abc",
+    8: "abcdefg",
     9: "abcdfg",
 }
 DIGIT_W, DIGIT_H, GAP, MARGIN = 24, 40, 8, 12
@@ -40,12 +49,18 @@ DIGIT_W, DIGIT_H, GAP, MARGIN = 24, 40, 8, 12
 def draw_digit(canvas: np.ndarray, digit: int, x: int, y: int, colour: np.ndarray, stroke: int) -> None:
     """Paint a seven-segment ``digit`` with its top-left at (x, y) into ``canvas`` (H, W, 3)."""
     w, h, half = DIGIT_W, DIGIT_H, DIGIT_H // 2
-    bars = {"a": (x, y, w, stroke), "d": (x, y + h - stroke, w, stroke), "g": (x, y + half - stroke // 2, w, stroke),
-            "f": (x, y, stroke, half), "e": (x, y + half, stroke, half), "b": (x + w - stroke, y, stroke, half),
-            "c": (x + w - stroke, y + half, stroke, half)}
+    bars = {
+        "a": (x, y, w, stroke),
+        "d": (x, y + h - stroke, w, stroke),
+        "g": (x, y + half - stroke // 2, w, stroke),
+        "f": (x, y, stroke, half),
+        "e": (x, y + half, stroke, half),
+        "b": (x + w - stroke, y, stroke, half),
+        "c": (x + w - stroke, y + half, stroke, half),
+    }
     for name in SEGMENTS[digit]:
         bx, by, bw, bh = bars[name]
-        canvas[by: by + bh, bx: bx + bw] = colour
+        canvas[by : by + bh, bx : bx + bw] = colour
 
 
 def clock_face(rng: np.random.Generator) -> tuple[np.ndarray, list[tuple[int, tuple[int, int, int, int]]]]:
@@ -95,14 +110,23 @@ def evaluate(faces: int, qualities: list[int], device: torch.device, seed: int =
                     report = session.export(Path(folder) / "hypothesis.png", patch=h.patch)
                     counts["hypotheses"] += 1
                     counts["verified"] += report.verified
-            print(f"face {face + 1}/{faces} (QF {quality}): top-3 so far {counts['top3']}/{counts['digits']}",
-                  file=sys.stderr)
+            print(
+                f"face {face + 1}/{faces} (QF {quality}): top-3 so far {counts['top3']}/{counts['digits']}",
+                file=sys.stderr,
+            )
     n = max(1, counts["digits"])
-    return {"decoder": decoder.name, "device": str(device), "qualities": qualities, "digits": counts["digits"],
-            "top1_accuracy": counts["top1"] / n, "top3_accuracy": counts["top3"] / n,
-            "plain_decode_classifier_top1": counts["plain_top1"] / n,
-            "hypotheses_verified": f"{counts['verified']}/{counts['hypotheses']}",
-            "seconds": round(time.perf_counter() - start, 1), "notes": notes}
+    return {
+        "decoder": decoder.name,
+        "device": str(device),
+        "qualities": qualities,
+        "digits": counts["digits"],
+        "top1_accuracy": counts["top1"] / n,
+        "top3_accuracy": counts["top3"] / n,
+        "plain_decode_classifier_top1": counts["plain_top1"] / n,
+        "hypotheses_verified": f"{counts['verified']}/{counts['hypotheses']}",
+        "seconds": round(time.perf_counter() - start, 1),
+        "notes": notes,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ stage's figure is the peak of that stage and everything before it, and the growt
 The export's own peak is measured apart too (Linux: the peak is reset through /proc/self/clear_refs just
 before it), next to the resident size it started from.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -90,26 +91,35 @@ def timed(function, repeats: int = 1):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", default=["lite", "full"], choices=sorted(SIZES))
-    parser.add_argument("--export", nargs="*", default=["lite"], choices=sorted(SIZES),
-                        help="sizes whose output is also written with export_verified (16-bit)")
+    parser.add_argument(
+        "--export",
+        nargs="*",
+        default=["lite"],
+        choices=sorted(SIZES),
+        help="sizes whose output is also written with export_verified (16-bit)",
+    )
     parser.add_argument("--width", type=int, default=4000)
     parser.add_argument("--height", type=int, default=3000)
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--bit-depth", choices=("16", "8", "auto"), default="16",
-                        help="bit depth of the timed export (auto: 8 bits when libjpeg then reproduces the file)")
+    parser.add_argument(
+        "--bit-depth",
+        choices=("16", "8", "auto"),
+        default="16",
+        help="bit depth of the timed export (auto: 8 bits when libjpeg then reproduces the file)",
+    )
     args = parser.parse_args(argv)
 
     torch.manual_seed(0)
     folder = Path(tempfile.mkdtemp(prefix="bench12mp-"))
     path = folder / "photo.jpg"
-    maker = multiprocessing.get_context("spawn").Process(target=write_photo,
-                                                         args=(str(path), args.height, args.width))
+    maker = multiprocessing.get_context("spawn").Process(target=write_photo, args=(str(path), args.height, args.width))
     maker.start()
     maker.join()
     figures: dict[str, object] = {
         "file": f"{args.width}x{args.height} synthetic photo, IJG quality 30, 4:2:0, "
-                f"{path.stat().st_size / 2**20:.2f} MiB",
-        "torch_threads": torch.get_num_threads(), "peak_rss_mib_start": round(peak_rss_mib()),
+        f"{path.stat().st_size / 2**20:.2f} MiB",
+        "torch_threads": torch.get_num_threads(),
+        "peak_rss_mib_start": round(peak_rss_mib()),
     }
 
     def pillow_decode() -> np.ndarray:
@@ -126,9 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         decoder = JpegDecoder(SIZES[size], name=f"untrained-{size}").eval()
         decode_s, output = timed(lambda: decode_code(decoder, code))
         total = read_s + decode_s
-        figures[size] = {"decode_s": round(decode_s, 2), "read_plus_decode_s": round(total, 2),
-                         "ratio_to_pillow": round(total / pillow_s, 1),
-                         "peak_rss_mib_after": round(peak_rss_mib())}
+        figures[size] = {
+            "decode_s": round(decode_s, 2),
+            "read_plus_decode_s": round(total, 2),
+            "ratio_to_pillow": round(total / pillow_s, 1),
+            "peak_rss_mib_after": round(peak_rss_mib()),
+        }
         if size in args.export:
             peak_before = peak_rss_mib()  # the reset below restarts ru_maxrss too
             own_peak = reset_peak()
@@ -136,16 +149,20 @@ def main(argv: list[str] | None = None) -> int:
             depth = None if args.bit_depth == "auto" else int(args.bit_depth)
             export_s, report = timed(lambda: export_verified(output, code, folder / f"{size}.png", depth))
             after = resident_mib()
-            figures[size].update({f"export_verified_{args.bit_depth}bit_s": round(export_s, 2),
-                                  "verified": report.verified,
-                                  "bit_depth_written": report.image["bit_depth"],
-                                  "report_figures": {key: report.as_dict()[key] for key in (
-                                      "verdict", "reproduced_by", "encoders")},
-                                  "export_notes": report.notes,
-                                  "peak_rss_mib_after_export": round(max(peak_before, peak_rss_mib()))})
+            figures[size].update(
+                {
+                    f"export_verified_{args.bit_depth}bit_s": round(export_s, 2),
+                    "verified": report.verified,
+                    "bit_depth_written": report.image["bit_depth"],
+                    "report_figures": {key: report.as_dict()[key] for key in ("verdict", "reproduced_by", "encoders")},
+                    "export_notes": report.notes,
+                    "peak_rss_mib_after_export": round(max(peak_before, peak_rss_mib())),
+                }
+            )
             if own_peak and before and after:
-                figures[size].update({"rss_mib_before_export": round(before[0]),
-                                      "export_own_peak_rss_mib": round(after[1])})
+                figures[size].update(
+                    {"rss_mib_before_export": round(before[0]), "export_own_peak_rss_mib": round(after[1])}
+                )
         del output, decoder
         print(json.dumps({size: figures[size]}), flush=True)
     print(json.dumps(figures, indent=2))

@@ -10,6 +10,7 @@ Python) and graphed (the engine's default: one captured CUDA graph replayed per 
 bf16 autocast (the engine's GPU default), each in the default and the channels-last layout.
 Untrained weights: speed does not depend on their values.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,15 @@ from explorer_app.engine.stepper import EAGER_STEPS, AdamStepper
 
 def synthetic_code(pixels: int, device: torch.device) -> CodeTensors:
     blocks = pixels // 8
-    return CodeTensors(torch.randint(-20, 20, (1, 64, blocks, blocks)).float(), torch.full((1, 64, 1, 1), 12.0),
-                       torch.randint(-5, 5, (1, 128, blocks // 2, blocks // 2)).float(),
-                       torch.full((1, 128, 1, 1), 14.0), (2, 2), pixels, pixels).to(device)
+    return CodeTensors(
+        torch.randint(-20, 20, (1, 64, blocks, blocks)).float(),
+        torch.full((1, 64, 1, 1), 12.0),
+        torch.randint(-5, 5, (1, 128, blocks // 2, blocks // 2)).float(),
+        torch.full((1, 128, 1, 1), 14.0),
+        (2, 2),
+        pixels,
+        pixels,
+    ).to(device)
 
 
 def adam_steps_per_second(decoder: JpegDecoder, code: CodeTensors, steps: int, graphed: bool = True) -> float:
@@ -77,18 +84,26 @@ def main() -> None:
     cuda = device.type == "cuda"
     variants = [("fp32", None, torch.contiguous_format)]
     if cuda:
-        variants += [("bf16", torch.bfloat16, torch.contiguous_format), ("fp32_channels_last", None, torch.channels_last),
-                     ("bf16_channels_last", torch.bfloat16, torch.channels_last)]
+        variants += [
+            ("bf16", torch.bfloat16, torch.contiguous_format),
+            ("fp32_channels_last", None, torch.channels_last),
+            ("bf16_channels_last", torch.bfloat16, torch.channels_last),
+        ]
     for name in args.sizes.split(","):
         for precision, dtype, layout in variants:
             decoder = JpegDecoder(SIZES[name]).to(device, memory_format=layout).eval().requires_grad_(False)
             decoder.luma.compute_dtype = decoder.chroma.compute_dtype = dtype
             for graphed in (True, False) if cuda else (False,):
                 whole = adam_steps_per_second(decoder, synthetic_code(1024, device), args.steps, graphed)
-                region = adam_steps_per_second(decoder, synthetic_code(256 + 16 * args.halo, device), args.steps, graphed)
+                region = adam_steps_per_second(
+                    decoder, synthetic_code(256 + 16 * args.halo, device), args.steps, graphed
+                )
                 key = f"{name}_{precision}" + ("_graphed" if graphed else "_eager") * cuda
-                results[key] = {"whole_1mp_steps_per_s": round(whole, 1), "region_256px_steps_per_s": round(region, 1),
-                                "region_256px_50_steps_s": round(50 / region, 3)}
+                results[key] = {
+                    "whole_1mp_steps_per_s": round(whole, 1),
+                    "region_256px_steps_per_s": round(region, 1),
+                    "region_256px_50_steps_s": round(50 / region, 3),
+                }
                 print(key, results[key], flush=True)
     if args.profile:
         profile_step(JpegDecoder(SIZES["full"]).to(device).eval().requires_grad_(False), synthetic_code(1024, device))

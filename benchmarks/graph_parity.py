@@ -12,6 +12,7 @@ float32 image inside the region, and the verification of the graphed result's ex
 under the file's tables: the fraction of coefficients that come back identical). On a CPU both runs are eager, which
 makes this a smoke test of the script.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,14 +75,19 @@ def compare(session: Session, name: str, tool: Tool, folder: Path) -> dict[str, 
     inside = torch.from_numpy(region.mask[rows, cols]).to(committed.device)
     preview_error = (graphed.preview[:1] - committed).abs().amax(1)[0][inside].max()
     report = session.export(folder / f"{name}.png", patch=patch)
-    return {"loss_graphed": [round(v, 5) for v in graphed.loss.tolist()],
-            "loss_eager": [round(v, 5) for v in eager.loss.tolist()],
-            "max_preview_difference": round(float(difference), 4),
-            "preview_vs_committed_in_region": round(float(preview_error), 4),
-            "graphed_s": round(graphed_s, 3), "eager_s": round(eager_s, 3),
-            "verified": report.verified,
-            "identical_fraction": [round(c.identical_fraction, 6)  # the reference encoder's, listed last
-                                   for c in report.encoders[-1].components]}
+    return {
+        "loss_graphed": [round(v, 5) for v in graphed.loss.tolist()],
+        "loss_eager": [round(v, 5) for v in eager.loss.tolist()],
+        "max_preview_difference": round(float(difference), 4),
+        "preview_vs_committed_in_region": round(float(preview_error), 4),
+        "graphed_s": round(graphed_s, 3),
+        "eager_s": round(eager_s, 3),
+        "verified": report.verified,
+        "identical_fraction": [
+            round(c.identical_fraction, 6)  # the reference encoder's, listed last
+            for c in report.encoders[-1].components
+        ],
+    }
 
 
 def main() -> None:
@@ -93,15 +99,19 @@ def main() -> None:
     device = torch.device(args.device)
     decoder = choose_decoder("explorable", args.size, device).decoder
     session = Session.open(example_jpeg(), decoder, device)
-    results: dict[str, object] = {"device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
-                                  "model": decoder.name}
+    results: dict[str, object] = {
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "model": decoder.name,
+    }
     with tempfile.TemporaryDirectory() as folder:
         for name, tool in tool_set(session).items():
             results[name] = compare(session, name, tool, Path(folder))
             print(name, results[name], flush=True)
     worst = max(float(np.max(r["max_preview_difference"])) for r in results.values() if isinstance(r, dict))
     results["worst_preview_difference"] = worst
-    print("all verified:", all(r["verified"] for r in results.values() if isinstance(r, dict)), "worst difference:", worst)
+    print(
+        "all verified:", all(r["verified"] for r in results.values() if isinstance(r, dict)), "worst difference:", worst
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 

@@ -13,6 +13,7 @@ The photo is made here, no download: a 3×2 composite of scikit-image's bundled 
 (bicubic) to 1334×1500, with grain and a fine stone texture laid over it so that it compresses like a
 camera photo, saved by Pillow at quality 85 (4:2:0), 4000×3000. Shipped ``lite`` weights, CPU.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,13 +58,18 @@ def camera_like_photo(width: int = 4000, height: int = 3000, seed: int = 0) -> n
     for index, name in enumerate(PHOTOS):
         photo = getattr(skimage.data, name)().astype(np.float32)
         scale = max(tile_w / photo.shape[1], tile_h / photo.shape[0])
-        big = cv2.resize(photo, (round(photo.shape[1] * scale) + 1, round(photo.shape[0] * scale) + 1),
-                         interpolation=cv2.INTER_CUBIC)
+        big = cv2.resize(
+            photo, (round(photo.shape[1] * scale) + 1, round(photo.shape[0] * scale) + 1), interpolation=cv2.INTER_CUBIC
+        )
         top, left = (big.shape[0] - tile_h) // 2, (big.shape[1] - tile_w) // 2
         r, c = divmod(index, columns)
-        canvas[r * tile_h:(r + 1) * tile_h, c * tile_w:(c + 1) * tile_w] = big[top:top + tile_h, left:left + tile_w]
+        canvas[r * tile_h : (r + 1) * tile_h, c * tile_w : (c + 1) * tile_w] = big[
+            top : top + tile_h, left : left + tile_w
+        ]
     stone = skimage.data.gravel().astype(np.float32)
-    stone = np.tile(stone, (-(-canvas.shape[0] // 512), -(-canvas.shape[1] // 512)))[:canvas.shape[0], :canvas.shape[1]]
+    stone = np.tile(stone, (-(-canvas.shape[0] // 512), -(-canvas.shape[1] // 512)))[
+        : canvas.shape[0], : canvas.shape[1]
+    ]
     canvas += 0.08 * (stone - stone.mean())[:, :, None]
     canvas += rng.normal(0.0, 2.5, canvas.shape).astype(np.float32)
     return np.clip(np.round(canvas[:height, :width]), 0, 255).astype(np.uint8)
@@ -79,6 +85,7 @@ def prepare_torch() -> bool:
     if not hasattr(application, "prepare_torch"):
         return False
     import importlib
+
     importlib.import_module("torch._dynamo")
     return True
 
@@ -120,8 +127,13 @@ def wait_for(app: QApplication, condition: Callable[[], bool], timeout_s: float 
     return time.perf_counter() - start
 
 
-def journey(app: QApplication, meter: GapMeter, act: Callable[[], object], done: Callable[[], bool],
-            marks: dict[str, Callable[[], bool]] | None = None) -> dict[str, float]:
+def journey(
+    app: QApplication,
+    meter: GapMeter,
+    act: Callable[[], object],
+    done: Callable[[], bool],
+    marks: dict[str, Callable[[], bool]] | None = None,
+) -> dict[str, float]:
     """Do ``act`` and run the event loop until ``done``: seconds to each of ``marks`` and to the end,
     and the longest GUI-thread block (ms)."""
     marks = dict(marks or {})
@@ -170,9 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     idle = lambda: not window.jobs.busy  # noqa: E731
     figures: dict[str, object] = {
         "photo": f"4000x3000 composite of scikit-image photos, Pillow quality 85, 4:2:0, "
-                 f"{photo.stat().st_size / 2**20:.2f} MiB",
-        "model": model.label, "device": "cpu", "torch_threads": torch.get_num_threads(),
-        "cpu": platform.processor() or platform.machine(), "os_cpu_count": os.cpu_count(),
+        f"{photo.stat().st_size / 2**20:.2f} MiB",
+        "model": model.label,
+        "device": "cpu",
+        "torch_threads": torch.get_num_threads(),
+        "cpu": platform.processor() or platform.machine(),
+        "os_cpu_count": os.cpu_count(),
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
         "startup_imports_s": prepare_s if prepared else None,
     }
@@ -191,8 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     marks = {"first_view": full_view}
     if hasattr(window.canvas, "images"):  # the tree before showed the network decode only when ready
         marks["network_view"] = lambda: "current" in window.canvas.images.sources
-    figures["open"] = journey(app, meter, lambda: window.open_path(photo),
-                              lambda: idle() and window.opened is not None, marks)
+    figures["open"] = journey(
+        app, meter, lambda: window.open_path(photo), lambda: idle() and window.opened is not None, marks
+    )
     history = lambda: window.explorer.session.history  # noqa: E731
 
     def select_square() -> None:
@@ -202,23 +218,33 @@ def main(argv: list[str] | None = None) -> int:
 
     select_square()
     window.toolbox.show_panel("Variance")
-    figures["edit_256px_variance"] = journey(app, meter, window.tool_panels["Variance"].apply_button.click,
-                                             lambda: idle() and history().position == 1)
+    figures["edit_256px_variance"] = journey(
+        app, meter, window.tool_panels["Variance"].apply_button.click, lambda: idle() and history().position == 1
+    )
     figures["undo"] = journey(app, meter, window.commands["undo"].trigger, lambda: idle() and history().position == 0)
     figures["redo"] = journey(app, meter, window.commands["redo"].trigger, lambda: idle() and history().position == 1)
     export = folder / "export.png"
-    figures["export_16bit"] = journey(app, meter, lambda: window.export_to(export, 16),
-                                      lambda: idle() and window.export_result is not None)
+    figures["export_16bit"] = journey(
+        app, meter, lambda: window.export_to(export, 16), lambda: idle() and window.export_result is not None
+    )
     figures["export_16bit"]["verified"] = window.export_result.report.verified
     window.export_result.close()
     session_file = folder / "work.jxs"
     writing = lambda: getattr(getattr(window, "writer", None), "pending", 0)  # noqa: E731 - no writer before
-    figures["save_session"] = journey(app, meter, lambda: window.save_session(session_file),
-                                      lambda: idle() and session_file.exists() and not writing())
+    figures["save_session"] = journey(
+        app,
+        meter,
+        lambda: window.save_session(session_file),
+        lambda: idle() and session_file.exists() and not writing(),
+    )
     figures["save_session"]["size_mib"] = round(session_file.stat().st_size / 2**20, 2)
     if hasattr(window, "open_session") and hasattr(window, "writer"):
-        figures["reopen_session"] = journey(app, meter, lambda: window.open_session(session_file),
-                                            lambda: idle() and window.explorer.session.history.position == 1)
+        figures["reopen_session"] = journey(
+            app,
+            meter,
+            lambda: window.open_session(session_file),
+            lambda: idle() and window.explorer.session.history.position == 1,
+        )
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)  # type: ignore
     window.close()
     figures["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]

@@ -20,6 +20,7 @@ committed image against the image before the edit:
 * preview_err: max |live preview − committed| inside the region (what the user saw vs what was kept);
 * edit_s / commit_s: wall time of building + optimizing the edit, and of the exact commit.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,7 @@ def whole_view(session: Session, region: Region, before: torch.Tensor) -> Window
 
 
 def band_label(band: tuple[int, int | None]) -> str:
-    """"0-16", …, ">128" (px)."""
+    """ "0-16", …, ">128" (px)."""
     low, high = band
     return f">{low}" if high is None else f"{low}-{high}"
 
@@ -80,8 +81,10 @@ def spread(change: np.ndarray, outside: np.ndarray, distance: np.ndarray) -> dic
     for low, high in BANDS:
         pick = outside & (distance > low) & (True if high is None else distance <= high)
         values = change[pick]
-        bands[band_label((low, high))] = {"max": round(float(values.max()), 3),
-                                          "p999": round(float(np.percentile(values, 99.9)), 3)}
+        bands[band_label((low, high))] = {
+            "max": round(float(values.max()), 3),
+            "p999": round(float(np.percentile(values, 99.9)), 3),
+        }
     far = distance[outside & (change >= 1.0)]
     return {"bands": bands, "reach_1": round(float(far.max()), 1) if far.size else 0.0}
 
@@ -108,12 +111,17 @@ def run_edit(session: Session, tool: Tool, region: Region, distance: np.ndarray,
     committed_window = after[:, :, rows, cols]
     preview_err = ((preview - committed_window).abs().amax(1)[0] * inside[rows, cols]).max()
     objective = tool.objective(whole_view(session, region, before))
-    return {"halo": halo, "window_blocks": edit.window.describe(),
-            "objective": round(float(objective(after)[0]), 6),
-            **spread(per_pixel, outside, distance),
-            "beyond_window_max": round(float(per_pixel[beyond].max()), 3) if beyond.any() else None,
-            "preview_err": round(float(preview_err), 3),
-            "edit_s": round(optimized - start, 2), "commit_s": round(committed - optimized, 2), "_after": after}
+    return {
+        "halo": halo,
+        "window_blocks": edit.window.describe(),
+        "objective": round(float(objective(after)[0]), 6),
+        **spread(per_pixel, outside, distance),
+        "beyond_window_max": round(float(per_pixel[beyond].max()), 3) if beyond.any() else None,
+        "preview_err": round(float(preview_err), 3),
+        "edit_s": round(optimized - start, 2),
+        "commit_s": round(committed - optimized, 2),
+        "_after": after,
+    }
 
 
 def study(size: str, tool_names: list[str], device: torch.device) -> dict[str, object]:
@@ -123,8 +131,12 @@ def study(size: str, tool_names: list[str], device: torch.device) -> dict[str, o
     region = regions.rectangle(base.shape, *REGION_XYWH)
     outside = ~region.mask
     distance = distance_transform_edt(outside)
-    figures: dict[str, object] = {"decoder": chosen.describe(), "note": chosen.note,
-                                  "receptive_radius_blocks": chosen.decoder.receptive_radius_blocks, "tools": {}}
+    figures: dict[str, object] = {
+        "decoder": chosen.describe(),
+        "note": chosen.note,
+        "receptive_radius_blocks": chosen.decoder.receptive_radius_blocks,
+        "tools": {},
+    }
     noise = torch.randn(base.state.z.shape, generator=torch.Generator().manual_seed(0)).to(base.state.z)
     perturbed = initial_state(chosen.decoder, base.tensors, base.state.z + FLOOR_NOISE * noise)
     run_to_end(base.edit(TOOLS[tool_names[0]], region, Budget(steps=2, patience=0, halo=2)))  # warm-up, untimed
@@ -138,7 +150,9 @@ def study(size: str, tool_names: list[str], device: torch.device) -> dict[str, o
             run = run_edit(session, tool, region, distance, halo)
             runs.append(run)
             print_row(size, name, run)
-        control = run_edit(Session(base.code, chosen.decoder, device, state=perturbed.clone()), tool, region, distance, None)
+        control = run_edit(
+            Session(base.code, chosen.decoder, device, state=perturbed.clone()), tool, region, distance, None
+        )
         control["z_noise"] = FLOOR_NOISE
         print_row(size, name, control)
         reference = runs[0]["_after"]
@@ -146,11 +160,20 @@ def study(size: str, tool_names: list[str], device: torch.device) -> dict[str, o
             differs = (run.pop("_after") - reference).abs().amax(1)[0].cpu().numpy()
             run["vs_full"] = {"max": round(float(differs[outside].max()), 3), **spread(differs, outside, distance)}
         objective_before = float(tool.objective(whole_view(base, region, before))(before)[0])
-        print(f"{size:4} {name:10} objective before {objective_before:.3g}; |committed - committed with halo None|, "
-              "max per band: " + "; ".join(f"{run_label(r)}: " + " ".join(f"{b['max']:.2f}" for b in r["vs_full"]["bands"].values())
-                                          for r in [control, *runs[1:]]), flush=True)
-        figures["tools"][name] = {"objective_before": round(objective_before, 6), "runs": runs[1:] + runs[:1],
-                                  "floor_control": control}
+        print(
+            f"{size:4} {name:10} objective before {objective_before:.3g}; |committed - committed with halo None|, "
+            "max per band: "
+            + "; ".join(
+                f"{run_label(r)}: " + " ".join(f"{b['max']:.2f}" for b in r["vs_full"]["bands"].values())
+                for r in [control, *runs[1:]]
+            ),
+            flush=True,
+        )
+        figures["tools"][name] = {
+            "objective_before": round(objective_before, 6),
+            "runs": runs[1:] + runs[:1],
+            "floor_control": control,
+        }
     figures["seconds"] = round(time.perf_counter() - start, 1)
     return figures
 
@@ -164,8 +187,11 @@ def print_row(size: str, tool: str, run: dict[str, object]) -> None:
     """One line of the table: per band max/p99.9, then the window, reach and timing figures."""
     bands = "  ".join(f"{b['max']:6.2f}/{b['p999']:5.2f}" for b in run["bands"].values())
     beyond = "-" if run["beyond_window_max"] is None else f"{run['beyond_window_max']:.2f}"
-    print(f"{size:4} {tool:10} {run_label(run):>4} {run['objective']:9.3g}  {bands}  {beyond:>6} "
-          f"{run['reach_1']:6.1f} {run['preview_err']:6.2f} {run['edit_s']:6.1f}s", flush=True)
+    print(
+        f"{size:4} {tool:10} {run_label(run):>4} {run['objective']:9.3g}  {bands}  {beyond:>6} "
+        f"{run['reach_1']:6.1f} {run['preview_err']:6.2f} {run['edit_s']:6.1f}s",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,11 +209,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"size tool       halo objective {bands}  beyond reach1 prev_e   edit   (band: max/p99.9 grey levels)")
     results: dict[str, object] = {
         "command": "python benchmarks/halo_reach.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "image": str(IMAGE.relative_to(IMAGE.parents[2])), "region_xywh": list(REGION_XYWH),
+        "image": str(IMAGE.relative_to(IMAGE.parents[2])),
+        "region_xywh": list(REGION_XYWH),
         "budget": {"steps": STEPS, "patience": 0, "other": "Budget defaults"},
         "tools": {name: repr(tool) for name, tool in TOOLS.items()},
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu, {args.threads} thread(s)",
-        "torch": torch.__version__, "load_average_1min": {"start": os.getloadavg()[0]}, "notes": [], "sizes": {}}
+        "torch": torch.__version__,
+        "load_average_1min": {"start": os.getloadavg()[0]},
+        "notes": [],
+        "sizes": {},
+    }
     if args.full_tools:
         results["notes"].append(f"full size: tools {args.full_tools} only, to bound the CPU time")
     for size in args.sizes.split(","):

@@ -10,6 +10,7 @@ depth written and the verdict line. ``--tree`` runs another checkout's code (e.g
 change, from `git archive`), so that both are timed the same way; the load average is recorded before and
 after, since the machine may be shared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,20 @@ DEPTHS = {"default": [], "8-bit": ["--bit-depth", "8"]}
 
 
 def run_case(tree: Path, jpeg: Path, output: Path, flags: list[str]) -> dict[str, object]:
-    command = [sys.executable, "-m", "explorer_app.cli.main", "decode", str(jpeg), "-o", str(output),
-               "--device", "cpu", "--size", "lite", *flags]
+    command = [
+        sys.executable,
+        "-m",
+        "explorer_app.cli.main",
+        "decode",
+        str(jpeg),
+        "-o",
+        str(output),
+        "--device",
+        "cpu",
+        "--size",
+        "lite",
+        *flags,
+    ]
     environment = {**os.environ, "PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"}
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=tree)
@@ -39,8 +52,13 @@ def run_case(tree: Path, jpeg: Path, output: Path, flags: list[str]) -> dict[str
     lines = done.stdout.splitlines()
     verdict = next((line for line in lines if "VERIFIED" in line), done.stderr.strip())
     written = next((line for line in lines if line.startswith("wrote")), "")
-    return {"seconds": round(seconds, 2), "exit_code": done.returncode, "wrote": written, "verdict": verdict,
-            "remedy": next((line for line in lines if line.startswith("remedy:")), "")}
+    return {
+        "seconds": round(seconds, 2),
+        "exit_code": done.returncode,
+        "wrote": written,
+        "verdict": verdict,
+        "remedy": next((line for line in lines if line.startswith("remedy:")), ""),
+    }
 
 
 def main() -> int:

@@ -7,6 +7,7 @@ out.png, alternately at 8 and 16 bits), sends SIGKILL (or, every third run, SIGT
 moment within 0.6 s of the first pair, and checks the folder: the PNG and its report must both be there, the
 report's image.sha256 must be that PNG's, and nothing else (no .partial file) may be left.
 """
+
 from __future__ import annotations
 
 import argparse

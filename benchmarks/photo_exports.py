@@ -7,6 +7,7 @@ the MCU), compressed by Pillow and by OpenCV at each quality, 4:2:0 and 4:4:4, d
 faithful-lite model (z = 0) and exported at 8 bits (repaired for libjpeg's pipeline) and at 16 bits
 (reference encoder). Prints every case that does not verify and the counts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,12 @@ from explorer_app.decoder.inference import decode_code  # noqa: E402
 from explorer_app.decoder.selection import choose_decoder  # noqa: E402
 from explorer_app.export.exporter import export_verified  # noqa: E402
 
-PHOTOS = {"astronaut": skimage.data.astronaut, "coffee": skimage.data.coffee, "chelsea": skimage.data.chelsea,
-          "rocket": skimage.data.rocket}
+PHOTOS = {
+    "astronaut": skimage.data.astronaut,
+    "coffee": skimage.data.coffee,
+    "chelsea": skimage.data.chelsea,
+    "rocket": skimage.data.rocket,
+}
 SAMPLINGS = {"4:2:0": (2, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420), "4:4:4": (0, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444)}
 
 
@@ -41,8 +46,11 @@ def compress(pixels: np.ndarray, codec: str, quality: int, sampling: str) -> byt
         buffer = io.BytesIO()
         Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality, subsampling=SAMPLINGS[sampling][0])
         return buffer.getvalue()
-    ok, buffer = cv2.imencode(".jpg", np.ascontiguousarray(pixels[:, :, ::-1]),
-                              [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SAMPLINGS[sampling][1]])
+    ok, buffer = cv2.imencode(
+        ".jpg",
+        np.ascontiguousarray(pixels[:, :, ::-1]),
+        [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SAMPLINGS[sampling][1]],
+    )
     return buffer.tobytes()
 
 

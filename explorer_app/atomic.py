@@ -9,6 +9,7 @@ child finishes the two renames on its own. Files are created with mode 0666 less
 a user makes. Where O_TMPFILE is missing, hidden ``.partial`` files stand in for the anonymous ones (and are
 removed on any error the process survives).
 """
+
 from __future__ import annotations
 
 import errno
@@ -55,7 +56,7 @@ def stage(destination: Path, data: bytes) -> Staged:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(descriptor, view):]
+            view = view[os.write(descriptor, view) :]
         os.fsync(descriptor)
     except BaseException:
         staged.discard()

@@ -1,4 +1,5 @@
 """Choosing the torch device: the GPU when present (unless told otherwise), else the CPU."""
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """Where the shipped models and assets live: inside the installed package, or the source checkout."""
+
 from __future__ import annotations
 
 import importlib.resources

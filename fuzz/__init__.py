@@ -8,6 +8,7 @@ code, output left on a refusal; or fine (refused, verified, not verified). Not s
     python -m fuzz --mutants 500 --seed 1                # mutants of small photos + the hand-made classes
     python -m fuzz --mutants 10000 --seed 1 --huge       # the long run, with the 100-MP files
 """
+
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # each case is its own process: one thread each, set before torch loads

@@ -1,4 +1,5 @@
 """Cases (mutants of the seeds and the hand-made classes), run through targets, counted by class."""
+
 from __future__ import annotations
 
 import hashlib
@@ -61,6 +62,7 @@ def _bytes_builder(name: str, data: bytes) -> Callable[[Path], Path]:
         path = folder / name
         path.write_bytes(data)
         return path
+
     return build
 
 
@@ -73,8 +75,13 @@ def mutant_cases(count: int, seed: int) -> list[Case]:
     for index in range(count):
         which = index % len(seeds)
         data, names = mutate(rng, seeds[which].data)
-        cases.append(Case(f"mutant-{seed}-{index}-{seeds[which].name}-{'+'.join(names)}",
-                          _bytes_builder("input.jpg", data), pngs[which]))
+        cases.append(
+            Case(
+                f"mutant-{seed}-{index}-{seeds[which].name}-{'+'.join(names)}",
+                _bytes_builder("input.jpg", data),
+                pngs[which],
+            )
+        )
     return cases
 
 
@@ -82,8 +89,7 @@ def hostile_cases(huge: bool) -> list[Case]:
     """The hand-made classes (the huge ones only when asked), and the output-over-input form of a valid file."""
     png = png_of(seed_jpegs()[0].data)
     cases = [Case(f"hostile-{h.name}", h.build, png, h.seconds) for h in HOSTILE if huge or not h.huge]
-    cases.append(Case("hostile-output-is-input", _bytes_builder("input.jpg", seed_jpegs()[0].data), png,
-                      aliased=True))
+    cases.append(Case("hostile-output-is-input", _bytes_builder("input.jpg", seed_jpegs()[0].data), png, aliased=True))
     return cases
 
 
@@ -98,8 +104,9 @@ def fingerprint(path: Path) -> tuple:
     return ("special", stat.S_IFMT(info.st_mode), info.st_ino)
 
 
-def run_case(case: Case, target: Target, runner: Runner, memory_budget: int, address_space: int,
-             time_scale: float, work: Path) -> tuple[list[str], str, float]:
+def run_case(
+    case: Case, target: Target, runner: Runner, memory_budget: int, address_space: int, time_scale: float, work: Path
+) -> tuple[list[str], str, float]:
     """Run one case through one target in a fresh folder under ``work``; (classes, stderr, seconds)."""
     folder = Path(tempfile.mkdtemp(dir=work))
     try:
@@ -113,16 +120,25 @@ def run_case(case: Case, target: Target, runner: Runner, memory_budget: int, add
         before = [fingerprint(p) for p in inputs]
         limits = Limits((case.seconds + target.seconds) * time_scale, address_space)
         outcome = runner(target.entry, arguments, limits)
-        observed = Observed(before != [fingerprint(p) for p in inputs],
-                            any(p.exists() and (not p.is_dir() or any(p.iterdir())) for p in target.outputs(folder)))
+        observed = Observed(
+            before != [fingerprint(p) for p in inputs],
+            any(p.exists() and (not p.is_dir() or any(p.iterdir())) for p in target.outputs(folder)),
+        )
         return classify(outcome, observed, target.exits, memory_budget), outcome.stderr, outcome.seconds
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_campaign(cases: Iterable[Case], targets: list[Target], runner: Runner, memory_budget: int,
-                 address_space: int, time_scale: float = 1.0, keep: Path | None = None,
-                 progress: Callable[[str], None] = lambda line: None) -> Tally:
+def run_campaign(
+    cases: Iterable[Case],
+    targets: list[Target],
+    runner: Runner,
+    memory_budget: int,
+    address_space: int,
+    time_scale: float = 1.0,
+    keep: Path | None = None,
+    progress: Callable[[str], None] = lambda line: None,
+) -> Tally:
     """Every case through every target; failing inputs copied to ``keep`` (when given)."""
     tally, cases = Tally(), list(cases)
     with tempfile.TemporaryDirectory(prefix="jpeg-explorer-fuzz-") as name:
@@ -131,8 +147,9 @@ def run_campaign(cases: Iterable[Case], targets: list[Target], runner: Runner, m
             if number % 100 == 0:
                 progress(f"{number} of {len(cases)} cases, {tally.failure_count()} failures")
             for target in targets:
-                classes, stderr, seconds = run_case(case, target, runner, memory_budget, address_space,
-                                                    time_scale, work)
+                classes, stderr, seconds = run_case(
+                    case, target, runner, memory_budget, address_space, time_scale, work
+                )
                 tally.add(target.name, case.name, classes, stderr, seconds)
                 if any(c in FAILURES for c in classes):
                     progress(f"{target.name}: {case.name}: {', '.join(classes)}")

@@ -1,12 +1,23 @@
 """Name what a case's outcome says about the command: a failure class, or how it fine-ly ended."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .runner import TRACEBACK_EXIT, Outcome
 
-FAILURES = ("signal", "hang", "over-memory", "traceback", "input changed", "stderr > 1 line", "foreign stderr",
-            "wrong exit code", "output on refusal", "silent failure")
+FAILURES = (
+    "signal",
+    "hang",
+    "over-memory",
+    "traceback",
+    "input changed",
+    "stderr > 1 line",
+    "foreign stderr",
+    "wrong exit code",
+    "output on refusal",
+    "silent failure",
+)
 """Every class that counts as a defect; a case can fall in several."""
 FINE = {0: "accepted", 1: "not verified", 2: "refused"}
 """Exit codes of a clean ending, by name."""
@@ -45,6 +56,7 @@ def classify(outcome: Outcome, observed: Observed, exits: frozenset[int], memory
         failures.append("output on refusal")
     explained = bool(lines) and lines[0].startswith(ERROR_PREFIX)
     if (outcome.exit_code == 2 and not explained) or (
-            outcome.exit_code == 1 and not explained and "NOT VERIFIED" not in outcome.stdout):
+        outcome.exit_code == 1 and not explained and "NOT VERIFIED" not in outcome.stdout
+    ):
         failures.append("silent failure")
     return failures or [FINE.get(outcome.exit_code, "unknown")]

@@ -3,6 +3,7 @@
 Bytes-only classes are JPEG streams edited at the marker level; others are not regular files at all (a FIFO,
 /dev/zero, a folder). ``huge`` classes allocate hundreds of MB to build and minutes to decode: long runs only.
 """
+
 from __future__ import annotations
 
 import io
@@ -41,7 +42,7 @@ def _without(data: bytes, marker: int) -> bytes:
     """``data`` with every segment of ``marker`` removed."""
     for span in reversed(spans(data)):
         if span.marker == marker:
-            data = data[:span.start] + data[span.data_end:]
+            data = data[: span.start] + data[span.data_end :]
     return data
 
 
@@ -49,7 +50,7 @@ def _patched_sof(data: bytes, offset: int, value: bytes) -> bytes:
     """``value`` written at ``offset`` bytes into the SOF body."""
     sof = next(s for s in spans(data) if s.marker in (0xC0, 0xC1, 0xC2))
     out = bytearray(data)
-    out[sof.start + 4 + offset: sof.start + 4 + offset + len(value)] = value
+    out[sof.start + 4 + offset : sof.start + 4 + offset + len(value)] = value
     return bytes(out)
 
 
@@ -70,7 +71,7 @@ def _rgb_ids(data: bytes) -> bytes:
 def _dht_length_off(data: bytes) -> bytes:
     dht = next(s for s in spans(data) if s.marker == 0xC4)
     out = bytearray(data)
-    out[dht.start + 2:dht.start + 4] = (dht.end - dht.start - 2 + 7).to_bytes(2, "big")
+    out[dht.start + 2 : dht.start + 4] = (dht.end - dht.start - 2 + 7).to_bytes(2, "big")
     return bytes(out)
 
 
@@ -80,11 +81,11 @@ def _sixteen_bit_tables(data: bytes) -> bytes:
     out, pos = b"", 0
     for span in spans(data):
         if span.marker == 0xDB:
-            body, tables = data[span.start + 4:span.end], b""
+            body, tables = data[span.start + 4 : span.end], b""
             for start in range(0, len(body), 65):
-                entries = body[start + 1:start + 65]
+                entries = body[start + 1 : start + 65]
                 tables += bytes([0x10 | body[start] & 0x0F]) + b"".join((4 * v).to_bytes(2, "big") for v in entries)
-            out += data[pos:span.start] + _segment(0xDB, tables)
+            out += data[pos : span.start] + _segment(0xDB, tables)
             pos = span.end
     return out + data[pos:]
 
@@ -109,14 +110,15 @@ def _tall() -> bytes:
 
 
 def _exif_garbage() -> bytes:
-    return _photo()[:2] + _segment(0xE1, b"Exif\x00\x00II*\x00\x08\x00\x00\x00\xff\xff" + bytes(range(40))) + \
-        _photo()[2:]
+    return (
+        _photo()[:2] + _segment(0xE1, b"Exif\x00\x00II*\x00\x08\x00\x00\x00\xff\xff" + bytes(range(40))) + _photo()[2:]
+    )
 
 
 def _scans_repeated(count: int) -> bytes:
     data = seed_jpegs()[2].data  # progressive
     last = [s for s in spans(data) if s.marker == 0xDA][-1]
-    return data[:last.data_end] + data[last.start:last.data_end] * count + data[last.data_end:]
+    return data[: last.data_end] + data[last.start : last.data_end] * count + data[last.data_end :]
 
 
 def _bytes_case(name: str, make: Callable[[], bytes], seconds: float = 10.0, huge: bool = False) -> HostileClass:
@@ -124,6 +126,7 @@ def _bytes_case(name: str, make: Callable[[], bytes], seconds: float = 10.0, hug
         path = folder / f"{name}.jpg"
         path.write_bytes(make())
         return path
+
     return HostileClass(name, build, seconds, huge)
 
 
@@ -146,22 +149,29 @@ def _folder(folder: Path) -> Path:
 
 
 HOSTILE: tuple[HostileClass, ...] = (
-    _bytes_case("com-then-empty-com", lambda: _photo()[:2] + _segment(0xFE, b"0123456789") + _segment(0xFE, b"")
-                + _photo()[2:]),
+    _bytes_case(
+        "com-then-empty-com", lambda: _photo()[:2] + _segment(0xFE, b"0123456789") + _segment(0xFE, b"") + _photo()[2:]
+    ),
     _bytes_case("empty-app1", lambda: _photo()[:2] + _segment(0xE1, b"") + _photo()[2:]),
     _bytes_case("sixty-com", lambda: _photo()[:2] + _segment(0xFE, b"ab") * 60 + _photo()[2:]),
     _bytes_case("no-dht", lambda: _without(_photo(), 0xC4)),
     _bytes_case("dht-length-off", lambda: _dht_length_off(_photo())),
     _bytes_case("rgb-component-ids", lambda: _rgb_ids(_photo())),
-    _bytes_case("adobe-transform-0", lambda: _photo()[:2] + _segment(0xEE, b"Adobe\x00\x64\x00\x00\x00\x00\x00")
-                + _without(_photo(), 0xE0)[2:]),
+    _bytes_case(
+        "adobe-transform-0",
+        lambda: _photo()[:2] + _segment(0xEE, b"Adobe\x00\x64\x00\x00\x00\x00\x00") + _without(_photo(), 0xE0)[2:],
+    ),
     _bytes_case("quality-1", lambda: _encoded(np.asarray(Image.open(io.BytesIO(_photo()))), quality=1)),
     _bytes_case("corrupt-exif", _exif_garbage),
     _bytes_case("sixteen-bit-tables", lambda: _sixteen_bit_tables(_photo())),
-    _bytes_case("sof-10900-body-16", lambda: _patched_sof(_encoded(np.zeros((16, 16, 3), np.uint8)), 1,
-                                                          (10900).to_bytes(2, "big") * 2)),
-    _bytes_case("sof-4000-body-16", lambda: _patched_sof(_encoded(np.zeros((16, 16, 3), np.uint8)), 1,
-                                                         (4000).to_bytes(2, "big") * 2)),
+    _bytes_case(
+        "sof-10900-body-16",
+        lambda: _patched_sof(_encoded(np.zeros((16, 16, 3), np.uint8)), 1, (10900).to_bytes(2, "big") * 2),
+    ),
+    _bytes_case(
+        "sof-4000-body-16",
+        lambda: _patched_sof(_encoded(np.zeros((16, 16, 3), np.uint8)), 1, (4000).to_bytes(2, "big") * 2),
+    ),
     _bytes_case("sof-65535", lambda: _patched_sof(_photo(), 1, b"\xff\xff\xff\xff")),
     _bytes_case("sof-zero-height", lambda: _patched_sof(_photo(), 1, b"\x00\x00")),
     _bytes_case("twelve-bit", lambda: _patched_sof(_photo(), 0, b"\x0c")),
@@ -174,6 +184,7 @@ HOSTILE: tuple[HostileClass, ...] = (
     HostileClass("dev-zero", _dev_zero),
     HostileClass("folder", _folder),
     _bytes_case("tall-8x65500", _tall),
-    _bytes_case("black-100mp", lambda: _encoded(np.zeros((10000, 10000, 3), np.uint8), quality=90),
-                seconds=600.0, huge=True),
+    _bytes_case(
+        "black-100mp", lambda: _encoded(np.zeros((10000, 10000, 3), np.uint8), quality=90), seconds=600.0, huge=True
+    ),
 )

@@ -3,6 +3,7 @@
 Mutations that need the marker structure find it with a lenient walk of the seed (:func:`spans`), so they
 also work on a stream an earlier mutation already damaged, as far as its structure still goes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,7 +29,7 @@ def spans(data: bytes) -> list[Span]:
     """The marker segments after SOI, as far as the structure can be followed."""
     found, pos = [], 2
     while pos + 4 <= len(data) and data[pos] == 0xFF and data[pos + 1] not in (0xD8, 0xD9, 0xFF):
-        marker, length = data[pos + 1], int.from_bytes(data[pos + 2:pos + 4], "big")
+        marker, length = data[pos + 1], int.from_bytes(data[pos + 2 : pos + 4], "big")
         end = pos + 2 + length
         if length < 2 or end > len(data):
             break
@@ -63,15 +64,19 @@ def byte_run(rng: np.random.Generator, data: bytes) -> bytes:
     pos = int(rng.integers(2, len(out)))
     count = min(int(rng.integers(1, 65)), len(out) - pos)
     choice = int(rng.integers(0, 4))
-    fill = [bytes(count), b"\xff" * count, bytes([int(rng.integers(0, 256))]) * count,
-            rng.integers(0, 256, count, dtype=np.uint8).tobytes()][choice]
-    out[pos:pos + count] = fill
+    fill = [
+        bytes(count),
+        b"\xff" * count,
+        bytes([int(rng.integers(0, 256))]) * count,
+        rng.integers(0, 256, count, dtype=np.uint8).tobytes(),
+    ][choice]
+    out[pos : pos + count] = fill
     return bytes(out)
 
 
 def truncate(rng: np.random.Generator, data: bytes) -> bytes:
     """Cut at a random point, half of the time with an EOI marker put back at the end."""
-    cut = data[:int(rng.integers(1, len(data)))]
+    cut = data[: int(rng.integers(1, len(data)))]
     return cut + b"\xff\xd9" if rng.random() < 0.5 else cut
 
 
@@ -84,7 +89,7 @@ def corrupt_length(rng: np.random.Generator, data: bytes) -> bytes:
     length = span.end - span.start - 2
     value = int(rng.choice([0, 1, 2, 3, length - 1, length + 1, length + 64, 0xFFFF, int(rng.integers(0, 0x10000))]))
     out = bytearray(data)
-    out[span.start + 2:span.start + 4] = (value % 0x10000).to_bytes(2, "big")
+    out[span.start + 2 : span.start + 4] = (value % 0x10000).to_bytes(2, "big")
     return bytes(out)
 
 
@@ -94,7 +99,7 @@ def delete_segment(rng: np.random.Generator, data: bytes) -> bytes:
     if not found:
         return truncate(rng, data)
     span = found[int(rng.integers(0, len(found)))]
-    return data[:span.start] + data[span.data_end:]
+    return data[: span.start] + data[span.data_end :]
 
 
 def duplicate_segment(rng: np.random.Generator, data: bytes) -> bytes:
@@ -103,7 +108,7 @@ def duplicate_segment(rng: np.random.Generator, data: bytes) -> bytes:
     if not found:
         return flip_bits(rng, data)
     span = found[int(rng.integers(0, len(found)))]
-    return data[:span.data_end] + data[span.start:span.data_end] + data[span.data_end:]
+    return data[: span.data_end] + data[span.start : span.data_end] + data[span.data_end :]
 
 
 def insert_metadata(rng: np.random.Generator, data: bytes) -> bytes:
@@ -111,8 +116,10 @@ def insert_metadata(rng: np.random.Generator, data: bytes) -> bytes:
     marker = int(rng.choice([0xFE, 0xE0, 0xE1, 0xEE, 0xE0 + int(rng.integers(0, 16))]))
     bodies = [b"", b"x" * int(rng.integers(1, 40))]
     count = int(rng.choice([1, 2, 3, 49, 50, 51, 200]))
-    segments = b"".join(bytes((0xFF, marker)) + (len(body) + 2).to_bytes(2, "big") + body
-                        for body in (bodies[int(rng.integers(0, 2))] for _ in range(count)))
+    segments = b"".join(
+        bytes((0xFF, marker)) + (len(body) + 2).to_bytes(2, "big") + body
+        for body in (bodies[int(rng.integers(0, 2))] for _ in range(count))
+    )
     return data[:2] + segments + data[2:]
 
 
@@ -128,13 +135,24 @@ def header_field(rng: np.random.Generator, data: bytes) -> bytes:
         return byte_run(rng, data)
     pos = int(rng.integers(body_start, min(span.end, body_start + 20)))
     out = bytearray(data)
-    out[pos] = int(rng.choice([0x00, 0x01, 0x02, 0x03, 0x04, 0x0F, 0x10, 0x11, 0x22, 0x44, 0x7F, 0x80, 0xFF,
-                               int(rng.integers(0, 256))]))
+    out[pos] = int(
+        rng.choice(
+            [0x00, 0x01, 0x02, 0x03, 0x04, 0x0F, 0x10, 0x11, 0x22, 0x44, 0x7F, 0x80, 0xFF, int(rng.integers(0, 256))]
+        )
+    )
     return bytes(out)
 
 
-MUTATIONS: tuple[Mutation, ...] = (flip_bits, byte_run, truncate, corrupt_length, delete_segment,
-                                   duplicate_segment, insert_metadata, header_field)
+MUTATIONS: tuple[Mutation, ...] = (
+    flip_bits,
+    byte_run,
+    truncate,
+    corrupt_length,
+    delete_segment,
+    duplicate_segment,
+    insert_metadata,
+    header_field,
+)
 
 
 def mutate(rng: np.random.Generator, data: bytes) -> tuple[bytes, list[str]]:

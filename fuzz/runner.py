@@ -5,6 +5,7 @@ once (a case costs its own work, not torch's start-up), and :func:`run_fresh` st
 user runs, 5 s more per case). The process gets its own process group, so the JPEG reader's child dies with
 it on a hang; its peak resident memory comes from ``wait4``.
 """
+
 from __future__ import annotations
 
 import faulthandler
@@ -96,13 +97,19 @@ def _child(entry: Entry, arguments: list[str], limits: Limits, out: int, err: in
 
 def run_fresh(entry: Entry, arguments: list[str], limits: Limits) -> Outcome:
     """``entry(arguments)`` in a new interpreter (the address-space limit set before anything loads)."""
-    bootstrap = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({0}, {0})); "
-                 "from {1} import {2}; sys.exit({2}(sys.argv[1:]))").format(limits.address_space, entry.__module__,
-                                                                             entry.__name__)
+    bootstrap = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({0}, {0})); "
+        "from {1} import {2}; sys.exit({2}(sys.argv[1:]))"
+    ).format(limits.address_space, entry.__module__, entry.__name__)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-c", bootstrap, *arguments], stdin=subprocess.DEVNULL,
-                                   stdout=out, stderr=err, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-c", bootstrap, *arguments],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
         return _wait(process.pid, start, limits, out, err)
 
 
@@ -120,9 +127,15 @@ def _wait(pid: int, start: float, limits: Limits, out, err) -> Outcome:
         time.sleep(0.02)
     seconds = time.monotonic() - start
     _kill_group(pid)  # the reader's child, if the case left one behind
-    return Outcome(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
-                   os.WTERMSIG(status) if os.WIFSIGNALED(status) else None, timed_out, seconds,
-                   usage.ru_maxrss * 1024, _text(out), _text(err))
+    return Outcome(
+        os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
+        os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        timed_out,
+        seconds,
+        usage.ru_maxrss * 1024,
+        _text(out),
+        _text(err),
+    )
 
 
 def _kill_group(pid: int) -> None:

@@ -1,5 +1,6 @@
 """The valid files mutants start from: small crops of the bundled example photo, written by Pillow in the
 kinds a user meets (4:2:0, 4:2:2, 4:4:4, grey, progressive, optimized tables, restart markers, EXIF, COM)."""
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,11 @@ _VARIANTS: dict[str, tuple[tuple[int, int, int, int], str, dict[str, object]]] =
     "422-q50-restart": ((40, 200, 120, 248), "RGB", {"quality": 50, "subsampling": 1, "restart_marker_blocks": 4}),
     "444-q75-progressive": ((300, 60, 364, 116), "RGB", {"quality": 75, "subsampling": 0, "progressive": True}),
     "grey-q20-optimized": ((200, 300, 288, 360), "L", {"quality": 20, "optimize": True}),
-    "420-q10-exif-comment": ((10, 380, 74, 428), "RGB", {"quality": 10, "subsampling": 2, "exif": _orientation_exif(6),
-                                                         "comment": b"a comment"}),
+    "420-q10-exif-comment": (
+        (10, 380, 74, 428),
+        "RGB",
+        {"quality": 10, "subsampling": 2, "exif": _orientation_exif(6), "comment": b"a comment"},
+    ),
     "420-q90-progressive-odd": ((250, 250, 317, 303), "RGB", {"quality": 90, "subsampling": 2, "progressive": True}),
 }
 

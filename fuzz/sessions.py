@@ -9,6 +9,7 @@ exit 2. Corruptions are byte-level (bits, runs, truncation, one character of the
 wrong shape, dtype or size, full of NaN or beyond the decoder's Δ bound, the chroma dropped), written back
 as a well-formed file so that they reach the checks behind the framing. The tests use the same corruptions.
 """
+
 from __future__ import annotations
 
 import io
@@ -62,6 +63,7 @@ def open_session(arguments: list[str]) -> int:
 
 # --- seed sessions -------------------------------------------------------------------------------------------
 
+
 def edited_session(code, decoder, history_limit: int = 50) -> Session:
     """Two small Brightness edits on ``code``, the second undone (so there is something to redo)."""
     session = Session(code, decoder, history_limit=history_limit)
@@ -74,29 +76,48 @@ def edited_session(code, decoder, history_limit: int = 50) -> Session:
 
 def befores_of(session: Session) -> Befores:
     """The before of every array a format-2 file of ``session`` stores as an XOR."""
-    return {f"history.{i}.after.{name}": tensor.detach().cpu().float().numpy()
-            for i, entry in enumerate(session.history.entries) for name, tensor in entry.before.tensors().items()}
+    return {
+        f"history.{i}.after.{name}": tensor.detach().cpu().float().numpy()
+        for i, entry in enumerate(session.history.entries)
+        for name, tensor in entry.before.tensors().items()
+    }
 
 
 def format_1_bytes(session: Session) -> bytes:
     """``session`` as the old format 1 (safetensors, the whole state) wrote it."""
     from safetensors.numpy import save
 
-    arrays = {f"state.{k}": v.detach().cpu().float().numpy() for k, v in
-              {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()
-              if v is not None}
+    arrays = {
+        f"state.{k}": v.detach().cpu().float().numpy()
+        for k, v in {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()
+        if v is not None
+    }
     history = []
     for i, entry in enumerate(session.history.entries):
         for side, patch in (("before", entry.before), ("after", entry.after)):
-            arrays.update({f"history.{i}.{side}.{k}": v.detach().cpu().float().numpy()
-                           for k, v in patch.tensors().items()})
+            arrays.update(
+                {f"history.{i}.{side}.{k}": v.detach().cpu().float().numpy() for k, v in patch.tensors().items()}
+            )
         window = entry.before.window
-        history.append({"record": entry.record, "window": {"blocks": window.describe(),
-                                                           "grid": [window.grid_h, window.grid_w],
-                                                           "factor": list(window.factor)}})
-    facts = {"format": FORMAT_1, "source_sha256": session.code.sha256, "source_path": session.code.source,
-             "model": session.model_facts(), "history": history, "position": session.history.position,
-             "history_limit": session.history.limit}
+        history.append(
+            {
+                "record": entry.record,
+                "window": {
+                    "blocks": window.describe(),
+                    "grid": [window.grid_h, window.grid_w],
+                    "factor": list(window.factor),
+                },
+            }
+        )
+    facts = {
+        "format": FORMAT_1,
+        "source_sha256": session.code.sha256,
+        "source_path": session.code.source,
+        "model": session.model_facts(),
+        "history": history,
+        "position": session.history.position,
+        "history_limit": session.history.limit,
+    }
     return save(arrays, metadata={"format": FORMAT_1, "session": json.dumps(facts)})
 
 
@@ -120,18 +141,21 @@ def write_seed_sessions(arguments: list[str]) -> int:
 
 # --- structure-aware corruptions -------------------------------------------------------------------------------
 
+
 def unpack(data: bytes, befores: Befores) -> tuple[dict[str, object], Arrays]:
     """The facts and the arrays of a session file, afters XORed back into their values."""
     if data[:4] == b"PK\x03\x04":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             facts = json.loads(archive.read(FACTS_MEMBER))
-            arrays = {name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
-                      for name, info in facts["arrays"].items()}
+            arrays = {
+                name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
+                for name, info in facts["arrays"].items()
+            }
         return facts, {name: _xor(a, befores[name]) if name in befores else a for name, a in arrays.items()}
     from safetensors.numpy import load
 
     length = int.from_bytes(data[:8], "little")
-    metadata = json.loads(data[8:8 + length])["__metadata__"]
+    metadata = json.loads(data[8 : 8 + length])["__metadata__"]
     return json.loads(metadata["session"]), dict(load(data))
 
 
@@ -151,8 +175,7 @@ def pack(facts: dict[str, object], arrays: Arrays, befores: Befores, zipped: boo
         for name, array in arrays.items():
             before = befores.get(name)
             xored = before is not None and before.shape == array.shape and before.dtype == array.dtype
-            described[name] = {"dtype": array.dtype.str, "shape": list(array.shape),
-                               "xor_with_before": name in befores}
+            described[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "xor_with_before": name in befores}
             archive.writestr(f"{name}.bin", _shuffled(_xor(array, before) if xored else array))
         for name, lie in (lies or {}).items():
             described.setdefault(name, {}).update(lie)
@@ -176,6 +199,7 @@ def _window_blocks(change: Callable[[list[int], list[int]], list[int]]) -> Struc
     def corrupt(rng, facts, arrays):
         window = _entry(facts, rng)["window"]
         window["blocks"] = change(list(window["blocks"]), list(window["grid"]))
+
     return corrupt
 
 
@@ -186,6 +210,7 @@ def _nan_in(part: str, value: float) -> Structural:
             return
         flat = arrays[name].reshape(-1)
         flat[int(rng.integers(0, flat.size))] = value
+
     return corrupt
 
 
@@ -194,6 +219,7 @@ def _shape(change: Callable[[np.ndarray], np.ndarray], part: str = "history") ->
         name = _array(arrays, rng, part)
         if name is not None:
             arrays[name] = np.ascontiguousarray(change(arrays[name]))
+
     return corrupt
 
 
@@ -201,30 +227,35 @@ def _drop(part: str) -> Structural:
     def corrupt(rng, facts, arrays):
         for name in [n for n in arrays if part in n]:
             del arrays[name]
+
     return corrupt
 
 
 def _set(key: str, value: object) -> Structural:
     def corrupt(rng, facts, arrays):
         facts[key] = value
+
     return corrupt
 
 
 def _delete(key: str) -> Structural:
     def corrupt(rng, facts, arrays):
         facts.pop(key, None)
+
     return corrupt
 
 
 def _record(value: object) -> Structural:
     def corrupt(rng, facts, arrays):
         _entry(facts, rng)["record"] = value
+
     return corrupt
 
 
 def _lie(field: str, value: object, part: str = "") -> Structural:
     def corrupt(rng, facts, arrays):
         facts["__described__"] = {_array(arrays, rng, part): {field: value}}
+
     return corrupt
 
 
@@ -245,8 +276,7 @@ STRUCTURAL: dict[str, Structural] = {
     "position-bool": _set("position", True),
     "position-huge": _set("position", 10**30),
     "limit-zero": _set("history_limit", 0),
-    "limit-below-history": lambda rng, facts, arrays: facts.__setitem__("history_limit",
-                                                                          len(facts["history"]) - 1),
+    "limit-below-history": lambda rng, facts, arrays: facts.__setitem__("history_limit", len(facts["history"]) - 1),
     "limit-text": _set("history_limit", "50"),
     "replay-missing": _delete("replay"),
     "replay-text": _set("replay", "yes"),
@@ -264,7 +294,8 @@ STRUCTURAL: dict[str, Structural] = {
     "factor-zero": lambda rng, facts, arrays: _entry(facts, rng)["window"].__setitem__("factor", [0, 0]),
     "record-not-object": _record("Brightness"),
     "outcomes-without-text": lambda rng, facts, arrays: _entry(facts, rng)["record"].__setitem__(
-        "outcomes", [{"value": 1.0}]),
+        "outcomes", [{"value": 1.0}]
+    ),
     "region-not-object": lambda rng, facts, arrays: _entry(facts, rng)["record"].__setitem__("region", "all"),
     "nan-delta": _nan_in("delta", float("nan")),
     "nan-z": _nan_in(".z", float("nan")),
@@ -281,8 +312,9 @@ STRUCTURAL: dict[str, Structural] = {
     "dtype-int32": _shape(lambda a: a.astype(np.int32)),
     "chroma-dropped": _drop("delta_c"),
     "z-dropped": _drop(".z"),
-    "unexpected-array": lambda rng, facts, arrays: arrays.__setitem__("history.9.after.z",
-                                                                        np.zeros((1, 64, 2, 2), np.float32)),
+    "unexpected-array": lambda rng, facts, arrays: arrays.__setitem__(
+        "history.9.after.z", np.zeros((1, 64, 2, 2), np.float32)
+    ),
     "shape-lies": _lie("shape", [1, 64, 4, 4]),
     "shape-lies-huge": _lie("shape", [2**30, 2**30, 1, 1]),
     "shape-negative": _lie("shape", [-1, 64, 2, 2]),
@@ -295,11 +327,24 @@ STRUCTURAL: dict[str, Structural] = {
 }
 """Named structure-aware corruptions: each changes the facts and arrays of an unpacked session in place."""
 
-_FORMAT_2_ONLY = {"shape-lies", "shape-lies-huge", "shape-negative", "dtype-lies", "dtype-object", "dtype-unknown",
-                  "xor-flag-lies", "arrays-not-object", "replay-missing", "replay-text", "base-number"}
-NOT_APPLICABLE = {"replay": {"touched-values", "touched-none", "state-shape-short"},
-                  "stored": set(),
-                  "format-1": _FORMAT_2_ONLY | {"touched-values", "touched-none"}}
+_FORMAT_2_ONLY = {
+    "shape-lies",
+    "shape-lies-huge",
+    "shape-negative",
+    "dtype-lies",
+    "dtype-object",
+    "dtype-unknown",
+    "xor-flag-lies",
+    "arrays-not-object",
+    "replay-missing",
+    "replay-text",
+    "base-number",
+}
+NOT_APPLICABLE = {
+    "replay": {"touched-values", "touched-none", "state-shape-short"},
+    "stored": set(),
+    "format-1": _FORMAT_2_ONLY | {"touched-values", "touched-none"},
+}
 """By seed kind, the corruptions that leave its file unchanged (the field or array is not in that form)."""
 
 
@@ -327,19 +372,20 @@ def nested_facts(data: bytes) -> bytes:
 
 # --- the fuzzer's cases ----------------------------------------------------------------------------------------
 
+
 def corrupt_metadata(rng: np.random.Generator, data: bytes) -> bytes:
     """One character of the session's JSON replaced by another type's or an absurd number's (the same length,
     so a format-1 file's framing still holds; a format-2 file's facts are rewritten whole)."""
     if data[:4] == b"PK\x03\x04":
         text = zipfile.ZipFile(io.BytesIO(data)).read(FACTS_MEMBER)
         pos = int(rng.integers(0, len(text)))
-        changed = text[:pos] + _character(rng) + text[pos + 1:]
+        changed = text[:pos] + _character(rng) + text[pos + 1 :]
         return _replace_raw_facts(data, changed)
     start = data.find(b'\\"history')
     if start < 0:
         return flip_bits(rng, data)
     pos = start + int(rng.integers(0, max(1, min(400, len(data) - start - 1))))
-    return data[:pos] + _character(rng) + data[pos + 1:]
+    return data[:pos] + _character(rng) + data[pos + 1 :]
 
 
 def _character(rng: np.random.Generator) -> bytes:
@@ -367,8 +413,7 @@ def seed_sessions() -> tuple[bytes, dict[str, tuple[bytes, Befores]]]:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         (folder / "photo.jpg").write_bytes(jpeg)
-        outcome = run_forked(write_seed_sessions, [str(folder / "photo.jpg"), str(folder)],
-                             Limits(300.0, 16 * 2**30))
+        outcome = run_forked(write_seed_sessions, [str(folder / "photo.jpg"), str(folder)], Limits(300.0, 16 * 2**30))
         if outcome.exit_code != 0:
             raise RuntimeError(f"the seed sessions could not be saved: {outcome.stderr[-500:]}")
         seeds = {}
@@ -394,8 +439,7 @@ def session_cases(count: int, seed: int) -> list[Case]:
         else:
             mutation = (*BYTE_MUTATIONS, _deeply_nested)[int(rng.integers(0, len(BYTE_MUTATIONS) + 1))]
             name, corrupt = mutation.__name__, mutation(rng, data)
-        cases.append(Case(f"session-{seed}-{index}-{kind}-{name}", _session_builder(corrupt, jpeg), b"",
-                          seconds=30.0))
+        cases.append(Case(f"session-{seed}-{index}-{kind}-{name}", _session_builder(corrupt, jpeg), b"", seconds=30.0))
     return cases
 
 
@@ -405,9 +449,16 @@ def _session_builder(session: bytes, jpeg: bytes):
         path = folder / "input.session"
         path.write_bytes(session)
         return path
+
     return build
 
 
-SESSION_TARGET = Target("session", lambda source, folder: [str(source), str(folder / "photo.jpg")], None,
-                        lambda folder: [], frozenset({0, 2}), entry=open_session)
+SESSION_TARGET = Target(
+    "session",
+    lambda source, folder: [str(source), str(folder / "photo.jpg")],
+    None,
+    lambda folder: [],
+    frozenset({0, 2}),
+    entry=open_session,
+)
 """Loads a case's session on its JPEG (see :func:`open_session`)."""

@@ -4,6 +4,7 @@ A target turns (input file, case folder) into the arguments of ``jpeg-explorer``
 the command to write its output over the input itself (under another name where the command adds one), the
 class of issue 14 item 2. ``gui --screenshot`` is here so that the GUI's owner can run it (``--targets gui``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -48,17 +49,43 @@ def _digits_alias(source: Path) -> list[str]:
 
 
 TARGETS: dict[str, Target] = {
-    "decode": Target("decode", lambda source, folder: ["decode", str(source), "-o", str(folder / "out" / "x.png"),
-                                                       *CPU],
-                     _decode_alias, lambda folder: [folder / "out" / "x.png", folder / "out" / "x.png.json"],
-                     frozenset({0, 1, 2})),
-    "verify": Target("verify", lambda source, folder: ["verify", str(folder / "image.png"), str(source)],
-                     None, lambda folder: [], frozenset({0, 1, 2})),
-    "digits": Target("digits", lambda source, folder: ["digits", str(source), "--box", "4,4,16,16", "-o",
-                                                       str(folder / "out" / "digits"), *CPU],
-                     _digits_alias, lambda folder: [folder / "out" / "digits"], frozenset({0, 1, 2}), seconds=30.0),
-    "gui": Target("gui", lambda source, folder: ["gui", str(source), "--screenshot", str(folder / "out" / "s.png")],
-                  lambda source: ["gui", str(source), "--screenshot", str(source)],
-                  lambda folder: [folder / "out" / "s.png"], frozenset({0, 2}), seconds=20.0),
+    "decode": Target(
+        "decode",
+        lambda source, folder: ["decode", str(source), "-o", str(folder / "out" / "x.png"), *CPU],
+        _decode_alias,
+        lambda folder: [folder / "out" / "x.png", folder / "out" / "x.png.json"],
+        frozenset({0, 1, 2}),
+    ),
+    "verify": Target(
+        "verify",
+        lambda source, folder: ["verify", str(folder / "image.png"), str(source)],
+        None,
+        lambda folder: [],
+        frozenset({0, 1, 2}),
+    ),
+    "digits": Target(
+        "digits",
+        lambda source, folder: [
+            "digits",
+            str(source),
+            "--box",
+            "4,4,16,16",
+            "-o",
+            str(folder / "out" / "digits"),
+            *CPU,
+        ],
+        _digits_alias,
+        lambda folder: [folder / "out" / "digits"],
+        frozenset({0, 1, 2}),
+        seconds=30.0,
+    ),
+    "gui": Target(
+        "gui",
+        lambda source, folder: ["gui", str(source), "--screenshot", str(folder / "out" / "s.png")],
+        lambda source: ["gui", str(source), "--screenshot", str(source)],
+        lambda folder: [folder / "out" / "s.png"],
+        frozenset({0, 2}),
+        seconds=20.0,
+    ),
 }
 """Commands by name, for ``--targets``; decode, verify and digits are the default."""

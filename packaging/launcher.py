@@ -3,6 +3,7 @@
 Started with the coefficient reader's argument first, it is that reader's child process instead (a frozen
 application cannot run ``python -m``; see explorer_app/codec/coefficient_reader.py).
 """
+
 import sys
 
 if __name__ == "__main__":

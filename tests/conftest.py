@@ -1,6 +1,7 @@
 """Shared fixtures and makers: tiny seeded decoders, synthetic photo-like images, JPEGs written by Pillow at
 test time, the engine's sessions and stand-ins, and a models folder the CLI finds through
 ``JPEG_EXPLORER_MODELS``. Test modules import makers from here, never from each other."""
+
 from __future__ import annotations
 
 import io
@@ -58,9 +59,14 @@ def synthetic_photo(height: int, width: int, seed: int = 0, color: bool = True) 
     return pixels if color else pixels[:, :, 0]
 
 
-def jpeg_bytes(pixels: np.ndarray, quality: int | None = 50, subsampling: str = "4:2:0",
-               progressive: bool = False, qtables: list[list[int]] | None = None,
-               orientation: int | None = None) -> bytes:
+def jpeg_bytes(
+    pixels: np.ndarray,
+    quality: int | None = 50,
+    subsampling: str = "4:2:0",
+    progressive: bool = False,
+    qtables: list[list[int]] | None = None,
+    orientation: int | None = None,
+) -> bytes:
     """Encode ``pixels`` (uint8 (H, W) grey or (H, W, 3) RGB) with Pillow/libjpeg."""
     image = Image.fromarray(pixels)
     options: dict[str, object] = {"progressive": progressive}
@@ -86,12 +92,14 @@ def write_jpeg(path: Path, pixels: np.ndarray, **options: object) -> Path:
 
 # --- files under any tables, and an independent check of consistency ------------------------------------
 
+
 def random_tables(seed: int) -> list[list[int]]:
     """Custom luma and chroma tables: a random smooth-ish ramp times noise, entries 1..255."""
     rng = np.random.default_rng(seed)
     ramp = 1 + np.add.outer(np.arange(8), np.arange(8)) * rng.uniform(1, 8)
-    return [np.clip(np.round(ramp * rng.uniform(0.5, 2.0, (8, 8))), 1, 255).astype(int).ravel().tolist()
-            for _ in range(2)]
+    return [
+        np.clip(np.round(ramp * rng.uniform(0.5, 2.0, (8, 8))), 1, 255).astype(int).ravel().tolist() for _ in range(2)
+    ]
 
 
 def make_file(folder: Path, height: int, width: int, sampling: str, quality: int | str, seed: int) -> Path:
@@ -99,8 +107,12 @@ def make_file(folder: Path, height: int, width: int, sampling: str, quality: int
     "custom", under random tables."""
     color = sampling != "grey"
     options = {"qtables": random_tables(seed)[: 2 if color else 1]} if quality == "custom" else {"quality": quality}
-    return write_jpeg(folder / "source.jpg", synthetic_photo(height, width, seed, color),
-                      subsampling=sampling if color else "4:4:4", **options)
+    return write_jpeg(
+        folder / "source.jpg",
+        synthetic_photo(height, width, seed, color),
+        subsampling=sampling if color else "4:4:4",
+        **options,
+    )
 
 
 def independent_requantize(image: np.ndarray, code) -> list[np.ndarray]:
@@ -114,9 +126,11 @@ def independent_requantize(image: np.ndarray, code) -> list[np.ndarray]:
     mcu_h, mcu_w = -(-h // (8 * fy)) * 8 * fy, -(-w // (8 * fx)) * 8 * fx
     if code.is_color:
         r, g, b = (image[:, :, i] for i in range(3))
-        planes = [0.299 * r + 0.587 * g + 0.114 * b,
-                  -0.168735892 * r - 0.331264108 * g + 0.5 * b + 128,
-                  0.5 * r - 0.418687589 * g - 0.081312411 * b + 128]
+        planes = [
+            0.299 * r + 0.587 * g + 0.114 * b,
+            -0.168735892 * r - 0.331264108 * g + 0.5 * b + 128,
+            0.5 * r - 0.418687589 * g - 0.081312411 * b + 128,
+        ]
     else:
         planes = [image[:, :, 0]]
     result = []
@@ -135,8 +149,10 @@ def independently_consistent(png_path, code) -> bool:
     from explorer_app.verify.png_io import read_png
 
     image, _ = read_png(png_path)
-    return all(np.array_equal(ours, theirs.astype(np.float64))
-               for ours, theirs in zip(independent_requantize(image, code), code.coefficients))
+    return all(
+        np.array_equal(ours, theirs.astype(np.float64))
+        for ours, theirs in zip(independent_requantize(image, code), code.coefficients)
+    )
 
 
 # --- the engine's makers: pictures, steerable decoders, sessions, a stand-in glyph classifier ------------
@@ -157,8 +173,15 @@ def synthetic_picture(height: int, width: int, seed: int = 0) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def write_picture(path: Path, height: int = 96, width: int = 128, quality: int = 20, subsampling: int = 2,
-                  grey: bool = False, seed: int = 0) -> Path:
+def write_picture(
+    path: Path,
+    height: int = 96,
+    width: int = 128,
+    quality: int = 20,
+    subsampling: int = 2,
+    grey: bool = False,
+    seed: int = 0,
+) -> Path:
     """A JPEG of a synthetic picture; subsampling as Pillow's (0: 4:4:4, 1: 4:2:2, 2: 4:2:0)."""
     image = Image.fromarray(synthetic_picture(height, width, seed))
     if grey:
@@ -182,9 +205,10 @@ def controllable_decoder(seed: int = 0, gain: float = 2.0) -> JpegDecoder:
     random weights). Every consistent image is reachable, so tool tests measure the engine, not the net."""
     torch.manual_seed(seed)
     decoder = JpegDecoder(DecoderSize(64, 1, 128, 1), name=f"controllable-{seed}")
-    for net, feature_channels, sources in ((decoder.luma, 128, [list(range(64))]),
-                                           (decoder.chroma, 512, [[(k + 16) % 64 for k in range(64)],
-                                                                  [(k + 40) % 64 for k in range(64)]])):
+    for net, feature_channels, sources in (
+        (decoder.luma, 128, [list(range(64))]),
+        (decoder.chroma, 512, [[(k + 16) % 64 for k in range(64)], [(k + 40) % 64 for k in range(64)]]),
+    ):
         conv, head = net.layers[0].conv, net.head
         with torch.no_grad():
             nn.init.normal_(conv.weight, std=0.002)
@@ -223,6 +247,7 @@ class StandInClassifier(nn.Module):
 
 # --- fixtures ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def models_folder(tmp_path_factory, monkeypatch):
     """A models folder holding tiny random decoders in the trained format under every shipped name and size,
@@ -238,6 +263,7 @@ def models_folder(tmp_path_factory, monkeypatch):
 
 
 # --- the window (gui_driver.py drives it) -------------------------------------------------------------------
+
 
 @pytest.fixture
 def photo(tmp_path: Path) -> Path:

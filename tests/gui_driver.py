@@ -1,5 +1,6 @@
 """How the GUI tests drive the window as a user's hand does (mouse, selections, Apply) and what they give it
 (a small photo, a tiny model, a stand-in digit classifier). The window fixtures are in conftest.py."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,9 @@ from explorer_app.gui.window import MainWindow
 WAIT_MS = 60_000
 
 
-def write_photo(path: Path, size: tuple[int, int] = (72, 56), quality: int = 20, seed: int = 0,
-                orientation: int = 1) -> Path:
+def write_photo(
+    path: Path, size: tuple[int, int] = (72, 56), quality: int = 20, seed: int = 0, orientation: int = 1
+) -> Path:
     """A small colour JPEG (4:2:0) with smooth shapes and some texture; optional EXIF orientation."""
     rng = np.random.default_rng(seed)
     w, h = size
@@ -29,8 +31,9 @@ def write_photo(path: Path, size: tuple[int, int] = (72, 56), quality: int = 20,
     image += rng.normal(0, 6, image.shape)
     exif = Image.Exif()
     exif[0x0112] = orientation
-    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(path, quality=quality, subsampling=2,
-                                                                  exif=exif.tobytes())
+    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(
+        path, quality=quality, subsampling=2, exif=exif.tobytes()
+    )
     return path
 
 
@@ -51,8 +54,9 @@ class TinyDigits(torch.nn.Module):
     def __init__(self) -> None:
         super().__init__()
         torch.manual_seed(1)
-        self.net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(),
-                                       torch.nn.Flatten(), torch.nn.Linear(4 * 16 * 16, 10))
+        self.net = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(4 * 16 * 16, 10)
+        )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.net(torch.nn.functional.interpolate(images / 255.0, size=(16, 16), mode="bilinear"))
@@ -66,14 +70,19 @@ def wait_idle(qtbot, window: MainWindow, timeout: int = WAIT_MS) -> None:
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=timeout)
 
 
-def mouse(window: MainWindow, kind: QEvent.Type, image_xy: tuple[float, float],
-          buttons: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
+def mouse(
+    window: MainWindow,
+    kind: QEvent.Type,
+    image_xy: tuple[float, float],
+    buttons: Qt.MouseButton = Qt.MouseButton.LeftButton,
+) -> None:
     """Send one mouse event to the canvas at image pixel ``image_xy`` (what a user's hand does)."""
     viewport = window.canvas.viewport()
     local = QPointF(window.canvas.mapFromScene(QPointF(*image_xy)))
     button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
-    event = QMouseEvent(kind, local, QPointF(viewport.mapToGlobal(local.toPoint())), button, buttons,
-                        Qt.KeyboardModifier.NoModifier)
+    event = QMouseEvent(
+        kind, local, QPointF(viewport.mapToGlobal(local.toPoint())), button, buttons, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(viewport, event)
 
 

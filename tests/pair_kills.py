@@ -5,6 +5,7 @@ old pair or the new pair, never one without the other, never mismatched, and no 
 a new seed each time) after printing "ready" once the first pair exists; :func:`kill_once` starts that loop,
 signals it after a random delay and checks the folder. ``benchmarks/kill_exports.py`` runs it many times.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def pair_problem(folder: Path) -> str:
-    """"" when FOLDER holds source.jpg, out.png and out.png.json, the report describing that very PNG, and
+    """ "" when FOLDER holds source.jpg, out.png and out.png.json, the report describing that very PNG, and
     nothing else; else what is wrong."""
     names = sorted(p.name for p in folder.iterdir())
     if names != ["out.png", "out.png.json", "source.jpg"]:
@@ -38,9 +39,13 @@ two renames on its own (microseconds, or a scheduler tick on a loaded machine). 
 def kill_once(folder: Path, delay: float, signal_number: int) -> str:
     """Start the export loop in ``folder``, send ``signal_number`` ``delay`` seconds after its first pair, and
     return :func:`pair_problem` once it has ended and the folder has settled (or the last problem seen)."""
-    child = subprocess.Popen([sys.executable, str(HERE / "pair_kills.py"), "loop", str(folder)],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                             env={**os.environ, "OMP_NUM_THREADS": "1"})
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "pair_kills.py"), "loop", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert child.stdout is not None and child.stdout.readline().strip() == "ready"
     time.sleep(delay)
     child.send_signal(signal_number)

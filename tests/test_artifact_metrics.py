@@ -1,4 +1,5 @@
 """The figures grain cannot fool: block edges, grain in flat areas, spread between decodes."""
+
 from __future__ import annotations
 
 import io

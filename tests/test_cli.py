@@ -2,6 +2,7 @@
 files, and every kind of bad input giving one line on stderr, exit 2, no traceback and no output file.
 
 stderr is captured at the file-descriptor level (capfd), so messages printed by C libraries count too."""
+
 from __future__ import annotations
 
 import io
@@ -25,11 +26,12 @@ def good_jpeg_bytes():
 
 def _scan_start(data: bytes) -> int:
     sos = data.index(b"\xff\xda")
-    return sos + 2 + int.from_bytes(data[sos + 2:sos + 4], "big")
+    return sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")
 
 
-def _patch_sof(data: bytes, marker: int | None = None, precision: int | None = None,
-               size: tuple[int, int] | None = None) -> bytes:
+def _patch_sof(
+    data: bytes, marker: int | None = None, precision: int | None = None, size: tuple[int, int] | None = None
+) -> bytes:
     data = bytearray(data)
     sof = data.index(b"\xff\xc0")
     if marker is not None:
@@ -37,13 +39,13 @@ def _patch_sof(data: bytes, marker: int | None = None, precision: int | None = N
     if precision is not None:
         data[sof + 4] = precision
     if size is not None:
-        data[sof + 5:sof + 9] = size[0].to_bytes(2, "big") + size[1].to_bytes(2, "big")
+        data[sof + 5 : sof + 9] = size[0].to_bytes(2, "big") + size[1].to_bytes(2, "big")
     return bytes(data)
 
 
 def _random_bytes_at(data: bytes, start: int, count: int, seed: int) -> bytes:
     data = bytearray(data)
-    data[start:start + count] = np.random.default_rng(seed).integers(0, 256, count, dtype=np.uint8).tobytes()
+    data[start : start + count] = np.random.default_rng(seed).integers(0, 256, count, dtype=np.uint8).tobytes()
     return bytes(data)
 
 
@@ -110,8 +112,11 @@ def test_verify_refuses_bad_jpeg_cleanly(bad_jpeg, tmp_path, capfd):
     _assert_one_clean_error(capfd, words)
 
 
-@pytest.mark.parametrize("content, words", [(None, "no such file"), (b"", "empty"), (b"not an image", "not a readable")],
-                         ids=["missing", "empty", "garbage"])
+@pytest.mark.parametrize(
+    "content, words",
+    [(None, "no such file"), (b"", "empty"), (b"not an image", "not a readable")],
+    ids=["missing", "empty", "garbage"],
+)
 def test_verify_refuses_bad_png_cleanly(tmp_path, good_jpeg_bytes, capfd, content, words):
     jpeg = tmp_path / "photo.jpg"
     jpeg.write_bytes(good_jpeg_bytes)
@@ -134,8 +139,10 @@ def test_corrupt_file_accepted_by_structure_is_refused_by_read_jpeg(tmp_path, go
 
 # --- decode and verify on good files ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("options", [[], ["--seed", "7"], ["--size", "full", "--bit-depth", "8"]],
-                         ids=["z0", "seed", "full-8bit"])
+
+@pytest.mark.parametrize(
+    "options", [[], ["--seed", "7"], ["--size", "full", "--bit-depth", "8"]], ids=["z0", "seed", "full-8bit"]
+)
 def test_decode_writes_a_verified_png_that_verify_accepts(tmp_path, good_jpeg_bytes, models_folder, capfd, options):
     jpeg = tmp_path / "photo.jpg"
     jpeg.write_bytes(good_jpeg_bytes)
@@ -195,8 +202,9 @@ def test_decode_into_a_missing_folder_fails_cleanly(tmp_path, good_jpeg_bytes, m
     _assert_one_clean_error(capfd, "no such folder")
 
 
-def test_decode_on_a_full_disk_fails_cleanly_and_leaves_nothing(tmp_path, good_jpeg_bytes, models_folder, capfd,
-                                                                 monkeypatch):
+def test_decode_on_a_full_disk_fails_cleanly_and_leaves_nothing(
+    tmp_path, good_jpeg_bytes, models_folder, capfd, monkeypatch
+):
     jpeg = tmp_path / "photo.jpg"
     jpeg.write_bytes(good_jpeg_bytes)
 

@@ -1,6 +1,7 @@
 """Batch mode of ``decode`` and ``verify``, as a lab scripts it on a case folder: every file judged on its own,
 bad files reported and skipped (one stderr line each, no traceback), a table or one JSON object per file,
 the worst file's exit code, and no output ever written over an input."""
+
 from __future__ import annotations
 
 import io
@@ -38,11 +39,15 @@ def test_a_case_folder_decodes_its_good_files_reports_the_bad_one_and_verifies(c
     before = {p: p.read_bytes() for p in case.rglob("*") if p.is_file()}
     assert main(["decode", str(case), "-o", str(out)]) == 2  # one input unusable
     printed, err = capfd.readouterr()
-    assert err.splitlines() == [f"jpeg-explorer: error: {case / 'notes.jpg'}: not a JPEG file (no SOI marker at the "
-                                "start)"]
+    assert err.splitlines() == [
+        f"jpeg-explorer: error: {case / 'notes.jpg'}: not a JPEG file (no SOI marker at the start)"
+    ]
     lines = printed.splitlines()
     assert [(line.split()[0], Path(line.split()[2]).name) for line in lines[1:-1]] == [
-        ("VERIFIED", "door.jpg"), ("UNUSABLE", "notes.jpg"), ("VERIFIED", "plate.JPEG")]
+        ("VERIFIED", "door.jpg"),
+        ("UNUSABLE", "notes.jpg"),
+        ("VERIFIED", "plate.JPEG"),
+    ]
     assert lines[-1] == "3 file(s): 2 verified, 0 not verified, 1 unusable; exit 2"
     assert sorted(p.name for p in out.iterdir()) == ["door.png", "door.png.json", "plate.png", "plate.png.json"]
     assert {p: p.read_bytes() for p in case.rglob("*") if p.is_file()} == before
@@ -50,8 +55,9 @@ def test_a_case_folder_decodes_its_good_files_reports_the_bad_one_and_verifies(c
     assert "2 file(s): 2 verified, 0 not verified, 0 unusable; exit 0" in capfd.readouterr().out
 
 
-def test_json_gives_one_object_per_file_and_no_progress_when_stderr_is_no_terminal(case, tmp_path, models_folder,
-                                                                                   capfd):
+def test_json_gives_one_object_per_file_and_no_progress_when_stderr_is_no_terminal(
+    case, tmp_path, models_folder, capfd
+):
     files = [case / "door.jpg", case / "plate.JPEG", tmp_path / "missing.jpg"]
     assert main(["decode", *map(str, files), "-o", str(tmp_path / "out"), "--json", "--seed", "3"]) == 2
     printed, err = capfd.readouterr()

@@ -1,5 +1,6 @@
 """Real files written by Pillow/libjpeg at test time: what read_jpeg finds in them, and that our z = 0, Δ = 0
 decode shows the same picture as libjpeg's own decode."""
+
 from __future__ import annotations
 
 import jpeglib
@@ -27,12 +28,15 @@ FILES = [  # (quality, subsampling, progressive, color, height, width)
 FILE_IDS = [f"q{q}-{s or 'grey'}{'-prog' if p else ''}-{w}x{h}" for q, s, p, _, h, w in FILES]
 
 
-
-
 def _write(folder, params):
     quality, subsampling, progressive, color, height, width = params
-    return write_jpeg(folder / "file.jpg", synthetic_photo(height, width, seed=quality, color=color),
-                      quality=quality, subsampling=subsampling or "4:4:4", progressive=progressive)
+    return write_jpeg(
+        folder / "file.jpg",
+        synthetic_photo(height, width, seed=quality, color=color),
+        quality=quality,
+        subsampling=subsampling or "4:4:4",
+        progressive=progressive,
+    )
 
 
 @pytest.fixture(params=FILES, ids=FILE_IDS)
@@ -145,8 +149,9 @@ def test_chroma_planes_agree_with_libjpeg_where_chroma_is_smooth(tmp_path):
 
 @pytest.mark.parametrize("orientation", [1, 2, 3, 4, 5, 6, 7, 8])
 def test_exif_orientation_is_shown_like_pillows_exif_transpose(tmp_path, orientation):
-    path = write_jpeg(tmp_path / "turned.jpg", synthetic_photo(24, 40, seed=orientation), quality=80,
-                      orientation=orientation)
+    path = write_jpeg(
+        tmp_path / "turned.jpg", synthetic_photo(24, 40, seed=orientation), quality=80, orientation=orientation
+    )
     code = read_jpeg(path)
     assert code.orientation == orientation
     assert (code.height, code.width) == (24, 40)  # maths stays in the file's own orientation
@@ -176,4 +181,4 @@ def test_the_rebuilt_stream_gives_jpeglibs_coefficients_of_the_original(tmp_path
     own = jpeglib.read_dct(str(path))
     for ours, theirs in zip(code.coefficients, [c for c in (own.Y, own.Cb, own.Cr) if c is not None]):
         np.testing.assert_array_equal(ours, theirs)
-    assert [t.tolist() for t in code.tables] == [own.qt[i].tolist() for i in own.quant_tbl_no[:len(code.tables)]]
+    assert [t.tolist() for t in code.tables] == [own.qt[i].tolist() for i in own.quant_tbl_no[: len(code.tables)]]

@@ -3,6 +3,7 @@
 
 The shipped classifier reads the documented box; the runs themselves use tiny decoders, a stand-in
 classifier and a few optimizer steps (what is checked is that the documented calls work, not the model)."""
+
 from __future__ import annotations
 
 import functools
@@ -67,7 +68,7 @@ def test_the_documented_box_holds_the_digit_the_document_names():
     assert tuple(int(v) for v in named.groups()[:4]) == box
     pixels = plain_decode(ROOT / argv[2])
     x, y, w, h = box
-    crop = torch.from_numpy(np.ascontiguousarray(pixels[y:y + h, x:x + w])).permute(2, 0, 1)[None].float()
+    crop = torch.from_numpy(np.ascontiguousarray(pixels[y : y + h, x : x + w])).permute(2, 0, 1)[None].float()
     classifier = load_classifier("digits")
     with torch.no_grad():
         assert classifier.classes[int(classifier(crop).argmax())] == named.group(5)

@@ -1,4 +1,5 @@
 """Glyph hypotheses and the digits CLI, with a stand-in classifier; the ambiguity map."""
+
 import json
 
 import torch
@@ -23,8 +24,9 @@ def test_glyph_target_raises_the_class_probability(tmp_path):
     classifier = StandInClassifier(DIGITS)
     label = int(torch.softmax(classifier(box_crop(session.image, BOX, (0, 0))), 1)[0].argmin())
     before = probability(classifier, session.image, label)
-    session.apply(tools.GlyphTarget(classifier, BOX, label), regions.rectangle(session.shape, *BOX),
-                  Budget(steps=30, patience=0))
+    session.apply(
+        tools.GlyphTarget(classifier, BOX, label), regions.rectangle(session.shape, *BOX), Budget(steps=30, patience=0)
+    )
     assert probability(classifier, session.image, label) > before * 1.2
     assert session.export(tmp_path / "glyph.png").verified
 
@@ -45,11 +47,19 @@ def test_hypotheses_cover_every_class_ranked_and_consistent(tmp_path):
 
 def test_digits_cli_writes_ten_verified_pngs_and_json(tmp_path, monkeypatch, capsys):
     jpeg = write_picture(tmp_path / "clock.jpg")
-    monkeypatch.setattr(digits_command, "choose_decoder",
-                        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""))
+    monkeypatch.setattr(
+        digits_command,
+        "choose_decoder",
+        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""),
+    )
     monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier(DIGITS))
-    monkeypatch.setattr(digits_command, "glyph_hypotheses", lambda session, classifier, box: glyph_hypotheses(
-        session, classifier, box, Budget(steps=8, hold_weight=0.2, halo=4)))
+    monkeypatch.setattr(
+        digits_command,
+        "glyph_hypotheses",
+        lambda session, classifier, box: glyph_hypotheses(
+            session, classifier, box, Budget(steps=8, hold_weight=0.2, halo=4)
+        ),
+    )
     out = tmp_path / "hypotheses"
     assert main(["digits", str(jpeg), "--box", "48,32,24,32", "-o", str(out), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["hypotheses"]
@@ -101,12 +111,25 @@ def test_bench_cli_reports_every_figure(monkeypatch, capsys):
     monkeypatch.setattr(bench_command, "pick_decoder", lambda device, notes: random_decoder())
     monkeypatch.setattr(bench_command, "pick_classifier", lambda notes: StandInClassifier(DIGITS))
     monkeypatch.setattr(bench_command, "Budget", lambda **options: Budget(**{**options, "steps": 2}))
-    monkeypatch.setattr(bench_command, "glyph_hypotheses", lambda session, classifier, box: glyph_hypotheses(
-        session, classifier, box, Budget(steps=2, halo=2)))
+    monkeypatch.setattr(
+        bench_command,
+        "glyph_hypotheses",
+        lambda session, classifier, box: glyph_hypotheses(session, classifier, box, Budget(steps=2, halo=2)),
+    )
     assert main(["bench", "--json", "--device", "cpu"]) == 0
     figures = json.loads(capsys.readouterr().out)
-    for key in ("device", "model", "decode_1mp_s", "libjpeg_decode_1mp_s", "first_edit_s", "edit_128px_50it_s",
-                "edit_128px_50it_full_reach_s", "edit_256px_50it_s", "digits_10_hypotheses_s", "adam_steps_1mp_per_s"):
+    for key in (
+        "device",
+        "model",
+        "decode_1mp_s",
+        "libjpeg_decode_1mp_s",
+        "first_edit_s",
+        "edit_128px_50it_s",
+        "edit_128px_50it_full_reach_s",
+        "edit_256px_50it_s",
+        "digits_10_hypotheses_s",
+        "adam_steps_1mp_per_s",
+    ):
         assert figures[key] is not None, key
 
 
@@ -115,11 +138,15 @@ def test_the_verdict_says_whether_the_file_decides():
 
     digits = [str(d) for d in range(10)]
     even = [0.1] * 10
-    assert verdict(digits, even, [True] * 10, "digit") == \
-        "All 10 are consistent and about equally plausible: this file cannot tell which digit it was."
+    assert (
+        verdict(digits, even, [True] * 10, "digit")
+        == "All 10 are consistent and about equally plausible: this file cannot tell which digit it was."
+    )
     peaked = [0.91] + [0.01] * 9
-    assert verdict(digits, peaked, [True] * 10, "digit") == \
-        "All 10 are consistent, but only 0 is plausible (score 0.91; the next, 1, 0.01)."
+    assert (
+        verdict(digits, peaked, [True] * 10, "digit")
+        == "All 10 are consistent, but only 0 is plausible (score 0.91; the next, 1, 0.01)."
+    )
     two = [0.05, 0.4, 0.05, 0.3] + [0.2 / 6] * 6
     assert "1 and 3 are about equally plausible" in verdict(digits, two, [True] * 10, "digit")
     assert verdict(digits, even, [False] + [True] * 9, "digit").startswith("Only 9 of 10 are consistent")

@@ -1,4 +1,5 @@
 """Every committed edit says what was asked, what the file allowed and what was reached, in words."""
+
 import pytest
 import torch
 from conftest import controllable_decoder, tiny_session
@@ -35,11 +36,14 @@ def test_brightness_reports_the_files_limit_and_the_change_reached(session):
     assert record["summary"] == "Brightness +40"
 
 
-@pytest.mark.parametrize("tool, quantity, grows", [
-    (tools.Variance(factor=3.0), "Local variance", True),
-    (tools.TotalVariation(), "Total variation", False),
-    (tools.Periodic(periods=((0.0, 8.0),)), "Repetition error", False),
-])
+@pytest.mark.parametrize(
+    "tool, quantity, grows",
+    [
+        (tools.Variance(factor=3.0), "Local variance", True),
+        (tools.TotalVariation(), "Total variation", False),
+        (tools.Periodic(periods=((0.0, 8.0),)), "Repetition error", False),
+    ],
+)
 def test_statistic_tools_report_their_statistic(session, tool, quantity, grows):
     session.apply(tool, regions.rectangle(session.shape, 40, 32, 32, 24), BUDGET)
     (outcome,) = session.history.records()[-1]["outcomes"]
@@ -50,8 +54,9 @@ def test_statistic_tools_report_their_statistic(session, tool, quantity, grows):
 
 
 def test_hue_reports_rotation_and_saturation(session):
-    session.apply(tools.HueSaturation(hue_degrees=60.0, saturation=1.5), regions.rectangle(session.shape, 40, 32, 32, 24),
-                  BUDGET)
+    session.apply(
+        tools.HueSaturation(hue_degrees=60.0, saturation=1.5), regions.rectangle(session.shape, 40, 32, 32, 24), BUDGET
+    )
     hue, saturation = session.history.records()[-1]["outcomes"]
     assert hue["asked"] == 60.0 and 0 < hue["reached"] <= 60 + 5
     assert saturation["asked"] == 1.5 and "×" in saturation["text"]
@@ -60,16 +65,21 @@ def test_hue_reports_rotation_and_saturation(session):
 
 def test_scribble_reports_the_way_to_its_colour(session):
     stroke = tools.Stroke("line", ((42.0, 40.0), (70.0, 40.0)), width=6.0)
-    session.apply(tools.Scribble((stroke,), color=(255.0, 0.0, 0.0)), regions.rectangle(session.shape, 36, 30, 40, 20),
-                  BUDGET)
+    session.apply(
+        tools.Scribble((stroke,), color=(255.0, 0.0, 0.0)), regions.rectangle(session.shape, 36, 30, 40, 20), BUDGET
+    )
     (outcome,) = session.history.records()[-1]["outcomes"]
     assert outcome["unit"] == "%" and outcome["asked"] == 100.0 and 0 < outcome["reached"] <= 100
     assert session.history.records()[-1]["summary"] == "Scribble: 1 stroke painted in #ff0000"
 
 
 def test_outcome_sentences():
-    assert Outcome("Brightness", "grey levels", 2.4, asked=40.0, allowed=4.1, signed=True).text() == \
-        "Brightness: asked +40.0 grey levels; the file allows about +4.1 grey levels here; reached +2.4 grey levels"
+    assert (
+        Outcome("Brightness", "grey levels", 2.4, asked=40.0, allowed=4.1, signed=True).text()
+        == "Brightness: asked +40.0 grey levels; the file allows about +4.1 grey levels here; reached +2.4 grey levels"
+    )
     assert Outcome("Local variance", "×", 1.62, asked=2.0).text() == "Local variance: asked ×2.00; reached ×1.62"
-    assert Outcome("Total variation", "grey levels", 2.9, before=6.24).text() == \
-        "Total variation: from 6.2 grey levels to 2.9 grey levels"
+    assert (
+        Outcome("Total variation", "grey levels", 2.9, before=6.24).text()
+        == "Total variation: from 6.2 grey levels to 2.9 grey levels"
+    )

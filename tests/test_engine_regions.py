@@ -1,4 +1,5 @@
 """Regions: shapes, inversion, block footprints."""
+
 import numpy as np
 import pytest
 

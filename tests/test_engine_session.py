@@ -1,4 +1,5 @@
 """Sessions: exact windowed updates, undo/redo, cancel, save and reload bit-exactly."""
+
 import pytest
 import torch
 from conftest import controllable_decoder, random_decoder, tiny_session, write_picture
@@ -12,8 +13,16 @@ from explorer_app.engine.state import exact_patch, initial_state, write_patch
 from explorer_app.engine.window import expand_code, window_of_mask
 
 
-@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 1}, {"subsampling": 0},
-                                     {"grey": True}, {"height": 61, "width": 83, "subsampling": 2}])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"subsampling": 2},
+        {"subsampling": 1},
+        {"subsampling": 0},
+        {"grey": True},
+        {"height": 61, "width": 83, "subsampling": 2},
+    ],
+)
 def test_windowed_update_equals_whole_decode(tmp_path, options):
     session = tiny_session(tmp_path, **options)
     region = regions.rectangle(session.shape, 40, 40, 16, 8)
@@ -21,8 +30,12 @@ def test_windowed_update_equals_whole_decode(tmp_path, options):
     z = session.state.z.clone()
     z[:, :, torch.from_numpy(blocks)] = torch.randn(64, int(blocks.sum()))
     state = session.state.clone()
-    write_patch(state, exact_patch(session.decoder, session.state, session.tensors, z,
-                                   window_of_mask(blocks, session.tensors.chroma_factor)))
+    write_patch(
+        state,
+        exact_patch(
+            session.decoder, session.state, session.tensors, z, window_of_mask(blocks, session.tensors.chroma_factor)
+        ),
+    )
     whole = initial_state(session.decoder, session.tensors, z)
     assert torch.allclose(state.delta_y, whole.delta_y, atol=1e-5)
     if whole.delta_c is not None:
@@ -30,8 +43,9 @@ def test_windowed_update_equals_whole_decode(tmp_path, options):
     assert not torch.equal(whole.delta_y, session.state.delta_y)
 
 
-@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 1}, {"grey": True},
-                                     {"height": 61, "width": 83, "subsampling": 2}])
+@pytest.mark.parametrize(
+    "options", [{"subsampling": 2}, {"subsampling": 1}, {"grey": True}, {"height": 61, "width": 83, "subsampling": 2}]
+)
 def test_a_decoder_on_fixed_coefficients_decodes_as_the_decoder_does(tmp_path, options):
     """What an edit's steps compute (the constant parts once, batch norms folded) is the decoder's output, for
     several candidates at once, and its gradient to z is the decoder's."""
@@ -139,8 +153,9 @@ def test_warm_up_changes_nothing(tmp_path, size):
     assert session.history.position == 0 and not session.undo()
 
 
-@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 0}, {"grey": True},
-                                     {"height": 61, "width": 83, "subsampling": 2}])
+@pytest.mark.parametrize(
+    "options", [{"subsampling": 2}, {"subsampling": 0}, {"grey": True}, {"height": 61, "width": 83, "subsampling": 2}]
+)
 def test_a_candidate_rendered_alone_matches_the_whole_render(tmp_path, options):
     """What the window shows while clicking through candidates is the exported image's pixels."""
     session = tiny_session(tmp_path, controllable_decoder(), **options)
@@ -153,14 +168,17 @@ def test_a_candidate_rendered_alone_matches_the_whole_render(tmp_path, options):
     crop, (y, x) = session.patched_window(patch)
     whole = session.patched_output(patch)["image"]
     assert not torch.allclose(whole, session.image, atol=1e-3)  # the candidate changes something
-    assert torch.allclose(crop, whole[:, :, y: y + crop.shape[2], x: x + crop.shape[3]], atol=1e-4)
+    assert torch.allclose(crop, whole[:, :, y : y + crop.shape[2], x : x + crop.shape[3]], atol=1e-4)
     outside = whole.clone()
-    outside[:, :, y: y + crop.shape[2], x: x + crop.shape[3]] = session.image[:, :, y: y + crop.shape[2], x: x + crop.shape[3]]
+    outside[:, :, y : y + crop.shape[2], x : x + crop.shape[3]] = session.image[
+        :, :, y : y + crop.shape[2], x : x + crop.shape[3]
+    ]
     assert torch.allclose(outside, session.image, atol=1e-4)  # and nothing outside its window
 
 
-@pytest.mark.parametrize("options", [{"subsampling": 2}, {"subsampling": 1}, {"grey": True},
-                                     {"height": 187, "width": 243, "subsampling": 2}])
+@pytest.mark.parametrize(
+    "options", [{"subsampling": 2}, {"subsampling": 1}, {"grey": True}, {"height": 187, "width": 243, "subsampling": 2}]
+)
 def test_commit_undo_and_redo_re_render_only_their_window_exactly(tmp_path, options):
     """The session re-renders only the pixels an edit can change: the image stays the whole render of
     the state, and the blocks written are marked touched (what a saved session stores)."""
@@ -187,7 +205,9 @@ def test_a_watched_decode_reports_progress_and_stops_when_cancelled(tmp_path):
     assert [done for done, _ in seen] == list(range(1, total + 1)) and total > 2
     assert torch.equal(session.image, Session(code, random_decoder()).image)
     with pytest.raises(Cancelled):
-        Session.decoded(code, random_decoder(), progress=lambda *_: seen.append(()), cancelled=lambda: len(seen) > total + 2)
+        Session.decoded(
+            code, random_decoder(), progress=lambda *_: seen.append(()), cancelled=lambda: len(seen) > total + 2
+        )
     assert len(seen) == total + 3  # stopped before the fourth convolution
     assert Session.decoded(code, random_decoder()).image.shape == session.image.shape  # no hook was left behind
 
@@ -196,15 +216,21 @@ def test_a_session_stores_only_what_edits_changed(tmp_path):
     """One small edit on a larger image: the file holds the touched blocks and the edit's windows,
     compressed, a small fraction of the whole state; it reopens bit for bit."""
     session = tiny_session(tmp_path, controllable_decoder(), height=400, width=528)
-    session.apply(tools.Brightness(20.0), regions.rectangle(session.shape, 200, 160, 32, 32),
-                  Budget(steps=4, patience=0))
+    session.apply(
+        tools.Brightness(20.0), regions.rectangle(session.shape, 200, 160, 32, 32), Budget(steps=4, patience=0)
+    )
     whole_state = sum(t.numel() * 4 for t in (session.state.z, session.state.delta_y, session.state.delta_c))
     size = save_session(session, tmp_path / "work.jxs")
     assert size == (tmp_path / "work.jxs").stat().st_size < 0.1 * whole_state
     import zipfile
+
     stored = {name.split(".bin")[0] for name in zipfile.ZipFile(tmp_path / "work.jxs").namelist()}
-    assert session.replayable and stored == {"session.json", "history.0.after.z", "history.0.after.delta_y",
-                                             "history.0.after.delta_c"}  # the rest follows from the file
+    assert session.replayable and stored == {
+        "session.json",
+        "history.0.after.z",
+        "history.0.after.delta_y",
+        "history.0.after.delta_c",
+    }  # the rest follows from the file
     reopened = load_session(tmp_path / "work.jxs", session.code, controllable_decoder())
     for name in ("z", "delta_y", "delta_c"):
         assert torch.equal(getattr(reopened.state, name), getattr(session.state, name))
@@ -235,16 +261,34 @@ def test_format_1_sessions_still_open_and_another_decode_is_reported(tmp_path):
     session = tiny_session(tmp_path, controllable_decoder())
     session.apply(tools.Brightness(20.0), regions.rectangle(session.shape, 16, 8, 24, 24), Budget(steps=3, patience=0))
     entry = session.history.entries[0]
-    tensors = {f"state.{k}": v.contiguous() for k, v in
-               {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()}
+    tensors = {
+        f"state.{k}": v.contiguous()
+        for k, v in {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()
+    }
     for side, patch in (("before", entry.before), ("after", entry.after)):
         tensors.update({f"history.0.{side}.{k}": v.contiguous() for k, v in patch.tensors().items()})
     window = entry.before.window
-    facts = {"format": "jpeg-explorer-session/1", "source_sha256": session.code.sha256, "source_path": session.code.source,
-             "model": session.model_facts(), "history": [{"record": entry.record, "window": {
-                 "blocks": window.describe(), "grid": [window.grid_h, window.grid_w], "factor": list(window.factor)}}],
-             "position": 1, "history_limit": 50}
-    save_file(tensors, str(tmp_path / "old.session"), metadata={"format": facts["format"], "session": json.dumps(facts)})
+    facts = {
+        "format": "jpeg-explorer-session/1",
+        "source_sha256": session.code.sha256,
+        "source_path": session.code.source,
+        "model": session.model_facts(),
+        "history": [
+            {
+                "record": entry.record,
+                "window": {
+                    "blocks": window.describe(),
+                    "grid": [window.grid_h, window.grid_w],
+                    "factor": list(window.factor),
+                },
+            }
+        ],
+        "position": 1,
+        "history_limit": 50,
+    }
+    save_file(
+        tensors, str(tmp_path / "old.session"), metadata={"format": facts["format"], "session": json.dumps(facts)}
+    )
     reopened = load_session(tmp_path / "old.session", session.code, controllable_decoder())
     assert torch.equal(reopened.image, session.image) and reopened.undo()
 
@@ -252,6 +296,7 @@ def test_format_1_sessions_still_open_and_another_decode_is_reported(tmp_path):
     other_machine = Session(session.code, controllable_decoder())
     other_machine.base_sha256 = "0" * 64  # as if this machine's z = 0 decode differed in its last bits
     from explorer_app.engine import restore
+
     assert not restore(other_machine, tmp_path / "new.jxs").base_matches
 
 

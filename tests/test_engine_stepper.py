@@ -1,5 +1,6 @@
 """The Adam stepper the engine optimizes with: same trajectory as a plain warm-up Adam loop, outputs
 taken before each update (on a GPU the same code path is replayed from a CUDA graph)."""
+
 from __future__ import annotations
 
 import torch
@@ -11,6 +12,7 @@ def quadratic(target: torch.Tensor):
     def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         image = param * 2.0
         return param.clone(), image, (image - target).square().mean((1, 2, 3))
+
     return evaluate
 
 

@@ -1,4 +1,5 @@
 """Every tool does what it says inside its region, barely touches the rest, and stays consistent."""
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,8 +33,13 @@ def run(session, tool, region, budget=BUDGET, tmp_path=None) -> Outcome:
     edit = session.edit(tool, region, budget)
     losses = [p.loss for p in edit.run()]
     session.commit(edit.result)
-    outcome = Outcome(before, session.image.clone(), torch.from_numpy(region.mask), float(losses[0].sum()),
-                      float(edit.result.loss.sum()))
+    outcome = Outcome(
+        before,
+        session.image.clone(),
+        torch.from_numpy(region.mask),
+        float(losses[0].sum()),
+        float(edit.result.loss.sum()),
+    )
     inside_change = (outcome.after - before).abs()[0][:, outcome.inside].mean()
     outside_change = (outcome.after - before).abs()[0][:, ~outcome.inside].mean()
     assert outside_change < 0.35 * inside_change, (float(outside_change), float(inside_change))
@@ -58,10 +64,15 @@ def box_region(session):
 def test_variance_up_and_down(session, tmp_path):
     region = box_region(session)
     up = run(session, tools.Variance(factor=2.0), region, tmp_path=tmp_path)
-    assert local_variance(up.after, 7)[0, 0][up.inside].mean() > 1.3 * local_variance(up.before, 7)[0, 0][up.inside].mean()
+    assert (
+        local_variance(up.after, 7)[0, 0][up.inside].mean() > 1.3 * local_variance(up.before, 7)[0, 0][up.inside].mean()
+    )
     session.undo()
     down = run(session, tools.Variance(factor=0.3), region)
-    assert local_variance(down.after, 7)[0, 0][down.inside].mean() < 0.8 * local_variance(down.before, 7)[0, 0][down.inside].mean()
+    assert (
+        local_variance(down.after, 7)[0, 0][down.inside].mean()
+        < 0.8 * local_variance(down.before, 7)[0, 0][down.inside].mean()
+    )
 
 
 def test_total_variation_down(session, tmp_path):
@@ -107,9 +118,12 @@ def footprint(session, tool, region) -> torch.Tensor:
 def test_scribble_colour_and_darken(session, tmp_path):
     region = box_region(session)
     stroke = tools.Stroke("pen", ((44.0, 36.0), (60.0, 44.0), (68.0, 52.0)), width=4)
-    shapes = (stroke, tools.Stroke("rectangle", ((46.0, 46.0), (54.0, 52.0)), filled=True),
-              tools.Stroke("ellipse", ((56.0, 34.0), (66.0, 42.0)), width=2),
-              tools.Stroke("line", ((42.0, 54.0), (70.0, 54.0)), width=2))
+    shapes = (
+        stroke,
+        tools.Stroke("rectangle", ((46.0, 46.0), (54.0, 52.0)), filled=True),
+        tools.Stroke("ellipse", ((56.0, 34.0), (66.0, 42.0)), width=2),
+        tools.Stroke("line", ((42.0, 54.0), (70.0, 54.0)), width=2),
+    )
     tool = tools.Scribble(shapes, color=(255.0, 0.0, 0.0))
     out = run(session, tool, region, tmp_path=tmp_path)
     painted = footprint(session, tool, region)
@@ -134,7 +148,9 @@ def test_imprint_finds_the_consistent_placement(tmp_path):
     assert score < tools.Imprint(piece, position=(53.5 + 3, 41.5 - 2)).best_shift(view)[1]
     out = run(session, misplaced, region, tmp_path=tmp_path)
     target = torch.from_numpy(piece).permute(2, 0, 1)
-    assert (out.after[0, :, 34:50, 44:64] - target).abs().mean() < (out.before[0, :, 34:50, 44:64] - target).abs().mean()
+    assert (out.after[0, :, 34:50, 44:64] - target).abs().mean() < (
+        out.before[0, :, 34:50, 44:64] - target
+    ).abs().mean()
 
 
 def test_imprint_from_this_image(session):
@@ -152,7 +168,9 @@ def periodic_error(image, mask, period):
 def test_periodic_1d_and_2d(session, tmp_path):
     region = box_region(session)
     out = run(session, tools.Periodic(((0.0, 6.0),)), region, tmp_path=tmp_path)
-    assert periodic_error(out.after, region.mask, (0.0, 6.0)) < 0.95 * periodic_error(out.before, region.mask, (0.0, 6.0))
+    assert periodic_error(out.after, region.mask, (0.0, 6.0)) < 0.95 * periodic_error(
+        out.before, region.mask, (0.0, 6.0)
+    )
     session.undo()
     run(session, tools.Periodic(((0.0, 6.0), (5.0, 0.0))), region)
 
@@ -162,10 +180,12 @@ def test_imitate_histogram_and_patches(session, tmp_path):
     reference = regions.rectangle(session.shape, 88, 8, 32, 32)
     out = run(session, tools.ImitateHistogram(reference), region, tmp_path=tmp_path)
     ref = out.before[0][:, torch.from_numpy(reference.mask)]
+
     def quantile_gap(image):
         values = image[0][:, out.inside].sort(1).values
         goal = torch.quantile(ref, torch.linspace(0, 1, values.shape[1]), dim=1).T
         return float((values - goal).abs().mean())
+
     assert quantile_gap(out.after) < 0.9 * quantile_gap(out.before)
     session.undo()
     run(session, tools.ImitatePatches(reference, size=5, stride=3), region)
@@ -177,7 +197,7 @@ def test_alternatives_are_pushed_apart_to_the_separation_and_stay_consistent(ses
 
     def apart(edit, images):
         top, left = edit.view.origin
-        mask = inside[top: top + images.shape[2], left: left + images.shape[3]]
+        mask = inside[top : top + images.shape[2], left : left + images.shape[3]]
         pairs = [(i, j) for i in range(3) for j in range(i + 1, 3)]
         return sum(float((images[i] - images[j]).abs().mean(0)[mask].mean()) for i, j in pairs) / len(pairs)
 
@@ -185,8 +205,9 @@ def test_alternatives_are_pushed_apart_to_the_separation_and_stay_consistent(ses
     progress = list(close.run())
     assert apart(close, progress[0].preview) < 3.0 <= apart(close, close.result.preview) + 0.3
     for index in range(3):
-        report = session.export(tmp_path / f"alt{index}.png", patch=session.candidate_patch(close.result, index),
-                                record=close.result.record)
+        report = session.export(
+            tmp_path / f"alt{index}.png", patch=session.candidate_patch(close.result, index), record=close.result.record
+        )
         assert report.verified
     wide = session.edit(tools.Alternatives(count=3, spread=1.0, separation=0.5), region, BUDGET)
     progress = list(wide.run())
@@ -200,7 +221,9 @@ def test_grey_image_tools(tmp_path):
     run(session, tools.Variance(factor=2.0), region, tmp_path=tmp_path)
     run(session, tools.Scribble((tools.Stroke("line", ((44.0, 40.0), (68.0, 40.0)), width=3),), color=(0.0,)), region)
     with pytest.raises(ValueError):
-        session.edit(tools.HueSaturation(30.0), region).tool.objective(session.edit(tools.HueSaturation(30.0), region).view)
+        session.edit(tools.HueSaturation(30.0), region).tool.objective(
+            session.edit(tools.HueSaturation(30.0), region).view
+        )
 
 
 def test_variance_pools_only_around_its_region_with_the_same_result():

@@ -1,6 +1,7 @@
 """Strip-wise verification and the MCU-local repair: the figures and the stored image must not depend on the
 tiling. One MCU row per strip (and per band of a group of broken MCUs) against one strip for the whole image,
 on sizes that are not multiples of the MCU, with groups of broken MCUs that cross the strip boundaries."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -90,8 +91,9 @@ def test_tiled_repair_stores_exactly_what_the_whole_image_repair_does(tmp_path, 
     tensors, bit_depth = code_tensors64(code), case[5]
     image = output_of(code, case[4])["image"]
     rounded, broken = store(image, tensors, bit_depth, target_encoder(bit_depth), TILED)
-    assert broken.any() and any(rows.stop - rows.start > 1 for rows, _ in ndimage.find_objects(ndimage.label(
-        broken, np.ones((3, 3)))[0]))  # a group of broken MCUs crosses strip boundaries...
+    assert broken.any() and any(
+        rows.stop - rows.start > 1 for rows, _ in ndimage.find_objects(ndimage.label(broken, np.ones((3, 3)))[0])
+    )  # a group of broken MCUs crosses strip boundaries...
     assert len(groups(broken, tensors, TILED)) > len(groups(broken, tensors, WHOLE))  # ...and is cut into bands
     tiled = repair_for_storage(image, tensors, bit_depth, strip_pixels=TILED)
     whole = repair_for_storage(image, tensors, bit_depth, strip_pixels=WHOLE)

@@ -9,8 +9,13 @@ import pytest
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from explorer_app.engine.classifiers import (GlyphClassifier, GlyphNet, available_classifiers, load_classifier,
-                                             save_classifier)
+from explorer_app.engine.classifiers import (
+    GlyphClassifier,
+    GlyphNet,
+    available_classifiers,
+    load_classifier,
+    save_classifier,
+)
 
 SHIPPED = {"digits": list(string.digits), "letters": list(string.ascii_uppercase)}
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -21,8 +26,13 @@ def shipped(request: pytest.FixtureRequest) -> tuple[str, GlyphClassifier]:
     return request.param, load_classifier(request.param)
 
 
-def jpeg_glyph(char: str, foreground: tuple[int, int, int], background: tuple[int, int, int],
-               box: tuple[int, int] = (24, 32), quality: int = 20) -> torch.Tensor:
+def jpeg_glyph(
+    char: str,
+    foreground: tuple[int, int, int],
+    background: tuple[int, int, int],
+    box: tuple[int, int] = (24, 32),
+    quality: int = 20,
+) -> torch.Tensor:
     """(1, 3, h, w) float RGB in [0, 255]: `char` in Pillow's built-in font (Aileron, not a training
     font), drawn to fill a box of (w, h) px with a small margin, then saved as JPEG at `quality`."""
     font = ImageFont.load_default(size=96)
@@ -94,7 +104,25 @@ def test_save_and_load_infers_sizes(tmp_path: Path) -> None:
 def test_training_command_writes_weights_and_card(tmp_path: Path) -> None:
     from explorer_app.train.glyph_train import main
 
-    main(["--classes", "letters", "--out", str(tmp_path), "--steps", "2", "--eval-every", "1", "--batch", "8",
-          "--train-samples", "32", "--val-samples", "8", "--fonts", str(DEJAVU)])
+    main(
+        [
+            "--classes",
+            "letters",
+            "--out",
+            str(tmp_path),
+            "--steps",
+            "2",
+            "--eval-every",
+            "1",
+            "--batch",
+            "8",
+            "--train-samples",
+            "32",
+            "--val-samples",
+            "8",
+            "--fonts",
+            str(DEJAVU),
+        ]
+    )
     assert load_classifier("letters", tmp_path).classes == SHIPPED["letters"]
     assert "| overall |" in (tmp_path / "glyphs_letters.md").read_text()

@@ -3,6 +3,7 @@
 The first test runs the application in a child process, as a user does: an edit, then a job step longer
 than the 5 s superqt used to wait before raising inside closeEvent (the SIGABRT, exit 134), then close.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -73,12 +74,18 @@ CHILD = textwrap.dedent("""
 def test_closing_during_a_step_longer_than_5_s_exits_0_and_leaves_an_autosave(tmp_path: Path, photo: Path) -> None:  # noqa: F811
     script = tmp_path / "child.py"
     script.write_text(CHILD.format(tests=str(Path(__file__).parent), folder=str(tmp_path), photo=str(photo)))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
-                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     saved = list((tmp_path / "autosave").glob("*.jxs"))
     assert len(saved) == 1, done.stderr[-2000:]
     from explorer_app.engine.session_file import read_facts
+
     assert read_facts(saved[0]).edits == 1 and read_facts(saved[0]).source_path == str(photo)
 
 

@@ -1,5 +1,6 @@
 """Exploring with the window like a user: tools through the worker, live preview, cancel, undo/redo,
 digit hypotheses, alternatives, scribbles, export of an edit, sessions saved, reopened and autosaved."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """What each result means, said where the user looks (issue 12, defects 3 to 6)."""
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,9 @@ def test_history_rows_speak_the_users_language(qtbot, explore: MainWindow) -> No
     row = window.history_panel.list.item(1)
     for word in ("hue_degrees", "budget", "HueSaturation", "parameters"):
         assert word not in row.text() and word not in row.toolTip()
-    assert row.text().startswith("1. Hue +30°, saturation ×1.00") and "selection of 24×24 px at (16, 16)" in row.toolTip()
+    assert (
+        row.text().startswith("1. Hue +30°, saturation ×1.00") and "selection of 24×24 px at (16, 16)" in row.toolTip()
+    )
     rows_shown = window.history_panel.list.height() / window.history_panel.list.fontMetrics().lineSpacing()
     assert rows_shown >= 6
 
@@ -66,8 +69,11 @@ def test_the_digit_gallery_marks_every_candidate_and_gives_a_verdict(qtbot, expl
     assert shown_pixels(window) == window.images["current"].tobytes()  # back to the current image
 
 
-def test_the_kept_digit_is_named_in_the_history_and_the_export_report(qtbot, explore: MainWindow,  # noqa: F811
-                                                                       tmp_path: Path) -> None:
+def test_the_kept_digit_is_named_in_the_history_and_the_export_report(
+    qtbot,
+    explore: MainWindow,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     window = explore
     select_rectangle(window, 24, 16, 48, 40)
     press_apply(qtbot, window, "Digits / letters")

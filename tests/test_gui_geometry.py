@@ -1,10 +1,15 @@
 """Display ↔ file coordinates agree with codec.to_display for every EXIF orientation."""
+
 import numpy as np
 import pytest
 
 from explorer_app.codec import to_display
-from explorer_app.gui.geometry import (display_block_offset, display_to_file_mask, display_to_file_point,
-                                      file_rect_to_display)
+from explorer_app.gui.geometry import (
+    display_block_offset,
+    display_to_file_mask,
+    display_to_file_point,
+    file_rect_to_display,
+)
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

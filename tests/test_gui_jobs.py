@@ -1,5 +1,6 @@
 """Long work: real progress and a real cancel for opening and exporting, commands that wait for a job,
 a cancelled edit that changes nothing (issue 12, defects 7 and 11)."""
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,11 @@ from explorer_app.gui.window import MainWindow
 
 def slow_convolutions(model, seconds: float):
     """Make every convolution of the model take ``seconds`` longer (a large photo on a slow CPU)."""
-    return [m.register_forward_pre_hook(lambda *_: time.sleep(seconds))
-            for m in model.decoder.modules() if isinstance(m, torch.nn.Conv2d)]
+    return [
+        m.register_forward_pre_hook(lambda *_: time.sleep(seconds))
+        for m in model.decoder.modules()
+        if isinstance(m, torch.nn.Conv2d)
+    ]
 
 
 def test_opening_shows_libjpeg_at_once_then_real_progress(qtbot, window: MainWindow, tmp_path: Path) -> None:  # noqa: F811
@@ -39,8 +43,12 @@ def test_opening_shows_libjpeg_at_once_then_real_progress(qtbot, window: MainWin
     assert window.opened is not None and window.status.consistency.text().startswith("✔")
 
 
-def test_opening_can_be_cancelled_and_the_open_file_stays(qtbot, window: MainWindow, photo: Path,  # noqa: F811
-                                                          tmp_path: Path) -> None:
+def test_opening_can_be_cancelled_and_the_open_file_stays(
+    qtbot,
+    window: MainWindow,
+    photo: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     window.open_path(photo)
     wait_idle(qtbot, window)
     before = window.opened
@@ -60,8 +68,12 @@ def test_opening_can_be_cancelled_and_the_open_file_stays(qtbot, window: MainWin
     assert window.status.message.text().startswith("Cancelled: Opening other.jpg stopped")
 
 
-def test_export_reports_its_stages_and_can_be_cancelled(qtbot, explore: MainWindow, tmp_path: Path,  # noqa: F811
-                                                        monkeypatch) -> None:
+def test_export_reports_its_stages_and_can_be_cancelled(
+    qtbot,
+    explore: MainWindow,
+    tmp_path: Path,  # noqa: F811
+    monkeypatch,
+) -> None:
     import explorer_app.export.exporter as exporter
 
     window = explore
@@ -80,7 +92,9 @@ def test_export_reports_its_stages_and_can_be_cancelled(qtbot, explore: MainWind
     qtbot.waitUntil(lambda: any("verifying" in s for s in seen), timeout=30_000)
     qtbot.mouseClick(window.status.cancel, Qt.MouseButton.LeftButton)  # the status bar's Cancel button
     wait_idle(qtbot, window)
-    assert not (tmp_path / "cancelled.png").exists() and not (tmp_path / "cancelled.png.json").exists(), window.status.message.text()
+    assert not (tmp_path / "cancelled.png").exists() and not (tmp_path / "cancelled.png.json").exists(), (
+        window.status.message.text()
+    )
     assert window.status.message.text().startswith("Cancelled: Exporting cancelled.png stopped")
 
 
@@ -163,8 +177,11 @@ def test_undo_and_redo_repaint_only_what_changed(qtbot, explore: MainWindow, job
         wait_idle(qtbot, window)
     pasted: list[tuple[int, int]] = []
     update = window.canvas.update_source
-    monkeypatch.setattr(window.canvas, "update_source",
-                        lambda name, patch, x, y: (pasted.append(patch.shape[:2]), update(name, patch, x, y)))
+    monkeypatch.setattr(
+        window.canvas,
+        "update_source",
+        lambda name, patch, x, y: (pasted.append(patch.shape[:2]), update(name, patch, x, y)),
+    )
     window.commands[job].trigger()
     wait_idle(qtbot, window)
     assert len(pasted) == 1 and pasted[0][0] * pasted[0][1] <= 72 * 56

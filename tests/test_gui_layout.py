@@ -1,4 +1,5 @@
 """A laptop screen, a dark desktop, a first-time user (issue 12, defects 2, 8 and 9)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,12 @@ TITLE_AND_TASKBAR = 60
 
 
 @pytest.mark.parametrize("screen", [(1280, 800), (1366, 768)])
-def test_the_window_fits_a_laptop_screen_with_26_letter_hypotheses_shown(qtbot, tmp_path: Path, photo: Path,  # noqa: F811
-                                                                         screen) -> None:
+def test_the_window_fits_a_laptop_screen_with_26_letter_hypotheses_shown(
+    qtbot,
+    tmp_path: Path,
+    photo: Path,  # noqa: F811
+    screen,
+) -> None:
     settings = Settings(tmp_path / "settings.ini")
     settings.edit_steps = 2
     window = MainWindow(settings, model=tiny_model(), load_classifier=lambda kind: Letters().eval())
@@ -47,6 +52,7 @@ class Letters(TinyDigits):
     def __init__(self) -> None:
         super().__init__()
         import torch
+
         self.net[-1] = torch.nn.Linear(4 * 16 * 16, 26)
 
 
@@ -63,8 +69,12 @@ def test_icons_follow_a_dark_palette(window: MainWindow) -> None:  # noqa: F811
     undo = window.commands["undo"].icon()
     assert ink_of(undo).lightness() < 100
     dark = QPalette(light)
-    for role, colour in ((QPalette.ColorRole.Window, "#2b2b2f"), (QPalette.ColorRole.Button, "#3a3a3f"),
-                         (QPalette.ColorRole.ButtonText, "#e6e6ea"), (QPalette.ColorRole.WindowText, "#e6e6ea")):
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2b2f"),
+        (QPalette.ColorRole.Button, "#3a3a3f"),
+        (QPalette.ColorRole.ButtonText, "#e6e6ea"),
+        (QPalette.ColorRole.WindowText, "#e6e6ea"),
+    ):
         dark.setColor(role, QColor(colour))
     app.setPalette(dark)
     try:
@@ -88,6 +98,7 @@ def test_tools_have_names_a_menu_shortcuts_and_a_help_list(qtbot, explore: MainW
     assert window.explorer.session.history.records()[0]["tool"] == "Variance"
 
     from explorer_app.gui.help import ShortcutsDialog
+
     dialog = ShortcutsDialog(window.menuBar(), window)
     rows = {(dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text()) for r in range(dialog.table.rowCount())}
     assert ("Variance", "Shift+V") in rows and ("Undo", "Ctrl+Z") in rows and ("Keyboard shortcuts", "F1") in rows

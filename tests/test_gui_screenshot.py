@@ -1,6 +1,7 @@
 """Issue 14 item 8: ``gui --screenshot`` never fails silently. A destination that cannot be written (a missing
 folder, a read-only one, an unknown image type, a folder, the input under any name) is one stderr line and
 exit 2 with no file; a screenshot is written atomically."""
+
 from __future__ import annotations
 
 import os
@@ -31,9 +32,16 @@ def no_qt(monkeypatch):
     monkeypatch.setattr(app, "run_gui", lambda *a, **k: pytest.fail("the window was started"))
 
 
-@pytest.mark.parametrize("name, words", [
-    ("missing/shot.png", "no such folder"), ("shot.txt", "unknown image type"), ("shot", "unknown image type"),
-    ("folder.png", "is a folder"), ("", "no file name")])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("missing/shot.png", "no such folder"),
+        ("shot.txt", "unknown image type"),
+        ("shot", "unknown image type"),
+        ("folder.png", "is a folder"),
+        ("", "no file name"),
+    ],
+)
 def test_an_unusable_destination_is_one_line_and_exit_2(tmp_path, photo, capfd, no_qt, name, words):
     (tmp_path / "folder.png").mkdir()
     target = str(tmp_path / name) if name else ""
@@ -56,8 +64,12 @@ def test_a_read_only_folder_is_refused_before_qt_starts(tmp_path, photo, capfd, 
 @pytest.mark.parametrize("link", ["same name", "hard link", "symlink", "dot-dot path"])
 def test_the_input_is_never_the_screenshot_under_any_name(tmp_path, photo, capfd, no_qt, link):
     before = photo.read_bytes()
-    target = {"same name": photo, "hard link": tmp_path / "shot.jpg", "symlink": tmp_path / "link.png",
-              "dot-dot path": tmp_path / "sub" / ".." / photo.name}[link]
+    target = {
+        "same name": photo,
+        "hard link": tmp_path / "shot.jpg",
+        "symlink": tmp_path / "link.png",
+        "dot-dot path": tmp_path / "sub" / ".." / photo.name,
+    }[link]
     if link == "hard link":
         target.hardlink_to(photo)
     elif link == "symlink":
@@ -81,8 +93,7 @@ def test_a_failed_write_leaves_no_file(tmp_path, photo, capfd, models_folder, mo
     assert sorted(p.name for p in tmp_path.iterdir()) == [photo.name]
 
 
-def test_a_file_the_window_cannot_open_is_one_line_and_no_dialog(tmp_path, photo, capfd, models_folder,
-                                                                monkeypatch):
+def test_a_file_the_window_cannot_open_is_one_line_and_no_dialog(tmp_path, photo, capfd, models_folder, monkeypatch):
     from explorer_app.gui import loading
 
     def broken(path):
@@ -101,8 +112,13 @@ def test_a_screenshot_replaces_an_old_one_atomically_and_says_nothing(tmp_path, 
     out.write_bytes(b"old")
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     environment.pop("QT_QPA_PLATFORM", None)  # the command chooses offscreen itself
-    result = subprocess.run([sys.executable, "-m", "explorer_app.cli.main", "gui", str(photo), "--screenshot",
-                             str(out)], capture_output=True, text=True, env=environment, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer_app.cli.main", "gui", str(photo), "--screenshot", str(out)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
     assert (result.returncode, result.stderr) == (0, "")
     with Image.open(out) as shot:
         assert shot.format == "PNG" and shot.width > 600 and shot.height > 400

@@ -1,4 +1,5 @@
 """Sessions: compact, saved and loaded in the background, opening their own JPEG (issue 12, defect 10)."""
+
 from __future__ import annotations
 
 import shutil
@@ -34,8 +35,13 @@ def fresh_window(qtbot, tmp_path: Path, monkeypatch) -> MainWindow:
     return window
 
 
-def test_a_session_file_is_small_and_gets_its_suffix(qtbot, saved, explore: MainWindow, tmp_path: Path,  # noqa: F811
-                                                     monkeypatch) -> None:
+def test_a_session_file_is_small_and_gets_its_suffix(
+    qtbot,
+    saved,
+    explore: MainWindow,
+    tmp_path: Path,  # noqa: F811
+    monkeypatch,
+) -> None:
     path, _ = saved
     assert path.exists() and not (path.parent / "work").exists()
     assert "Session saved to" in explore.status.message.text() and str(path) in explore.status.message.text()
@@ -88,8 +94,13 @@ def test_a_moved_jpeg_is_asked_for_and_checked(qtbot, saved, photo: Path, tmp_pa
     window.jobs.shutdown()
 
 
-def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(qtbot, saved, photo: Path,  # noqa: F811
-                                                                           tmp_path: Path, monkeypatch) -> None:
+def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(
+    qtbot,
+    saved,
+    photo: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch,
+) -> None:
     path, edited = saved
     window = fresh_window(qtbot, tmp_path, monkeypatch)
     window.open_path(photo)
@@ -105,9 +116,15 @@ def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(qtbot,
 
 
 @pytest.mark.parametrize("damage", ["nan-delta", "chroma-dropped", "position-past-end"])
-def test_a_damaged_session_is_one_warning_and_leaves_the_open_file_as_it_was(qtbot, saved, explore: MainWindow,  # noqa: F811
-                                                                            photo: Path, tmp_path: Path,
-                                                                            monkeypatch, damage) -> None:
+def test_a_damaged_session_is_one_warning_and_leaves_the_open_file_as_it_was(
+    qtbot,
+    saved,
+    explore: MainWindow,  # noqa: F811
+    photo: Path,
+    tmp_path: Path,
+    monkeypatch,
+    damage,
+) -> None:
     """Issue 14 item 7 in the window: the session error's one line, and the file stays open, unedited."""
     from fuzz.sessions import befores_of, corrupted
 

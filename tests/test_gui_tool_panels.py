@@ -1,5 +1,6 @@
 """The simple tool panels are generated from their tool's dataclass, and nothing in the window hides one of
 Qt's own methods (issue 13, item 9)."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,16 +26,22 @@ def test_every_generated_panel_applies_the_tool_its_controls_show(qtbot, opened,
         qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
         assert type(asked[-1]) is panel.tool_type
         assert {spec.name: getattr(asked[-1], spec.name) for spec in panel.fields} == pytest.approx(
-            {spec.name: spec.maximum for spec in panel.fields})
+            {spec.name: spec.maximum for spec in panel.fields}
+        )
     assert [type(tool) for tool in asked] == [Brightness, Variance, TotalVariation, HueSaturation, Alternatives]
     alternatives = window.tool_panels["Alternatives"]
     assert isinstance(alternatives.controls["count"], QSpinBox) and asked[-1].count == 8
-    assert window.tool_panels["Hue / saturation"].form.labelForField(
-        window.tool_panels["Hue / saturation"].controls["hue_degrees"]).text() == "Hue (°)"
+    assert (
+        window.tool_panels["Hue / saturation"]
+        .form.labelForField(window.tool_panels["Hue / saturation"].controls["hue_degrees"])
+        .text()
+        == "Hue (°)"
+    )
 
 
 def test_a_spec_naming_no_field_of_its_tool_fails_when_the_panel_is_defined():
     with pytest.raises(TypeError, match="Brightness has no field amont"):
+
         class Misspelt(FieldPanel):
             tool_type = Brightness
             fields = (FieldSpec("amont", "Amount", -80, 80, 0.1, "a typo"),)
@@ -43,8 +50,11 @@ def test_a_spec_naming_no_field_of_its_tool_fails_when_the_panel_is_defined():
 def test_no_attribute_hides_a_qt_method(opened):
     """``window.actions`` once hid QWidget.actions() and a panel's ``width`` QWidget.width()."""
     hidden = []
-    ours = [item for item in [opened, opened.host, *opened.findChildren(QObject)]
-            if type(item).__module__.startswith("explorer_app")]
+    ours = [
+        item
+        for item in [opened, opened.host, *opened.findChildren(QObject)]
+        if type(item).__module__.startswith("explorer_app")
+    ]
     assert len(ours) > 20
     for item in ours:
         qt = next(c for c in type(item).__mro__ if c.__module__.startswith("PyQt6"))

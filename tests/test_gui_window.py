@@ -2,6 +2,7 @@
 
 Offscreen Qt, a tiny random decoder, small JPEGs (the fixtures: conftest.py; the hand: gui_driver.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,6 +18,7 @@ from gui_driver import drag, mouse, select_rectangle, wait_idle, write_photo
 
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window import MainWindow
+
 
 def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> None:
     window = opened
@@ -102,8 +104,9 @@ def test_region_follows_exif_orientation(qtbot, window: MainWindow, tmp_path: Pa
     assert mask[50, 5] and not mask[5, 5]
 
 
-def test_corrupt_file_gets_a_dialog_and_the_session_stays(qtbot, opened: MainWindow, tmp_path: Path,
-                                                          monkeypatch) -> None:
+def test_corrupt_file_gets_a_dialog_and_the_session_stays(
+    qtbot, opened: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
     window = opened
     before = window.opened
     messages: list[str] = []
@@ -207,8 +210,9 @@ def test_export_shows_the_verification_badge_and_report(qtbot, opened: MainWindo
 def test_drop_a_file_opens_it(qtbot, window: MainWindow, photo: Path) -> None:
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(photo))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dropEvent(event)
     wait_idle(qtbot, window)
     assert window.opened is not None and window.opened.path == photo

@@ -1,5 +1,6 @@
 """Issue 14 at the command line: digits never writes over its input and never leaves a partial set; whatever
 goes wrong, stderr holds one line, ours, and there is no traceback."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,11 +22,19 @@ DIGITS = [str(d) for d in range(10)]
 @pytest.fixture
 def quick_digits(monkeypatch):
     """digits with a controllable decoder, a stand-in classifier and a short budget (seconds, not minutes)."""
-    monkeypatch.setattr(digits_command, "choose_decoder",
-                        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""))
+    monkeypatch.setattr(
+        digits_command,
+        "choose_decoder",
+        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""),
+    )
     monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier(DIGITS))
-    monkeypatch.setattr(digits_command, "glyph_hypotheses", lambda session, classifier, box: glyph_hypotheses(
-        session, classifier, box, Budget(steps=4, hold_weight=0.2, halo=4)))
+    monkeypatch.setattr(
+        digits_command,
+        "glyph_hypotheses",
+        lambda session, classifier, box: glyph_hypotheses(
+            session, classifier, box, Budget(steps=4, hold_weight=0.2, halo=4)
+        ),
+    )
 
 
 def _one_error_line(capfd, words: str) -> str:
@@ -87,12 +96,14 @@ def test_digits_into_a_folder_it_cannot_write_fails_at_once(tmp_path, quick_digi
 def _command_that(behaviour):
     def add_arguments(parser: argparse.ArgumentParser) -> None:
         pass
+
     return ("oops", "a command that misbehaves", add_arguments, lambda args: behaviour())
 
 
 def test_an_unexpected_exception_is_one_line_and_exit_3(monkeypatch, capfd):
     def broken():
         raise KeyError("state.z")
+
     monkeypatch.setattr(main_module, "COMMANDS", [*main_module.COMMANDS, _command_that(broken)])
     assert main(["oops"]) == 3
     line = _one_error_line(capfd, "internal error")
@@ -103,6 +114,7 @@ def test_python_warnings_never_reach_stderr(monkeypatch, capfd):
     def warns():
         warnings.warn("Corrupt EXIF data", UserWarning)
         return 0
+
     monkeypatch.setattr(main_module, "COMMANDS", [*main_module.COMMANDS, _command_that(warns)])
     assert main(["oops"]) == 0
     assert capfd.readouterr().err == ""

@@ -1,5 +1,6 @@
 """The fuzzer itself: its runner sees signals, hangs, tracebacks and memory; its classifier names them; and a
 quick seeded campaign through the real CLI finds no failure (the long run: ``python -m fuzz --help``)."""
+
 from __future__ import annotations
 
 import json
@@ -74,8 +75,10 @@ def test_the_classifier_names_every_kind_of_untidy_ending():
     two_lines = run_forked(refuses, ["Warning: Corrupt EXIF data"], LIMITS)
     assert set(classify(two_lines, FINE, EXITS, 2**40)) == {"stderr > 1 line", "foreign stderr"}
     changed = Observed(input_changed=True, outputs_left=True)
-    assert set(classify(run_forked(refuses, [""], LIMITS), changed, EXITS, 2**40)) == {"input changed",
-                                                                                       "output on refusal"}
+    assert set(classify(run_forked(refuses, [""], LIMITS), changed, EXITS, 2**40)) == {
+        "input changed",
+        "output on refusal",
+    }
     assert classify(run_forked(refuses, [""], LIMITS), FINE, frozenset({0, 1}), 2**40) == ["wrong exit code"]
     silent = Outcome(1, None, False, 0.1, 0, "", "")
     assert classify(silent, FINE, EXITS, 2**40) == ["silent failure"]
@@ -92,10 +95,30 @@ def test_a_quick_campaign_through_the_real_cli_finds_nothing(tmp_path):
     report = tmp_path / "counts.json"
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
     environment.pop("JPEG_EXPLORER_MODELS", None)
-    result = subprocess.run([sys.executable, "-m", "fuzz", "--mutants", "100", "--seed", "7", "--targets",
-                             "verify,decode", "--skip", "tall-8x65500,sixteen-bit-tables,output-is-input",
-                             "--time-scale", "3", "--json", str(report)],
-                            cwd=ROOT, capture_output=True, text=True, env=environment, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fuzz",
+            "--mutants",
+            "100",
+            "--seed",
+            "7",
+            "--targets",
+            "verify,decode",
+            "--skip",
+            "tall-8x65500,sixteen-bit-tables,output-is-input",
+            "--time-scale",
+            "3",
+            "--json",
+            str(report),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
     counts = json.loads(report.read_text())
     assert counts["failures"] == [], result.stdout
     verify, decode = counts["counts"]["verify"], counts["counts"]["decode"]

@@ -1,6 +1,7 @@
 """Issue 14 at the reader: every hand-made hostile class (built by fuzz/hostile.py) is read exactly or refused
 in one line, at once; libjpeg only ever sees a rebuilt stream, in a child process whose crash or hang is one
 line too; FIFOs and devices are refused without blocking; declared sizes are checked before allocating."""
+
 from __future__ import annotations
 
 import io
@@ -66,6 +67,7 @@ class Timeout(BaseException):
 def deadline():
     def expire(*_):
         raise Timeout()
+
     previous = signal.signal(signal.SIGALRM, expire)
     signal.alarm(20)
     yield
@@ -102,7 +104,7 @@ def test_the_standard_huffman_tables_are_the_ones_libjpeg_writes():
     buffer = io.BytesIO()
     Image.new("RGB", (16, 16)).save(buffer, format="JPEG", quality=50)
     data = buffer.getvalue()
-    written = b"".join(data[s.start + 4:s.end] for s in spans(data) if s.marker == 0xC4)
+    written = b"".join(data[s.start + 4 : s.end] for s in spans(data) if s.marker == 0xC4)
     assert written == b"".join(STANDARD_TABLES[slot] for slot in [(0, 0), (1, 0), (0, 1), (1, 1)])
 
 
@@ -147,7 +149,9 @@ def test_a_crash_in_the_reader_is_one_line_and_leaves_the_caller_alive(tmp_path,
 
 
 def test_a_reader_that_hangs_is_stopped(tmp_path, clean, monkeypatch):
-    monkeypatch.setattr(coefficient_reader, "_child_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(
+        coefficient_reader, "_child_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
     monkeypatch.setattr(coefficient_reader, "READ_SECONDS", 1.0)
     start = time.monotonic()
     with pytest.raises(InvalidJpegError, match="did not finish"):
@@ -158,7 +162,7 @@ def test_a_reader_that_hangs_is_stopped(tmp_path, clean, monkeypatch):
 def test_the_frozen_application_runs_the_reader_through_its_launcher(tmp_path, clean, monkeypatch):
     """In a PyInstaller bundle sys.executable is the application: packaging/launcher.py must serve the child."""
     launcher = tmp_path / "jpeg-explorer"
-    launcher.write_text(f"#!/bin/sh\nexec {sys.executable} {ROOT / 'packaging' / 'launcher.py'} \"$@\"\n")
+    launcher.write_text(f'#!/bin/sh\nexec {sys.executable} {ROOT / "packaging" / "launcher.py"} "$@"\n')
     launcher.chmod(0o755)
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(launcher))
@@ -169,7 +173,7 @@ def test_the_frozen_application_runs_the_reader_through_its_launcher(tmp_path, c
 def test_declared_size_over_the_memory_budget_is_refused_before_reading(tmp_path, clean):
     sof = next(s for s in spans(clean) if s.marker == 0xC0)
     data = bytearray(clean)
-    data[sof.start + 5:sof.start + 9] = (10000).to_bytes(2, "big") * 2
+    data[sof.start + 5 : sof.start + 9] = (10000).to_bytes(2, "big") * 2
     with pytest.raises(UnsupportedJpegError, match=r"100 MP\) is too large: .* about 7\.0 GiB, over the 4 GiB"):
         read_jpeg(_write(tmp_path / "huge.jpg", bytes(data)))
 

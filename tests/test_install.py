@@ -6,6 +6,7 @@ setuptools and wheel are at hand (no download), and installed with ``--no-deps``
 environment's site-packages through a .pth file, so torch and Qt are not installed again. A .pth line only
 adds a path (its own .pth files, e.g. an editable install of this project, are not run), and the venv's
 site-packages come first, so ``explorer_app`` is the installed wheel."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,7 @@ SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "explorer_a
 
 
 def _run(args: list, cwd: Path, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -56,8 +56,9 @@ def _build_wheel(tmp: Path) -> Path:
 def _venv_with_current_packages(target: Path) -> tuple[Path, Path]:
     venv.EnvBuilder(with_pip=False).create(target)
     python = target / "bin" / "python"
-    purelib = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], target)
-                   .stdout.strip())
+    purelib = Path(
+        _run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], target).stdout.strip()
+    )
     (purelib / "_current_env.pth").write_text("".join(f"{p}\n" for p in site.getsitepackages()))
     return python, purelib
 

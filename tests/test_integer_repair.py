@@ -1,5 +1,6 @@
 """The 8-bit repair's search in libjpeg's integers, piece by piece: blocks the islow DCT quantizes right,
 RGB pixels libjpeg converts and downsamples to given planes, and the exact-judged RGB moves."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,9 +12,18 @@ from explorer_app.verify.libjpeg.fdct import forward_dct
 from explorer_app.verify.libjpeg.quantize import quantize
 from explorer_app.verify.libjpeg.sampling import bias, downsample
 
-TABLE = np.array([[2, 1, 1, 2, 2, 4, 5, 6], [1, 1, 1, 2, 3, 6, 6, 6], [1, 1, 2, 2, 4, 6, 7, 6],
-                  [1, 2, 2, 3, 5, 9, 8, 6], [2, 2, 4, 6, 7, 11, 10, 8], [2, 4, 6, 6, 8, 10, 11, 9],
-                  [5, 6, 8, 9, 10, 12, 12, 10], [7, 9, 10, 10, 11, 10, 10, 10]])
+TABLE = np.array(
+    [
+        [2, 1, 1, 2, 2, 4, 5, 6],
+        [1, 1, 1, 2, 3, 6, 6, 6],
+        [1, 1, 2, 2, 4, 6, 7, 6],
+        [1, 2, 2, 3, 5, 9, 8, 6],
+        [2, 2, 4, 6, 7, 11, 10, 8],
+        [2, 4, 6, 6, 8, 10, 11, 9],
+        [5, 6, 8, 9, 10, 12, 12, 10],
+        [7, 9, 10, 10, 11, 10, 10, 10],
+    ]
+)
 """IJG quality 95 luma: steps of 1 and 2 where 8-bit rounding alone breaks most blocks."""
 
 
@@ -31,7 +41,7 @@ def test_blocks_are_found_that_libjpeg_quantizes_to_the_file_near_a_noisy_start(
     for dark in (False, True):  # dark: samples clipped at 0, where the linear programme's start is needed
         truth = originals(200, 1 + dark, dark)
         quantized = quantize(forward_dct(truth.reshape(-1, 8, 8)), TABLE).reshape(-1, 64).astype(np.float64)
-        start = np.clip(truth + rng.normal(0, 1.5, truth.shape), 0, 255)   # a decoder's output, rounded
+        start = np.clip(truth + rng.normal(0, 1.5, truth.shape), 0, 255)  # a decoder's output, rounded
         assert misses(quotients(np.rint(start).astype(np.int32), TABLE.ravel().astype(float)), quantized).mean() > 0.5
         solved, found = solve_blocks(np.rint(start).astype(np.int32), quantized, TABLE.ravel(), rng)
         assert found.mean() > 0.97

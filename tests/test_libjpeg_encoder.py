@@ -1,6 +1,7 @@
 """The libjpeg emulation against the real thing: Pillow's and OpenCV's encoders (libjpeg-turbo), and the IJG
 and turbo builds inside jpeglib, on photos, noise, saturated and extreme images, odd sizes, every sampling
 and grey, IJG qualities 1-100 and custom tables. Every quantized coefficient must be identical."""
+
 from __future__ import annotations
 
 import io
@@ -19,10 +20,18 @@ from explorer_app.ops.quantization import round_half_away
 from explorer_app.verify.libjpeg.fdct import forward_dct
 from explorer_app.verify.libjpeg.pipeline import encode
 
-OPENCV_SAMPLING = {"4:4:4": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444, "4:2:2": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422,
-                   "4:2:0": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420, "4:4:0": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_440}
-JPEGLIB_SAMPLING = {"4:4:4": ((1, 1), (1, 1), (1, 1)), "4:2:2": ((2, 1), (1, 1), (1, 1)),
-                    "4:2:0": ((2, 2), (1, 1), (1, 1)), "4:4:0": ((1, 2), (1, 1), (1, 1))}
+OPENCV_SAMPLING = {
+    "4:4:4": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444,
+    "4:2:2": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_422,
+    "4:2:0": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420,
+    "4:4:0": cv2.IMWRITE_JPEG_SAMPLING_FACTOR_440,
+}
+JPEGLIB_SAMPLING = {
+    "4:4:4": ((1, 1), (1, 1), (1, 1)),
+    "4:2:2": ((2, 1), (1, 1), (1, 1)),
+    "4:2:0": ((2, 2), (1, 1), (1, 1)),
+    "4:4:0": ((1, 2), (1, 1), (1, 1)),
+}
 
 
 def extreme_blocks() -> np.ndarray:
@@ -41,10 +50,15 @@ def extreme_blocks() -> np.ndarray:
 def images() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     saturated = np.clip(synthetic_photo(40, 56, 5).astype(int) * 3 - 250, 0, 255).astype(np.uint8)
-    return {"astronaut": skimage.data.astronaut()[100:223, 150:227], "coffee": skimage.data.coffee()[120:257, 200:391],
-            "synthetic": synthetic_photo(45, 61, 3), "noise": rng.integers(0, 256, (37, 29, 3), dtype=np.uint8),
-            "saturated": saturated, "extreme": extreme_blocks(),
-            "checker": np.repeat((np.indices((33, 35)).sum(0) % 2 * 255).astype(np.uint8)[:, :, None], 3, 2)}
+    return {
+        "astronaut": skimage.data.astronaut()[100:223, 150:227],
+        "coffee": skimage.data.coffee()[120:257, 200:391],
+        "synthetic": synthetic_photo(45, 61, 3),
+        "noise": rng.integers(0, 256, (37, 29, 3), dtype=np.uint8),
+        "saturated": saturated,
+        "extreme": extreme_blocks(),
+        "checker": np.repeat((np.indices((33, 35)).sum(0) % 2 * 255).astype(np.uint8)[:, :, None], 3, 2),
+    }
 
 
 IMAGES = images()
@@ -81,8 +95,9 @@ def opencv(pixels: np.ndarray, quality: int, sampling: str | None = None, chroma
     return buffer.tobytes()
 
 
-def with_jpeglib(version: str, pixels: np.ndarray, sampling: str, tmp_path, flags: tuple[str, ...] = (),
-                 **options: object) -> bytes:
+def with_jpeglib(
+    version: str, pixels: np.ndarray, sampling: str, tmp_path, flags: tuple[str, ...] = (), **options: object
+) -> bytes:
     with jpeglib.version(version):
         image = jpeglib.from_spatial(pixels)
         image.samp_factor = np.array(JPEGLIB_SAMPLING[sampling])
@@ -153,18 +168,22 @@ def test_ijg_libjpeg_9_codes_subsampled_chroma_with_a_scaled_dct_unless_told_not
     ours = encode(photo[None], list(code.tables), code.chroma_factor)
     by, bx = ours.quantized[0].shape[1:3]
     assert np.array_equal(ours.quantized[0][0], code.coefficients[0][:by, :bx])
-    assert any((mine[0] != theirs[: mine.shape[1], : mine.shape[2]]).any()
-               for mine, theirs in zip(ours.quantized[1:], code.coefficients[1:]))
+    assert any(
+        (mine[0] != theirs[: mine.shape[1], : mine.shape[2]]).any()
+        for mine, theirs in zip(ours.quantized[1:], code.coefficients[1:])
+    )
     plain = with_jpeglib("9e", photo, sampling, tmp_path, flags=("-DO_FANCY_DOWNSAMPLING",), qt=75)
     assert_identical(photo, plain, tmp_path)
-    no_trellis = with_jpeglib("mozjpeg403", photo, sampling, tmp_path, flags=("-TRELLIS_QUANT", "-TRELLIS_QUANT_DC"), qt=75)
+    no_trellis = with_jpeglib(
+        "mozjpeg403", photo, sampling, tmp_path, flags=("-TRELLIS_QUANT", "-TRELLIS_QUANT_DC"), qt=75
+    )
     assert_identical(photo, no_trellis, tmp_path)
 
 
 def test_odd_sizes_one_pixel_to_two_mcus(tmp_path):
     photo = skimage.data.coffee()
     for height, width in ((1, 1), (1, 17), (9, 1), (15, 15), (17, 33), (31, 18)):
-        part = np.ascontiguousarray(photo[200: 200 + height, 300: 300 + width])
+        part = np.ascontiguousarray(photo[200 : 200 + height, 300 : 300 + width])
         for sampling in (0, 1, 2):
             assert_identical(part, pillow(part, quality=60, subsampling=sampling), tmp_path)
         assert_identical(part, opencv(part, 60, "4:4:0"), tmp_path)

@@ -3,6 +3,7 @@
 The photo is Grace Hopper's portrait that matplotlib (a test dependency) bundles as sample data
 (600×512 JPEG, public domain, U.S. Navy); decoded with Pillow.
 """
+
 from __future__ import annotations
 
 import io
@@ -185,8 +186,9 @@ def test_ssim_matches_scikit_image(photo: np.ndarray) -> None:
     metrics = pytest.importorskip("skimage.metrics")
     photo = photo[:256, :256]
     distorted = jpeg(photo, 10)
-    expected = metrics.structural_similarity(photo, distorted, channel_axis=-1, gaussian_weights=True, sigma=1.5,
-                                             use_sample_covariance=False, data_range=255)
+    expected = metrics.structural_similarity(
+        photo, distorted, channel_axis=-1, gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=255
+    )
     assert ssim(photo, distorted) == pytest.approx(expected, abs=1e-9)
     assert psnr(photo, distorted) == pytest.approx(metrics.peak_signal_noise_ratio(photo, distorted, data_range=255))
 

@@ -1,4 +1,5 @@
 """The exact torch ops: block DCT, colour conversion, consistent chroma resampling, the quantization box."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,7 @@ def random_plane(height: int, width: int, seed: int = 0) -> torch.Tensor:
 def test_block_dct_equals_scipy_orthonormal_dct_of_each_block(size):
     plane = random_plane(2 * size, 3 * size)
     coefficients = block_dct(plane, size)
-    block = plane[1, 0, size:2 * size, 2 * size:3 * size].numpy()
+    block = plane[1, 0, size : 2 * size, 2 * size : 3 * size].numpy()
     expected = dctn(block, type=2, norm="ortho").ravel()  # natural order: channel = u·size + v
     np.testing.assert_allclose(coefficients[1, :, 1, 2].numpy(), expected, atol=1e-9)
 

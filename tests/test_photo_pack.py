@@ -21,9 +21,7 @@ def photo_like(rng: np.random.Generator, height: int = 450, width: int = 600) ->
     """(H, W, 3) uint8 smooth multi-scale colour field with fine texture and sensor-like noise."""
     field = np.zeros((height, width, 3), np.float32)
     for sigma, weight in ((40.0, 60.0), (8.0, 25.0), (1.5, 10.0)):
-        layer = cv2.GaussianBlur(
-            rng.standard_normal((height, width, 3)).astype(np.float32), (0, 0), sigma
-        )
+        layer = cv2.GaussianBlur(rng.standard_normal((height, width, 3)).astype(np.float32), (0, 0), sigma)
         field += weight * layer / (layer.std() + 1e-6)
     field += rng.normal(0.0, 3.0, field.shape)
     return np.clip(field + 128.0, 0, 255).astype(np.uint8)
@@ -94,9 +92,7 @@ def test_photos_are_downscaled_2_to_4_times(pack: Path) -> None:
     for entry in manifest(pack)["images"]:
         width, height = entry["size"]
         assert 2.0 <= entry["downscale"] <= 4.0
-        assert max(entry["original_size"]) / max(width, height) == pytest.approx(
-            entry["downscale"], abs=0.01
-        )
+        assert max(entry["original_size"]) / max(width, height) == pytest.approx(entry["downscale"], abs=0.01)
         with Image.open(pack / entry["file"]) as image:
             assert image.size == (width, height)
             assert image.format == "JPEG"

@@ -1,5 +1,6 @@
 """The prior phase: z = 0 stays the faithful decode exactly, z learns to carry what the file lost, random z
 decodes stay consistent; and the validation report measures all of it on a pack."""
+
 from __future__ import annotations
 
 import json
@@ -84,14 +85,40 @@ def test_validation_report_measures_reach_spread_and_artifacts(tmp_path: Path) -
     save_decoder(explorable, models, "explorable", "tiny")
     assert load_decoder("explorable", "tiny", models).sample_temperature == 0.5
     out = tmp_path / "report.json"
-    assert validate.main(["--pack", str(_tiny_pack(tmp_path / "pack")), "--out", str(out), "--models", str(models),
-                          "--sizes", "tiny", "--qualities", "10", "--seeds", "2", "--reach-steps", "30",
-                          "--sheets", str(tmp_path / "sheets")]) == 0
+    assert (
+        validate.main(
+            [
+                "--pack",
+                str(_tiny_pack(tmp_path / "pack")),
+                "--out",
+                str(out),
+                "--models",
+                str(models),
+                "--sizes",
+                "tiny",
+                "--qualities",
+                "10",
+                "--seeds",
+                "2",
+                "--reach-steps",
+                "30",
+                "--sheets",
+                str(tmp_path / "sheets"),
+            ]
+        )
+        == 0
+    )
     report = json.loads(out.read_text())
     table = report["results"]["10"]
     assert report["temperature"] == {"explorable-tiny": 0.5}
-    assert {"true photo", "plain libjpeg", "faithful-tiny", "explorable-tiny", "explorable-tiny (random z)",
-            "explorable-tiny (reach)"} <= set(table)
+    assert {
+        "true photo",
+        "plain libjpeg",
+        "faithful-tiny",
+        "explorable-tiny",
+        "explorable-tiny (random z)",
+        "explorable-tiny (reach)",
+    } <= set(table)
     assert table["true photo"]["grain_ratio"] == 1.0 and table["plain libjpeg"]["blockiness"] > 1.0
     assert table["explorable-tiny (random z)"]["mean_abs_difference"] > 0
     assert table["explorable-tiny (reach)"]["psnr"] > table["explorable-tiny"]["psnr"]
@@ -127,9 +154,29 @@ def test_training_command_runs_every_phase_and_says_when_a_run_is_complete(tmp_p
         Image.fromarray(synthetic_photo(64, 64, seed=20 + index)).save(pack / name, quality=95, subsampling=0)
         entries.append({"file": name, "split": "train", "size": [64, 64]})
     (pack / "manifest.json").write_text(json.dumps({"images": entries}))
-    args = ["train", "--pack", str(pack), "--out", str(tmp_path / "run"), "--size", "8,1,8,1", "--batch", "2",
-            "--patch", "32", "--pool", "8", "--luma-steps", "2", "--chroma-steps", "2", "--prior-steps", "2",
-            "--threads", "1"]
+    args = [
+        "train",
+        "--pack",
+        str(pack),
+        "--out",
+        str(tmp_path / "run"),
+        "--size",
+        "8,1,8,1",
+        "--batch",
+        "2",
+        "--patch",
+        "32",
+        "--pool",
+        "8",
+        "--luma-steps",
+        "2",
+        "--chroma-steps",
+        "2",
+        "--prior-steps",
+        "2",
+        "--threads",
+        "1",
+    ]
     assert main(args) == 0
     for name in ("faithful", "explorable"):
         assert load_decoder(name, "custom", tmp_path / "run" / "models").size.luma_width == 8
@@ -163,20 +210,54 @@ def test_shipping_records_the_temperature_and_origin_and_the_card_shows_the_figu
     from explorer_app.train import model_card, ship
 
     run = tmp_path / "run"
-    save_decoder(tiny_decoder(seed=5), run, "explorable", "tiny", {"training": json.dumps(
-        [{"phase": "prior", "steps": 3, "seconds": 1.0, "patches": 12, "final": {"l1_zero": 0.02}}])})
+    save_decoder(
+        tiny_decoder(seed=5),
+        run,
+        "explorable",
+        "tiny",
+        {
+            "training": json.dumps(
+                [{"phase": "prior", "steps": 3, "seconds": 1.0, "patches": 12, "final": {"l1_zero": 0.02}}]
+            )
+        },
+    )
     save_decoder(tiny_decoder(seed=1), tmp_path / "shipped", "faithful", "tiny")
     faithful = tmp_path / "shipped" / "faithful-tiny.safetensors"
-    assert ship.main(["--weights", str(run / "explorable-tiny.safetensors"), "--name", "explorable", "--size", "tiny",
-                      "--temperature", "0.6", "--started-from", str(faithful), "--models", str(tmp_path / "shipped")]) == 0
+    assert (
+        ship.main(
+            [
+                "--weights",
+                str(run / "explorable-tiny.safetensors"),
+                "--name",
+                "explorable",
+                "--size",
+                "tiny",
+                "--temperature",
+                "0.6",
+                "--started-from",
+                str(faithful),
+                "--models",
+                str(tmp_path / "shipped"),
+            ]
+        )
+        == 0
+    )
     assert load_decoder("explorable", "tiny", tmp_path / "shipped").sample_temperature == 0.6
     row = {"psnr": 28.0, "ssim": 0.8, "blockiness": 1.2, "grain_ratio": 1.1, "niqe": 7.0, "consistent": 1.0}
-    report = {"photos": 2, "max_side": 96, "reach_steps": 100, "temperature": {"explorable-tiny": 0.6},
-              "results": {"10": {"plain libjpeg": {**row, "psnr": 27.0, "blockiness": 2.7},
-                                 "explorable-tiny": row,
-                                 "explorable-tiny (random z)": {**row, "textured_abs_difference": 2.0,
-                                                                "flat_abs_difference": 0.4},
-                                 "explorable-tiny (reach)": {**row, "psnr": 30.0}}}}
+    report = {
+        "photos": 2,
+        "max_side": 96,
+        "reach_steps": 100,
+        "temperature": {"explorable-tiny": 0.6},
+        "results": {
+            "10": {
+                "plain libjpeg": {**row, "psnr": 27.0, "blockiness": 2.7},
+                "explorable-tiny": row,
+                "explorable-tiny (random z)": {**row, "textured_abs_difference": 2.0, "flat_abs_difference": 0.4},
+                "explorable-tiny (reach)": {**row, "psnr": 30.0},
+            }
+        },
+    }
     text = model_card.card_text(find_model("explorable", "tiny", tmp_path / "shipped"), report, "a CPU", "a pack")
     assert "T = 0.6" in text and "faithful-tiny.safetensors" in text and "| prior |" in text
     assert "| 10 | random z (T = 0.6) | 28.00 | +1.00 |" in text and "2.00 / 0.40" in text

@@ -3,6 +3,7 @@ session that fails later on undo, redo or export; a valid one still reopens bit 
 
 The corruptions are the fuzzer's (``fuzz/sessions.py``), made here on sessions of a tiny decoder, in the three
 forms a file takes: replayed from the history (the usual), stored (a history that forgot edits) and format 1."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,17 @@ from explorer_app.codec import read_jpeg
 from explorer_app.engine import Session, SessionFileError, load_session, read_facts, restore, save_session
 from explorer_app.export.exporter import ExportError, check_delta
 from fuzz.mutations import byte_run, flip_bits, truncate
-from fuzz.sessions import (NOT_APPLICABLE, SEED_KINDS, STRUCTURAL, befores_of, corrupt_metadata, corrupted,
-                           edited_session, format_1_bytes, nested_facts)
+from fuzz.sessions import (
+    NOT_APPLICABLE,
+    SEED_KINDS,
+    STRUCTURAL,
+    befores_of,
+    corrupt_metadata,
+    corrupted,
+    edited_session,
+    format_1_bytes,
+    nested_facts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +79,10 @@ def test_a_valid_session_of_each_form_reopens_bit_for_bit_and_undoes_and_redoes(
     assert (tmp_path / "out.png").exists() and report is not None
 
 
-@pytest.mark.parametrize("kind, name", [(kind, name) for kind in SEED_KINDS for name in sorted(STRUCTURAL)
-                                        if name not in NOT_APPLICABLE[kind]])  # those that change its file
+@pytest.mark.parametrize(
+    "kind, name",
+    [(kind, name) for kind in SEED_KINDS for name in sorted(STRUCTURAL) if name not in NOT_APPLICABLE[kind]],
+)  # those that change its file
 def test_every_structural_corruption_is_refused_with_the_session_error(tmp_path, seeds, kind, name):
     photo, found = seeds
     data, befores, _ = found[kind]
@@ -78,10 +90,18 @@ def test_every_structural_corruption_is_refused_with_the_session_error(tmp_path,
     _assert_refused(tmp_path / "bad.session", photo)
 
 
-@pytest.mark.parametrize("name, words", [
-    ("chroma-dropped", "chroma"), ("nan-delta", "not finite"), ("delta-beyond-bound", "0.49"),
-    ("shape-one-block", "shape"), ("position-past-end", "position"), ("factor-zero", "MCU"),
-    ("window-outside-grid", "block grid")])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("chroma-dropped", "chroma"),
+        ("nan-delta", "not finite"),
+        ("delta-beyond-bound", "0.49"),
+        ("shape-one-block", "shape"),
+        ("position-past-end", "position"),
+        ("factor-zero", "MCU"),
+        ("window-outside-grid", "block grid"),
+    ],
+)
 def test_the_message_says_what_is_wrong(tmp_path, seeds, name, words):
     photo, found = seeds
     data, befores, _ = found["replay"]

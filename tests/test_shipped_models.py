@@ -1,5 +1,6 @@
 """The shipped decoders on a real photograph: trained weights beat the plain decode, and the explorable
 model's control signal z has a visible effect that L_map's z* can use to approach the truth."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,9 @@ def test_faithful_lite_beats_the_plain_decode(photo_and_code):
     photo, code = photo_and_code
     with torch.no_grad():
         ours = load_decoder("faithful", "lite")(code, zero_control(code))["image"]
-    plain = render_image(code.y_q, code.y_table, code.c_q, code.c_table, code.chroma_factor, code.height,
-                         code.width)  # Δ = 0: the plain consistent decode
+    plain = render_image(
+        code.y_q, code.y_table, code.c_q, code.c_table, code.chroma_factor, code.height, code.width
+    )  # Δ = 0: the plain consistent decode
     assert _error(ours, photo) < 0.97 * _error(plain, photo)
 
 

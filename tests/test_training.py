@@ -1,5 +1,6 @@
 """The training pipeline on the CPU with tiny networks: every phase runs and lowers what it should,
 a run resumes from its checkpoint, and the written models load as shipped-format decoders."""
+
 from __future__ import annotations
 
 import os
@@ -95,9 +96,11 @@ def test_adversarial_phase_runs_and_keeps_consistency() -> None:
 def _trainer(run: Path, steps: int) -> Trainer:
     torch.manual_seed(0)
     decoder, critic = JpegDecoder(TINY), Critic(8, 2)
-    schedule = [ScheduledPhase(LumaPhase(decoder), Budget(steps)),
-                ScheduledPhase(ChromaPhase(decoder), Budget(steps), saves="faithful"),
-                ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=1), Budget(steps), saves="explorable")]
+    schedule = [
+        ScheduledPhase(LumaPhase(decoder), Budget(steps)),
+        ScheduledPhase(ChromaPhase(decoder), Budget(steps), saves="faithful"),
+        ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=1), Budget(steps), saves="explorable"),
+    ]
     return Trainer(decoder, critic, schedule, _pool(), run, "tiny", batch_size=4, patch_size=32, seed=0)
 
 
@@ -148,8 +151,13 @@ if dist.get_rank() == 0:
 dist.destroy_process_group()
 """)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-                             "--master_port", "29533", str(script)], capture_output=True, text=True, env=env,
-                            timeout=300, cwd=Path(__file__).parents[1])
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=Path(__file__).parents[1],
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "RANKS-IN-STEP" in result.stdout

@@ -3,6 +3,7 @@ line says exactly what it checked, with exit codes 0 verified / 1 not verified /
 
 Originals are crops of the bundled photos (scikit-image's astronaut, coffee, chelsea, rocket, and the
 example's own plain decode), compressed by Pillow and by OpenCV at qualities 5-95, 4:2:0 and 4:4:4."""
+
 from __future__ import annotations
 
 import io
@@ -26,9 +27,13 @@ SAMPLINGS = {"4:2:0": (2, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420), "4:4:4": (0, cv
 def photos() -> dict[str, np.ndarray]:
     """Odd-sized crops (not multiples of the MCU) of real photographs, uint8 RGB."""
     example = plain_decode(example_jpeg())
-    return {"astronaut": skimage.data.astronaut()[30:107, 180:263], "coffee": skimage.data.coffee()[150:229, 250:341],
-            "chelsea": skimage.data.chelsea()[60:141, 140:213], "rocket": skimage.data.rocket()[200:275, 300:387],
-            "example": example[200:283, 100:179]}
+    return {
+        "astronaut": skimage.data.astronaut()[30:107, 180:263],
+        "coffee": skimage.data.coffee()[150:229, 250:341],
+        "chelsea": skimage.data.chelsea()[60:141, 140:213],
+        "rocket": skimage.data.rocket()[200:275, 300:387],
+        "example": example[200:283, 100:179],
+    }
 
 
 PHOTOS = photos()
@@ -39,15 +44,19 @@ def compress(pixels: np.ndarray, codec: str, quality: int, sampling: str) -> byt
         buffer = io.BytesIO()
         Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality, subsampling=SAMPLINGS[sampling][0])
         return buffer.getvalue()
-    ok, buffer = cv2.imencode(".jpg", np.ascontiguousarray(pixels[:, :, ::-1]),
-                              [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SAMPLINGS[sampling][1]])
+    ok, buffer = cv2.imencode(
+        ".jpg",
+        np.ascontiguousarray(pixels[:, :, ::-1]),
+        [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SAMPLINGS[sampling][1]],
+    )
     assert ok
     return buffer.tobytes()
 
 
 def save_png(path, pixels: np.ndarray) -> None:
-    assert cv2.imwrite(str(path), np.ascontiguousarray(pixels[:, :, ::-1] if pixels.ndim == 3 and pixels.shape[2] == 3
-                                                       else pixels))
+    assert cv2.imwrite(
+        str(path), np.ascontiguousarray(pixels[:, :, ::-1] if pixels.ndim == 3 and pixels.shape[2] == 3 else pixels)
+    )
 
 
 def verify(tmp_path, pixels: np.ndarray, jpeg: bytes, capsys, *options: str) -> tuple[int, str]:
@@ -216,6 +225,7 @@ def torch_no_grad():
 
 # --- the command line contract ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("argv", [["--help"], ["decode", "--help"], ["verify", "--help"]])
 def test_help_documents_the_exit_codes(capsys, argv):
     with pytest.raises(SystemExit):
@@ -237,7 +247,9 @@ def test_decode_never_writes_over_its_input_under_the_report_s_name(tmp_path, mo
     (tmp_path / "x.png.json").write_bytes(data)
     assert main(["decode", str(tmp_path / "x.png.json"), "-o", str(tmp_path / "x.png")]) == 2
     assert "refusing to overwrite" in capfd.readouterr().err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.png.json"] and (tmp_path / "x.png.json").read_bytes() == data
+    assert (
+        sorted(p.name for p in tmp_path.iterdir()) == ["x.png.json"] and (tmp_path / "x.png.json").read_bytes() == data
+    )
 
 
 def test_decode_that_ends_not_verified_says_why_and_what_to_do(tmp_path, models_folder, capfd):

@@ -2,6 +2,7 @@
 reference encoder at 16 bits, libjpeg's own pipeline at 8 bits, checked with Pillow's real libjpeg too);
 honest figures where 8 bits cannot get there; broken outputs and tampered PNGs caught; pair writes that never
 touch the source."""
+
 from __future__ import annotations
 
 import io
@@ -87,8 +88,14 @@ def test_random_delta_export_at_16_bits_is_fully_consistent(tmp_path, case):
     assert json.loads(report_path(tmp_path / "out.png").read_text())["verified"] is True
 
 
-EIGHT_BIT = [(48, 64, "4:2:0", 30, 12), (40, 40, "grey", 10, 13), (41, 30, "4:2:0", 20, 8), (37, 53, "4:4:4", 75, 3),
-             (35, 61, "4:2:2", 50, 9), (32, 48, "4:2:0", 90, 7)]
+EIGHT_BIT = [
+    (48, 64, "4:2:0", 30, 12),
+    (40, 40, "grey", 10, 13),
+    (41, 30, "4:2:0", 20, 8),
+    (37, 53, "4:4:4", 75, 3),
+    (35, 61, "4:2:2", 50, 9),
+    (32, 48, "4:2:0", 90, 7),
+]
 """Sizes not multiples of the MCU, except at quality 90: there an edge MCU cut to one row leaves 8-bit samples
 almost no room (docs/verification.md)."""
 
@@ -152,9 +159,13 @@ def test_left_to_choose_the_export_is_8_bit_when_libjpeg_reproduces_it_else_16_b
 def test_report_names_the_source_its_tables_and_every_encoder(tmp_path):
     path = make_file(tmp_path, 32, 48, "4:2:0", 40, 14)
     code = read_jpeg(path)
-    report = export_verified(decoder_output(code), code, tmp_path / "out.png",
-                             model={"name": "tiny", "size": "lite", "sha256": "0" * 64},
-                             history=[{"tool": "decode", "seed": 0}]).as_dict()
+    report = export_verified(
+        decoder_output(code),
+        code,
+        tmp_path / "out.png",
+        model={"name": "tiny", "size": "lite", "sha256": "0" * 64},
+        history=[{"tool": "decode", "seed": 0}],
+    ).as_dict()
     import hashlib
 
     assert report["source"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -173,6 +184,7 @@ def test_report_names_the_source_its_tables_and_every_encoder(tmp_path):
 
 
 # --- broken decoders and tampered files are caught ------------------------------------------------------------
+
 
 def test_delta_outside_half_a_step_is_refused_and_nothing_is_written(tmp_path):
     code = read_jpeg(make_file(tmp_path, 32, 32, "4:2:0", 50, 15))
@@ -241,8 +253,10 @@ def test_verify_cli_rejects_a_png_with_one_changed_pixel_block(verified_png, cap
     assert report["verified"] is False
     reference = report["encoders"][1]
     assert 0.9 < reference["identical_fraction"] < 1.0
-    assert any(20 <= m["x"] + m["width"] and m["x"] < 42 and 12 <= m["y"] + m["height"] and m["y"] < 32
-               for m in reference["misses"])  # the blocks named are those painted over
+    assert any(
+        20 <= m["x"] + m["width"] and m["x"] < 42 and 12 <= m["y"] + m["height"] and m["y"] < 32
+        for m in reference["misses"]
+    )  # the blocks named are those painted over
 
 
 def test_verify_cli_rejects_the_png_against_another_jpeg(verified_png, tmp_path):
@@ -267,6 +281,7 @@ def test_plain_libjpeg_decode_is_judged_too(tmp_path):
 
 
 # --- atomic export ---------------------------------------------------------------------------------------------
+
 
 def test_export_refuses_to_overwrite_the_source_jpeg(tmp_path):
     jpeg = make_file(tmp_path, 32, 32, "4:2:0", 50, 19)

@@ -9,6 +9,7 @@ then the digit hypotheses for the first digit with one of them shown and the cur
 quantization map with its legend. "dark" applies a dark Fusion palette, as a dark desktop would.
 The picture is taken with ImageMagick's ``import -window root`` (the screen as the user sees it).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -30,12 +31,20 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
 
 def dark_palette() -> QPalette:
     palette = QPalette()
-    for role, colour in ((QPalette.ColorRole.Window, "#2d2d31"), (QPalette.ColorRole.WindowText, "#e8e8ec"),
-                         (QPalette.ColorRole.Base, "#1f1f23"), (QPalette.ColorRole.AlternateBase, "#2a2a2e"),
-                         (QPalette.ColorRole.Text, "#e8e8ec"), (QPalette.ColorRole.Button, "#38383d"),
-                         (QPalette.ColorRole.ButtonText, "#e8e8ec"), (QPalette.ColorRole.Highlight, "#3d7bd9"),
-                         (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#38383d"),
-                         (QPalette.ColorRole.ToolTipText, "#e8e8ec"), (QPalette.ColorRole.PlaceholderText, "#9a9aa0")):
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2d2d31"),
+        (QPalette.ColorRole.WindowText, "#e8e8ec"),
+        (QPalette.ColorRole.Base, "#1f1f23"),
+        (QPalette.ColorRole.AlternateBase, "#2a2a2e"),
+        (QPalette.ColorRole.Text, "#e8e8ec"),
+        (QPalette.ColorRole.Button, "#38383d"),
+        (QPalette.ColorRole.ButtonText, "#e8e8ec"),
+        (QPalette.ColorRole.Highlight, "#3d7bd9"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#38383d"),
+        (QPalette.ColorRole.ToolTipText, "#e8e8ec"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9aa0"),
+    ):
         palette.setColor(role, QColor(colour))
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a80"))

@@ -5,6 +5,7 @@
 Each picture: the region's surroundings before (left) and after (right) one application of the tool
 with the shipped explorable-lite decoder, the region outlined; every result is consistent with the file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,7 +29,7 @@ def current(session: Session) -> np.ndarray:
 
 def crop(image: np.ndarray) -> np.ndarray:
     x, y, w, h = BOX
-    part = image[y - VIEW: y + h + VIEW, x - VIEW: x + w + VIEW].copy()
+    part = image[y - VIEW : y + h + VIEW, x - VIEW : x + w + VIEW].copy()
     cv2.rectangle(part, (VIEW - 1, VIEW - 1), (VIEW + w, VIEW + h), (255, 220, 0), 1)
     return part
 

@@ -4,6 +4,7 @@ Every file is judged on its own: a bad file becomes an UNUSABLE row (and one ``j
 line on stderr) and the batch goes on. The batch's exit code is the worst of its files' (the single-file
 contract): 0 every file verified, 1 some written or judged but NOT verified, 2 some input unusable.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,13 @@ class FileResult:
         return STATUS[self.code]
 
     def as_dict(self) -> dict[str, object]:
-        return {**self.fields, "status": self.status, "exit": self.code,
-                "error": self.note if self.code == EXIT_BAD_INPUT else None, "seconds": round(self.seconds, 3)}
+        return {
+            **self.fields,
+            "status": self.status,
+            "exit": self.code,
+            "error": self.note if self.code == EXIT_BAD_INPUT else None,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def unusable(name: str, message: str, **fields: object) -> FileResult:
@@ -111,8 +117,7 @@ def run_jobs(jobs: Sequence[Job], expected: tuple[type[Exception], ...], as_json
         except expected as error:
             result = unusable(job.name, str(error), **job.fields)
         except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the batch
-            result = unusable(job.name, f"unexpected {type(error).__name__} (please report it): {error}",
-                              **job.fields)
+            result = unusable(job.name, f"unexpected {type(error).__name__} (please report it): {error}", **job.fields)
         result.seconds = time.perf_counter() - start
         progress.clear()
         if result.code == EXIT_BAD_INPUT:

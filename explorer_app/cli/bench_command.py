@@ -10,6 +10,7 @@ one-time start-up) and the first edit after it (a default brightness edit) are t
 Without shipped weights it times an untrained decoder of the lite size (same cost) and says so, and
 likewise for the digit classifier.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -131,8 +132,9 @@ def measure(device: torch.device) -> dict[str, object]:
     session = Session(code, decoder, device)
     warm_up_s = timed(session.warm_up, device)
     first_edit_s = timed(lambda: session.apply(tools.Brightness(), regions.rectangle(session.shape, *EDIT_BOX)), device)
-    edit = lambda box, halo: session.apply(tools.Variance(factor=2.0), regions.rectangle(session.shape, *box),
-                                           Budget(steps=50, patience=0, halo=halo))
+    edit = lambda box, halo: session.apply(
+        tools.Variance(factor=2.0), regions.rectangle(session.shape, *box), Budget(steps=50, patience=0, halo=halo)
+    )
     default_halo = Budget().halo
     edit_s = timed(lambda: edit(EDIT_BOX, default_halo), device)
     edit_full_reach_s = timed(lambda: edit(EDIT_BOX, None), device)
@@ -140,16 +142,28 @@ def measure(device: torch.device) -> dict[str, object]:
     steps = 100 if device.type == "cuda" else 5
     steps_per_s, whole_edit_s = whole_image_edit(session, steps)
     classifier = pick_classifier(notes)
-    digits_s = None if classifier is None else timed(
-        lambda: glyph_hypotheses(session, classifier.to(device), DIGIT_BOX), device)
+    digits_s = (
+        None
+        if classifier is None
+        else timed(lambda: glyph_hypotheses(session, classifier.to(device), DIGIT_BOX), device)
+    )
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
-    return {"device": name, "model": decoder.name, "image": f"{SIDE}x{SIDE} 4:2:0 q30",
-            "decode_1mp_s": round(decode_s, 4), "libjpeg_decode_1mp_s": round(libjpeg_s, 4),
-            "warm_up_s": round(warm_up_s, 3), "first_edit_s": round(first_edit_s, 3),
-            "edit_128px_50it_s": round(edit_s, 3), "edit_128px_50it_full_reach_s": round(edit_full_reach_s, 3),
-            "edit_256px_50it_s": round(edit_256_s, 3), "adam_steps_1mp_per_s": round(steps_per_s, 3),
-            f"whole_1mp_edit_{steps}_steps_s": round(whole_edit_s, 3),
-            "digits_10_hypotheses_s": None if digits_s is None else round(digits_s, 3), "notes": notes}
+    return {
+        "device": name,
+        "model": decoder.name,
+        "image": f"{SIDE}x{SIDE} 4:2:0 q30",
+        "decode_1mp_s": round(decode_s, 4),
+        "libjpeg_decode_1mp_s": round(libjpeg_s, 4),
+        "warm_up_s": round(warm_up_s, 3),
+        "first_edit_s": round(first_edit_s, 3),
+        "edit_128px_50it_s": round(edit_s, 3),
+        "edit_128px_50it_full_reach_s": round(edit_full_reach_s, 3),
+        "edit_256px_50it_s": round(edit_256_s, 3),
+        "adam_steps_1mp_per_s": round(steps_per_s, 3),
+        f"whole_1mp_edit_{steps}_steps_s": round(whole_edit_s, 3),
+        "digits_10_hypotheses_s": None if digits_s is None else round(digits_s, 3),
+        "notes": notes,
+    }
 
 
 def run(args: argparse.Namespace) -> int:

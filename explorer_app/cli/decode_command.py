@@ -2,6 +2,7 @@
 
 Several files or a folder (``decode a.jpg b.jpg CASEDIR -o OUTDIR``) is a batch: see :mod:`.batch`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,44 +22,64 @@ from .batch import FileResult, Job, jpegs_in, run_jobs, unusable
 from .errors import EXIT_FAILED, EXIT_OK, fail
 
 BIT_DEPTHS = {"auto": None, "8": 8, "16": 16}
-BATCH_HELP = ("Batch: several JPEG files and/or folders (a folder gives its .jpg and .jpeg files, not its "
-              "sub-folders) with -o OUTDIR (created if missing) write OUTDIR/NAME.png and OUTDIR/NAME.png.json for "
-              "each input NAME.jpg. A file that cannot be used (a bad JPEG, a second input of the same NAME, an "
-              "output that would be one of the inputs) is reported on stderr and skipped; the others go on. At the "
-              "end: a table of every file, or with --json one JSON object per file (one a line, as each ends). A "
-              "progress line goes to stderr when it is a terminal (not with --quiet). A batch exits 0 when every "
-              "file verified, 1 when some were written but NOT verified, 2 when some input was unusable.")
+BATCH_HELP = (
+    "Batch: several JPEG files and/or folders (a folder gives its .jpg and .jpeg files, not its "
+    "sub-folders) with -o OUTDIR (created if missing) write OUTDIR/NAME.png and OUTDIR/NAME.png.json for "
+    "each input NAME.jpg. A file that cannot be used (a bad JPEG, a second input of the same NAME, an "
+    "output that would be one of the inputs) is reported on stderr and skipped; the others go on. At the "
+    "end: a table of every file, or with --json one JSON object per file (one a line, as each ends). A "
+    "progress line goes to stderr when it is a terminal (not with --quiet). A batch exits 0 when every "
+    "file verified, 1 when some were written but NOT verified, 2 when some input was unusable."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = f"{parser.description}. {BATCH_HELP}"
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="the JPEG file to decode; or several JPEG "
-                                                                    "files and folders (a batch)")
-    parser.add_argument("-o", "--output", required=True, help="the PNG to write (never the input); its report "
-                                                              "goes to OUT.png.json. For a batch: the folder")
-    parser.add_argument("--model", choices=MODEL_NAMES, default="faithful",
-                        help="which decoder (weights from the shipped models folder, or the folder named by "
-                             "the JPEG_EXPLORER_MODELS environment variable)")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="the JPEG file to decode; or several JPEG files and folders (a batch)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="the PNG to write (never the input); its report goes to OUT.png.json. For a batch: the folder",
+    )
+    parser.add_argument(
+        "--model",
+        choices=MODEL_NAMES,
+        default="faithful",
+        help="which decoder (weights from the shipped models folder, or the folder named by "
+        "the JPEG_EXPLORER_MODELS environment variable)",
+    )
     parser.add_argument("--size", choices=("auto", "full", "lite"), default="auto")
     parser.add_argument("--seed", type=int, default=None, help="decode with a random z drawn from this seed")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    parser.add_argument("--bit-depth", choices=tuple(BIT_DEPTHS), default="auto",
-                        help="auto (default): 8 bits when libjpeg's own pipeline then reproduces the file, else "
-                             "16 bits (exact under the reference encoder)")
+    parser.add_argument(
+        "--bit-depth",
+        choices=tuple(BIT_DEPTHS),
+        default="auto",
+        help="auto (default): 8 bits when libjpeg's own pipeline then reproduces the file, else "
+        "16 bits (exact under the reference encoder)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per file instead of text")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress line during a batch")
 
 
-def decode_file(source: Path, output: Path, args: argparse.Namespace, chosen: ChosenDecoder,
-                device: torch.device) -> FileResult:
+def decode_file(
+    source: Path, output: Path, args: argparse.Namespace, chosen: ChosenDecoder, device: torch.device
+) -> FileResult:
     """Read, decode and export one file of a batch; raises JpegError or ExportError."""
     code = read_jpeg(source)
     check_destination(output, str(source))
     return export_decode(source, code, output, args, chosen, device)
 
 
-def export_decode(source: Path, code: JpegCode, output: Path, args: argparse.Namespace, chosen: ChosenDecoder,
-                  device: torch.device) -> FileResult:
+def export_decode(
+    source: Path, code: JpegCode, output: Path, args: argparse.Namespace, chosen: ChosenDecoder, device: torch.device
+) -> FileResult:
     """Decode ``code`` and write ``output`` with its report; raises ExportError (also when the disk fails)."""
     result = decode_code(chosen.decoder, code, args.seed, device)
     history = [{"tool": "decode", "seed": args.seed}]
@@ -69,14 +90,27 @@ def export_decode(source: Path, code: JpegCode, output: Path, args: argparse.Nam
     return decoded(source, output, report, chosen, device)
 
 
-def decoded(source: Path, output: Path, report: VerificationReport, chosen: ChosenDecoder,
-            device: torch.device) -> FileResult:
+def decoded(
+    source: Path, output: Path, report: VerificationReport, chosen: ChosenDecoder, device: torch.device
+) -> FileResult:
     """A written file's row: verified or not, its bit depth or remedy in the note, its JSON fields."""
-    fields = {"input": str(source), "output": str(output), "report": str(report_path(output)),
-              "verified": report.verified, "verdict": report.summary(), "bit_depth": report.image["bit_depth"],
-              "model": f"{chosen.name}/{chosen.size}", "device": device.type, "remedy": report.remedy}
-    return FileResult(f"{source} → {output}", EXIT_OK if report.verified else EXIT_FAILED,
-                      f"remedy: {report.remedy}" if report.remedy else f"{report.image['bit_depth']}-bit", fields)
+    fields = {
+        "input": str(source),
+        "output": str(output),
+        "report": str(report_path(output)),
+        "verified": report.verified,
+        "verdict": report.summary(),
+        "bit_depth": report.image["bit_depth"],
+        "model": f"{chosen.name}/{chosen.size}",
+        "device": device.type,
+        "remedy": report.remedy,
+    }
+    return FileResult(
+        f"{source} → {output}",
+        EXIT_OK if report.verified else EXIT_FAILED,
+        f"remedy: {report.remedy}" if report.remedy else f"{report.image['bit_depth']}-bit",
+        fields,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,8 +164,10 @@ def planned(sources: list[Path], folder: Path) -> list[tuple[Path, Path | str]]:
     taken: dict[Path, Path] = {}
     for source in inputs:
         output = folder / f"{source.stem}.png"
-        clash = next((identities[key] for target in (output, report_path(output))
-                      if (key := identity(target)) in identities), None)
+        clash = next(
+            (identities[key] for target in (output, report_path(output)) if (key := identity(target)) in identities),
+            None,
+        )
         if clash is not None:
             plan.append((source, f"{output}: would overwrite the input {clash}; choose another -o folder"))
         elif output in taken:
@@ -171,8 +207,13 @@ def run_batch(sources: list[Path], folder: Path, args: argparse.Namespace) -> in
     jobs = []
     for source, target in plan:
         if isinstance(target, Path):
-            jobs.append(Job(str(source), lambda s=source, t=target: decode_file(s, t, args, chosen, device),
-                            {"input": str(source), "output": str(target)}))
+            jobs.append(
+                Job(
+                    str(source),
+                    lambda s=source, t=target: decode_file(s, t, args, chosen, device),
+                    {"input": str(source), "output": str(target)},
+                )
+            )
         else:
             jobs.append(Job(str(source), lambda name=str(source), why=target: unusable(name, why, input=name)))
     return run_jobs(jobs, (JpegError, ExportError), args.json, args.quiet)

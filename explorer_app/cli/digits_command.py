@@ -4,6 +4,7 @@ Writes DIR/0.png … DIR/9.png (each a verified export with its JSON report) and
 ranked by plausibility: {"hypotheses": [{"digit", "score", "consistent", "path"}, …]}. The twenty files are
 a set: none may be the input under any name, and when one cannot be written none is left.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ class BoxError(ValueError):
 
 
 def parse_box(text: str, height: int, width: int) -> Box:
-    """"X,Y,W,H" → (x, y, w, h), checked to be a non-empty box inside a width×height image."""
+    """ "X,Y,W,H" → (x, y, w, h), checked to be a non-empty box inside a width×height image."""
     try:
         x, y, w, h = (int(part) for part in text.split(","))
     except ValueError:
@@ -91,21 +92,35 @@ def run(args: argparse.Namespace) -> int:
         if chosen.note:
             print(f"note: {chosen.note}")
         for row in rows:
-            print(f"{row['digit']}  score {row['score']:.3f}  {'verified' if row['consistent'] else 'NOT VERIFIED'}  "
-                  f"{row['path']}")
+            print(
+                f"{row['digit']}  score {row['score']:.3f}  {'verified' if row['consistent'] else 'NOT VERIFIED'}  "
+                f"{row['path']}"
+            )
     return EXIT_OK if all(row["consistent"] for row in rows) else EXIT_FAILED
 
 
-def _export_hypotheses(session: Session, classifier: Classifier, box: Box, targets: dict[str, tuple[Path, Path]],
-                       bit_depth: int) -> list[dict[str, object]]:
+def _export_hypotheses(
+    session: Session, classifier: Classifier, box: Box, targets: dict[str, tuple[Path, Path]], bit_depth: int
+) -> list[dict[str, object]]:
     """Rank the hypotheses and export each to its target; the rows of the JSON output, best first."""
     result, ranked = glyph_hypotheses(session, classifier, box)
     rows = []
     for hypothesis in ranked:
         path = targets[hypothesis.label][0]
-        record = {**result.record, "candidate": hypothesis.index, "hypothesis": hypothesis.label,
-                  "score": hypothesis.score, "confidence": hypothesis.confidence}
+        record = {
+            **result.record,
+            "candidate": hypothesis.index,
+            "hypothesis": hypothesis.label,
+            "score": hypothesis.score,
+            "confidence": hypothesis.confidence,
+        }
         report = session.export(path, bit_depth, hypothesis.patch, record)
-        rows.append({"digit": int(hypothesis.label), "score": round(hypothesis.score, 6),
-                     "consistent": report.verified, "path": str(path)})
+        rows.append(
+            {
+                "digit": int(hypothesis.label),
+                "score": round(hypothesis.score, 6),
+                "consistent": report.verified,
+                "path": str(path),
+            }
+        )
     return rows

@@ -5,14 +5,17 @@ VERIFIED (``decode`` wrote the PNG and its report, ``verify`` judged the image);
 (missing, unreadable, not a JPEG, not a PNG, another size) or an output that cannot be written, and nothing
 was written.
 """
+
 from __future__ import annotations
 
 import sys
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-EXIT_CODES_HELP = ("exit codes: 0 verified; 1 written (decode) or judged (verify) but NOT verified; 2 nothing usable "
-                   "(bad input, an image of another size, an output that cannot be written) and nothing written; "
-                   "3 internal error or out of memory; 130 interrupted")
+EXIT_CODES_HELP = (
+    "exit codes: 0 verified; 1 written (decode) or judged (verify) but NOT verified; 2 nothing usable "
+    "(bad input, an image of another size, an output that cannot be written) and nothing written; "
+    "3 internal error or out of memory; 130 interrupted"
+)
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:

@@ -4,6 +4,7 @@ A screenshot's destination is checked before Qt starts (a known image type, not 
 under any name, a folder that exists and takes a file); the picture is then encoded in memory and written
 atomically, so a failure is one line on stderr, exit 2, and no file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,9 @@ SCREENSHOT_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "B
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", help="a JPEG to open")
-    parser.add_argument("--screenshot", metavar="OUT.png",
-                        help="render the window offscreen, save it (.png, .jpg, .bmp or .ppm), exit")
+    parser.add_argument(
+        "--screenshot", metavar="OUT.png", help="render the window offscreen, save it (.png, .jpg, .bmp or .ppm), exit"
+    )
 
 
 def screenshot_format(screenshot: Path, source: Path | None) -> str:
@@ -31,8 +33,10 @@ def screenshot_format(screenshot: Path, source: Path | None) -> str:
         raise OutputError(f"{str(screenshot)!r}: not a file name")
     kind = SCREENSHOT_FORMATS.get(screenshot.suffix.lower())
     if kind is None:
-        raise OutputError(f"{screenshot}: unknown image type {screenshot.suffix or '(no extension)'}; "
-                          f"use one of {', '.join(SCREENSHOT_FORMATS)}")
+        raise OutputError(
+            f"{screenshot}: unknown image type {screenshot.suffix or '(no extension)'}; "
+            f"use one of {', '.join(SCREENSHOT_FORMATS)}"
+        )
     if screenshot.is_dir():
         raise OutputError(f"{screenshot}: is a folder")
     if source is not None:

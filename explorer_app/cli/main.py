@@ -1,4 +1,5 @@
 """``jpeg-explorer``: argparse set-up and dispatch. Tests call ``main([...])``."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,10 +16,13 @@ from .errors import EXIT_CODES_HELP
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 COMMANDS: list[Command] = [
     ("gui", "open the desktop application (the default command)", gui_command.add_arguments, gui_command.run),
-    ("decode", "decode a JPEG with the network and write a verified PNG", decode_command.add_arguments,
-     decode_command.run),
-    ("verify", "check that a PNG is consistent with a JPEG file", verify_command.add_arguments,
-     verify_command.run),
+    (
+        "decode",
+        "decode a JPEG with the network and write a verified PNG",
+        decode_command.add_arguments,
+        decode_command.run,
+    ),
+    ("verify", "check that a PNG is consistent with a JPEG file", verify_command.add_arguments, verify_command.run),
     ("models", "list the shipped models", models_command.add_arguments, models_command.run),
     ("digits", "ten consistent digit hypotheses for a box, ranked", digits_command.add_arguments, digits_command.run),
     ("bench", "time decoding, editing and digit hypotheses", bench_command.add_arguments, bench_command.run),
@@ -27,9 +31,11 @@ COMMANDS: list[Command] = [
 
 
 def setup_args() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jpeg-explorer",
-                                     description="Explore every image a JPEG file could have come from.",
-                                     epilog=EXIT_CODES_HELP)
+    parser = argparse.ArgumentParser(
+        prog="jpeg-explorer",
+        description="Explore every image a JPEG file could have come from.",
+        epilog=EXIT_CODES_HELP,
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text, add_arguments, run in COMMANDS:
         sub = commands.add_parser(name, help=help_text, description=help_text, epilog=EXIT_CODES_HELP)

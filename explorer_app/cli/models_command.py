@@ -3,6 +3,7 @@
 Decoders (explorable and faithful, full and lite), the glyph classifiers of the digit/letter tools and the
 NIQE pristine model of the validation report. ``--json`` prints the same as a list of objects.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,15 @@ def _entry(kind: str, name: str, size: str, files: list[Path], card: Path) -> Mo
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.read_bytes())
-    return ModelEntry(kind, name, size, [str(p) for p in files], sum(p.stat().st_size for p in files),
-                      digest.hexdigest(), str(card) if card.is_file() else None)
+    return ModelEntry(
+        kind,
+        name,
+        size,
+        [str(p) for p in files],
+        sum(p.stat().st_size for p in files),
+        digest.hexdigest(),
+        str(card) if card.is_file() else None,
+    )
 
 
 def catalogue(folder: Path) -> list[ModelEntry]:
@@ -52,8 +60,9 @@ def catalogue(folder: Path) -> list[ModelEntry]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print the list as JSON (kind, name, size, files, "
-                        "bytes, sha256, card)")
+    parser.add_argument(
+        "--json", action="store_true", help="print the list as JSON (kind, name, size, files, bytes, sha256, card)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"no trained decoders in {folder}")
     for e in entries:
         label = f"{e.name}-{e.size}" if e.size else e.name
-        print(f"{e.kind:<16} {label:<16} {e.bytes / 2**20:6.1f} MiB  sha256 {e.sha256[:16]}  "
-              f"card: {e.card or 'missing'}")
+        print(
+            f"{e.kind:<16} {label:<16} {e.bytes / 2**20:6.1f} MiB  sha256 {e.sha256[:16]}  card: {e.card or 'missing'}"
+        )
     return EXIT_OK

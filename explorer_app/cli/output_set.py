@@ -4,6 +4,7 @@ A command that writes several files names them all first; they are checked again
 under any name: path, symlink or hard link), the folder is created and probed for writing before any long
 work, and when writing fails part-way every file of the set is removed again, so no partial set is left.
 """
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 
 Two folders (``verify PNGDIR JPEGDIR``) or ``--pairs`` is a batch: see :mod:`.batch`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,14 +17,16 @@ from .batch import JPEG_SUFFIXES, FileResult, Job, run_jobs, unusable
 from .errors import EXIT_FAILED, EXIT_OK, fail
 
 READ_ERRORS = (JpegError, ImageReadError, SizeMismatchError)
-BATCH_HELP = ("Batch: 'verify PNGDIR JPEGDIR' judges every .png of PNGDIR (not its sub-folders) against the JPEG "
-              "of the same name in JPEGDIR (NAME.png against NAME.jpg or NAME.jpeg, any case of the suffix: what "
-              "'decode JPEGDIR -o PNGDIR' wrote); 'verify --pairs A.png A.jpg B.png B.jpg ...' judges the pairs "
-              "given. A pair that cannot be judged (no JPEG of that name, a bad file, another size) is reported on "
-              "stderr and the others go on. At the end: a table of every pair, or with --json one JSON object per "
-              "pair (one a line, as each ends; its 'report' is what --json prints for one pair). A progress line "
-              "goes to stderr when it is a terminal (not with --quiet). A batch exits 0 when every pair verified, "
-              "1 when some were judged NOT verified, 2 when some pair could not be judged.")
+BATCH_HELP = (
+    "Batch: 'verify PNGDIR JPEGDIR' judges every .png of PNGDIR (not its sub-folders) against the JPEG "
+    "of the same name in JPEGDIR (NAME.png against NAME.jpg or NAME.jpeg, any case of the suffix: what "
+    "'decode JPEGDIR -o PNGDIR' wrote); 'verify --pairs A.png A.jpg B.png B.jpg ...' judges the pairs "
+    "given. A pair that cannot be judged (no JPEG of that name, a bad file, another size) is reported on "
+    "stderr and the others go on. At the end: a table of every pair, or with --json one JSON object per "
+    "pair (one a line, as each ends; its 'report' is what --json prints for one pair). A progress line "
+    "goes to stderr when it is a terminal (not with --quiet). A batch exits 0 when every pair verified, "
+    "1 when some were judged NOT verified, 2 when some pair could not be judged."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,11 +35,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("jpeg", nargs="?", help="the JPEG file it claims to come from; or the folder of JPEGs")
     parser.add_argument("--pairs", nargs="+", metavar="FILE", help="PNG JPEG PNG JPEG ...: judge these pairs")
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print the full report as JSON (a batch: one object "
-                                                            "per pair)")
-    output.add_argument("--explain", action="store_true",
-                        help="also say what was checked, how much room the file leaves, and what verify can and "
-                             "cannot detect (one pair only)")
+    output.add_argument(
+        "--json", action="store_true", help="print the full report as JSON (a batch: one object per pair)"
+    )
+    output.add_argument(
+        "--explain",
+        action="store_true",
+        help="also say what was checked, how much room the file leaves, and what verify can and "
+        "cannot detect (one pair only)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress line during a batch")
 
 
@@ -100,8 +107,11 @@ def folder_jobs(images: Path, jpegs: Path) -> list[Job]:
         if len(matches) == 1:
             jobs.append(pair_job(png, matches[0]))
             continue
-        why = (f"{png}: no {png.stem}.jpg or {png.stem}.jpeg in {jpegs}" if not matches else
-               f"{png}: several JPEGs of that name in {jpegs} ({', '.join(m.name for m in matches)})")
+        why = (
+            f"{png}: no {png.stem}.jpg or {png.stem}.jpeg in {jpegs}"
+            if not matches
+            else f"{png}: several JPEGs of that name in {jpegs} ({', '.join(m.name for m in matches)})"
+        )
         jobs.append(Job(str(png), lambda png=png, why=why: unusable(str(png), why, image=str(png))))
     return jobs
 

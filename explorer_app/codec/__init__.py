@@ -1,7 +1,15 @@
 """Codec layer: read JPEG files into quantized coefficients and tables; no decoding maths here."""
+
 from .errors import InvalidJpegError, JpegError, UnsupportedJpegError
 from .jpeg_code import JpegCode, plain_decode, read_jpeg
 from .orientation import to_display
 
-__all__ = ["InvalidJpegError", "JpegCode", "JpegError", "UnsupportedJpegError", "plain_decode", "read_jpeg",
-           "to_display"]
+__all__ = [
+    "InvalidJpegError",
+    "JpegCode",
+    "JpegError",
+    "UnsupportedJpegError",
+    "plain_decode",
+    "read_jpeg",
+    "to_display",
+]

@@ -12,6 +12,7 @@ load: about 0.35 s per file (starting Python with numpy and jpeglib), against 5 
 
 The child is this module's :func:`child_main`, started by :func:`read_coefficients`.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,12 @@ CHILD_BASE_ADDRESS_SPACE = 1 << 30
 READ_SECONDS = 20.0
 """Time the child gets, plus READ_SECONDS_PER_MP per megapixel; libjpeg reads 1 MP in about 20 ms."""
 READ_SECONDS_PER_MP = 2.0
-CORRUPTION_WARNINGS = ("Corrupt JPEG data", "Premature end of JPEG file", "Invalid SOS parameters",
-                       "Inconsistent progression sequence")
+CORRUPTION_WARNINGS = (
+    "Corrupt JPEG data",
+    "Premature end of JPEG file",
+    "Invalid SOS parameters",
+    "Inconsistent progression sequence",
+)
 """libjpeg warnings (printed, not raised) that mean the image data is damaged."""
 _MESSAGE_BYTES = 1 << 16
 
@@ -56,12 +61,18 @@ def read_coefficients(stream: CleanStream) -> tuple[list[np.ndarray], list[np.nd
         folder = Path(name)
         (folder / "stream.jpg").write_bytes(stream.data)
         with open(folder / "libjpeg.txt", "wb") as log:
-            returncode = _run_child(folder, CHILD_BASE_ADDRESS_SPACE + 3 * block_bytes, log,
-                                    timeout=READ_SECONDS + READ_SECONDS_PER_MP * stream.frame.pixels / 1e6)
+            returncode = _run_child(
+                folder,
+                CHILD_BASE_ADDRESS_SPACE + 3 * block_bytes,
+                log,
+                timeout=READ_SECONDS + READ_SECONDS_PER_MP * stream.frame.pixels / 1e6,
+            )
         messages = _messages(folder / "libjpeg.txt")
         if returncode < 0:
-            raise InvalidJpegError(f"the file is corrupt (libjpeg crashed on it: {signal.Signals(-returncode).name}; "
-                                   "it ran in a separate process, so nothing else was affected)")
+            raise InvalidJpegError(
+                f"the file is corrupt (libjpeg crashed on it: {signal.Signals(-returncode).name}; "
+                "it ran in a separate process, so nothing else was affected)"
+            )
         header = _read_header(folder / "header.json")
         if returncode != 0 or "error" in header:
             detail = next(iter(messages), None) or header.get("error") or f"exit status {returncode}"
@@ -77,17 +88,27 @@ def _run_child(folder: Path, address_limit: int, log: BinaryIO, timeout: float) 
     command = _child_command() + [str(folder), str(address_limit)]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     try:
-        return subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                              env=env, timeout=timeout, check=False).returncode
+        return subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env=env,
+            timeout=timeout,
+            check=False,
+        ).returncode
     except subprocess.TimeoutExpired:
-        raise InvalidJpegError(f"the file is corrupt or hostile (libjpeg did not finish reading it in "
-                               f"{timeout:.0f} s)") from None
+        raise InvalidJpegError(
+            f"the file is corrupt or hostile (libjpeg did not finish reading it in {timeout:.0f} s)"
+        ) from None
     except OSError as error:
         raise InvalidJpegError(f"the JPEG reader could not be started ({error.strerror})") from None
 
 
-_BOOTSTRAP = ("import sys; root = sys.argv.pop(1); sys.path.insert(0, root) if root not in sys.path else None; "
-              "from explorer_app.codec.coefficient_reader import child_main; sys.exit(child_main(sys.argv[1:]))")
+_BOOTSTRAP = (
+    "import sys; root = sys.argv.pop(1); sys.path.insert(0, root) if root not in sys.path else None; "
+    "from explorer_app.codec.coefficient_reader import child_main; sys.exit(child_main(sys.argv[1:]))"
+)
 """The child's program: this very explorer_app (the folder holding it first on the path unless it is there
 already, as for an installed package), then :func:`child_main`."""
 
@@ -117,23 +138,28 @@ def _read_header(path: Path) -> dict[str, Any]:
 def _read_blocks(path: Path, header: dict[str, Any], shapes: list[tuple[int, int]]) -> list[np.ndarray]:
     """The blocks, checked to have exactly the shapes the frame header implies."""
     if header.get("shapes") != [list(shape) for shape in shapes]:
-        raise InvalidJpegError(f"the file is corrupt (libjpeg read block grids {header.get('shapes')}, the frame "
-                               f"header implies {[list(s) for s in shapes]})")
+        raise InvalidJpegError(
+            f"the file is corrupt (libjpeg read block grids {header.get('shapes')}, the frame "
+            f"header implies {[list(s) for s in shapes]})"
+        )
     total = sum(rows * cols * 64 for rows, cols in shapes)
     if path.stat().st_size != 2 * total:
         raise InvalidJpegError("the file is corrupt (the reader returned an incomplete set of blocks)")
     flat = np.fromfile(path, dtype=np.int16, count=total)
     arrays, start = [], 0
     for rows, cols in shapes:
-        arrays.append(flat[start:start + rows * cols * 64].reshape(rows, cols, 8, 8))
+        arrays.append(flat[start : start + rows * cols * 64].reshape(rows, cols, 8, 8))
         start += rows * cols * 64
     return arrays
 
 
 def _tables(header: dict[str, Any], count: int) -> list[np.ndarray]:
     tables = header.get("tables")
-    if not isinstance(tables, list) or len(tables) != count or any(
-            not isinstance(t, list) or len(t) != 64 or not all(isinstance(v, int) for v in t) for t in tables):
+    if (
+        not isinstance(tables, list)
+        or len(tables) != count
+        or any(not isinstance(t, list) or len(t) != 64 or not all(isinstance(v, int) for v in t) for t in tables)
+    ):
         raise InvalidJpegError("the file is corrupt (the reader returned malformed quantization tables)")
     return [np.asarray(t, dtype=np.int64).reshape(8, 8) for t in tables]
 
@@ -149,7 +175,7 @@ def child_main(arguments: list[str]) -> int:
         dct = jpeglib.read_dct(str(folder / "stream.jpg"))
         dct.load()
         components = [c for c in (dct.Y, dct.Cb, dct.Cr) if c is not None]
-        tables = [np.asarray(dct.qt[int(i)]).ravel().tolist() for i in dct.quant_tbl_no[:len(components)]]
+        tables = [np.asarray(dct.qt[int(i)]).ravel().tolist() for i in dct.quant_tbl_no[: len(components)]]
     except (OSError, ValueError, IndexError, MemoryError) as error:
         (folder / "header.json").write_text(json.dumps({"error": f"{type(error).__name__}: {error}"}))
         return 1
@@ -159,4 +185,3 @@ def child_main(arguments: list[str]) -> int:
     header = {"shapes": [list(c.shape[:2]) for c in components], "tables": tables}
     (folder / "header.json").write_text(json.dumps(header))
     return 0
-

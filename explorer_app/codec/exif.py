@@ -3,6 +3,7 @@
 EXIF is optional metadata: a damaged block gives no facts and orientation 1, never a refusal, and Pillow's
 warnings about it ("Corrupt EXIF data") are not passed on.
 """
+
 from __future__ import annotations
 
 import warnings

@@ -4,6 +4,7 @@ The colour space is decided the way libjpeg decides it (a JFIF marker means YCbC
 transform; else component ids 'R','G','B' mean RGB), so that a file is never read as YCbCr when every
 libjpeg-based viewer shows it as RGB.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -84,8 +85,9 @@ def parse_sof(marker: int, body: bytes) -> FrameInfo:
     count = body[5]
     if len(body) != 6 + 3 * count:
         raise InvalidJpegError("the file is corrupt (frame header length does not match its components)")
-    components = tuple(Component(body[6 + 3 * i], body[7 + 3 * i] >> 4, body[7 + 3 * i] & 0x0F, body[8 + 3 * i])
-                       for i in range(count))
+    components = tuple(
+        Component(body[6 + 3 * i], body[7 + 3 * i] >> 4, body[7 + 3 * i] & 0x0F, body[8 + 3 * i]) for i in range(count)
+    )
     if any(not (1 <= c.h <= 4 and 1 <= c.v <= 4) for c in components):
         raise InvalidJpegError("the file is corrupt (a sampling factor outside 1–4)")
     if any(c.table > 3 for c in components):
@@ -122,8 +124,10 @@ def check_supported(frame: FrameInfo, jfif: bool, adobe_transform: int | None) -
     if count not in (1, 3):
         raise UnsupportedJpegError(f"JPEG with {count} components is not supported")
     if count == 3 and _is_rgb(frame, jfif, adobe_transform):
-        raise UnsupportedJpegError("RGB-coded JPEG (no colour transform: Adobe transform 0, or component ids "
-                                   "R, G, B) is not supported, only YCbCr")
+        raise UnsupportedJpegError(
+            "RGB-coded JPEG (no colour transform: Adobe transform 0, or component ids "
+            "R, G, B) is not supported, only YCbCr"
+        )
     if count == 3:
         _check_chroma_sampling(frame)
 
@@ -142,9 +146,11 @@ def _check_chroma_sampling(frame: FrameInfo) -> None:
     for c in chroma:
         if luma.h % c.h or luma.v % c.v or luma.h // c.h > 2 or luma.v // c.v > 2:
             raise UnsupportedJpegError(
-                f"chroma sampling {frame.sampling} is not supported (4:4:4, 4:2:2, 4:4:0 and 4:2:0 are)")
+                f"chroma sampling {frame.sampling} is not supported (4:4:4, 4:2:2, 4:4:0 and 4:2:0 are)"
+            )
     if (chroma[0].h, chroma[0].v) != (chroma[1].h, chroma[1].v):
         raise UnsupportedJpegError("Cb and Cr with different sampling factors are not supported")
     if luma.h * luma.v + 2 * chroma[0].h * chroma[0].v > 10:
-        raise UnsupportedJpegError(f"sampling factors {frame.sampling} put more than 10 blocks in one MCU "
-                                   "(the JPEG standard's limit)")
+        raise UnsupportedJpegError(
+            f"sampling factors {frame.sampling} put more than 10 blocks in one MCU (the JPEG standard's limit)"
+        )

@@ -3,6 +3,7 @@
 All maths in the application happens on this object, in the file's own orientation; EXIF
 orientation is applied only when an image is shown (see :mod:`explorer_app.codec.orientation`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -81,8 +82,9 @@ def read_jpeg(path: str | os.PathLike) -> JpegCode:
         raise type(error)(f"{path}: {error}") from None
 
 
-def _code(stream: CleanStream, components: list[np.ndarray], tables: list[np.ndarray], sha256: str,
-          source: str) -> JpegCode:
+def _code(
+    stream: CleanStream, components: list[np.ndarray], tables: list[np.ndarray], sha256: str, source: str
+) -> JpegCode:
     if any(np.any(table == 0) for table in tables):
         raise InvalidJpegError("the file is corrupt (a quantization table holds a zero)")
     frame = stream.frame
@@ -91,9 +93,18 @@ def _code(stream: CleanStream, components: list[np.ndarray], tables: list[np.nda
         luma, chroma = frame.components[0], frame.components[1]
         chroma_factor = (luma.v // chroma.v, luma.h // chroma.h)
     exif, orientation = read_exif(stream.exif)
-    return JpegCode(coefficients=tuple(components), tables=tuple(tables), chroma_factor=chroma_factor,
-                    height=frame.height, width=frame.width, orientation=orientation,
-                    progressive=frame.kind == "progressive", sha256=sha256, source=source, exif=exif)
+    return JpegCode(
+        coefficients=tuple(components),
+        tables=tuple(tables),
+        chroma_factor=chroma_factor,
+        height=frame.height,
+        width=frame.width,
+        orientation=orientation,
+        progressive=frame.kind == "progressive",
+        sha256=sha256,
+        source=source,
+        exif=exif,
+    )
 
 
 def plain_decode(path: str | os.PathLike) -> np.ndarray:

@@ -5,6 +5,7 @@ export a verified PNG); a file whose declared size needs more is refused at once
 is measured, not guessed: ``tests/test_hostile_memory.py`` decodes and exports real files in a subprocess
 and checks their peak memory against it.
 """
+
 from __future__ import annotations
 
 from .errors import InvalidJpegError, UnsupportedJpegError
@@ -45,7 +46,10 @@ def check_limits(stream: CleanStream) -> None:
         raise UnsupportedJpegError(
             f"image of {frame.width}×{frame.height} pixels ({frame.pixels / 1e6:.0f} MP) is too large: decoding "
             f"and exporting it would need about {needed / 2**30:.1f} GiB, over the "
-            f"{MEMORY_BUDGET / 2**30:.0f} GiB memory budget")
+            f"{MEMORY_BUDGET / 2**30:.0f} GiB memory budget"
+        )
     if stream.scan_bytes * 8 < frame.blocks:  # every block costs at least one bit (its DC code) in some scan
-        raise InvalidJpegError(f"the file is truncated or corrupt ({stream.scan_bytes} bytes of image data "
-                               f"cannot code {frame.blocks} blocks of {frame.width}×{frame.height} pixels)")
+        raise InvalidJpegError(
+            f"the file is truncated or corrupt ({stream.scan_bytes} bytes of image data "
+            f"cannot code {frame.blocks} blocks of {frame.width}×{frame.height} pixels)"
+        )

@@ -4,6 +4,7 @@ Nothing here interprets a segment: :mod:`.frame`, :mod:`.huffman` and :mod:`.reb
 strict where libjpeg would only warn (stray bytes between segments mean a damaged file) and bounded (a
 file of millions of tiny segments is refused instead of filling memory with them).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,10 +45,10 @@ def split_segments(data: bytes) -> list[Segment]:
             raise InvalidJpegError(f"the file is corrupt (marker 0xFF{marker:02X} out of place)")
         if pos + 2 > len(data):
             raise InvalidJpegError("the file is truncated inside a marker segment")
-        length = int.from_bytes(data[pos:pos + 2], "big")
+        length = int.from_bytes(data[pos : pos + 2], "big")
         if length < 2 or pos + length > len(data):
             raise InvalidJpegError("the file is truncated or corrupt (a marker segment runs past its end)")
-        body, pos = view[pos + 2:pos + length], pos + length
+        body, pos = view[pos + 2 : pos + length], pos + length
         scan = None
         if marker == SOS:
             end = _scan_end(data, pos)

@@ -1,4 +1,5 @@
 """EXIF orientation, applied only for display: the maths stays in the file's own orientation."""
+
 from __future__ import annotations
 
 import numpy as np

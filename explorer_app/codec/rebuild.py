@@ -6,6 +6,7 @@ memory on an empty COM segment or on 50 of them), bytes after EOI. Component ids
 ids libjpeg reads as YCbCr, the colour space we decided on), and when a scan uses a Huffman table the file
 never defines, the standard table is written in, as libjpeg would imply it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ A FIFO, a socket or a character device (``/dev/zero``) is refused at once instea
 being read without end; the file is opened without blocking and checked on the open descriptor, so a path
 swapped for a FIFO between the check and the open is refused too.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,13 @@ class UnreadableFileError(ValueError):
     """The path is not a readable regular file of acceptable size; the message is one line for the user."""
 
 
-_KINDS = {stat.S_ISFIFO: "a FIFO", stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a character device",
-          stat.S_ISBLK: "a block device", stat.S_ISDIR: "a folder"}
+_KINDS = {
+    stat.S_ISFIFO: "a FIFO",
+    stat.S_ISSOCK: "a socket",
+    stat.S_ISCHR: "a character device",
+    stat.S_ISBLK: "a block device",
+    stat.S_ISDIR: "a folder",
+}
 
 
 def _kind(mode: int) -> str:
@@ -42,8 +48,10 @@ def read_regular_file(path: str | os.PathLike, max_bytes: int) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableFileError(f"{path}: is {_kind(info.st_mode)}, not a regular file")
         if info.st_size > max_bytes:
-            raise UnreadableFileError(f"{path}: {info.st_size / 2**20:.0f} MiB is larger than any file this "
-                                      f"application opens ({max_bytes // 2**20} MiB)")
+            raise UnreadableFileError(
+                f"{path}: {info.st_size / 2**20:.0f} MiB is larger than any file this "
+                f"application opens ({max_bytes // 2**20} MiB)"
+            )
         return _read_exactly(descriptor, info.st_size, path)
     finally:
         os.close(descriptor)

@@ -1,4 +1,5 @@
 """A JpegCode as batched torch tensors, the form the networks and the renderer consume."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -41,21 +42,23 @@ class CodeTensors:
         the MCU grid; bottom and right on it or at the image's edge (the last blocks are kept partial)."""
         fy, fx = self.chroma_factor
         height, width = bottom - top, right - left
-        y_q = self.y_q[:, :, top // 8: top // 8 + -(-height // 8), left // 8: left // 8 + -(-width // 8)]
+        y_q = self.y_q[:, :, top // 8 : top // 8 + -(-height // 8), left // 8 : left // 8 + -(-width // 8)]
         c_q = None
         if self.c_q is not None:
             cy, cx = top // (8 * fy), left // (8 * fx)
-            c_q = self.c_q[:, :, cy: cy + -(-height // (8 * fy)), cx: cx + -(-width // (8 * fx))]
+            c_q = self.c_q[:, :, cy : cy + -(-height // (8 * fy)), cx : cx + -(-width // (8 * fx))]
         return replace(self, y_q=y_q, c_q=c_q, height=height, width=width)
 
     def to(self, device: torch.device | str, dtype: torch.dtype = torch.float32) -> CodeTensors:
         move = lambda t: None if t is None else t.to(device=device, dtype=dtype)  # noqa: E731
-        return replace(self, y_q=move(self.y_q), y_table=move(self.y_table), c_q=move(self.c_q),
-                       c_table=move(self.c_table))
+        return replace(
+            self, y_q=move(self.y_q), y_table=move(self.y_table), c_q=move(self.c_q), c_table=move(self.c_table)
+        )
 
     @staticmethod
     def from_code(code: JpegCode, dtype: torch.dtype = torch.float32) -> CodeTensors:
         """Tensors of one file (N = 1); blocks beyond the image kept, so the grids match the file's."""
+
         def coefficient_map(array: np.ndarray) -> torch.Tensor:
             by, bx = array.shape[:2]
             return torch.from_numpy(array.reshape(by, bx, 64).astype(np.float32)).permute(2, 0, 1)[None]
@@ -71,6 +74,12 @@ class CodeTensors:
             cby, cbx = -(-code.height // (8 * fy)), -(-code.width // (8 * fx))
             c_q = torch.cat([coefficient_map(c)[:, :, :cby, :cbx] for c in code.coefficients[1:]], 1)
             c_table = torch.cat([table(t) for t in code.tables[1:]], 1)
-        return CodeTensors(y_q.to(dtype), table(code.tables[0]).to(dtype),
-                           None if c_q is None else c_q.to(dtype), None if c_table is None else c_table.to(dtype),
-                           code.chroma_factor, code.height, code.width)
+        return CodeTensors(
+            y_q.to(dtype),
+            table(code.tables[0]).to(dtype),
+            None if c_q is None else c_q.to(dtype),
+            None if c_table is None else c_table.to(dtype),
+            code.chroma_factor,
+            code.height,
+            code.width,
+        )

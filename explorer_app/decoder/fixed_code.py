@@ -8,6 +8,7 @@ its backward pass skips the gradients of those constant inputs (two thirds of th
 nearly half of the chroma net's). The eval-mode batch norms are folded into the convolutions before them.
 The outputs are :meth:`~.model.JpegDecoder.forward`'s up to float rounding.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from .code_tensors import CodeTensors
 from .model import JpegDecoder, chroma_code_features, chroma_control, chroma_luma_features, luma_features
 from .networks import DELTA_LIMIT, Z_CHANNELS, ControlledLayer, DeltaNet
 from .render import coefficients_to_plane, render_image
+
 
 @dataclass(frozen=True)
 class FoldedLayer:
@@ -57,16 +59,17 @@ class FixedNet:
         first, *self.layers = [FoldedLayer.of(layer) for layer in net.layers]
         count = constant.shape[1]
         varying = first.weight.shape[1] - count - Z_CHANNELS
-        self.base = F.conv2d(constant, first.weight[:, varying: varying + count], first.bias, padding=1)
+        self.base = F.conv2d(constant, first.weight[:, varying : varying + count], first.bias, padding=1)
         """The first layer's convolution of the constant channels, with its bias."""
-        self.weight = torch.cat([first.weight[:, :varying], first.weight[:, varying + count:]], 1)
+        self.weight = torch.cat([first.weight[:, :varying], first.weight[:, varying + count :]], 1)
         """The first layer's weights for cat(varying, z)."""
         self.slope = first.slope
         self.head = net.head
         self.compute_dtype = net.compute_dtype
 
-    def __call__(self, varying: torch.Tensor | None, z: torch.Tensor,
-                 compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+    def __call__(
+        self, varying: torch.Tensor | None, z: torch.Tensor, compute_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         dtype = compute_dtype or self.compute_dtype
         with torch.autocast(z.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
             inputs = z if varying is None else torch.cat([varying, z], 1)
@@ -99,6 +102,7 @@ class FixedCodeDecoder:
             pooled = chroma_control(z, code.chroma_factor, code.c_q.shape[2:])
             delta_c = self.chroma(chroma_luma_features(code, y_plane), pooled, compute_dtype)
             c_normalized = code.c_q + delta_c
-        image = render_image(y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor,
-                             code.height, code.width)
+        image = render_image(
+            y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor, code.height, code.width
+        )
         return {"delta_y": delta_y, "delta_c": delta_c, "image": image}

@@ -7,6 +7,7 @@ whole-image forward gives: the halo holds everything a strip's outputs can depen
 own rows are kept. Bit for bit equal on the CPU for the shipped sizes (tests/test_hostile_memory.py); a net
 with very few channels can differ in the last bit, where oneDNN picks its convolution algorithm by size.
 """
+
 from __future__ import annotations
 
 import torch
@@ -22,8 +23,13 @@ rendering dominate a strip's memory: about 150 bytes per pixel of the strip and 
 Output = dict[str, torch.Tensor | None]
 
 
-def decode_code(decoder: JpegDecoder, code: JpegCode, seed: int | None = None,
-                device: torch.device | str = "cpu", strip_pixels: int = STRIP_PIXELS) -> Output:
+def decode_code(
+    decoder: JpegDecoder,
+    code: JpegCode,
+    seed: int | None = None,
+    device: torch.device | str = "cpu",
+    strip_pixels: int = STRIP_PIXELS,
+) -> Output:
     """Forward dict of ``decoder`` on ``code`` (see JpegDecoder) with z = 0, or a z of the decoder's prior at
     its sampling temperature drawn from ``seed``. The result does not depend on ``strip_pixels``."""
     tensors = CodeTensors.from_code(code).to(device)
@@ -51,9 +57,9 @@ def decode_in_strips(decoder: JpegDecoder, tensors: CodeTensors, z: torch.Tensor
         bottom = min(tensors.height, top + rows)
         outer_top, outer_bottom = max(0, top - halo), min(tensors.height, bottom + halo)
         crop = tensors.crop(outer_top, 0, outer_bottom, tensors.width)
-        z_crop = z[:, :, outer_top // 8: outer_top // 8 + crop.y_q.shape[2]]
+        z_crop = z[:, :, outer_top // 8 : outer_top // 8 + crop.y_q.shape[2]]
         part = decoder(crop, z_crop)
-        image[:, :, top:bottom] = part["image"][:, :, top - outer_top: bottom - outer_top]
+        image[:, :, top:bottom] = part["image"][:, :, top - outer_top : bottom - outer_top]
         _copy_rows(delta_y, part["delta_y"], top // 8, -(-bottom // 8), outer_top // 8)
         if delta_c is not None:
             c_rows = 8 * fy
@@ -63,4 +69,4 @@ def decode_in_strips(decoder: JpegDecoder, tensors: CodeTensors, z: torch.Tensor
 
 def _copy_rows(target: torch.Tensor, part: torch.Tensor, start: int, stop: int, part_start: int) -> None:
     """Rows [start, stop) of ``target`` (N, C, rows, cols) from ``part``, whose first row is ``part_start``."""
-    target[:, :, start:stop] = part[:, :, start - part_start: stop - part_start]
+    target[:, :, start:stop] = part[:, :, start - part_start : stop - part_start]

@@ -1,4 +1,5 @@
 """ψ(X_Q, z): the luminance net, the chroma net fed with the decoded luminance (paper 4.2), rendering."""
+
 from __future__ import annotations
 
 import math
@@ -118,19 +119,23 @@ class JpegDecoder(nn.Module):
     def config(self) -> dict[str, int | str]:
         return {"name": self.name, **asdict(self.size)}
 
-    def predict_luma(self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+    def predict_luma(
+        self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         """Δ_Y (N, 64, by, bx) for the control z (N, 64, by, bx)."""
         return self.luma(luma_features(code), z, compute_dtype)
 
-    def predict_chroma(self, code: CodeTensors, z: torch.Tensor, y_plane: torch.Tensor,
-                       compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+    def predict_chroma(
+        self, code: CodeTensors, z: torch.Tensor, y_plane: torch.Tensor, compute_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         """Δ_CbCr (N, 128, cby, cbx) for the control z (N, 64, by, bx) given the decoded luma plane
         (N, 1, 8·by, 8·bx)."""
         control = chroma_control(z, code.chroma_factor, code.c_q.shape[2:])
         return self.chroma(chroma_features(code, y_plane), control, compute_dtype)
 
-    def forward(self, code: CodeTensors, z: torch.Tensor,
-                compute_dtype: torch.dtype | None = None) -> dict[str, torch.Tensor | None]:
+    def forward(
+        self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None
+    ) -> dict[str, torch.Tensor | None]:
         """``compute_dtype``: run the nets' convolutions under autocast in this dtype for this call (Δ,
         the rendering and the image stay float32)."""
         delta_y = self.predict_luma(code, z, compute_dtype)
@@ -140,8 +145,9 @@ class JpegDecoder(nn.Module):
             y_plane = coefficients_to_plane(y_normalized, code.y_table)
             delta_c = self.predict_chroma(code, z, y_plane, compute_dtype)
             c_normalized = code.c_q + delta_c
-        image = render_image(y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor,
-                             code.height, code.width)
+        image = render_image(
+            y_normalized, code.y_table, c_normalized, code.c_table, code.chroma_factor, code.height, code.width
+        )
         return {"delta_y": delta_y, "delta_c": delta_c, "image": image}
 
 

@@ -3,6 +3,7 @@
 A stack of conv3×3 → norm → LeakyReLU layers with the control signal z concatenated to every layer's
 input, then a last conv3×3 and a shifted sigmoid, so every output lies strictly inside (−½, ½).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -38,8 +39,14 @@ class DeltaNet(nn.Module):
     compute_dtype: torch.dtype | None = None
     """When set (training on a GPU), the convolutions run under autocast in this dtype; Δ stays float32."""
 
-    def __init__(self, in_channels: int, out_channels: int, width: int, depth: int,
-                 norm: Callable[[int], nn.Module] = nn.BatchNorm2d) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        width: int,
+        depth: int,
+        norm: Callable[[int], nn.Module] = nn.BatchNorm2d,
+    ) -> None:
         super().__init__()
         channels = [in_channels] + [width] * depth
         self.layers = nn.ModuleList(ControlledLayer(c, width, norm) for c in channels[:-1])
@@ -52,7 +59,9 @@ class DeltaNet(nn.Module):
         """How many grid cells around an output cell can influence it (one per 3×3 conv)."""
         return len(self.layers) + 1
 
-    def forward(self, features: torch.Tensor, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+    def forward(
+        self, features: torch.Tensor, z: torch.Tensor, compute_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         """``compute_dtype`` overrides :attr:`compute_dtype` for this call (the engine's GPU steps)."""
         dtype = compute_dtype or self.compute_dtype
         with torch.autocast(features.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
@@ -76,8 +85,7 @@ class PriorScale(nn.Module):
 
     def __init__(self, in_channels: int, width: int = 32) -> None:
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(in_channels, width, 1), nn.LeakyReLU(0.2),
-                                  nn.Conv2d(width, Z_CHANNELS, 1))
+        self.body = nn.Sequential(nn.Conv2d(in_channels, width, 1), nn.LeakyReLU(0.2), nn.Conv2d(width, Z_CHANNELS, 1))
         nn.init.zeros_(self.body[2].weight)
         nn.init.constant_(self.body[2].bias, self.START_BIAS)
 

@@ -3,6 +3,7 @@
 A model is ``models/<name>-<size>.safetensors`` or, when over the 16 MiB file limit, shards
 ``models/<name>-<size>-00001-of-0000K.safetensors``; next to it ``<name>-<size>.md`` is its card.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -63,12 +64,17 @@ def shipped_models(folder: Path | None = None) -> list[ModelFiles]:
 
 def size_from_state(state: dict[str, torch.Tensor]) -> DecoderSize:
     """Infer widths and depths from the weight shapes."""
+
     def depth(prefix: str) -> int:
         return len({k.split(".")[2] for k in state if k.startswith(f"{prefix}.layers.")})
 
-    return DecoderSize(state["luma.layers.0.conv.weight"].shape[0], depth("luma"),
-                       state["chroma.layers.0.conv.weight"].shape[0], depth("chroma"),
-                       learned_prior=any(k.startswith("prior.") for k in state))
+    return DecoderSize(
+        state["luma.layers.0.conv.weight"].shape[0],
+        depth("luma"),
+        state["chroma.layers.0.conv.weight"].shape[0],
+        depth("chroma"),
+        learned_prior=any(k.startswith("prior.") for k in state),
+    )
 
 
 def decoder_from_state(state: dict[str, torch.Tensor], name: str) -> JpegDecoder:
@@ -89,8 +95,7 @@ def load_decoder(name: str, size: str, folder: Path | None = None) -> JpegDecode
     files = find_model(name, size, folder)
     if files is None:
         available = ", ".join(f"{m.name}/{m.size}" for m in shipped_models(folder)) or "none"
-        raise ModelNotFoundError(f"no trained weights for the {name} model in size {size} "
-                                 f"(available: {available})")
+        raise ModelNotFoundError(f"no trained weights for the {name} model in size {size} (available: {available})")
     state: dict[str, torch.Tensor] = {}
     for shard in files.shards:
         state.update(load_file(str(shard)))
@@ -101,11 +106,20 @@ def load_decoder(name: str, size: str, folder: Path | None = None) -> JpegDecode
     return decoder
 
 
-def save_decoder(decoder: JpegDecoder, folder: Path, name: str, size: str, metadata: dict[str, str] | None = None,
-                 dtype: torch.dtype = torch.float16) -> list[Path]:
+def save_decoder(
+    decoder: JpegDecoder,
+    folder: Path,
+    name: str,
+    size: str,
+    metadata: dict[str, str] | None = None,
+    dtype: torch.dtype = torch.float16,
+) -> list[Path]:
     """Write ``decoder`` as ``name``-``size`` shards of at most 15 MiB each (fp16 by default)."""
-    state = {k: (v.to(dtype) if v.is_floating_point() else v).contiguous().cpu()
-             for k, v in decoder.state_dict().items() if not k.endswith("num_batches_tracked")}
+    state = {
+        k: (v.to(dtype) if v.is_floating_point() else v).contiguous().cpu()
+        for k, v in decoder.state_dict().items()
+        if not k.endswith("num_batches_tracked")
+    }
     shards: list[dict[str, torch.Tensor]] = [{}]
     used = 0
     for key, tensor in state.items():
@@ -115,8 +129,14 @@ def save_decoder(decoder: JpegDecoder, folder: Path, name: str, size: str, metad
             used = 0
         shards[-1][key] = tensor
         used += nbytes
-    meta = {"format": FORMAT, "name": name, "size": size, "config": json.dumps(decoder.config()),
-            "sample_temperature": repr(decoder.sample_temperature), **(metadata or {})}
+    meta = {
+        "format": FORMAT,
+        "name": name,
+        "size": size,
+        "config": json.dumps(decoder.config()),
+        "sample_temperature": repr(decoder.sample_temperature),
+        **(metadata or {}),
+    }
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob(f"{name}-{size}*.safetensors"):
         old.unlink()

@@ -4,6 +4,7 @@ Planes are level-shifted back to [0, 255]; chroma is upsampled with
 :func:`~explorer_app.ops.resample.consistent_upsample` so that the reference encoder's box averaging
 gives back exactly the decoded chroma plane.
 """
+
 from __future__ import annotations
 
 import torch
@@ -27,8 +28,13 @@ def pad_to(plane: torch.Tensor, height: int, width: int) -> torch.Tensor:
     return F.pad(plane, (0, pad_w, 0, pad_h), mode="replicate")
 
 
-def render_planes(y_normalized: torch.Tensor, y_table: torch.Tensor, c_normalized: torch.Tensor | None,
-                  c_table: torch.Tensor | None, chroma_factor: tuple[int, int]) -> torch.Tensor:
+def render_planes(
+    y_normalized: torch.Tensor,
+    y_table: torch.Tensor,
+    c_normalized: torch.Tensor | None,
+    c_table: torch.Tensor | None,
+    chroma_factor: tuple[int, int],
+) -> torch.Tensor:
     """YCbCr (or Y) image on the padded canvas: (N, 3 or 1, Hc, Wc), Hc ≥ 8·by covering every block."""
     y_plane = coefficients_to_plane(y_normalized, y_table)
     if c_normalized is None:
@@ -40,9 +46,15 @@ def render_planes(y_normalized: torch.Tensor, y_table: torch.Tensor, c_normalize
     return torch.cat([pad_to(y_plane, height, width), pad_to(chroma, height, width)], 1)
 
 
-def render_image(y_normalized: torch.Tensor, y_table: torch.Tensor, c_normalized: torch.Tensor | None,
-                 c_table: torch.Tensor | None, chroma_factor: tuple[int, int], height: int,
-                 width: int) -> torch.Tensor:
+def render_image(
+    y_normalized: torch.Tensor,
+    y_table: torch.Tensor,
+    c_normalized: torch.Tensor | None,
+    c_table: torch.Tensor | None,
+    chroma_factor: tuple[int, int],
+    height: int,
+    width: int,
+) -> torch.Tensor:
     """RGB (N, 3, height, width) or grey (N, 1, height, width) image in [0, 255], unclipped."""
     planes = render_planes(y_normalized, y_table, c_normalized, c_table, chroma_factor)
     planes = planes[:, :, :height, :width]

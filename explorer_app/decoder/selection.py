@@ -1,4 +1,5 @@
 """Which shipped decoder to use: by name and size, with ``auto`` = full on a GPU, lite on a CPU."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

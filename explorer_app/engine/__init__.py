@@ -8,6 +8,7 @@ Pure Python and torch, no Qt. Typical use::
     session.apply(tools.Variance(factor=2.0), region)
     session.export("more-detail.png")
 """
+
 from . import regions, tools
 from .ambiguity import ambiguity_map
 from .hypotheses import HYPOTHESIS_BUDGET, Hypothesis, Plausibility, glyph_edit, glyph_hypotheses, rank_hypotheses
@@ -16,6 +17,26 @@ from .regions import Region
 from .session import Session
 from .session_file import SessionFileError, load_session, read_facts, restore, save_session
 
-__all__ = ["HYPOTHESIS_BUDGET", "Budget", "Edit", "EditResult", "Hypothesis", "Plausibility", "Progress", "Region", "Session",
-           "SessionFileError", "ambiguity_map", "glyph_edit", "glyph_hypotheses", "load_session", "rank_hypotheses",
-           "read_facts", "regions", "restore", "run_to_end", "save_session", "tools"]
+__all__ = [
+    "HYPOTHESIS_BUDGET",
+    "Budget",
+    "Edit",
+    "EditResult",
+    "Hypothesis",
+    "Plausibility",
+    "Progress",
+    "Region",
+    "Session",
+    "SessionFileError",
+    "ambiguity_map",
+    "glyph_edit",
+    "glyph_hypotheses",
+    "load_session",
+    "rank_hypotheses",
+    "read_facts",
+    "regions",
+    "restore",
+    "run_to_end",
+    "save_session",
+    "tools",
+]

@@ -1,4 +1,5 @@
 """Ambiguity map: where the file leaves room, as the per-pixel spread of decodes with random z."""
+
 from __future__ import annotations
 
 import torch
@@ -9,8 +10,9 @@ from .state import exact_patch, write_patch
 from .window import window_of_mask
 
 
-def ambiguity_map(session: Session, count: int = 8, seed: int = 0, region: Region | None = None,
-                  dilation: int = 1) -> torch.Tensor:
+def ambiguity_map(
+    session: Session, count: int = 8, seed: int = 0, region: Region | None = None, dilation: int = 1
+) -> torch.Tensor:
     """(H, W) float: per-pixel standard deviation (grey levels, averaged over channels) of ``count``
     decodes whose z is drawn from the decoder's prior at its sampling temperature (seeded), inside ``region``'s blocks dilated by ``dilation``
     (the whole image when None), the session's z elsewhere. The session itself is left unchanged."""

@@ -1,4 +1,5 @@
 """Bounded undo/redo history of a session: each entry holds the window content before and after an edit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ class History:
 
     def push(self, entry: HistoryEntry) -> None:
         """Record a new edit; anything undone is dropped (it can no longer be redone)."""
-        del self.entries[self.position:]
+        del self.entries[self.position :]
         self.entries.append(entry)
         overflow = max(0, len(self.entries) - self.limit)
         del self.entries[:overflow]

@@ -1,6 +1,7 @@
 """Glyph hypotheses (paper section 5, Fig. 2): for a box, one consistent decode per class of a
 classifier, ranked by plausibility: the classifier's confidence in the steered result, how little the
 box had to change from the unedited decode, and how typical the z that produces it is."""
+
 from __future__ import annotations
 
 import math
@@ -51,8 +52,9 @@ def glyph_edit(session: Session, classifier: Classifier, box: Box, budget: Budge
     return session.edit(GlyphHypotheses(classifier, box), rectangle(session.shape, x, y, w, h), budget)
 
 
-def rank_hypotheses(session: Session, result: EditResult, classifier: Classifier, box: Box,
-                    weights: Plausibility = Plausibility()) -> list[Hypothesis]:
+def rank_hypotheses(
+    session: Session, result: EditResult, classifier: Classifier, box: Box, weights: Plausibility = Plausibility()
+) -> list[Hypothesis]:
     """Score every candidate of a finished glyph edit on its exact decode; best first."""
     before = box_crop(session.image, box, (0, 0))
     w_rows, w_cols = result.window.relative(result.editable)
@@ -70,8 +72,10 @@ def rank_hypotheses(session: Session, result: EditResult, classifier: Classifier
             found.append((logit, label, index, confidence, change, strain, patch))
     top = max(f[0] for f in found)
     total = sum(math.exp(f[0] - top) for f in found)
-    ranked = [Hypothesis(label, index, math.exp(logit - top) / total, confidence, change, strain, patch)
-              for logit, label, index, confidence, change, strain, patch in found]
+    ranked = [
+        Hypothesis(label, index, math.exp(logit - top) / total, confidence, change, strain, patch)
+        for logit, label, index, confidence, change, strain, patch in found
+    ]
     return sorted(ranked, key=lambda h: h.score, reverse=True)
 
 
@@ -99,20 +103,38 @@ def verdict(labels: Sequence[str], scores: Sequence[float], consistent: Sequence
         return f"{head} and about equally plausible: this file cannot tell which {noun} it was."
     if len(chosen) == 1:
         best = ranked[0]
-        rest = (f" (score {scores[best]:.2f}; the next, {labels[ranked[1]]}, {scores[ranked[1]]:.2f})"
-                if len(ranked) > 1 else "")
+        rest = (
+            f" (score {scores[best]:.2f}; the next, {labels[ranked[1]]}, {scores[ranked[1]]:.2f})"
+            if len(ranked) > 1
+            else ""
+        )
         return f"{head}, but only {labels[best]} is plausible{rest}."
     names = ", ".join(labels[i] for i in chosen[:-1]) + f" and {labels[chosen[-1]]}"
-    return (f"{head}; {names} are about equally plausible (scores within half of the best): this file "
-            f"cannot tell between them.")
+    return (
+        f"{head}; {names} are about equally plausible (scores within half of the best): this file "
+        f"cannot tell between them."
+    )
 
 
-def glyph_hypotheses(session: Session, classifier: Classifier, box: Box, budget: Budget = HYPOTHESIS_BUDGET,
-                     weights: Plausibility = Plausibility()) -> tuple[EditResult, list[Hypothesis]]:
+def glyph_hypotheses(
+    session: Session,
+    classifier: Classifier,
+    box: Box,
+    budget: Budget = HYPOTHESIS_BUDGET,
+    weights: Plausibility = Plausibility(),
+) -> tuple[EditResult, list[Hypothesis]]:
     """Optimize and rank in one call (for scripts and the CLI)."""
     result = run_to_end(glyph_edit(session, classifier, box, budget))
     return result, rank_hypotheses(session, result, classifier, box, weights)
 
 
-__all__ = ["HYPOTHESIS_BUDGET", "Hypothesis", "Plausibility", "glyph_edit", "glyph_hypotheses", "plausible",
-           "rank_hypotheses", "verdict"]
+__all__ = [
+    "HYPOTHESIS_BUDGET",
+    "Hypothesis",
+    "Plausibility",
+    "glyph_edit",
+    "glyph_hypotheses",
+    "plausible",
+    "rank_hypotheses",
+    "verdict",
+]

@@ -5,6 +5,7 @@ region are held to their unedited values by an L1 term. The network runs on the 
 those blocks plus ``Budget.halo`` blocks of context, not on the whole image. The committed result is
 recomputed exactly by the session (see :func:`~explorer_app.engine.state.exact_patch`).
 """
+
 from __future__ import annotations
 
 import threading
@@ -103,8 +104,16 @@ class Edit:
     """One tool applied to one region: iterate :meth:`run`, call :meth:`cancel` from any thread to stop
     before the next step; :attr:`result` holds the best z so far (after at least one step)."""
 
-    def __init__(self, decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor, image: torch.Tensor,
-                 tool: Tool, region: Region, budget: Budget | None = None) -> None:
+    def __init__(
+        self,
+        decoder: JpegDecoder,
+        code: CodeTensors,
+        z: torch.Tensor,
+        image: torch.Tensor,
+        tool: Tool,
+        region: Region,
+        budget: Budget | None = None,
+    ) -> None:
         budget = budget or DEFAULT_BUDGET
         self.decoder, self.tool, self.region, self.budget = decoder, tool, region, budget
         editable_blocks = region.block_mask(budget.dilation)
@@ -122,16 +131,26 @@ class Edit:
             prior_sigma = decoder.sample_control(self.code, torch.ones_like(self.z0))
         region_mask = torch.from_numpy(region.mask).to(image.device)[None, None]
         px_rows, px_cols = self.window.pixels(code.height, code.width)
-        self.view = WindowView(self.window, self.code, region_mask[:, :, px_rows, px_cols].to(image.dtype),
-                               initial, image, prior_sigma)
+        self.view = WindowView(
+            self.window, self.code, region_mask[:, :, px_rows, px_cols].to(image.dtype), initial, image, prior_sigma
+        )
         self.before = image[:, :, px_rows, px_cols].clone()
         """(1, C, h, w) the window of the session's exact image before the edit (what outcomes compare to)."""
         self.result: EditResult | None = None
         self._cancelled = threading.Event()
-        self._facts = {"tool": type(tool).__name__, "summary": tool.summary(), "parameters": describe(tool),
-                       "region": region.describe(),
-                       "budget": {"steps": budget.steps, "lr": budget.lr, "hold_weight": budget.hold_weight,
-                                  "dilation": budget.dilation, "halo": budget.halo}}
+        self._facts = {
+            "tool": type(tool).__name__,
+            "summary": tool.summary(),
+            "parameters": describe(tool),
+            "region": region.describe(),
+            "budget": {
+                "steps": budget.steps,
+                "lr": budget.lr,
+                "hold_weight": budget.hold_weight,
+                "dilation": budget.dilation,
+                "halo": budget.halo,
+            },
+        }
         """What the history record says of the edit besides its steps and stop (computed once: describing
         a 12-MP region's mask costs three whole-image reductions)."""
 
@@ -180,8 +199,9 @@ class Edit:
                 stale = 0 if best_total - total > self.budget.tolerance * abs(total) else stale + 1
                 best_total = total
             queued_total = best.sum()
-            self.result = EditResult(self.window, self.editable, self.movable, best_z, best_preview, best,
-                                     self._record(step, "running"))
+            self.result = EditResult(
+                self.window, self.editable, self.movable, best_z, best_preview, best, self._record(step, "running")
+            )
             yield Progress(step, loss.clone(), best, image.clone(), self.view.origin)
             if self.budget.patience and stale >= self.budget.patience:
                 reason = "converged"

@@ -3,6 +3,7 @@
 Each tool measures its own quantity on the window before and after the committed edit (see
 ``Tool.outcomes``); this module only holds the figures and says them in one sentence. Qt-free.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -43,6 +44,9 @@ class Outcome:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-able, with the sentence (for history records and export reports)."""
-        figures = {key: (round(value, 4) if isinstance(value, float) else value) for key, value in asdict(self).items()
-                   if value is not None}
+        figures = {
+            key: (round(value, 4) if isinstance(value, float) else value)
+            for key, value in asdict(self).items()
+            if value is not None
+        }
         return {**figures, "text": self.text()}

@@ -3,6 +3,7 @@
 Qt-free. ``progress(done, total)`` is called from the thread doing the work; ``cancelled()`` is polled
 before every convolution, and when it turns true the work stops by raising :class:`Cancelled`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -19,8 +20,9 @@ class Cancelled(Exception):
 
 
 @contextmanager
-def watched(module: nn.Module, progress: ProgressCallback | None = None,
-            cancelled: CancelCheck | None = None) -> Iterator[int]:
+def watched(
+    module: nn.Module, progress: ProgressCallback | None = None, cancelled: CancelCheck | None = None
+) -> Iterator[int]:
     """While the block runs, every convolution of ``module`` reports ``progress(done, total)`` after it
     and checks ``cancelled()`` before it; yields ``total``, the convolutions of one forward pass."""
     convolutions = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
@@ -37,8 +39,11 @@ def watched(module: nn.Module, progress: ProgressCallback | None = None,
         if progress is not None:
             progress(min(done, total), total)
 
-    handles = [hook for conv in convolutions
-               for hook in (conv.register_forward_pre_hook(before), conv.register_forward_hook(after))]
+    handles = [
+        hook
+        for conv in convolutions
+        for hook in (conv.register_forward_pre_hook(before), conv.register_forward_hook(after))
+    ]
     try:
         yield total
     finally:

@@ -1,4 +1,5 @@
 """Paper eq. 2 on a window: the image nearest (per DCT coefficient) to a desired one that the file allows."""
+
 from __future__ import annotations
 
 import torch
@@ -14,11 +15,11 @@ def project_to_file(desired: torch.Tensor, code: CodeTensors) -> torch.Tensor:
     encoder, clip every coefficient into its quantization box (eq. 2), render back."""
     normalized = split_components(encode_normalized(desired, code))
     tables = split_components(_tables(code))
-    projected = [project_to_box(n * t, q, t) / t
-                 for n, q, t in zip(normalized, split_components(file_quantized(code)), tables)]
+    projected = [
+        project_to_box(n * t, q, t) / t for n, q, t in zip(normalized, split_components(file_quantized(code)), tables)
+    ]
     chroma = torch.cat(projected[1:], 1) if len(projected) > 1 else None
-    return render_image(projected[0], code.y_table, chroma, code.c_table, code.chroma_factor, code.height,
-                        code.width)
+    return render_image(projected[0], code.y_table, chroma, code.c_table, code.chroma_factor, code.height, code.width)
 
 
 def _tables(code: CodeTensors) -> list[torch.Tensor]:
@@ -31,6 +32,8 @@ def inconsistency(desired: torch.Tensor, code: CodeTensors) -> torch.Tensor:
     projection of :func:`project_to_file` removes. 0 means the file could have come from it."""
     normalized = encode_normalized(desired, code)
     tables = _tables(code)
-    energy = sum((((n - q).abs() - 0.5).clamp_min(0) * t).pow(2).sum((1, 2, 3))
-                 for n, q, t in zip(normalized, file_quantized(code), tables))
+    energy = sum(
+        (((n - q).abs() - 0.5).clamp_min(0) * t).pow(2).sum((1, 2, 3))
+        for n, q, t in zip(normalized, file_quantized(code), tables)
+    )
     return energy / (desired.shape[2] * desired.shape[3])

@@ -3,6 +3,7 @@
 A Region is a boolean (H, W) mask in the JPEG file's own orientation and pixel grid. The control signal
 z lives on the 8×8 luma block grid, so every region also has a block mask (by, bx), optionally dilated.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -74,7 +75,7 @@ def _canvas(shape: tuple[int, int]) -> np.ndarray:
 def rectangle(shape: tuple[int, int], x: int, y: int, width: int, height: int) -> Region:
     """Axis-aligned box of ``width``×``height`` px at (x, y) in an image of ``shape`` = (H, W)."""
     mask = np.zeros(shape, bool)
-    mask[max(0, y): max(0, y + height), max(0, x): max(0, x + width)] = True
+    mask[max(0, y) : max(0, y + height), max(0, x) : max(0, x + width)] = True
     return Region(mask, "rectangle")
 
 

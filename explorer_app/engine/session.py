@@ -2,6 +2,7 @@
 
 Headless and Qt-free. Long work (``edit``) is a generator the caller drives, from any thread.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,14 @@ class Session:
     base_matches: False only for a session reopened from a file saved where that decode differed.
     """
 
-    def __init__(self, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu",
-                 history_limit: int = 50, state: DecodedState | None = None) -> None:
+    def __init__(
+        self,
+        code: JpegCode,
+        decoder: JpegDecoder,
+        device: torch.device | str = "cpu",
+        history_limit: int = 50,
+        state: DecodedState | None = None,
+    ) -> None:
         self.code = code
         self.device = torch.device(device)
         self.decoder = decoder.to(self.device).eval().requires_grad_(False)
@@ -64,8 +71,14 @@ class Session:
         return cls(read_jpeg(path), decoder, device)
 
     @classmethod
-    def decoded(cls, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu",
-                progress: ProgressCallback | None = None, cancelled: CancelCheck | None = None) -> Session:
+    def decoded(
+        cls,
+        code: JpegCode,
+        decoder: JpegDecoder,
+        device: torch.device | str = "cpu",
+        progress: ProgressCallback | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> Session:
         """``Session(code, decoder, device)`` that reports the decode's progress (convolutions done, of
         one forward pass) and stops with :class:`~explorer_app.engine.progress.Cancelled` as soon as
         ``cancelled()`` turns true (a 12-MP decode takes seconds on a CPU)."""
@@ -117,7 +130,7 @@ class Session:
         """The exact new content candidate ``index`` of ``result`` gives, without committing it."""
         z = self.state.z.clone()
         rows, cols = result.window.blocks
-        z[:, :, rows, cols] = torch.where(result.movable, result.z[index: index + 1], z[:, :, rows, cols])
+        z[:, :, rows, cols] = torch.where(result.movable, result.z[index : index + 1], z[:, :, rows, cols])
         return exact_patch(self.decoder, self.state, self.tensors, z, result.editable)
 
     def patched_window(self, patch: Patch) -> tuple[torch.Tensor, tuple[int, int]]:
@@ -140,12 +153,21 @@ class Session:
             if delta_c is not None:
                 delta_c[(slice(None), slice(None), *context.relative_chroma(patch.window))] = patch.delta_c
         crop = crop_code(self.tensors, context)
-        image = render_image(crop.y_q + delta_y, crop.y_table, None if delta_c is None else crop.c_q + delta_c,
-                             crop.c_table, crop.chroma_factor, crop.height, crop.width)
+        image = render_image(
+            crop.y_q + delta_y,
+            crop.y_table,
+            None if delta_c is None else crop.c_q + delta_c,
+            crop.c_table,
+            crop.chroma_factor,
+            crop.height,
+            crop.width,
+        )
         top, left = context.pixel_origin
         rows, cols = shown.pixels(*self.shape)
-        return image[:, :, rows.start - top: rows.stop - top, cols.start - left: cols.stop - left], \
-            (rows.start, cols.start)
+        return image[:, :, rows.start - top : rows.stop - top, cols.start - left : cols.stop - left], (
+            rows.start,
+            cols.start,
+        )
 
     def patched_output(self, patch: Patch) -> dict[str, torch.Tensor | None]:
         """The whole decode (forward dict) with ``patch`` in place, without committing it."""
@@ -153,8 +175,9 @@ class Session:
         write_patch(state, patch)
         return state.output(self.tensors)
 
-    def commit(self, result: EditResult, index: int = 0, patch: Patch | None = None,
-               notes: dict[str, object] | None = None) -> HistoryEntry:
+    def commit(
+        self, result: EditResult, index: int = 0, patch: Patch | None = None, notes: dict[str, object] | None = None
+    ) -> HistoryEntry:
         """Make candidate ``index`` of ``result`` the current state and record it for undo (``patch``:
         its :meth:`candidate_patch`, when already computed; ``notes``: JSON-able facts added to the
         history record, e.g. the kept hypothesis's label and score, or what the edit reached)."""
@@ -196,18 +219,32 @@ class Session:
         write_patch(self.state, patch)
         self.touched[patch.window.blocks] = True
         pixels, (y, x) = self._render(patch.window.grown(1))
-        self.image[:, :, y: y + pixels.shape[2], x: x + pixels.shape[3]] = pixels
+        self.image[:, :, y : y + pixels.shape[2], x : x + pixels.shape[3]] = pixels
 
     def changed_pixels(self, entry: HistoryEntry) -> tuple[slice, slice]:
         """(rows, columns) of the image that committing, undoing or redoing ``entry`` can change."""
         return entry.after.window.grown(1).pixels(*self.shape)
 
-    def export(self, path: str | os.PathLike, bit_depth: int | None = 16, patch: Patch | None = None,
-               record: dict[str, object] | None = None, progress: ProgressCallback | None = None,
-               cancelled: CancelCheck | None = None) -> VerificationReport:
+    def export(
+        self,
+        path: str | os.PathLike,
+        bit_depth: int | None = 16,
+        patch: Patch | None = None,
+        record: dict[str, object] | None = None,
+        progress: ProgressCallback | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> VerificationReport:
         """Verified PNG export of the current decode, or of it with an uncommitted ``patch`` (described by
         ``record`` in the reported history); ``progress`` and ``cancelled`` as ``export_verified`` takes them."""
         output = self.output() if patch is None else self.patched_output(patch)
         history = self.history.records() + ([record] if record else [])
-        return export_verified(output, self.code, Path(path), bit_depth, self.model_facts(), history,
-                               progress=progress, cancelled=cancelled)
+        return export_verified(
+            output,
+            self.code,
+            Path(path),
+            bit_depth,
+            self.model_facts(),
+            history,
+            progress=progress,
+            cancelled=cancelled,
+        )

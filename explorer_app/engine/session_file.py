@@ -17,6 +17,7 @@ state) still opens. Writing is split in two for the window: a cheap :func:`snaps
 immutable history patches; copies of touched blocks only when not replayable) taken while nothing
 changes the session, and :func:`write_snapshot`, the slow part, which can run in any thread.
 """
+
 from __future__ import annotations
 
 import io
@@ -107,8 +108,13 @@ def snapshot(session: Session) -> Snapshot:
     if not replay:
         touched, touched_c = _masks(session)
         mask = torch.from_numpy(touched).to(session.state.z.device)
-        arrays.update({"touched": touched.astype(np.uint8), "state.z": _cpu(session.state.z[0][:, mask]),
-                       "state.delta_y": _cpu(session.state.delta_y[0][:, mask])})
+        arrays.update(
+            {
+                "touched": touched.astype(np.uint8),
+                "state.z": _cpu(session.state.z[0][:, mask]),
+                "state.delta_y": _cpu(session.state.delta_y[0][:, mask]),
+            }
+        )
         if touched_c is not None:
             c_mask = torch.from_numpy(touched_c).to(mask.device)
             arrays["state.delta_c"] = _cpu(session.state.delta_c[0][:, c_mask])
@@ -121,9 +127,17 @@ def snapshot(session: Session) -> Snapshot:
             if not replay:
                 arrays[f"history.{i}.before.{name}"] = before[name]
         entries.append({"record": entry.record, "window": _window_facts(entry.before.window)})
-    facts = {"format": FORMAT, "source_sha256": session.code.sha256, "source_path": session.code.source,
-             "model": session.model_facts(), "base_sha256": session.base_sha256, "replay": replay,
-             "history": entries, "position": session.history.position, "history_limit": session.history.limit}
+    facts = {
+        "format": FORMAT,
+        "source_sha256": session.code.sha256,
+        "source_path": session.code.source,
+        "model": session.model_facts(),
+        "base_sha256": session.base_sha256,
+        "replay": replay,
+        "history": entries,
+        "position": session.history.position,
+        "history_limit": session.history.limit,
+    }
     return Snapshot(facts, arrays, against)
 
 
@@ -210,8 +224,9 @@ class _Stored:
     :meth:`read`, called only for arrays whose description matched what the JPEG implies, which checks the
     stored size before reading. ``shuffled``: stored byte plane by byte plane (format 2)."""
 
-    def __init__(self, path: Path, directory: dict[str, tuple[str, tuple[int, ...], bool]], read,
-                 shuffled: bool) -> None:
+    def __init__(
+        self, path: Path, directory: dict[str, tuple[str, tuple[int, ...], bool]], read, shuffled: bool
+    ) -> None:
         self.path, self.directory, self._read, self.shuffled = path, directory, read, shuffled
 
     def read(self, name: str) -> np.ndarray:
@@ -255,9 +270,14 @@ def _zip_directory(path: Path, facts: dict[str, object]) -> dict[str, tuple[str,
         raise _damaged(path, "no list of arrays")
     directory = {}
     for name, info in listed.items():
-        if not (isinstance(info, dict) and isinstance(info.get("dtype"), str) and isinstance(info.get("shape"), list)
-                and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"]) and len(info["shape"]) <= 4
-                and isinstance(info.get("xor_with_before"), bool)):
+        if not (
+            isinstance(info, dict)
+            and isinstance(info.get("dtype"), str)
+            and isinstance(info.get("shape"), list)
+            and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"])
+            and len(info["shape"]) <= 4
+            and isinstance(info.get("xor_with_before"), bool)
+        ):
             raise _damaged(path, f"array {name} is described wrongly")
         directory[name] = (info["dtype"], tuple(info["shape"]), info["xor_with_before"])
     return directory
@@ -272,6 +292,7 @@ def _zip_reader(path: Path, archive: zipfile.ZipFile):
         if info.file_size != size:
             raise _damaged(path, f"array {name} holds {info.file_size} bytes, not {size}")
         return archive.read(info)
+
     return read
 
 
@@ -299,10 +320,17 @@ def _format_1_stored(path: Path, stream, header: dict[str, object], start: int) 
     directory, spans = {}, {}
     for name, info in header.items():
         offsets = info.get("data_offsets") if isinstance(info, dict) else None
-        if not (isinstance(info, dict) and info.get("dtype") in _FORMAT_1_DTYPES and isinstance(info.get("shape"), list)
-                and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"]) and len(info["shape"]) <= 4
-                and isinstance(offsets, list) and len(offsets) == 2 and all(_is_int(n) for n in offsets)
-                and 0 <= offsets[0] <= offsets[1] <= size - start):
+        if not (
+            isinstance(info, dict)
+            and info.get("dtype") in _FORMAT_1_DTYPES
+            and isinstance(info.get("shape"), list)
+            and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"])
+            and len(info["shape"]) <= 4
+            and isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(_is_int(n) for n in offsets)
+            and 0 <= offsets[0] <= offsets[1] <= size - start
+        ):
             raise _damaged(path, f"tensor {name} is described wrongly")
         directory[name] = (_FORMAT_1_DTYPES[info["dtype"]], tuple(info["shape"]), False)
         spans[name] = offsets
@@ -338,8 +366,15 @@ def _header_facts(path: Path, facts: dict[str, object]) -> SessionFacts:
         raise _damaged(path, "the history is not a list")
     if not (_is_int(position) and 0 <= position <= len(history)):
         raise _damaged(path, f"the history position {position!r} is outside 0…{len(history)}")
-    return SessionFacts(path, facts["format"], facts["source_path"], sha, {"name": model["name"],
-                        "sha256": model["sha256"]}, len(history), position)
+    return SessionFacts(
+        path,
+        facts["format"],
+        facts["source_path"],
+        sha,
+        {"name": model["name"], "sha256": model["sha256"]},
+        len(history),
+        position,
+    )
 
 
 def read_facts(path: str | os.PathLike) -> SessionFacts:
@@ -364,6 +399,7 @@ def read_facts(path: str | os.PathLike) -> SessionFacts:
 
 # --- what the file must hold, given the JPEG it is opened on ---------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Geometry:
     """The open file's block grids: luma (by, bx), chroma (cby, cbx) or None for grey, the MCU factor."""
@@ -384,8 +420,12 @@ class _Geometry:
         shapes["delta_y"] = shapes["z"]
         if self.chroma is not None:
             c_rows, c_cols = window.chroma_blocks
-            shapes["delta_c"] = (1, 2 * Z_CHANNELS, len(range(self.chroma[0])[c_rows]),
-                                 len(range(self.chroma[1])[c_cols]))
+            shapes["delta_c"] = (
+                1,
+                2 * Z_CHANNELS,
+                len(range(self.chroma[0])[c_rows]),
+                len(range(self.chroma[1])[c_cols]),
+            )
         return shapes
 
 
@@ -398,8 +438,11 @@ def _checked_window(path: Path, i: int, entry: object, geometry: _Geometry) -> B
     if not (isinstance(blocks, list) and len(blocks) == 4 and all(_is_int(b) for b in blocks)):
         raise _damaged(path, f"{where}: the window is not four block numbers")
     if grid != list(geometry.grid) or factor != list(geometry.factor):
-        raise _damaged(path, f"{where}: the window's grid {grid!r} and MCU {factor!r} are not the JPEG's "
-                             f"{list(geometry.grid)} and {list(geometry.factor)}")
+        raise _damaged(
+            path,
+            f"{where}: the window's grid {grid!r} and MCU {factor!r} are not the JPEG's "
+            f"{list(geometry.grid)} and {list(geometry.factor)}",
+        )
     (y0, y1, x0, x1), (fy, fx), (by, bx) = blocks, geometry.factor, geometry.grid
     if not (0 <= y0 < y1 <= by and 0 <= x0 < x1 <= bx):
         raise _damaged(path, f"{where}: the window {blocks} is not inside the {by}×{bx} block grid")
@@ -415,8 +458,9 @@ def _checked_record(path: Path, i: int, entry: dict[str, object]) -> dict[str, o
     if not isinstance(record, dict):
         raise _damaged(path, f"{where} is not an object")
     outcomes = record.get("outcomes", [])
-    if not (isinstance(outcomes, list) and all(isinstance(o, dict) and isinstance(o.get("text"), str)
-                                                for o in outcomes)):
+    if not (
+        isinstance(outcomes, list) and all(isinstance(o, dict) and isinstance(o.get("text"), str) for o in outcomes)
+    ):
         raise _damaged(path, f"{where} has outcomes without their sentence")
     region = record.get("region", {})
     if not isinstance(region, dict) or not isinstance(region.get("bounds_xywh", []), list):
@@ -429,11 +473,14 @@ def _expect(path: Path, stored: _Stored, expected: dict[str, tuple[str, tuple[in
     missing = sorted(set(expected) - set(stored.directory))
     extra = sorted(set(stored.directory) - set(expected))
     if missing:
-        raise _damaged(path, f"array {missing[0]} is missing" + (
-            " (a colour file's chroma)" if missing[0].endswith("delta_c") else ""))
+        raise _damaged(
+            path,
+            f"array {missing[0]} is missing" + (" (a colour file's chroma)" if missing[0].endswith("delta_c") else ""),
+        )
     if extra:
-        raise _damaged(path, f"unexpected array {extra[0]}" + (
-            " (chroma for a grey file)" if extra[0].endswith("delta_c") else ""))
+        raise _damaged(
+            path, f"unexpected array {extra[0]}" + (" (chroma for a grey file)" if extra[0].endswith("delta_c") else "")
+        )
     for name, (dtype, shape, xored) in expected.items():
         found = stored.directory[name]
         if found[0] != dtype:
@@ -495,8 +542,9 @@ def _parse(path: Path, stream, session: Session) -> _Parsed:
     return _Parsed(facts["format"], facts, records, windows, stored)
 
 
-def _history_arrays(parsed: _Parsed, geometry: _Geometry, sides: tuple[str, ...], dtype: str
-                    ) -> dict[str, tuple[str, tuple[int, ...], bool]]:
+def _history_arrays(
+    parsed: _Parsed, geometry: _Geometry, sides: tuple[str, ...], dtype: str
+) -> dict[str, tuple[str, tuple[int, ...], bool]]:
     expected = {}
     for i, window in enumerate(parsed.windows):
         for side in sides:
@@ -509,16 +557,19 @@ def _check(path: Path, facts: SessionFacts, code: JpegCode, decoder: JpegDecoder
     if facts.source_sha256 != code.sha256:
         raise SessionFileError(f"{path}: the session belongs to another JPEG file (SHA-256 differs)")
     if facts.model["name"] != decoder.name or facts.model["sha256"] != getattr(decoder, "sha256", ""):
-        raise SessionFileError(f"{path}: the session was made with the model {facts.model['name']}, "
-                               f"not {decoder.name} (or different weights)")
+        raise SessionFileError(
+            f"{path}: the session was made with the model {facts.model['name']}, "
+            f"not {decoder.name} (or different weights)"
+        )
 
 
 def _tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
     return torch.from_numpy(np.array(array, dtype=np.float32)).to(device)
 
 
-def _patch(path: Path, stored: _Stored, prefix: str, window: BlockWindow, device: torch.device,
-           against: Patch | None = None) -> Patch:
+def _patch(
+    path: Path, stored: _Stored, prefix: str, window: BlockWindow, device: torch.device, against: Patch | None = None
+) -> Patch:
     """The patch stored under ``prefix`` (``history.3.after``), XORed back with ``against`` when given."""
     tensors = {}
     for name in ("z", "delta_y", "delta_c"):
@@ -540,13 +591,14 @@ def _replayed(path: Path, parsed: _Parsed, session: Session) -> tuple[DecodedSta
         write_patch(state, after)
         touched[window.blocks] = True
         entries.append(HistoryEntry(record, before, after))
-    for entry in reversed(entries[parsed.facts["position"]:]):
+    for entry in reversed(entries[parsed.facts["position"] :]):
         write_patch(state, entry.before)
     return state, touched, entries
 
 
-def _stored_state(path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
-                  ) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
+def _stored_state(
+    path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
+) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
     """A copy of the z = 0 state with the stored touched blocks put in; every entry's before and after."""
     stored, device = parsed.stored, session.device
     if stored.directory.get("touched", (None, None, None))[:2] != (_U8, geometry.grid):
@@ -556,8 +608,11 @@ def _stored_state(path: Path, parsed: _Parsed, session: Session, geometry: _Geom
         raise _damaged(path, "the map of touched blocks holds values other than 0 and 1")
     touched = touched_bytes.astype(bool)
     count = int(touched.sum())
-    expected = {"touched": (_U8, geometry.grid, False), "state.z": (_F32, (Z_CHANNELS, count), False),
-                "state.delta_y": (_F32, (Z_CHANNELS, count), False)}
+    expected = {
+        "touched": (_U8, geometry.grid, False),
+        "state.z": (_F32, (Z_CHANNELS, count), False),
+        "state.delta_y": (_F32, (Z_CHANNELS, count), False),
+    }
     c_mask = None
     if geometry.chroma is not None:
         c_mask = chroma_mask(touched, geometry.factor, geometry.chroma)
@@ -570,17 +625,20 @@ def _stored_state(path: Path, parsed: _Parsed, session: Session, geometry: _Geom
     state.delta_y[0][:, mask] = _tensor(_checked_values(path, "state.delta_y", stored.read("state.delta_y")), device)
     if c_mask is not None:
         state.delta_c[0][:, torch.from_numpy(c_mask).to(device)] = _tensor(
-            _checked_values(path, "state.delta_c", stored.read("state.delta_c")), device)
+            _checked_values(path, "state.delta_c", stored.read("state.delta_c")), device
+        )
     entries = []
     for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True)):
         before = _patch(path, stored, f"history.{i}.before", window, device)
-        entries.append(HistoryEntry(record, before, _patch(path, stored, f"history.{i}.after", window, device,
-                                                           against=before)))
+        entries.append(
+            HistoryEntry(record, before, _patch(path, stored, f"history.{i}.after", window, device, against=before))
+        )
     return state, touched, entries
 
 
-def _format_1(path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
-              ) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
+def _format_1(
+    path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
+) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
     """The whole stored state; every entry's before and after."""
     stored, device = parsed.stored, session.device
     whole = (1, Z_CHANNELS, *geometry.grid)
@@ -590,11 +648,17 @@ def _format_1(path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
     expected.update(_history_arrays(parsed, geometry, ("before", "after"), _F32))
     _expect(path, stored, expected)
     read = lambda name: _tensor(_checked_values(path, name, stored.read(name)), device)  # noqa: E731
-    state = DecodedState(read("state.z"), read("state.delta_y"),
-                         None if geometry.chroma is None else read("state.delta_c"))
-    entries = [HistoryEntry(record, _patch(path, stored, f"history.{i}.before", window, device),
-                            _patch(path, stored, f"history.{i}.after", window, device))
-               for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True))]
+    state = DecodedState(
+        read("state.z"), read("state.delta_y"), None if geometry.chroma is None else read("state.delta_c")
+    )
+    entries = [
+        HistoryEntry(
+            record,
+            _patch(path, stored, f"history.{i}.before", window, device),
+            _patch(path, stored, f"history.{i}.after", window, device),
+        )
+        for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True))
+    ]
     return state, np.ones_like(session.touched), entries
 
 
@@ -644,8 +708,9 @@ def restore(session: Session, path: str | os.PathLike) -> Session:
     return session
 
 
-def load_session(path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder,
-                 device: torch.device | str = "cpu") -> Session:
+def load_session(
+    path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu"
+) -> Session:
     """Reopen a saved session on ``code`` (must be the same file: checked by SHA-256) with ``decoder``
     (the same weights: checked by name and hash when the file records one); a damaged or foreign file
     raises SessionFileError before the file is decoded."""

@@ -3,6 +3,7 @@
 Invariant: Δ = ψ(X_Q, z) up to float rounding, and the image is always rendered from Δ, so an image is a
 deterministic function of the stored tensors (which is what makes saved sessions reopen bit-exactly).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,13 +28,21 @@ class DecodedState:
     def output(self, code: CodeTensors) -> dict[str, torch.Tensor | None]:
         """A decoder-style forward dict (keys delta_y, delta_c, image (1, C, H, W) in [0, 255])."""
         c_normalized = None if self.delta_c is None else code.c_q + self.delta_c
-        image = render_image(code.y_q + self.delta_y, code.y_table, c_normalized, code.c_table,
-                             code.chroma_factor, code.height, code.width)
+        image = render_image(
+            code.y_q + self.delta_y,
+            code.y_table,
+            c_normalized,
+            code.c_table,
+            code.chroma_factor,
+            code.height,
+            code.width,
+        )
         return {"delta_y": self.delta_y, "delta_c": self.delta_c, "image": image}
 
     def clone(self) -> DecodedState:
-        return DecodedState(self.z.clone(), self.delta_y.clone(),
-                            None if self.delta_c is None else self.delta_c.clone())
+        return DecodedState(
+            self.z.clone(), self.delta_y.clone(), None if self.delta_c is None else self.delta_c.clone()
+        )
 
 
 @dataclass(frozen=True)
@@ -90,8 +99,9 @@ def initial_state(decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor) -> D
     return DecodedState(z.clone(), out["delta_y"], out["delta_c"])
 
 
-def exact_patch(decoder: JpegDecoder, state: DecodedState, code: CodeTensors, z: torch.Tensor,
-                changed: BlockWindow) -> Patch:
+def exact_patch(
+    decoder: JpegDecoder, state: DecodedState, code: CodeTensors, z: torch.Tensor, changed: BlockWindow
+) -> Patch:
     """The state's new content after its z became ``z`` (1, 64, by, bx), which differs only in ``changed``.
 
     Exact up to float rounding, and cheaper than decoding the whole image: the luma net runs where z can

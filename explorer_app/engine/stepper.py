@@ -7,6 +7,7 @@ steps run eagerly (and count as real steps), then the step is captured once and 
 is one launch. Shapes never change within an edit, which is what a graph needs; objectives must not
 read tensors back to the host or copy host constants to the device while stepping.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """What a tool sees of the image while it builds its objective: the optimization window and its context."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

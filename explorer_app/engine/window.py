@@ -4,6 +4,7 @@ A window is a half-open range of luma blocks whose start is aligned to the MCU (
 the chroma grid crops at whole chroma blocks. Cropped CodeTensors keep the file's true size at the
 bottom/right edges, so a crop that reaches an edge is computed exactly as the whole image is there.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -50,8 +51,14 @@ class BlockWindow:
 
     def grown(self, blocks: int) -> BlockWindow:
         """The window widened by ``blocks`` on every side, MCU-aligned, clipped to the grid."""
-        return aligned_window(self.y0 - blocks, self.y1 + blocks, self.x0 - blocks, self.x1 + blocks,
-                              (self.grid_h, self.grid_w), self.factor)
+        return aligned_window(
+            self.y0 - blocks,
+            self.y1 + blocks,
+            self.x0 - blocks,
+            self.x1 + blocks,
+            (self.grid_h, self.grid_w),
+            self.factor,
+        )
 
     def relative(self, inner: BlockWindow) -> tuple[slice, slice]:
         """Slices of ``inner`` (a window inside this one) into tensors cropped to this window."""
@@ -65,8 +72,7 @@ class BlockWindow:
         return [self.y0, self.y1, self.x0, self.x1]
 
 
-def aligned_window(y0: int, y1: int, x0: int, x1: int, grid: tuple[int, int],
-                   factor: tuple[int, int]) -> BlockWindow:
+def aligned_window(y0: int, y1: int, x0: int, x1: int, grid: tuple[int, int], factor: tuple[int, int]) -> BlockWindow:
     """Clip [y0, y1)×[x0, x1) to the grid and align the start down (and the end up) to the MCU."""
     fy, fx = factor
     grid_h, grid_w = grid
@@ -92,8 +98,7 @@ def crop_code(code: CodeTensors, window: BlockWindow) -> CodeTensors:
 def expand_code(code: CodeTensors, n: int) -> CodeTensors:
     """The same code repeated as a batch of ``n`` (views, no copies)."""
     grow = lambda t: None if t is None else t.expand(n, *t.shape[1:])
-    return replace(code, y_q=grow(code.y_q), y_table=grow(code.y_table), c_q=grow(code.c_q),
-                   c_table=grow(code.c_table))
+    return replace(code, y_q=grow(code.y_q), y_table=grow(code.y_table), c_q=grow(code.c_q), c_table=grow(code.c_table))
 
 
 def block_tensor(blocks: np.ndarray, window: BlockWindow, like: torch.Tensor) -> torch.Tensor:

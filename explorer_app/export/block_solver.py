@@ -19,6 +19,7 @@ as the judge (:mod:`~explorer_app.verify.libjpeg`). For K blocks side by side:
 
 Blocks are (K, 64) int samples in row-major order; quantized (K, 64) the file's X_Q; table (64,) M.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -77,7 +78,7 @@ def snap(blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray, dither: n
 def greedy(blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Step 2 on blocks (K, 64): the few single-sample moves the excess's gradient ranks first are judged by
     the exact DCT, and the best that lowers the excess is kept; returns the improved blocks."""
-    steps = basis() / table[:, None]          # (64 k, 64 j): quotient change per unit of sample j
+    steps = basis() / table[:, None]  # (64 k, 64 j): quotient change per unit of sample j
     blocks = blocks.copy()
     rows = np.arange(blocks.shape[0])
     for _ in range(GREEDY_MOVES):
@@ -86,15 +87,21 @@ def greedy(blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray) -> np.n
         if active.size == 0:
             break
         offset = current[active] - quantized[active]
-        gradient = (np.sign(offset) * np.maximum(np.abs(offset) - 0.5, 0.0)) @ steps          # (A, 64 j)
+        gradient = (np.sign(offset) * np.maximum(np.abs(offset) - 0.5, 0.0)) @ steps  # (A, 64 j)
         direction = np.where(gradient > 0, -1, 1)
         blocked = ((direction > 0) & (blocks[active] >= 255)) | ((direction < 0) & (blocks[active] <= 0))
-        order = np.argsort(np.where(blocked, 0.0, -np.abs(gradient)), 1)[:, :CANDIDATES]     # (A, C)
-        candidates = np.repeat(blocks[active][:, None], CANDIDATES, 1)                        # (A, C, 64)
-        np.add.at(candidates, (np.arange(active.size)[:, None], np.arange(CANDIDATES)[None], order),
-                  np.take_along_axis(direction, order, 1))
-        scores = excess(quotients(candidates.reshape(-1, 64), table).reshape(active.size, CANDIDATES, 64),
-                        quantized[active, None], 0.35)
+        order = np.argsort(np.where(blocked, 0.0, -np.abs(gradient)), 1)[:, :CANDIDATES]  # (A, C)
+        candidates = np.repeat(blocks[active][:, None], CANDIDATES, 1)  # (A, C, 64)
+        np.add.at(
+            candidates,
+            (np.arange(active.size)[:, None], np.arange(CANDIDATES)[None], order),
+            np.take_along_axis(direction, order, 1),
+        )
+        scores = excess(
+            quotients(candidates.reshape(-1, 64), table).reshape(active.size, CANDIDATES, 64),
+            quantized[active, None],
+            0.35,
+        )
         best = np.argmin(scores, 1)
         better = scores[np.arange(active.size), best] < excess(offset + quantized[active], quantized[active], 0.35)
         if not better.any():
@@ -107,23 +114,35 @@ def inside_start(block: np.ndarray, quantized: np.ndarray, table: np.ndarray) ->
     """Real samples (64,) in [0, 255] nearest to ``block`` (L1) whose orthonormal DCT lies inside the boxes,
     a margin inside (the snap's, halved until feasible); ``block`` itself when none is found."""
     identity = sparse.identity(64, format="csr")
-    forward = sparse.csr_matrix(basis() / table[:, None])              # quotients of samples − 128
-    rows = sparse.vstack([sparse.hstack([forward, 0 * identity]), sparse.hstack([-forward, 0 * identity]),
-                          sparse.hstack([identity, -identity]), sparse.hstack([-identity, -identity])])
+    forward = sparse.csr_matrix(basis() / table[:, None])  # quotients of samples − 128
+    rows = sparse.vstack(
+        [
+            sparse.hstack([forward, 0 * identity]),
+            sparse.hstack([-forward, 0 * identity]),
+            sparse.hstack([identity, -identity]),
+            sparse.hstack([-identity, -identity]),
+        ]
+    )
     centre = forward @ np.full(64, 128.0)
     margin = np.minimum(0.5, SNAP_NOISE / table)
     for shrink in (1.0, 0.5, 0.25, 0.0):
         limit = 0.5 - shrink * margin * 0.99
         bounds = np.r_[quantized + limit + centre, limit - quantized - centre, block, -block]
-        result = linprog(np.r_[np.zeros(64), np.ones(64)], A_ub=rows, b_ub=bounds,
-                         bounds=[(0.0, 255.0)] * 64 + [(0.0, None)] * 64, method="highs")
+        result = linprog(
+            np.r_[np.zeros(64), np.ones(64)],
+            A_ub=rows,
+            b_ub=bounds,
+            bounds=[(0.0, 255.0)] * 64 + [(0.0, None)] * 64,
+            method="highs",
+        )
         if result.status == 0:
             return result.x[:64]
     return block.astype(np.float64)
 
 
-def solve_blocks(blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def solve_blocks(
+    blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Integer blocks (K, 64) in [0, 255] near ``blocks`` that libjpeg quantizes to ``quantized``, where
     found: returns (blocks, bool (K,) found). Blocks that already reproduce are kept as they are."""
     table = table.astype(np.float64)

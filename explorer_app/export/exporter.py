@@ -10,6 +10,7 @@ reproduces the file (an image anyone can re-check with libjpeg), else 16-bit. 8 
 the file leaves 8-bit samples room (:func:`~.repair.room_bits` at least :data:`EIGHT_BIT_ROOM_BITS`, about
 IJG quality 93 and coarser); for finer files 16 bits first, and 8 bits only if 16 do not verify.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -59,8 +60,10 @@ def check_delta(delta: torch.Tensor | None, name: str) -> None:
     outside = None if delta is None else ~(delta.abs() <= 0.5)
     if outside is not None and bool(outside.any()):
         count = int(outside.sum())
-        raise ExportError(f"the decoder output is inconsistent with the file: {count} {name} coefficients "
-                          "lie outside their quantization interval")
+        raise ExportError(
+            f"the decoder output is inconsistent with the file: {count} {name} coefficients "
+            "lie outside their quantization interval"
+        )
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -85,8 +88,9 @@ def check_destination(path: str | os.PathLike, source: str) -> None:
         raise ExportError(f"{path.parent}: not writable")
 
 
-def repair(output: dict[str, torch.Tensor | None], tensors: CodeTensors,
-           bit_depth: int | None) -> tuple[RepairResult, RepairResult | None]:
+def repair(
+    output: dict[str, torch.Tensor | None], tensors: CodeTensors, bit_depth: int | None
+) -> tuple[RepairResult, RepairResult | None]:
     """Repaired samples at ``bit_depth``, or, with None, at 8 bits when libjpeg then reproduces the file,
     else at 16 bits (the order of the attempts: see the module's docstring); and the 8-bit attempt that fell
     short, if one did."""
@@ -106,8 +110,10 @@ def repair(output: dict[str, torch.Tensor | None], tensors: CodeTensors,
 
 def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:
     rows, cols = mcu_grid(tensors)
-    return (f"repaired for {repaired.encoder.name} at {8 * repaired.samples.itemsize} bits in {repaired.rounds} "
-            f"rounds: rounding broke {repaired.repaired_mcus} of {rows * cols} MCUs, only those were re-rendered")
+    return (
+        f"repaired for {repaired.encoder.name} at {8 * repaired.samples.itemsize} bits in {repaired.rounds} "
+        f"rounds: rounding broke {repaired.repaired_mcus} of {rows * cols} MCUs, only those were re-rendered"
+    )
 
 
 def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: bool, room: float) -> str:
@@ -118,30 +124,45 @@ def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: 
     bits = 8 * repaired.samples.itemsize
     left = int(repaired.broken.sum())
     if bits == 8:
-        return (f"the 8-bit repair left {left} MCUs that libjpeg's pipeline does not bring back to the file's "
-                "coefficients (fine quantization or saturated colours leave 8-bit samples little room); export at "
-                "16 bits (--bit-depth 16) for an image the reference encoder reproduces")
+        return (
+            f"the 8-bit repair left {left} MCUs that libjpeg's pipeline does not bring back to the file's "
+            "coefficients (fine quantization or saturated colours leave 8-bit samples little room); export at "
+            "16 bits (--bit-depth 16) for an image the reference encoder reproduces"
+        )
     saturated = len(repaired.unreachable)
     if saturated == left:
         if eight_bit_tried:
-            advice = ("the 8-bit export, repaired for libjpeg's pipeline (which wrote them), did not reach every "
-                      "coefficient either")
+            advice = (
+                "the 8-bit export, repaired for libjpeg's pipeline (which wrote them), did not reach every "
+                "coefficient either"
+            )
         elif room < SEARCH_ROOM_BITS:
-            advice = ("at this quality the only 8-bit image libjpeg maps to these blocks is essentially the "
-                      "original, which no search can find: nothing else to try")
+            advice = (
+                "at this quality the only 8-bit image libjpeg maps to these blocks is essentially the "
+                "original, which no search can find: nothing else to try"
+            )
         else:
             advice = "try --bit-depth 8: libjpeg's pipeline, which wrote them, can reach them in 8-bit samples"
-        return (f"{saturated} saturated MCUs no in-range image reaches under the reference encoder (listed in the "
-                f"report); {advice}")
-    return (f"the repair left {left - saturated} MCUs broken that an in-range image could reach; the report lists "
-            "them (please report this file)")
+        return (
+            f"{saturated} saturated MCUs no in-range image reaches under the reference encoder (listed in the "
+            f"report); {advice}"
+        )
+    return (
+        f"the repair left {left - saturated} MCUs broken that an in-range image could reach; the report lists "
+        "them (please report this file)"
+    )
 
 
-def export_verified(output: dict[str, torch.Tensor | None], code: JpegCode, path: str | os.PathLike,
-                    bit_depth: int | None = 16, model: dict[str, str] | None = None,
-                    history: list[dict[str, object]] | None = None,
-                    progress: Callable[[int, int], None] | None = None,
-                    cancelled: Callable[[], bool] | None = None) -> VerificationReport:
+def export_verified(
+    output: dict[str, torch.Tensor | None],
+    code: JpegCode,
+    path: str | os.PathLike,
+    bit_depth: int | None = 16,
+    model: dict[str, str] | None = None,
+    history: list[dict[str, object]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> VerificationReport:
     """Write ``output`` (a decoder forward dict, N = 1) as a PNG at ``path`` and its report beside it.
 
     ``bit_depth``: 8, 16, or None to choose (see the module's docstring). The Δ maps must lie in [−½, ½];

@@ -10,6 +10,7 @@ moves judged by the exact pipeline (:mod:`.rgb_greedy`). The whole MCU is judged
 and stored once it verifies. MCUs cut by the image's right or bottom edge (whose planes hold replicated
 samples the integer steps would treat as free) take the RGB moves only.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -77,8 +78,10 @@ def mend_once(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) -
     colour = code.c_q is not None
     planes = rgb_to_ycc(pixels) if colour else [pixels[..., 0].astype(np.int32)]
     reduced = planes[:1] + [downsample(p, code.chroma_factor) for p in planes[1:]]
-    solved = [from_blocks(solve_blocks(to_blocks(plane), quantized, table.reshape(64), rng)[0], plane.shape)
-              for plane, quantized, table in zip(reduced, quantized_blocks(code), code_tables(code))]
+    solved = [
+        from_blocks(solve_blocks(to_blocks(plane), quantized, table.reshape(64), rng)[0], plane.shape)
+        for plane, quantized, table in zip(reduced, quantized_blocks(code), code_tables(code))
+    ]
     if not colour:
         return solved[0][..., None].astype(np.uint8)
     return synthesize(planes, solved, code.chroma_factor)
@@ -122,7 +125,7 @@ def integer_repair(samples: np.ndarray, broken: np.ndarray, code: CodeTensors) -
     rng = np.random.default_rng(SEED)
     for size, windows in by_size.items():
         for start in range(0, len(windows), POLISH_BATCH):
-            batch = windows[start: start + POLISH_BATCH]
+            batch = windows[start : start + POLISH_BATCH]
             pixels = np.stack([samples[top:bottom, left:right] for top, left, bottom, right in batch])
             part = batch_code(code, batch)
             mended, ok = mend_batch(pixels, part, rng) if size == (mcu_h, mcu_w) else greedy_rgb(pixels, part, rng)

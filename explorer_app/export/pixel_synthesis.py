@@ -9,6 +9,7 @@ time, choosing among each pixel's exact-Y candidates.
 
 Pixels are (P, 3) int RGB; planes (P,) per component; boxes group the pixels of one downsampled sample.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -17,8 +18,10 @@ import numpy as np
 
 from ..verify.libjpeg.color import CB_WEIGHTS, CR_WEIGHTS, SCALEBITS, Y_WEIGHTS, rgb_to_ycc
 
-OFFSETS = {1: np.array(list(itertools.product((-1, 0, 1), repeat=3))),
-           2: np.array(list(itertools.product((-2, -1, 0, 1, 2), repeat=3)))}
+OFFSETS = {
+    1: np.array(list(itertools.product((-1, 0, 1), repeat=3))),
+    2: np.array(list(itertools.product((-2, -1, 0, 1, 2), repeat=3))),
+}
 BOX_MENDS = 6
 INVERSE = np.linalg.inv(np.array([Y_WEIGHTS, CB_WEIGHTS, CR_WEIGHTS], dtype=np.float64) / (1 << SCALEBITS))
 """libjpeg's colour matrix inverted: (Y, Cb − 128, Cr − 128) → RGB in real arithmetic."""
@@ -63,8 +66,9 @@ def box_window(target: np.ndarray, bias: np.ndarray, count: int) -> tuple[np.nda
     return low, low + count - 1
 
 
-def mend_boxes(rgb: np.ndarray, ycc: np.ndarray, wanted: np.ndarray, boxes: np.ndarray, targets: np.ndarray,
-               bias: np.ndarray) -> np.ndarray:
+def mend_boxes(
+    rgb: np.ndarray, ycc: np.ndarray, wanted: np.ndarray, boxes: np.ndarray, targets: np.ndarray, bias: np.ndarray
+) -> np.ndarray:
     """Mend boxes whose chroma sums miss their windows by replacing one pixel's RGB at a time with another
     exact-Y candidate. rgb, ycc: (P, 3) chosen, updated in place; boxes: (Q, m) pixel indices of each box;
     targets: (Q, 2) wanted downsampled Cb, Cr; bias (Q,). Returns bool (Q,): boxes whose sums are in their
@@ -76,7 +80,7 @@ def mend_boxes(rgb: np.ndarray, ycc: np.ndarray, wanted: np.ndarray, boxes: np.n
     cand_ycc = cand_ycc.reshape(*boxes.shape, -1, 3)
     usable = np.isfinite(cost.reshape(*boxes.shape, -1))
     for _ in range(BOX_MENDS):
-        sums = ycc[boxes][..., 1:].sum(1)                                   # (Q, 2)
+        sums = ycc[boxes][..., 1:].sum(1)  # (Q, 2)
         miss = np.maximum(low - sums, 0) + np.maximum(sums - high, 0)
         bad = np.nonzero(miss.sum(1) > 0)[0]
         if bad.size == 0:

@@ -10,6 +10,7 @@ rounding and leaves the pool, one that never does leaves at its last step with t
 nearest (the smallest worst excess), and MCUs still waiting take the places they free (so a few slow MCUs
 never hold up the rest).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -103,9 +104,15 @@ class Pool:
 
     def join(self, indices: torch.Tensor, pixels: torch.Tensor, code: CodeTensors) -> None:
         count = indices.numel()
-        fresh = {"indices": indices, "pixels": pixels, "first": torch.zeros_like(pixels),
-                 "second": torch.zeros_like(pixels), "steps": torch.zeros(count, dtype=torch.int64),
-                 "best": pixels.clone(), "best_excess": torch.full((count,), float("inf"), dtype=torch.float64)}
+        fresh = {
+            "indices": indices,
+            "pixels": pixels,
+            "first": torch.zeros_like(pixels),
+            "second": torch.zeros_like(pixels),
+            "steps": torch.zeros(count, dtype=torch.int64),
+            "best": pixels.clone(),
+            "best_excess": torch.full((count,), float("inf"), dtype=torch.float64),
+        }
         for name in self.FIELDS:
             setattr(self, name, fresh[name] if not len(self) else torch.cat([getattr(self, name), fresh[name]]))
         self.code = joined(self.code, code)
@@ -127,13 +134,14 @@ class Pool:
         self.first.mul_(beta1).add_(gradient, alpha=1 - beta1)
         self.second.mul_(beta2).addcmul_(gradient, gradient, value=1 - beta2)
         shape = (-1,) + (1,) * (self.pixels.dim() - 1)
-        first = self.first / (1 - beta1 ** steps).view(shape)
-        second = self.second / (1 - beta2 ** steps).view(shape)
+        first = self.first / (1 - beta1**steps).view(shape)
+        second = self.second / (1 - beta2**steps).view(shape)
         self.pixels.sub_(schedule.learning_rate * first / (second.sqrt() + EPSILON)).clamp_(0.0, 255.0)
 
 
-def offsets(candidate: torch.Tensor, code: CodeTensors,
-            encoder: Encoder) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+def offsets(
+    candidate: torch.Tensor, code: CodeTensors, encoder: Encoder
+) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """The target encoder's normalized coefficients of ``candidate`` and their offset from the reference
     encoder's (zero for the reference encoder itself)."""
     exact = encoder.normalized(candidate, code)
@@ -179,8 +187,9 @@ def worst_excess(normalized: list[torch.Tensor], quantized: list[torch.Tensor]) 
     return torch.stack([((n - q).abs() - 0.5).flatten(1).amax(1) for n, q in zip(normalized, quantized)]).amax(0)
 
 
-def polish_windows(samples: np.ndarray, windows: list[Window], code: CodeTensors, margin: float,
-                   bit_depth: int, encoder: Encoder) -> np.ndarray:
+def polish_windows(
+    samples: np.ndarray, windows: list[Window], code: CodeTensors, margin: float, bit_depth: int, encoder: Encoder
+) -> np.ndarray:
     """Polish the MCUs at pixel ``windows`` (all of one size) of ``samples`` (H, W, C) against ``code``
     (float64, N = 1) for ``encoder``, at most :data:`POLISH_BATCH` at a time, and store each when it leaves
     the pool. Returns bool (len(windows),): whether each verifies."""
@@ -189,10 +198,13 @@ def polish_windows(samples: np.ndarray, windows: list[Window], code: CodeTensors
     result = np.zeros(len(windows), dtype=bool)
     pool, waiting = Pool(), 0
     while waiting < len(windows) or len(pool):
-        joining = windows[waiting: waiting + POLISH_BATCH - len(pool)]
+        joining = windows[waiting : waiting + POLISH_BATCH - len(pool)]
         if joining:
-            pool.join(torch.arange(waiting, waiting + len(joining)), window_stack(samples, joining, bit_depth),
-                      batch_code(code, joining))
+            pool.join(
+                torch.arange(waiting, waiting + len(joining)),
+                window_stack(samples, joining, bit_depth),
+                batch_code(code, joining),
+            )
             waiting += len(joining)
         candidate = _rounded(pool.pixels, bit_depth)
         exact, offset = offsets(candidate.permute(0, 3, 1, 2), pool.code, encoder)
@@ -213,8 +225,9 @@ def polish_windows(samples: np.ndarray, windows: list[Window], code: CodeTensors
     return result
 
 
-def polish(samples: np.ndarray, broken: np.ndarray, code: CodeTensors, margin: float, bit_depth: int,
-           encoder: Encoder) -> None:
+def polish(
+    samples: np.ndarray, broken: np.ndarray, code: CodeTensors, margin: float, bit_depth: int, encoder: Encoder
+) -> None:
     """Polish every MCU marked in ``broken`` (bool (MCU rows, cols)) of ``samples`` (H, W, C) with the box
     shrunk by ``margin``; store them again and mark in ``broken`` those that still do not verify."""
     mcu_h, mcu_w = mcu_shape(code)

@@ -11,6 +11,7 @@ it but not equal) the projection corrects by the target's own residual: the refe
 coefficients move by exactly what clamping moves the target's, so the target's error is fed back each
 round rather than the reference encoder's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,11 +35,14 @@ from .stored import window_pixels
 def fold_padding(plane: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """Least-squares inverse of edge replication: (N, C, Hc, Wc) canvas → (N, C, height, width) where the
     last kept row and column take the mean of every canvas pixel that replicates them."""
-    plane = plane[:, :, :, :width].clone() if plane.shape[3] == width else torch.cat(
-        [plane[:, :, :, : width - 1], plane[:, :, :, width - 1:].mean(3, keepdim=True)], 3)
+    plane = (
+        plane[:, :, :, :width].clone()
+        if plane.shape[3] == width
+        else torch.cat([plane[:, :, :, : width - 1], plane[:, :, :, width - 1 :].mean(3, keepdim=True)], 3)
+    )
     if plane.shape[2] == height:
         return plane
-    return torch.cat([plane[:, :, : height - 1], plane[:, :, height - 1:].mean(2, keepdim=True)], 2)
+    return torch.cat([plane[:, :, : height - 1], plane[:, :, height - 1 :].mean(2, keepdim=True)], 2)
 
 
 def render_folded(normalized: list[torch.Tensor], code: CodeTensors) -> torch.Tensor:
@@ -48,8 +52,13 @@ def render_folded(normalized: list[torch.Tensor], code: CodeTensors) -> torch.Te
     if code.c_q is None:
         return y
     tables = code.c_table
-    chroma = torch.cat([coefficients_to_plane(normalized[1][:, :64], tables[:, :64]),
-                        coefficients_to_plane(normalized[1][:, 64:], tables[:, 64:])], 1)
+    chroma = torch.cat(
+        [
+            coefficients_to_plane(normalized[1][:, :64], tables[:, :64]),
+            coefficients_to_plane(normalized[1][:, 64:], tables[:, 64:]),
+        ],
+        1,
+    )
     chroma = fold_padding(consistent_upsample(chroma, code.chroma_factor), code.height, code.width)
     return ycbcr_to_rgb(torch.cat([y, chroma], 1))
 
@@ -81,9 +90,13 @@ def groups(broken: np.ndarray, code: CodeTensors, strip_pixels: int = STRIP_PIXE
         band = max(1, strip_pixels // ((cols.stop - cols.start) * mcu_pixels))
         for top in range(rows.start, rows.stop, band):
             bottom = min(rows.stop, top + band)
-            result.append(Group(pixel_window((top, cols.start, bottom, cols.stop), code),
-                                pixel_window((top - 1, cols.start - 1, bottom + 1, cols.stop + 1), code),
-                                labels[top:bottom, cols] == label))
+            result.append(
+                Group(
+                    pixel_window((top, cols.start, bottom, cols.stop), code),
+                    pixel_window((top - 1, cols.start - 1, bottom + 1, cols.stop + 1), code),
+                    labels[top:bottom, cols] == label,
+                )
+            )
     return result
 
 
@@ -95,19 +108,27 @@ def corrected(pixels: torch.Tensor, code: CodeTensors, encoder: Encoder, margin:
     return [r + clamp_to_box(t, q, margin) - t for r, t, q in zip(reference, target, file_quantized(code))]
 
 
-def project_group(samples: np.ndarray, group: Group, code: CodeTensors, margin: float, bit_depth: int,
-                  encoder: Encoder) -> np.ndarray:
+def project_group(
+    samples: np.ndarray, group: Group, code: CodeTensors, margin: float, bit_depth: int, encoder: Encoder
+) -> np.ndarray:
     """One alternating projection of a group's context window of ``samples`` (H, W, C) with the box shrunk
     by ``margin``; returns the new samples (n, C) of the group's own pixels (``group.pixels``, row-major)."""
     part = code.crop(*group.context)
     projected = corrected(window_pixels(samples, group.context, bit_depth), part, encoder, margin)
     rendered = to_samples(render_folded(projected, part)[0].permute(1, 2, 0).numpy(), bit_depth)
     (top, left, bottom, right), (outer_top, outer_left, _, _) = group.core, group.context
-    return rendered[top - outer_top: bottom - outer_top, left - outer_left: right - outer_left][group.pixels(code)]
+    return rendered[top - outer_top : bottom - outer_top, left - outer_left : right - outer_left][group.pixels(code)]
 
 
-def project(samples: np.ndarray, broken: np.ndarray, code: CodeTensors, margin: float, bit_depth: int,
-            encoder: Encoder, strip_pixels: int = STRIP_PIXELS) -> list[Group]:
+def project(
+    samples: np.ndarray,
+    broken: np.ndarray,
+    code: CodeTensors,
+    margin: float,
+    bit_depth: int,
+    encoder: Encoder,
+    strip_pixels: int = STRIP_PIXELS,
+) -> list[Group]:
     """One round for every group: all renders read ``samples`` as the round found them, then the groups'
     own MCUs are stored (so the result does not depend on the bands). Returns the groups, to re-check."""
     bands = groups(broken, code, strip_pixels)

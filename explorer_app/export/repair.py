@@ -17,6 +17,7 @@ Under the reference encoder, the MCUs the first polish round leaves broken are e
 aside with their distance instead of being polished in vain. Until the last, margin-free round, a
 coefficient exactly on a rounding tie counts as broken where the encoder decides ties by float error.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -94,8 +95,9 @@ def examine(broken: np.ndarray, code: CodeTensors, channels: int) -> dict[tuple[
     return {mcu: max(excess, 0.0) for mcu, excess in found.items() if out_of_reach(excess)}
 
 
-def repair_for_storage(image: torch.Tensor, code: CodeTensors, bit_depth: int,
-                       strip_pixels: int = STRIP_PIXELS) -> RepairResult:
+def repair_for_storage(
+    image: torch.Tensor, code: CodeTensors, bit_depth: int, strip_pixels: int = STRIP_PIXELS
+) -> RepairResult:
     """PNG samples of ``image`` (1, C, H, W, float, [0, 255], any device) whose coefficients match ``code``
     (float64 tensors, N = 1) under :func:`target_encoder` when that is reachable at ``bit_depth``; else the
     best attempt, with the MCUs left broken and those proved out of reach.

@@ -9,6 +9,7 @@ how fast they lower the excess of the coefficients over their boxes, the few bes
 emulation, and the best is kept if it lowers the excess over the true boxes (ties broken by the excess over
 boxes shrunk to ±0.4, which keeps coefficients clear of their edges).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,9 +28,28 @@ KICKED_MCUS = 16
 """Random kicks are given only while at most this many MCUs are stuck: beyond that the file is too fine for
 8-bit samples, and kicks would spend minutes to say so."""
 LIMIT = 0.4
-STEPS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [2, 0, 0], [0, 2, 0], [0, 0, 2], [3, 0, 0], [0, 3, 0], [0, 0, 3],
-                  [1, 1, 1], [2, 2, 2], [3, 3, 3], [1, 1, 0], [0, 1, 1], [1, 0, 1],
-                  [1, -1, 0], [0, 1, -1], [1, 0, -1]])
+STEPS = np.array(
+    [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [2, 0, 0],
+        [0, 2, 0],
+        [0, 0, 2],
+        [3, 0, 0],
+        [0, 3, 0],
+        [0, 0, 3],
+        [1, 1, 1],
+        [2, 2, 2],
+        [3, 3, 3],
+        [1, 1, 0],
+        [0, 1, 1],
+        [1, 0, 1],
+        [1, -1, 0],
+        [0, 1, -1],
+        [1, 0, -1],
+    ]
+)
 STEPS = np.concatenate([STEPS, -STEPS])
 """The RGB steps a pixel may take (grey images: ±1 to ±3): single channels, grey (luma without chroma),
 pairs, and chroma shifts; two or three levels where libjpeg's integer rounding swallows one."""
@@ -59,8 +79,15 @@ def reproduces(values: np.ndarray, quantized: np.ndarray) -> np.ndarray:
     return ((np.sign(values) * np.floor(np.abs(values) + 0.5)) == quantized).all(-1)
 
 
-def descend(flat: np.ndarray, current: np.ndarray, quantized: np.ndarray, code: CodeTensors,
-            shape: tuple[int, int, int], steps: np.ndarray, along: np.ndarray) -> None:
+def descend(
+    flat: np.ndarray,
+    current: np.ndarray,
+    quantized: np.ndarray,
+    code: CodeTensors,
+    shape: tuple[int, int, int],
+    steps: np.ndarray,
+    along: np.ndarray,
+) -> None:
     """Greedy moves until every MCU reproduces or none improves: flat (B, pixels, C) int samples and current
     (B, m) their quotients, both updated in place."""
     height, width, channels = shape
@@ -72,12 +99,12 @@ def descend(flat: np.ndarray, current: np.ndarray, quantized: np.ndarray, code: 
             break
         offset = current[active] - quantized[active]
         pull = np.sign(offset) * (1e6 * np.maximum(np.abs(offset) - 0.5, 0.0) + np.maximum(np.abs(offset) - LIMIT, 0.0))
-        rate = np.einsum("am,mps->aps", pull, along)                                # (A, pixels, steps)
-        moved = flat[active][:, :, None, :] + steps[None, None]                        # (A, pixels, steps, C)
+        rate = np.einsum("am,mps->aps", pull, along)  # (A, pixels, steps)
+        moved = flat[active][:, :, None, :] + steps[None, None]  # (A, pixels, steps, C)
         rate[((moved < 0) | (moved > 255)).any(-1)] = np.inf
         order = np.argsort(rate.reshape(active.size, -1), 1)[:, :CANDIDATES]
         pixel, step = np.divmod(order, steps.shape[0])
-        trial = np.repeat(flat[active][:, None], CANDIDATES, 1)                      # (A, K, pixels, C)
+        trial = np.repeat(flat[active][:, None], CANDIDATES, 1)  # (A, K, pixels, C)
         a_index, k_index = np.arange(active.size)[:, None], np.arange(CANDIDATES)[None]
         trial[a_index, k_index, pixel] += steps[step]
         repeated = select(code, torch.from_numpy(active).repeat_interleave(CANDIDATES))
@@ -99,7 +126,7 @@ def greedy_rgb(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) 
     count, height, width, channels = pixels.shape
     steps = STEPS if channels == 3 else np.array([[1], [2], [3], [-1], [-2], [-3]])
     jacobian = affine_map(select(code, torch.tensor([0])), channels)[0].reshape(-1, height * width, channels)
-    along = np.einsum("mpc,sc->mps", jacobian, steps)                               # (m, pixels, steps)
+    along = np.einsum("mpc,sc->mps", jacobian, steps)  # (m, pixels, steps)
     flat = pixels.reshape(count, height * width, channels).astype(np.int32)
     quantized = targets(code)
     current = quotients(pixels, code)
@@ -110,10 +137,18 @@ def greedy_rgb(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) 
         if kick:
             noise = rng.integers(-1, 2, flat[left].shape) * (rng.random(flat[left].shape[:2]) < 0.1)[..., None]
             flat[left] = np.clip(flat[left] + noise, 0, 255)
-            current[left] = quotients(flat[left].reshape(-1, height, width, channels).astype(np.uint8),
-                                      select(code, torch.from_numpy(left)))
+            current[left] = quotients(
+                flat[left].reshape(-1, height, width, channels).astype(np.uint8), select(code, torch.from_numpy(left))
+            )
         part_flat, part_current = flat[left], current[left]
-        descend(part_flat, part_current, quantized[left], select(code, torch.from_numpy(left)),
-                (height, width, channels), steps, along)
+        descend(
+            part_flat,
+            part_current,
+            quantized[left],
+            select(code, torch.from_numpy(left)),
+            (height, width, channels),
+            steps,
+            along,
+        )
         flat[left], current[left] = part_flat, part_current
     return flat.reshape(pixels.shape).astype(np.uint8), reproduces(current, quantized)

@@ -5,6 +5,7 @@ coefficients.
 Windows and MCU spans are those of :mod:`~explorer_app.verify.tiles`; an MCU's coefficients depend on its
 own pixels only, so any MCU-aligned window re-encodes, as an image of its own, to the whole image's figures.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,8 +42,9 @@ def outside(normalized: torch.Tensor, quantized: torch.Tensor, guard: float) -> 
     return (normalized - quantized).abs() >= 0.5 - guard
 
 
-def broken_mcus(normalized: list[torch.Tensor], quantized: list[torch.Tensor], code: CodeTensors,
-                guard: float) -> np.ndarray:
+def broken_mcus(
+    normalized: list[torch.Tensor], quantized: list[torch.Tensor], code: CodeTensors, guard: float
+) -> np.ndarray:
     """Bool (rows, cols) map of the MCUs of ``code`` (N = 1) holding a coefficient :func:`outside` its box."""
     fy, fx = code.chroma_factor
     rows, cols = mcu_grid(code)
@@ -57,8 +59,15 @@ def broken_mcus(normalized: list[torch.Tensor], quantized: list[torch.Tensor], c
     return broken
 
 
-def check(samples: np.ndarray, broken: np.ndarray, window: Window, code: CodeTensors, bit_depth: int,
-          encoder: Encoder, guard: float) -> None:
+def check(
+    samples: np.ndarray,
+    broken: np.ndarray,
+    window: Window,
+    code: CodeTensors,
+    bit_depth: int,
+    encoder: Encoder,
+    guard: float,
+) -> None:
     """Re-encode a window of ``samples`` with ``encoder`` and update its MCUs in ``broken``."""
     part = code.crop(*window)
     top, left, bottom, right = mcu_span(window, code)
@@ -66,8 +75,9 @@ def check(samples: np.ndarray, broken: np.ndarray, window: Window, code: CodeTen
     broken[top:bottom, left:right] = broken_mcus(normalized, file_quantized(part), part, guard)
 
 
-def store(image: torch.Tensor, code: CodeTensors, bit_depth: int, encoder: Encoder,
-          strip_pixels: int = STRIP_PIXELS) -> tuple[np.ndarray, np.ndarray]:
+def store(
+    image: torch.Tensor, code: CodeTensors, bit_depth: int, encoder: Encoder, strip_pixels: int = STRIP_PIXELS
+) -> tuple[np.ndarray, np.ndarray]:
     """Round a decoder output (1, C, H, W) on [0, 255], any float dtype and device, to PNG samples
     (H, W, C) strip by strip; returns them and the bool (MCU rows, cols) map of the MCUs the rounding broke
     for ``encoder``."""

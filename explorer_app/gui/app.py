@@ -1,4 +1,5 @@
 """Start the application, optionally on a file, optionally just to save a screenshot."""
+
 from __future__ import annotations
 
 import importlib
@@ -78,8 +79,9 @@ def encoded(window: MainWindow, kind: str) -> bytes:
     return bytes(buffer.data())
 
 
-def save_screenshot(app: QApplication, window: MainWindow, path: Path | None, screenshot: Path,
-                    kind: str = "PNG") -> int:
+def save_screenshot(
+    app: QApplication, window: MainWindow, path: Path | None, screenshot: Path, kind: str = "PNG"
+) -> int:
     failures: list[str] = []
     window.report_failure = failures.append
     window.resize(*SCREENSHOT_SIZE)

@@ -1,4 +1,5 @@
 """The panels' push buttons: an icon, a label, a tooltip and what a click does, in one call."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

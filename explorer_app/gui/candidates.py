@@ -1,6 +1,7 @@
 """A ranked gallery of candidate results: thumbnail buttons with a consistency mark, label and score, a
 verdict line saying what the set supports and a legend; click shows one, Keep commits it (one undo step),
 Discard goes back to the current image."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -40,10 +41,12 @@ class CandidateGallery(QWidget):
         self.legend.setStyleSheet("font-size: small;")
         self.grid = QGridLayout()
         self.grid.setSpacing(2)
-        self.keep_button = command_button("keep", "Keep", "Make the shown candidate the current image (one undo step)",
-                                          self.keep)
-        self.discard_button = command_button("discard", "Discard",
-                                             "Drop the candidates and go back to the current image", self.discard)
+        self.keep_button = command_button(
+            "keep", "Keep", "Make the shown candidate the current image (one undo step)", self.keep
+        )
+        self.discard_button = command_button(
+            "discard", "Discard", "Drop the candidates and go back to the current image", self.discard
+        )
         choices = QHBoxLayout()
         choices.addWidget(self.keep_button)
         choices.addWidget(self.discard_button)
@@ -67,13 +70,16 @@ class CandidateGallery(QWidget):
             button.setAutoExclusive(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             pixmap = QPixmap.fromImage(to_qimage(candidate.thumbnail)).scaled(
-                THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+                THUMBNAIL, THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+            )
             button.setIcon(QIcon(pixmap))
             button.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
             button.setText(f"{MARKS[candidate.consistent]} {candidate.label}\n{candidate.score_text}")
-            button.setToolTip(f"Rank {rank + 1}: {candidate.label}, {candidate.score_text}; "
-                              + ("consistent with the file" if candidate.consistent else "NOT consistent with the file")
-                              + ". Click to show it.")
+            button.setToolTip(
+                f"Rank {rank + 1}: {candidate.label}, {candidate.score_text}; "
+                + ("consistent with the file" if candidate.consistent else "NOT consistent with the file")
+                + ". Click to show it."
+            )
             button.clicked.connect(lambda _=False, c=candidate: self.choose(c))
             self.grid.addWidget(button, rank // self.columns, rank % self.columns)
             self.buttons.append(button)

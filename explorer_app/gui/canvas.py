@@ -1,4 +1,5 @@
 """The zoomable, pannable image canvas with its overlays (block grid, maps, region) and drawing gestures."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,10 +7,28 @@ from collections.abc import Callable
 import numpy as np
 from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import (QBrush, QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap, QResizeEvent,
-                         QWheelEvent)
-from PyQt6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsScene,
-                             QGraphicsView, QLabel, QStyleOptionGraphicsItem, QWidget)
+from PyQt6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PyQt6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from .interactions import Interaction
 from .legend import MapLegend
@@ -22,9 +41,11 @@ FIT_MARGIN = 0.98
 DIVIDER_GRIP_PX = 6.0
 """A press this close (screen pixels) to the split divider drags it instead of panning or drawing."""
 LABEL_STYLE = "background: rgba(20, 20, 24, 170); color: white; padding: 2px 6px; border-radius: 3px;"
-EMPTY_HINT = ("<p style='font-size:15px'><b>Open a JPEG to explore it</b></p>"
-              "<p>File ▸ Open JPEG… (Ctrl+O), a recent file, or drop a .jpg here.</p>"
-              "<p>Then mark a region (R, P, L or B) and pick a tool (Tools menu; F1 lists every shortcut).</p>")
+EMPTY_HINT = (
+    "<p style='font-size:15px'><b>Open a JPEG to explore it</b></p>"
+    "<p>File ▸ Open JPEG… (Ctrl+O), a recent file, or drop a .jpg here.</p>"
+    "<p>Then mark a region (R, P, L or B) and pick a tool (Tools menu; F1 lists every shortcut).</p>"
+)
 REGION_FILL = QColor(255, 210, 0, 40)
 
 
@@ -339,13 +360,18 @@ class ImageCanvas(QGraphicsView):
         left.move(x - 6 - left.width(), 8)
         right.move(x + 6, 8)
         for label in self.split_labels:
-            label.setVisible(self.split.isVisible() and bool(label.text()) and label.x() >= 0
-                             and label.x() + label.width() <= self.viewport().width())
+            label.setVisible(
+                self.split.isVisible()
+                and bool(label.text())
+                and label.x() >= 0
+                and label.x() + label.width() <= self.viewport().width()
+            )
 
     def _place_hint(self) -> None:
         margin = 24
-        self.hint.setGeometry(margin, margin, max(0, self.viewport().width() - 2 * margin),
-                              max(0, self.viewport().height() - 2 * margin))
+        self.hint.setGeometry(
+            margin, margin, max(0, self.viewport().width() - 2 * margin), max(0, self.viewport().height() - 2 * margin)
+        )
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
         super().scrollContentsBy(dx, dy)
@@ -393,8 +419,9 @@ class ImageCanvas(QGraphicsView):
         self.zoom_by(self.ZOOM_STEP if event.angleDelta().y() > 0 else 1 / self.ZOOM_STEP)
 
     # -- gestures ------------------------------------------------------------------------------------
-    def set_interaction(self, interaction: Interaction | None,
-                        on_finish: Callable[[object], None] = lambda result: None) -> None:
+    def set_interaction(
+        self, interaction: Interaction | None, on_finish: Callable[[object], None] = lambda result: None
+    ) -> None:
         """Draw with ``interaction``, handing each finished gesture's result to ``on_finish``; None: a drag
         pans the view."""
         self.interaction = interaction
@@ -402,13 +429,15 @@ class ImageCanvas(QGraphicsView):
         self._preview.setPath(QPainterPath())
         pen = interaction.preview_pen() if interaction is not None else None
         self._preview.setPen(pen or QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine))
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if interaction is None
-                         else QGraphicsView.DragMode.NoDrag)
+        self.setDragMode(
+            QGraphicsView.DragMode.ScrollHandDrag if interaction is None else QGraphicsView.DragMode.NoDrag
+        )
         self._restore_cursor()
 
     def _restore_cursor(self) -> None:
-        self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self.interaction is None
-                                  else Qt.CursorShape.CrossCursor)
+        self.viewport().setCursor(
+            Qt.CursorShape.OpenHandCursor if self.interaction is None else Qt.CursorShape.CrossCursor
+        )
 
     def _on_divider(self, event: QMouseEvent) -> bool:
         if not self.split.isVisible() or event.button() != Qt.MouseButton.LeftButton:
@@ -423,8 +452,7 @@ class ImageCanvas(QGraphicsView):
             self._place_split_labels()
 
     def _drawing(self, event: QMouseEvent) -> bool:
-        return self.interaction is not None and event.button() in (Qt.MouseButton.LeftButton,
-                                                                    Qt.MouseButton.NoButton)
+        return self.interaction is not None and event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
 
     def _finish(self, result: object | None) -> None:
         self._preview.setPath(QPainterPath() if result is not None else self.interaction.preview())

@@ -1,6 +1,7 @@
 """The window's bridge to the engine's Session: edits run as background jobs with live previews; results
 are committed, or offered as candidates; undo/redo. Every job returns only the part of the image that
 changed, ready to paste, so nothing the size of the photo is done on the GUI thread."""
+
 from __future__ import annotations
 
 import time
@@ -113,13 +114,14 @@ def thumbnail(result: EditResult, index: int, region: Region, orientation: int, 
     """Candidate ``index``'s window preview cropped to the region's bounding box (plus ``margin``)."""
     y0, y1, x0, x1 = region.bounds()
     top, left = result.window.pixel_origin
-    pixels = file_pixels(result.preview[index: index + 1])
-    crop = pixels[max(0, y0 - margin - top): y1 + margin - top, max(0, x0 - margin - left): x1 + margin - left]
+    pixels = file_pixels(result.preview[index : index + 1])
+    crop = pixels[max(0, y0 - margin - top) : y1 + margin - top, max(0, x0 - margin - left) : x1 + margin - left]
     return display_image(crop, orientation)
 
 
-def edit_job(control: JobControl, session: Session, tool: Tool, region: Region, budget: Budget,
-             rank: Ranking | None) -> Generator[Progress, None, Changed | CandidateSet | None]:
+def edit_job(
+    control: JobControl, session: Session, tool: Tool, region: Region, budget: Budget, rank: Ranking | None
+) -> Generator[Progress, None, Changed | CandidateSet | None]:
     """Optimize ``tool`` on ``region`` yielding progress and throttled previews. Then, without ``rank``:
     commit the result with what it reached (one undo step) and return what changed; with ``rank``:
     return the ranked candidates, each ready to show. Stops between steps when cancelled."""
@@ -143,14 +145,26 @@ def edit_job(control: JobControl, session: Session, tool: Tool, region: Region, 
     found = []
     for r in ranked:
         crop, (y, x) = session.patched_window(r.patch)
-        found.append(Candidate(edit.result, r.index, r.label, r.score, r.score_text, r.consistent, r.patch,
-                               display_patch(file_pixels(crop), y, x, code),
-                               thumbnail(edit.result, r.index, region, code.orientation), len(ranked)))
+        found.append(
+            Candidate(
+                edit.result,
+                r.index,
+                r.label,
+                r.score,
+                r.score_text,
+                r.consistent,
+                r.patch,
+                display_patch(file_pixels(crop), y, x, code),
+                thumbnail(edit.result, r.index, region, code.orientation),
+                len(ranked),
+            )
+        )
     return CandidateSet(found, verdict)
 
 
-def keep_job(control: JobControl, session: Session, candidate: Candidate,
-             notes: dict[str, object]) -> Generator[Progress, None, Changed]:
+def keep_job(
+    control: JobControl, session: Session, candidate: Candidate, notes: dict[str, object]
+) -> Generator[Progress, None, Changed]:
     """Commit a candidate (its exact patch is known) with ``notes`` in its history record."""
     yield Progress(0, 1, stage="keeping the candidate")
     entry = session.commit(candidate.result, candidate.index, candidate.patch, notes)
@@ -183,8 +197,9 @@ class MapShown:
     high: float
 
 
-def ambiguity_job(control: JobControl, session: Session, region: Region | None,
-                  count: int) -> Generator[Progress, None, MapShown]:
+def ambiguity_job(
+    control: JobControl, session: Session, region: Region | None, count: int
+) -> Generator[Progress, None, MapShown]:
     """Per-pixel spread (grey levels) of ``count`` random-z decodes, as a map over the displayed image."""
     yield Progress(0, 1, stage=f"{count} random decodes")
     spread = ambiguity_map(session, count=count, region=region).cpu().numpy()
@@ -263,10 +278,18 @@ class Explorer(QObject):
             panel.message.setText("Select a region first (Region panel, or R, P, L, B).")
             return
         rank = panel.rank if panel.several_candidates else None
-        self.jobs.start(f"{panel.title}: optimizing", edit_job, self.session, tool, region, self.budget(), rank,
-                        on_preview=self.previewed.emit,
-                        on_result=lambda found: self._finished(found, panel),
-                        on_error=lambda error: self._refused(error, panel))
+        self.jobs.start(
+            f"{panel.title}: optimizing",
+            edit_job,
+            self.session,
+            tool,
+            region,
+            self.budget(),
+            rank,
+            on_preview=self.previewed.emit,
+            on_result=lambda found: self._finished(found, panel),
+            on_error=lambda error: self._refused(error, panel),
+        )
 
     def _refused(self, error: BaseException, panel: ToolPanel) -> None:
         """A tool that cannot run on this region (a ValueError from the engine) says why in its panel."""
@@ -293,8 +316,14 @@ class Explorer(QObject):
         """Commit the candidate in the background, its label and score in the history."""
         if self.session is None or self.jobs.busy:
             return
-        self.jobs.start(f"Keeping {candidate.label}", keep_job, self.session, candidate, panel.keep_notes(candidate),
-                        on_result=lambda change: self._kept(change, panel))
+        self.jobs.start(
+            f"Keeping {candidate.label}",
+            keep_job,
+            self.session,
+            candidate,
+            panel.keep_notes(candidate),
+            on_result=lambda change: self._kept(change, panel),
+        )
 
     def _kept(self, change: Changed, panel: ToolPanel) -> None:
         self.previewCleared.emit()

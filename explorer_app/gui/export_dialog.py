@@ -1,11 +1,20 @@
 """The result of a verified export: a badge nobody can miss, the figures, and where the report went."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PyQt6.QtCore import QSize, Qt
-from PyQt6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
-                             QTableWidgetItem, QVBoxLayout)
+from PyQt6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from ..export.exporter import report_path
 from ..verify.report import ComponentAgreement, EncoderFigures, VerificationReport
@@ -34,11 +43,14 @@ class ExportResultDialog(QDialog):
         mark = QLabel()
         mark.setPixmap(icon("verified" if verified else "not-verified").pixmap(QSize(40, 40)))
         self.badge = QLabel("VERIFIED" if verified else "NOT VERIFIED")
-        self.badge.setStyleSheet(BADGE_STYLE[verified] + "font-size:20px;font-weight:bold;padding:6px 14px;"
-                                 "border-radius:6px;")
-        self.badge.setToolTip("Verified: at least one documented encoder (libjpeg's integer pipeline or the "
-                              "reference encoder) re-encodes the PNG with the file's tables to every quantized "
-                              "coefficient of the source JPEG")
+        self.badge.setStyleSheet(
+            BADGE_STYLE[verified] + "font-size:20px;font-weight:bold;padding:6px 14px;border-radius:6px;"
+        )
+        self.badge.setToolTip(
+            "Verified: at least one documented encoder (libjpeg's integer pipeline or the "
+            "reference encoder) re-encodes the PNG with the file's tables to every quantized "
+            "coefficient of the source JPEG"
+        )
         explanation = QLabel(report.summary())
         explanation.setWordWrap(True)
         header = QHBoxLayout()
@@ -70,8 +82,11 @@ class ExportResultDialog(QDialog):
 
         names = [c.name for c in next(e for e in report.encoders if e.applies).components]
         encoders = sorted(report.encoders, key=lambda e: not e.applies)  # encoders that judged the image first
-        rows = [(f"{e.name[0].upper()}{e.name[1:]}: {label}", figures(e), within)
-                for e in encoders for label, within in (("identical", False), ("within ±1", True))]
+        rows = [
+            (f"{e.name[0].upper()}{e.name[1:]}: {label}", figures(e), within)
+            for e in encoders
+            for label, within in (("identical", False), ("within ±1", True))
+        ]
         table = QTableWidget(len(rows), len(names))
         table.setHorizontalHeaderLabels(names)
         table.setVerticalHeaderLabels([r[0] for r in rows])
@@ -82,6 +97,8 @@ class ExportResultDialog(QDialog):
                 table.setItem(row, column, item)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        table.setToolTip("Share of quantized DCT coefficients that come back identical when the PNG is "
-                         "JPEG-encoded again with the source file's tables, per component")
+        table.setToolTip(
+            "Share of quantized DCT coefficients that come back identical when the PNG is "
+            "JPEG-encoded again with the source file's tables, per component"
+        )
         return table

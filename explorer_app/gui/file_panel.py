@@ -1,23 +1,48 @@
 """What the opened file is: the facts an analyst checks before trusting anything else."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import (QComboBox, QFormLayout, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..codec import JpegCode
 from ..codec.tables import CHROMA_BASE, LUMA_BASE, estimate_ijg_quality
 from .geometry import TURNED, display_size
 
 COMPONENTS = ("Y", "Cb", "Cr")
-ORIENTATION_NAMES = {1: "as stored", 2: "mirrored", 3: "rotated 180°", 4: "flipped vertically",
-                     5: "transposed", 6: "rotated 90° clockwise", 7: "transversed", 8: "rotated 90° anticlockwise"}
+ORIENTATION_NAMES = {
+    1: "as stored",
+    2: "mirrored",
+    3: "rotated 180°",
+    4: "flipped vertically",
+    5: "transposed",
+    6: "rotated 90° clockwise",
+    7: "transversed",
+    8: "rotated 90° anticlockwise",
+}
 
-FIELD_LABELS = {"file": "File", "size": "Size", "sampling": "Sampling", "coding": "Coding",
-                "orientation": "Orientation", "camera": "Camera", "date": "Date", "sha256": "SHA-256",
-                "quality": "Tables"}
+FIELD_LABELS = {
+    "file": "File",
+    "size": "Size",
+    "sampling": "Sampling",
+    "coding": "Coding",
+    "orientation": "Orientation",
+    "camera": "Camera",
+    "date": "Date",
+    "sha256": "SHA-256",
+    "quality": "Tables",
+}
 
 
 def quality_text(table, base) -> str:
@@ -80,7 +105,7 @@ class FilePanel(QWidget):
             "orientation": f"{code.orientation}: {ORIENTATION_NAMES[code.orientation]}",
             "camera": " ".join(v for k, v in exif.items() if k.startswith("camera")) or "(no EXIF)",
             "date": exif.get("date taken", exif.get("date", "(no EXIF)")),
-            "sha256": "\n".join(code.sha256[i: i + 16] for i in range(0, 64, 16)),
+            "sha256": "\n".join(code.sha256[i : i + 16] for i in range(0, 64, 16)),
             "quality": quality_text(code.tables[0], LUMA_BASE),
         }
         for name, value in values.items():

@@ -1,5 +1,6 @@
 """Between the displayed image (EXIF orientation applied) and the file's own pixel grid, where all the
 maths happens. Plain numpy, no Qt."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,21 +46,26 @@ def display_to_file_mask(mask: np.ndarray, orientation: int) -> np.ndarray:
 def display_block_offset(orientation: int, height: int, width: int) -> tuple[int, int]:
     """(x, y) in display pixels of the first 8×8 block boundary: non-zero where EXIF orientation flips an
     axis whose length is not a multiple of 8."""
+
     def offset(axis: int) -> int:
         length = width if abs(axis) == 1 else height
         return length % 8 if axis < 0 else 0
+
     axis_x, axis_y = _axes(orientation)
     return offset(axis_x), offset(axis_y)
 
 
-def file_rect_to_display(x: int, y: int, width: int, height: int, orientation: int, file_height: int,
-                         file_width: int) -> tuple[int, int]:
+def file_rect_to_display(
+    x: int, y: int, width: int, height: int, orientation: int, file_height: int, file_width: int
+) -> tuple[int, int]:
     """Top-left (x, y) on the displayed image of the file rectangle at (x, y) of ``width`` × ``height``
     (its displayed pixels are ``to_display`` of the rectangle's pixels)."""
+
     def start(axis: int) -> int:
         if abs(axis) == 1:
             return x if axis > 0 else file_width - (x + width)
         return y if axis > 0 else file_height - (y + height)
+
     axis_x, axis_y = _axes(orientation)
     return start(axis_x), start(axis_y)
 

@@ -1,4 +1,5 @@
 """Digits and letters: for the selected box, one consistent hypothesis per class, ranked, as buttons."""
+
 from __future__ import annotations
 
 import importlib
@@ -36,13 +37,19 @@ def shipped_classifier(kind: str) -> Classifier:
 class GlyphPanel(ToolPanel):
     """Hypotheses for the glyph in the selection's bounding box, ranked by the engine's plausibility."""
 
-    title, icon_name, tip, shortcut = ("Digits / letters", "digits", "What could this character be? One answer per class",
-                                       "Shift+D")
+    title, icon_name, tip, shortcut = (
+        "Digits / letters",
+        "digits",
+        "What could this character be? One answer per class",
+        "Shift+D",
+    )
     apply_text = "Find hypotheses"
     several_candidates = True
-    legend = ("✔: consistent with the file (every coefficient re-quantizes to the file's). Score: plausibility "
-              "(the classifier's confidence, how little the box changed, how typical z is); the scores sum to 1. "
-              "Near-equal scores mean the file does not decide.")
+    legend = (
+        "✔: consistent with the file (every coefficient re-quantizes to the file's). Score: plausibility "
+        "(the classifier's confidence, how little the box changed, how typical z is); the scores sum to 1. "
+        "Near-equal scores mean the file does not decide."
+    )
 
     def __init__(self, host: ToolHost, load_classifier: ClassifierLoader) -> None:
         super().__init__(host)
@@ -91,18 +98,27 @@ class GlyphPanel(ToolPanel):
     def rank(self, session: Session, result: EditResult, region: Region) -> tuple[list[Ranked], str]:
         """The engine's plausibility ranking (classifier confidence, change, how typical z is), each
         candidate checked for consistency, and the verdict on the whole set."""
-        ranked = [Ranked(h.index, h.label, h.score, f"{h.score:.2f}", h.patch, h.patch.consistent())
-                  for h in rank_hypotheses(session, result, self.classifier, self.used_box)]
-        return ranked, verdict([r.label for r in ranked], [r.score for r in ranked], [r.consistent for r in ranked],
-                               self.noun)
+        ranked = [
+            Ranked(h.index, h.label, h.score, f"{h.score:.2f}", h.patch, h.patch.consistent())
+            for h in rank_hypotheses(session, result, self.classifier, self.used_box)
+        ]
+        return ranked, verdict(
+            [r.label for r in ranked], [r.score for r in ranked], [r.consistent for r in ranked], self.noun
+        )
 
     def keep_notes(self, candidate: Candidate) -> dict[str, object]:
         """The kept hypothesis by its label and plausibility, e.g. "kept 8 (plausibility 0.91 of 10)"."""
         x, y, w, h = self.used_box
-        return {"kept": {"kind": self.noun, "label": candidate.label, "score": round(candidate.score, 4),
-                         "of": candidate.of},
-                "summary": f"{self.noun.capitalize()} hypotheses for the {w}×{h} box at ({x}, {y}): kept "
-                           f"{candidate.label} (plausibility {candidate.score:.2f}, of {candidate.of} hypotheses)"}
+        return {
+            "kept": {
+                "kind": self.noun,
+                "label": candidate.label,
+                "score": round(candidate.score, 4),
+                "of": candidate.of,
+            },
+            "summary": f"{self.noun.capitalize()} hypotheses for the {w}×{h} box at ({x}, {y}): kept "
+            f"{candidate.label} (plausibility {candidate.score:.2f}, of {candidate.of} hypotheses)",
+        }
 
     def show_candidates(self, found: CandidateSet) -> None:
         self.gallery.show_candidates(found)

@@ -1,17 +1,28 @@
 """Help ▸ Keyboard shortcuts and Help ▸ About: built from the window's own menus, so they never drift."""
+
 from __future__ import annotations
 
 from PyQt6.QtGui import QKeySequence
-from PyQt6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QMenuBar, QTableWidget, QTableWidgetItem,
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QMenuBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-ABOUT = ("<h3>JPEG Explorer</h3>"
-         "<p>Every image shown is consistent with the JPEG file: its DCT coefficients re-quantize to exactly "
-         "the file's. The network proposes one of them; the tools steer it (the control signal z) towards "
-         "what you ask, as far as the file allows; exports are verified by re-compression and come with a "
-         "JSON report naming the file's SHA-256, the model and every edit.</p>"
-         "<p>Consistency shows what the file <i>cannot rule out</i>, not what was there: when several "
-         "hypotheses are consistent and about equally plausible, the file does not decide.</p>")
+ABOUT = (
+    "<h3>JPEG Explorer</h3>"
+    "<p>Every image shown is consistent with the JPEG file: its DCT coefficients re-quantize to exactly "
+    "the file's. The network proposes one of them; the tools steer it (the control signal z) towards "
+    "what you ask, as far as the file allows; exports are verified by re-compression and come with a "
+    "JSON report naming the file's SHA-256, the model and every edit.</p>"
+    "<p>Consistency shows what the file <i>cannot rule out</i>, not what was there: when several "
+    "hypotheses are consistent and about equally plausible, the file does not decide.</p>"
+)
 
 
 def shortcut_rows(menus: QMenuBar) -> list[tuple[str, str, str]]:

@@ -1,5 +1,6 @@
 """The edit history: one entry per committed edit in the user's words (what was asked, on which region,
 what it reached), undone ones greyed; clicking an entry goes back to just after it."""
+
 from __future__ import annotations
 
 import re

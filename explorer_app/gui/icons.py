@@ -4,6 +4,7 @@ The SVGs are drawn with one ink colour (INK). An icon is rendered on demand with
 the current palette's button-text colour (its disabled shade for disabled buttons), so icons stay
 visible under a dark palette and follow a palette change at once.
 """
+
 from __future__ import annotations
 
 from functools import cache

@@ -1,13 +1,20 @@
 """The picture to imprint, shown on the canvas where it will go, with handles: drag the picture to move it,
 the corner grip to scale it, the grip above it to rotate it."""
+
 from __future__ import annotations
 
 import math
 
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
-from PyQt6.QtWidgets import (QGraphicsItem, QGraphicsObject, QGraphicsPixmapItem, QGraphicsSceneMouseEvent,
-                             QStyleOptionGraphicsItem, QWidget)
+from PyQt6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsObject,
+    QGraphicsPixmapItem,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 GRIP_RADIUS_PX = 6.0
 """Grips are drawn this size on screen at every zoom."""

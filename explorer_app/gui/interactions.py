@@ -3,6 +3,7 @@
 An interaction receives scene positions (display pixels) and returns its result when the gesture ends
 (a QPainterPath for the selections); ``preview`` is what the canvas draws while the gesture goes on.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -8,6 +8,7 @@ always delivers its result, even if cancel was pressed a moment too late: a job 
 something must be shown committed. Nothing here ever waits on the GUI thread for a worker with a
 timeout, so closing the window cannot abort the application.
 """
+
 from __future__ import annotations
 
 import threading
@@ -110,10 +111,15 @@ class Jobs(QObject):
     def busy(self) -> bool:
         return self.worker is not None
 
-    def start(self, label: str, function: JobFunction, *args: Any,
-              on_preview: Callable[[Any], None] | None = None,
-              on_result: Callable[[Any], None] | None = None,
-              on_error: Callable[[BaseException], None] | None = None) -> GeneratorWorker:
+    def start(
+        self,
+        label: str,
+        function: JobFunction,
+        *args: Any,
+        on_preview: Callable[[Any], None] | None = None,
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> GeneratorWorker:
         """Run ``function(control, *args)`` in a worker thread. ``on_preview`` gets each non-None preview
         on the GUI thread, ``on_result`` the return value, ``on_error`` the exception of a failed job
         (default: the ``failed`` signal with a message)."""

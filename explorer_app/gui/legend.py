@@ -1,4 +1,5 @@
 """The legend of a map drawn over the image: what it measures, its colour ramp and the values at both ends."""
+
 from __future__ import annotations
 
 from PyQt6.QtCore import QPointF, QRectF, Qt

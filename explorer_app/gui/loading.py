@@ -3,6 +3,7 @@
 Opening shows libjpeg's decode as soon as the file is read (a 12-MP photo in well under a second), then
 runs the network's decode with progress per convolution and a cancel that stops it between two of them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Generator
@@ -54,10 +55,10 @@ def load_model(model: str, size: str, device_choice: str) -> LoadedModel:
         chosen = choose_decoder(model, size, device)
     except ModelNotFoundError as error:
         decoder = JpegDecoder(SIZES["lite"], name="untrained").to(device).eval()
-        return LoadedModel(decoder, device, "no trained model (Δ = 0)", {"name": "untrained", "size": "lite"},
-                           note or str(error))
-    return LoadedModel(chosen.decoder, device, f"{chosen.name}/{chosen.size}", chosen.describe(),
-                       note or chosen.note)
+        return LoadedModel(
+            decoder, device, "no trained model (Δ = 0)", {"name": "untrained", "size": "lite"}, note or str(error)
+        )
+    return LoadedModel(chosen.decoder, device, f"{chosen.name}/{chosen.size}", chosen.describe(), note or chosen.note)
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,9 @@ def shown(image: torch.Tensor, orientation: int) -> tuple[np.ndarray, QImage]:
     return pixels, screen_image(pixels)
 
 
-def open_job(control: JobControl, path: Path, model: LoadedModel,
-             session_file: Path | None = None) -> Generator[Progress, None, OpenedFile]:
+def open_job(
+    control: JobControl, path: Path, model: LoadedModel, session_file: Path | None = None
+) -> Generator[Progress, None, OpenedFile]:
     """Read ``path`` and show libjpeg's decode at once (a FirstView preview); decode it with the network
     (z = 0, progress per convolution, cancellable); restore ``session_file`` into it when given and show
     the result (a NetworkView preview); warm the session up for edits (the first Adam step of a process
@@ -123,13 +125,21 @@ def open_job(control: JobControl, path: Path, model: LoadedModel,
         current, current_image = shown(session.image, code.orientation)
     yield Progress(0, 0, NetworkView(current, current_image), stage="getting ready for edits")
     session.warm_up()
-    return OpenedFile(path, plain, network, current,
-                      {"plain": screen_image(plain), "network": network_image, "current": current_image},
-                      session, consistent(session), session_file)
+    return OpenedFile(
+        path,
+        plain,
+        network,
+        current,
+        {"plain": screen_image(plain), "network": network_image, "current": current_image},
+        session,
+        consistent(session),
+        session_file,
+    )
 
 
-def export_job(control: JobControl, session: Session, path: Path, bit_depth: int | None
-               ) -> Generator[Progress, None, tuple[Path, VerificationReport]]:
+def export_job(
+    control: JobControl, session: Session, path: Path, bit_depth: int | None
+) -> Generator[Progress, None, tuple[Path, VerificationReport]]:
     """Write the session's current image as a verified PNG (and its JSON report) at 8 or 16 bits (None:
     chosen by what verifies); returns where and the report. Cancel works between the export's stages;
     nothing is written then."""

@@ -1,4 +1,5 @@
 """Maps drawn over the image (where the file is coarse, colour ramps) and display images. Plain numpy, no Qt."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """Tools that put the user's own pixels in: scribble strokes and imprinted pictures. Both are projected
 onto the file's quantization boxes by the engine before z is optimized towards them."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -109,17 +110,15 @@ class ScribblePanel(ToolPanel):
         self.form.addRow("Amount", self.amount)
         self.form.addRow("Colour", self.color_button)
         draw = command_button(
-            "scribble", "Draw strokes",
-            "Drag on the image to draw strokes of the chosen shape",
-            self.start_drawing)
+            "scribble", "Draw strokes", "Drag on the image to draw strokes of the chosen shape", self.start_drawing
+        )
         dropper = command_button(
-            "eyedropper", "Pick colour from image",
+            "eyedropper",
+            "Pick colour from image",
             "Click a pixel of the current image to use its colour",
-            lambda: host.canvas.set_interaction(PointPick(), self.pick_color))
-        clear = command_button(
-            "select-clear", "Clear strokes",
-            "Remove the strokes drawn so far",
-            self.clear_strokes)
+            lambda: host.canvas.set_interaction(PointPick(), self.pick_color),
+        )
+        clear = command_button("select-clear", "Clear strokes", "Remove the strokes drawn so far", self.clear_strokes)
         for button in (draw, dropper, clear):
             self.extra.addWidget(button)
         self._set_color(self.color)
@@ -131,8 +130,13 @@ class ScribblePanel(ToolPanel):
     def pen(self) -> QPen:
         """The pen of the next stroke: the paint colour (or white/black for brighten/darken), its width."""
         mode = self.mode.currentData()
-        color = self.color if mode == "paint" else QColor(255, 255, 255, 160) if mode == "brighten" else \
-            QColor(0, 0, 0, 160)
+        color = (
+            self.color
+            if mode == "paint"
+            else QColor(255, 255, 255, 160)
+            if mode == "brighten"
+            else QColor(0, 0, 0, 160)
+        )
         return stroke_pen(color, float(self.pen_width.value()))
 
     def start_drawing(self) -> None:
@@ -200,7 +204,12 @@ class ScribblePanel(ToolPanel):
 
 
 class ImprintPanel(ToolPanel):
-    title, icon_name, tip, shortcut = "Imprint", "imprint", "Imprint a picture (a file or a piece of this image)", "Shift+I"
+    title, icon_name, tip, shortcut = (
+        "Imprint",
+        "imprint",
+        "Imprint a picture (a file or a piece of this image)",
+        "Shift+I",
+    )
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
@@ -211,21 +220,24 @@ class ImprintPanel(ToolPanel):
         self.angle = slider(-180, 180, 0, "Rotation in degrees (anticlockwise)", 0)
         self.search = QSpinBox()
         self.search.setRange(0, 16)
-        self.search.setToolTip("Auto-placement: try every shift up to this many pixels and keep the one the "
-                               "file contradicts least (0: exactly where placed)")
+        self.search.setToolTip(
+            "Auto-placement: try every shift up to this many pixels and keep the one the "
+            "file contradicts least (0: exactly where placed)"
+        )
         self.form.addRow("Scale", self.scale)
         self.form.addRow("Angle (°)", self.angle)
         self.form.addRow("Auto-place ± px", self.search)
         load = command_button("open", "Load picture…", "Imprint an image file", self.ask_picture)
         copy = command_button(
-            "imitate", "Copy the selection",
-            "Imprint the selected piece of the current image",
-            self.copy_selection)
+            "imitate", "Copy the selection", "Imprint the selected piece of the current image", self.copy_selection
+        )
         self.place_button = command_button(
-            "imprint", "Click to place",
+            "imprint",
+            "Click to place",
             "Click where the picture's centre should go; then drag the picture, its corner grip (scale) "
             "or the grip above it (rotation)",
-            lambda: host.canvas.set_interaction(PointPick(), self.place))
+            lambda: host.canvas.set_interaction(PointPick(), self.place),
+        )
         self.summary = QLabel("No picture yet")
         self.summary.setWordWrap(True)
         for widget in (load, copy, self.place_button, self.summary):
@@ -263,8 +275,9 @@ class ImprintPanel(ToolPanel):
         directly (the canvas goes back to panning, where drags reach them)."""
         self.move_to(pos)
         self.host.pan()
-        self.summary.setText("Drag the picture to move it, its corner grip to scale it, the grip above it to "
-                             "rotate it; then Apply")
+        self.summary.setText(
+            "Drag the picture to move it, its corner grip to scale it, the grip above it to rotate it; then Apply"
+        )
 
     def move_to(self, pos: QPointF) -> None:
         self.position = self.host.to_file_point(pos)
@@ -295,5 +308,10 @@ class ImprintPanel(ToolPanel):
             self.message.setText("Load or copy a picture and click where it goes.")
             return None
         self.preview.setVisible(False)
-        return Imprint(self.picture, self.position, scale=self.scale.value(), angle=self.angle.value(),
-                       search_radius=self.search.value())
+        return Imprint(
+            self.picture,
+            self.position,
+            scale=self.scale.value(),
+            angle=self.angle.value(),
+            search_radius=self.search.value(),
+        )

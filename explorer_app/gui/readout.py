@@ -1,5 +1,6 @@
 """What is under the cursor, as an analyst wants it: the file's pixel, its colour and luma, the 8×8 block
 it lies in and that block's quantization. Plain numpy, no Qt."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,9 +21,10 @@ def readout(code: JpegCode, shown: np.ndarray, x: float, y: float) -> tuple[str,
     kept = int(np.count_nonzero(code.coefficients[0][by, bx]))
     table = code.tables[0].reshape(64)
     steps = f"DC step {int(table[0])}, AC steps {int(table[1:].min())}–{int(table[1:].max())}"
-    line = (f"x {fx}, y {fy} · {colour} · Y {luma:.0f} · block ({bx}, {by}): {kept}/64 coefficients kept, "
-            f"{steps}")
-    full = (f"File pixel x {fx}, y {fy} (displayed at {dx}, {dy})\n{colour}, luma Y {luma:.1f}\n"
-            f"8×8 block column {bx}, row {by}: {kept} of 64 luma coefficients non-zero in the file\n"
-            f"Luma quantization: {steps} (every block of a component shares its table)")
+    line = f"x {fx}, y {fy} · {colour} · Y {luma:.0f} · block ({bx}, {by}): {kept}/64 coefficients kept, {steps}"
+    full = (
+        f"File pixel x {fx}, y {fy} (displayed at {dx}, {dy})\n{colour}, luma Y {luma:.1f}\n"
+        f"8×8 block column {bx}, row {by}: {kept} of 64 luma coefficients non-zero in the file\n"
+        f"Luma quantization: {steps} (every block of a component shares its table)"
+    )
     return line, full

@@ -1,4 +1,5 @@
 """Region selection controls: the drawing tools and the brush size, invert, clear, and what is selected."""
+
 from __future__ import annotations
 
 from PyQt6.QtGui import QAction
@@ -7,8 +8,16 @@ from PyQt6.QtWidgets import QFormLayout, QGridLayout, QLabel, QSpinBox, QVBoxLay
 from .regions import Region
 from .view_panel import tool_button
 
-REGION_ACTIONS = ("pan", "select_rectangle", "select_polygon", "select_freehand", "select_brush", "select_erase",
-                  "select_invert", "select_clear")
+REGION_ACTIONS = (
+    "pan",
+    "select_rectangle",
+    "select_polygon",
+    "select_freehand",
+    "select_brush",
+    "select_erase",
+    "select_invert",
+    "select_clear",
+)
 
 
 class RegionPanel(QWidget):
@@ -45,5 +54,6 @@ class RegionPanel(QWidget):
             return
         x, y, w, h = self.region.bounding_box()
         pixels = int(self.region.display_mask().sum())
-        self.summary.setText(f"{pixels} px selected{' (inverted)' if self.region.inverted else ''}\n"
-                             f"bounding box {w}×{h} at ({x}, {y})")
+        self.summary.setText(
+            f"{pixels} px selected{' (inverted)' if self.region.inverted else ''}\nbounding box {w}×{h} at ({x}, {y})"
+        )

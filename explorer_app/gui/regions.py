@@ -1,5 +1,6 @@
 """The selected region: shapes drawn on the canvas (display coordinates), combined, maybe inverted,
 rasterized to a boolean mask in the file's own orientation for the engine."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +27,7 @@ def rasterize(path: QPainterPath, height: int, width: int) -> np.ndarray:
     bits = image.constBits()
     bits.setsize(image.sizeInBytes())
     rows = np.frombuffer(bits, np.uint8).reshape(box.height(), image.bytesPerLine())
-    mask[box.y(): box.y() + box.height(), box.x(): box.x() + box.width()] = rows[:, :box.width()] > 127
+    mask[box.y() : box.y() + box.height(), box.x() : box.x() + box.width()] = rows[:, : box.width()] > 127
     return mask
 
 

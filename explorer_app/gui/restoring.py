@@ -1,4 +1,5 @@
 """Restoring a saved session into the open file's fresh session, in the background."""
+
 from __future__ import annotations
 
 from collections.abc import Generator

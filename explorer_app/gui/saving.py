@@ -1,4 +1,5 @@
 """Session files from the window: written in the background from a snapshot, and the crash autosaves."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

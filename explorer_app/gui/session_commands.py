@@ -1,5 +1,6 @@
 """The window's session commands: save (in the background), reopen (finding the session's JPEG), restore
 into the open file, the crash autosave and its offer at the next start."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,11 +39,14 @@ class SessionCommands:
         generation = self.explorer.generation
         self.explorer.saved_generation = generation
         self.status.say(f"Saving the session to {path}…")
-        self.writer.write(self.explorer.session, path,
-                          on_written=lambda where, size: self.status.say(
-                              f"Session saved to {where} ({size / 2**20:.1f} MB)", True))
-        self.writer.failed.connect(lambda *_: setattr(self.explorer, "saved_generation", -1),
-                                   Qt.ConnectionType.SingleShotConnection)
+        self.writer.write(
+            self.explorer.session,
+            path,
+            on_written=lambda where, size: self.status.say(f"Session saved to {where} ({size / 2**20:.1f} MB)", True),
+        )
+        self.writer.failed.connect(
+            lambda *_: setattr(self.explorer, "saved_generation", -1), Qt.ConnectionType.SingleShotConnection
+        )
 
     def ask_open_session(self) -> None:
         folder = str(self.opened.path.parent) if self.opened else self.settings.last_open_folder
@@ -78,24 +82,36 @@ class SessionCommands:
         recorded = Path(facts.source_path)
         if recorded.is_file() and file_sha256(recorded) == facts.source_sha256:
             return recorded
-        QMessageBox.information(self, "Where is the JPEG?",
-                                f"The session belongs to {recorded.name}, which is no longer at {recorded}"
-                                + (" (a file there has other contents)" if recorded.exists() else "")
-                                + ". Show where it is now.")
+        QMessageBox.information(
+            self,
+            "Where is the JPEG?",
+            f"The session belongs to {recorded.name}, which is no longer at {recorded}"
+            + (" (a file there has other contents)" if recorded.exists() else "")
+            + ". Show where it is now.",
+        )
         name, _ = QFileDialog.getOpenFileName(self, f"Where is {recorded.name}?", str(facts.path.parent), JPEG_FILTER)
         if not name:
             return None
         if file_sha256(Path(name)) != facts.source_sha256:
-            QMessageBox.warning(self, "Not the session's file", f"{name} is not the file this session was made on "
-                                f"(its SHA-256 differs from {facts.source_sha256[:16]}…).")
+            QMessageBox.warning(
+                self,
+                "Not the session's file",
+                f"{name} is not the file this session was made on "
+                f"(its SHA-256 differs from {facts.source_sha256[:16]}…).",
+            )
             return None
         return Path(name)
 
     def restore_into_open(self, path: Path) -> bool:
         """Restore a session of the open file into its fresh, unedited session (no second decode)."""
-        self.jobs.start(f"Restoring {path.name}", restore_job, self.explorer.session, path,
-                        on_result=lambda restored: self._restored(restored, path),
-                        on_error=lambda error: QMessageBox.warning(self, "Cannot open this session", str(error)))
+        self.jobs.start(
+            f"Restoring {path.name}",
+            restore_job,
+            self.explorer.session,
+            path,
+            on_result=lambda restored: self._restored(restored, path),
+            on_error=lambda error: QMessageBox.warning(self, "Cannot open this session", str(error)),
+        )
         return True
 
     def _restored(self, restored: Restored, path: Path) -> None:
@@ -118,8 +134,9 @@ class SessionCommands:
             self.autosave_timer.start(1000)
         elif self.explorer.session is not None and self.explorer.dirty:
             self.settings.autosave_folder.mkdir(parents=True, exist_ok=True)
-            self.writer.write(self.explorer.session, autosave_path(self.settings.autosave_folder,
-                                                                   self.explorer.session.code.sha256))
+            self.writer.write(
+                self.explorer.session, autosave_path(self.settings.autosave_folder, self.explorer.session.code.sha256)
+            )
 
     def discard_autosave(self) -> None:
         self.autosave_timer.stop()
@@ -128,8 +145,9 @@ class SessionCommands:
 
     def confirm_leaving(self) -> bool:
         """Offer to save unsaved edits; False when the user cancels (or cancels the save dialog)."""
-        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                   | QMessageBox.StandardButton.Cancel)
+        buttons = (
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+        )
         answer = QMessageBox.question(self, "Unsaved exploration", "Save the session before closing?", buttons)
         if answer == QMessageBox.StandardButton.Save:
             self.ask_save_session()
@@ -139,20 +157,40 @@ class SessionCommands:
     def offer_autosaves(self) -> None:
         """At start-up: offer back the newest session a crash (or a close during a job) left behind."""
         found = pending_autosaves(self.settings.autosave_folder)
-        if found and Path(found[0][1]).exists() and QMessageBox.question(
-                self, "Restore autosaved session?", f"The last exploration of {found[0][1]} was not closed "
-                "normally. Reopen it with its autosaved session?") == QMessageBox.StandardButton.Yes:
+        if (
+            found
+            and Path(found[0][1]).exists()
+            and QMessageBox.question(
+                self,
+                "Restore autosaved session?",
+                f"The last exploration of {found[0][1]} was not closed normally. Reopen it with its autosaved session?",
+            )
+            == QMessageBox.StandardButton.Yes
+        ):
             self.open_path(Path(found[0][1]), session_file=found[0][0])
 
     def _offer_autosave(self, opened: OpenedFile) -> None:
         saved = autosave_path(self.settings.autosave_folder, opened.code.sha256)
-        if not self.closing and saved.exists() and QMessageBox.question(
-                self, "Restore autosaved session?", f"An autosaved exploration of {opened.path.name} was found "
-                "(the application did not close normally). Restore it?") == QMessageBox.StandardButton.Yes:
+        if (
+            not self.closing
+            and saved.exists()
+            and QMessageBox.question(
+                self,
+                "Restore autosaved session?",
+                f"An autosaved exploration of {opened.path.name} was found "
+                "(the application did not close normally). Restore it?",
+            )
+            == QMessageBox.StandardButton.Yes
+        ):
             self.restore_into_open(saved)
 
     def _say_restored(self, path: Path, base_matches: bool) -> None:
-        note = "" if base_matches else (" (this machine decodes the file's unedited areas slightly differently "
-                                         "from the one that saved it: the edited blocks are exact)")
+        note = (
+            ""
+            if base_matches
+            else (
+                " (this machine decodes the file's unedited areas slightly differently "
+                "from the one that saved it: the edited blocks are exact)"
+            )
+        )
         self.status.say(f"Session {path.name} reopened{note}", base_matches or None)
-

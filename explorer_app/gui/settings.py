@@ -3,6 +3,7 @@
 Each preference is a typed descriptor on :class:`Settings`; the GUI reads and writes attributes and never
 spells a QSettings key anywhere else.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -65,8 +66,11 @@ class Settings:
         return Path(self.store.fileName()).parent / "autosave"
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.store = (QSettings(str(path), QSettings.Format.IniFormat) if path is not None
-                      else QSettings("JPEG Explorer", "jpeg-explorer"))
+        self.store = (
+            QSettings(str(path), QSettings.Format.IniFormat)
+            if path is not None
+            else QSettings("JPEG Explorer", "jpeg-explorer")
+        )
 
     def add_recent(self, path: str | Path) -> None:
         """Put ``path`` first in the recent files, without duplicates, at most RECENT_LIMIT long."""

@@ -1,5 +1,6 @@
 """The status bar: the last outcome (kept until the next one), the running job with its progress and
 cancel, what is under the cursor, consistency of the current image, model, device and zoom."""
+
 from __future__ import annotations
 
 import time
@@ -25,16 +26,19 @@ class StatusPanel:
     def __init__(self, bar: QStatusBar, cancel: QAction) -> None:
         self.message = narrow(QLabel(), 120)
         self.readout = narrow(QLabel(), 160)
-        self.readout.setToolTip("Under the cursor: file coordinates, colour, luma Y, the 8×8 block and its "
-                                "quantization")
+        self.readout.setToolTip(
+            "Under the cursor: file coordinates, colour, luma Y, the 8×8 block and its quantization"
+        )
         self.job = narrow(QLabel(), 60)
         self.device = QLabel()
         self.device.setToolTip("Where the network runs (change it in Preferences)")
         self.model = QLabel()
         self.model.setToolTip("The decoder that produces and explores the image")
         self.consistency = QLabel("no file")
-        self.consistency.setToolTip("Whether every coefficient of the shown network image re-quantizes to the "
-                                    "file's (|Δ| ≤ ½); exports are verified again by re-compression")
+        self.consistency.setToolTip(
+            "Whether every coefficient of the shown network image re-quantizes to the "
+            "file's (|Δ| ≤ ½); exports are verified again by re-compression"
+        )
         self.zoom = QLabel()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(140)

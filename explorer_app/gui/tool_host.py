@@ -1,5 +1,6 @@
 """What a tool panel may use of the window, and nothing more: the session, the canvas, the selection, a way
 to run its tool, and whether a job is running."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -5,6 +5,7 @@ window only through a :class:`~explorer_app.gui.tool_host.ToolHost`.
 The simple panels are generated: a :class:`FieldPanel` names its tool's dataclass and one
 :class:`FieldSpec` (label, range, step, unit, tip) per field it shows, as the action table names menus
 and shortcuts; the controls and the tool built from them follow."""
+
 from __future__ import annotations
 
 import math
@@ -101,8 +102,10 @@ class ToolPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.apply_button = QPushButton(icon("apply"), self.apply_text)
-        self.apply_button.setToolTip(f"{self.tip}: optimize the control signal z in the region "
-                                     "(the result stays consistent with the file) (Ctrl+Return)")
+        self.apply_button.setToolTip(
+            f"{self.tip}: optimize the control signal z in the region "
+            "(the result stays consistent with the file) (Ctrl+Return)"
+        )
         self.apply_button.clicked.connect(self.apply)
         layout = QVBoxLayout(self)
         heading = QLabel(f"<b>{self.title}</b><br>{self.tip}")
@@ -153,8 +156,10 @@ class ToolPanel(QWidget):
     def keep_notes(self, candidate: Candidate) -> dict[str, object]:
         """What the history records about a kept candidate (its label and score, in words)."""
         summary = candidate.result.record.get("summary", self.title)
-        return {"kept": {"label": candidate.label, "score": round(candidate.score, 4), "of": candidate.of},
-                "summary": f"{summary}: kept {candidate.label} ({candidate.score_text})"}
+        return {
+            "kept": {"label": candidate.label, "score": round(candidate.score, 4), "of": candidate.of},
+            "summary": f"{summary}: kept {candidate.label} ({candidate.score_text})",
+        }
 
 
 @dataclass(frozen=True)
@@ -223,17 +228,32 @@ class FieldPanel(ToolPanel):
 class BrightnessPanel(FieldPanel):
     title, icon_name, tip, shortcut = "Brightness", "brightness", "Make the region brighter or darker", "Shift+B"
     tool_type = Brightness
-    fields = (FieldSpec("amount", "Amount", -80, 80, 0.1, "Grey levels to add to the region's luma (negative darkens)",
-                        "grey levels", initial=25),)
+    fields = (
+        FieldSpec(
+            "amount",
+            "Amount",
+            -80,
+            80,
+            0.1,
+            "Grey levels to add to the region's luma (negative darkens)",
+            "grey levels",
+            initial=25,
+        ),
+    )
 
 
 class HueSaturationPanel(FieldPanel):
-    title, icon_name, tip, shortcut = ("Hue / saturation", "hue", "Shift the region's hue and scale its saturation",
-                                       "Shift+U")
+    title, icon_name, tip, shortcut = (
+        "Hue / saturation",
+        "hue",
+        "Shift the region's hue and scale its saturation",
+        "Shift+U",
+    )
     tool_type = HueSaturation
-    fields = (FieldSpec("hue_degrees", "Hue", -180, 180, 1, "Rotate the colours by this many degrees", "°",
-                        initial=30),
-              FieldSpec("saturation", "Saturation", 0, 3, 0.01, "Multiply the colour saturation by this", "×"))
+    fields = (
+        FieldSpec("hue_degrees", "Hue", -180, 180, 1, "Rotate the colours by this many degrees", "°", initial=30),
+        FieldSpec("saturation", "Saturation", 0, 3, 0.01, "Multiply the colour saturation by this", "×"),
+    )
 
     def make_tool(self) -> Tool | None:
         if not self.host.session().code.is_color:
@@ -243,16 +263,33 @@ class HueSaturationPanel(FieldPanel):
 
 
 class VariancePanel(FieldPanel):
-    title, icon_name, tip, shortcut = ("Variance", "variance", "More or less detail: steer the region's local variance",
-                                       "Shift+V")
+    title, icon_name, tip, shortcut = (
+        "Variance",
+        "variance",
+        "More or less detail: steer the region's local variance",
+        "Shift+V",
+    )
     tool_type = Variance
-    fields = (FieldSpec("factor", "Variance", 0.1, 5, 0.01, "Target local variance as a multiple of the current one "
-                                                            "(below 1: smoother, above 1: more texture)", "×"),)
+    fields = (
+        FieldSpec(
+            "factor",
+            "Variance",
+            0.1,
+            5,
+            0.01,
+            "Target local variance as a multiple of the current one (below 1: smoother, above 1: more texture)",
+            "×",
+        ),
+    )
 
 
 class TotalVariationPanel(FieldPanel):
-    title, icon_name, tip, shortcut = ("Smooth (TV)", "tv", "Make the region piece-wise smooth (total variation)",
-                                       "Shift+T")
+    title, icon_name, tip, shortcut = (
+        "Smooth (TV)",
+        "tv",
+        "Make the region piece-wise smooth (total variation)",
+        "Shift+T",
+    )
     tool_type = TotalVariation
     fields = (FieldSpec("weight", "Weight", 0.1, 5, 0.01, "Strength of the smoothing objective"),)
 
@@ -285,17 +322,23 @@ def marker(pos: QPointF, origin: bool) -> QGraphicsItem:
 
 
 class PeriodicityPanel(ToolPanel):
-    title, icon_name, tip, shortcut = ("Periodicity", "periodicity", "Make the region repeat with a period you click",
-                                       "Shift+P")
+    title, icon_name, tip, shortcut = (
+        "Periodicity",
+        "periodicity",
+        "Make the region repeat with a period you click",
+        "Shift+P",
+    )
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
         self.points: list[tuple[float, float]] = []
         self.markers: list[QGraphicsItem] = []
         pick = command_button(
-            "periodicity", "Click points on the image",
+            "periodicity",
+            "Click points on the image",
             "Click an origin, then one point a period away (1-D) and optionally a second (2-D)",
-            self.start_picking)
+            self.start_picking,
+        )
         clear = command_button("select-clear", "Clear points", "Forget the clicked points", self.clear_points)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -363,9 +406,11 @@ class ImitatePanel(ToolPanel):
         self.mode.setToolTip("Copy the reference's small patches, or only its distribution of values")
         self.form.addRow("Imitate", self.mode)
         take = command_button(
-            "imitate", "Use the selection as reference",
+            "imitate",
+            "Use the selection as reference",
             "Remember the current selection as the reference; then select the region to change",
-            self.take_reference)
+            self.take_reference,
+        )
         self.summary = QLabel("No reference yet")
         self.summary.setWordWrap(True)
         self.extra.addWidget(take)
@@ -388,18 +433,25 @@ class ImitatePanel(ToolPanel):
 
 
 class AlternativesPanel(FieldPanel):
-    title, icon_name, tip, shortcut = ("Alternatives", "alternatives", "Show diverse plausible contents for the region",
-                                       "Shift+A")
+    title, icon_name, tip, shortcut = (
+        "Alternatives",
+        "alternatives",
+        "Show diverse plausible contents for the region",
+        "Shift+A",
+    )
     apply_text = "Generate"
     several_candidates = True
     noun = "alternative"
-    legend = ("✔: consistent with the file (every coefficient re-quantizes to the file's). The number: how far "
-              "it is from the current image in the region (mean difference, grey levels).")
+    legend = (
+        "✔: consistent with the file (every coefficient re-quantizes to the file's). The number: how far "
+        "it is from the current image in the region (mean difference, grey levels)."
+    )
     tool_type = Alternatives
-    fields = (FieldSpec("count", "Count", 2, 8, 1, "How many alternatives to compute"),
-              FieldSpec("spread", "Spread", 0.1, 3, 0.01, "How far from the current control signal the alternatives "
-                                                          "start"),
-              FieldSpec("seed", "Seed", 0, 10_000, 1, "Random seed: the same seed gives the same alternatives"))
+    fields = (
+        FieldSpec("count", "Count", 2, 8, 1, "How many alternatives to compute"),
+        FieldSpec("spread", "Spread", 0.1, 3, 0.01, "How far from the current control signal the alternatives start"),
+        FieldSpec("seed", "Seed", 0, 10_000, 1, "Random seed: the same seed gives the same alternatives"),
+    )
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
@@ -415,15 +467,20 @@ class AlternativesPanel(FieldPanel):
         for index in range(result.count):
             patch = session.candidate_patch(result, index)
             crop, (top, left) = session.patched_window(patch)
-            after = crop[0, :, y0 - top: y1 - top, x0 - left: x1 - left]
+            after = crop[0, :, y0 - top : y1 - top, x0 - left : x1 - left]
             difference = float((after - before).abs().mean(0)[inside].mean())
             found.append(Ranked(index, f"#{index + 1}", difference, f"Δ {difference:.1f}", patch, patch.consistent()))
         consistent = sum(r.consistent for r in found)
         low, high = min(r.score for r in found), max(r.score for r in found)
-        head = (f"All {len(found)} alternatives are consistent with the file" if consistent == len(found) else
-                f"Only {consistent} of {len(found)} alternatives are consistent with the file")
-        return found, (f"{head}: each could have been the original here. They differ from the current image by "
-                       f"{low:.1f}–{high:.1f} grey levels on average in the region.")
+        head = (
+            f"All {len(found)} alternatives are consistent with the file"
+            if consistent == len(found)
+            else f"Only {consistent} of {len(found)} alternatives are consistent with the file"
+        )
+        return found, (
+            f"{head}: each could have been the original here. They differ from the current image by "
+            f"{low:.1f}–{high:.1f} grey levels on average in the region."
+        )
 
     def show_candidates(self, found: CandidateSet) -> None:
         self.gallery.show_candidates(found)

@@ -1,11 +1,20 @@
 """The tool chooser: one named button per tool above the chosen tool's panel, which scrolls when it is
 taller than the room left (26 letter hypotheses on a laptop screen)."""
+
 from __future__ import annotations
 
 from PyQt6.QtCore import QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QKeySequence
-from PyQt6.QtWidgets import (QButtonGroup, QGridLayout, QScrollArea, QSizePolicy, QStackedWidget, QToolButton,
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .icons import icon
 from .tool_panels import ToolPanel

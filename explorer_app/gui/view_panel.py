@@ -1,5 +1,6 @@
 """Which image the canvas shows (libjpeg, network, current), the A/B comparisons (flicker, split), and the
 overlays."""
+
 from __future__ import annotations
 
 from PyQt6.QtCore import QTimer, pyqtSignal

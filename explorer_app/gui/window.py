@@ -1,6 +1,7 @@
 """The main window: assembles the canvas, the panels, the menus and the status bar, and carries out the
 file-level commands (open, export, sessions, closing). Tool panels, history and jobs live in their own
 modules; nothing here touches the whole photo's pixels on the GUI thread."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -36,8 +37,16 @@ from .session_commands import JPEG_FILTER, SessionCommands
 from .settings import Settings
 from .status import StatusPanel
 from .tool_host import ToolHost
-from .tool_panels import (AlternativesPanel, BrightnessPanel, HueSaturationPanel, ImitatePanel, PeriodicityPanel,
-                          ToolPanel, TotalVariationPanel, VariancePanel)
+from .tool_panels import (
+    AlternativesPanel,
+    BrightnessPanel,
+    HueSaturationPanel,
+    ImitatePanel,
+    PeriodicityPanel,
+    ToolPanel,
+    TotalVariationPanel,
+    VariancePanel,
+)
 from .toolbox import ToolBox, scrolling
 from .view_panel import SOURCES, ViewPanel
 
@@ -46,19 +55,75 @@ LAYOUT_VERSION = 3
 """Bumped when the panels change, so a saved arrangement of older panels is not restored."""
 DOCK_WIDTHS = {"left": 280, "right": 330}
 """At 1280 px the canvas keeps more than half the width."""
-SIMPLE_TOOL_PANELS = (ScribblePanel, ImprintPanel, BrightnessPanel, VariancePanel, TotalVariationPanel,
-                      HueSaturationPanel, PeriodicityPanel, ImitatePanel, AlternativesPanel)
+SIMPLE_TOOL_PANELS = (
+    ScribblePanel,
+    ImprintPanel,
+    BrightnessPanel,
+    VariancePanel,
+    TotalVariationPanel,
+    HueSaturationPanel,
+    PeriodicityPanel,
+    ImitatePanel,
+    AlternativesPanel,
+)
 MENUS = {
     "&File": ("open", "recent", "open_session", "save_session", "export", None, "preferences", None, "quit"),
     "&Edit": ("undo", "redo", None, "apply", "cancel"),
-    "&View": ("zoom_fit", "zoom_actual", "zoom_in", "zoom_out", None, "show_plain", "show_network",
-              "show_current", "flicker", "split", None, "block_grid", "coarseness", "ambiguity"),
-    "&Region": ("pan", "select_rectangle", "select_polygon", "select_freehand", "select_brush", "select_erase", None,
-                "select_invert", "select_clear"),
+    "&View": (
+        "zoom_fit",
+        "zoom_actual",
+        "zoom_in",
+        "zoom_out",
+        None,
+        "show_plain",
+        "show_network",
+        "show_current",
+        "flicker",
+        "split",
+        None,
+        "block_grid",
+        "coarseness",
+        "ambiguity",
+    ),
+    "&Region": (
+        "pan",
+        "select_rectangle",
+        "select_polygon",
+        "select_freehand",
+        "select_brush",
+        "select_erase",
+        None,
+        "select_invert",
+        "select_clear",
+    ),
 }
-TOOLBAR = ("open", "export", None, "undo", "redo", None, "zoom_fit", "zoom_actual", None, "pan", "select_rectangle",
-           "select_polygon", "select_freehand", "select_brush", "select_erase", "select_invert", "select_clear", None,
-           "block_grid", "coarseness", "ambiguity", "flicker", "split", None, "cancel")
+TOOLBAR = (
+    "open",
+    "export",
+    None,
+    "undo",
+    "redo",
+    None,
+    "zoom_fit",
+    "zoom_actual",
+    None,
+    "pan",
+    "select_rectangle",
+    "select_polygon",
+    "select_freehand",
+    "select_brush",
+    "select_erase",
+    "select_invert",
+    "select_clear",
+    None,
+    "block_grid",
+    "coarseness",
+    "ambiguity",
+    "flicker",
+    "split",
+    None,
+    "cancel",
+)
 ON_FILE = ("zoom_fit", "zoom_actual", "zoom_in", "zoom_out", "block_grid", "coarseness")
 """Actions that need an image on screen (libjpeg's decode is enough)."""
 
@@ -73,8 +138,12 @@ def quit_if_last_window() -> None:
 class MainWindow(SessionCommands, QMainWindow):
     """``model`` and ``load_classifier`` override the shipped decoder and glyph classifiers (tests)."""
 
-    def __init__(self, settings: Settings | None = None, model: LoadedModel | None = None,
-                 load_classifier: ClassifierLoader = shipped_classifier) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        model: LoadedModel | None = None,
+        load_classifier: ClassifierLoader = shipped_classifier,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("JPEG Explorer")
         self.setWindowIcon(icon("app"))
@@ -104,7 +173,10 @@ class MainWindow(SessionCommands, QMainWindow):
         self.commands = build_actions(self)
         """Every command's QAction by key (not ``self.actions``: that would hide ``QWidget.actions()``)."""
         self.host = ToolHost(self.explorer, self.jobs, self.canvas, self.region, self.commands["pan"])
-        panels: list[ToolPanel] = [*[cls(self.host) for cls in SIMPLE_TOOL_PANELS], GlyphPanel(self.host, load_classifier)]
+        panels: list[ToolPanel] = [
+            *[cls(self.host) for cls in SIMPLE_TOOL_PANELS],
+            GlyphPanel(self.host, load_classifier),
+        ]
         self.tool_panels = {panel.title: panel for panel in panels}
         self.toolbox = ToolBox(panels)
         self.commands.update(build_actions(self, tool_specs(panels)))
@@ -146,8 +218,11 @@ class MainWindow(SessionCommands, QMainWindow):
         self.add_panel("View", self.view_panel, left)
         self.tabifyDockWidget(self.docks["File"], self.docks["View"])
         self.docks["File"].raise_()
-        self.resizeDocks([self.docks["File"], self.docks["Tools"]], [DOCK_WIDTHS["left"], DOCK_WIDTHS["right"]],
-                         Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.docks["File"], self.docks["Tools"]],
+            [DOCK_WIDTHS["left"], DOCK_WIDTHS["right"]],
+            Qt.Orientation.Horizontal,
+        )
         self.resizeDocks([self.docks["File"], self.docks["Region"]], [460, 240], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["Tools"], self.docks["History"]], [520, 200], Qt.Orientation.Vertical)
 
@@ -266,9 +341,16 @@ class MainWindow(SessionCommands, QMainWindow):
         if self.fixed_model is None:
             self.model = load_model(self.settings.model, self.settings.model_size, self.settings.device)
         self.settings.last_open_folder = str(path.resolve().parent)
-        self.jobs.start(f"Opening {path.name}", open_job, path, self.model, session_file,
-                        on_preview=self._opening, on_result=self.show_opened,
-                        on_error=lambda error: self._open_failed(path, error))
+        self.jobs.start(
+            f"Opening {path.name}",
+            open_job,
+            path,
+            self.model,
+            session_file,
+            on_preview=self._opening,
+            on_result=self.show_opened,
+            on_error=lambda error: self._open_failed(path, error),
+        )
         return True
 
     def _open_failed(self, path: Path, error: BaseException) -> None:
@@ -306,8 +388,9 @@ class MainWindow(SessionCommands, QMainWindow):
         self.file_panel.show_code(code)
         height, width = display_size(code.orientation, code.height, code.width)
         self.region.reset(height, width)
-        self.canvas.grid.set_image_size(width, height, QPointF(*display_block_offset(code.orientation, code.height,
-                                                                                     code.width)))
+        self.canvas.grid.set_image_size(
+            width, height, QPointF(*display_block_offset(code.orientation, code.height, code.width))
+        )
         self.canvas.zoom_to_fit()
         self.setWindowTitle(f"JPEG Explorer: {path.name}")
         self.show_map(self._map_shown())
@@ -349,8 +432,10 @@ class MainWindow(SessionCommands, QMainWindow):
         if opened.restored is not None:
             self._say_restored(opened.restored, opened.session.base_matches)
         else:
-            self.status.say(f"{opened.path.name} opened: {opened.code.width} × {opened.code.height}; "
-                            "select a region and pick a tool")
+            self.status.say(
+                f"{opened.path.name} opened: {opened.code.width} × {opened.code.height}; "
+                "select a region and pick a tool"
+            )
             self._offer_autosave(opened)
         if self.model.note:
             self.status.say(self.model.note)
@@ -370,7 +455,7 @@ class MainWindow(SessionCommands, QMainWindow):
         """Part of the current image changed (commit, undo, redo): paste just that part."""
         shown = change.shown
         height, width = shown.pixels.shape[:2]
-        self.images["current"][shown.top: shown.top + height, shown.left: shown.left + width] = shown.pixels
+        self.images["current"][shown.top : shown.top + height, shown.left : shown.left + width] = shown.pixels
         self.canvas.update_source("current", shown.pixels, shown.left, shown.top)
         self.status.set_consistent(change.consistent)
 
@@ -389,8 +474,9 @@ class MainWindow(SessionCommands, QMainWindow):
         self.status.say(f"{tool_words(record)}" + (f" — {reached}" if reached else ""))
 
     def _show_readout(self, x: float, y: float) -> None:
-        shown = self.images.get(self.view_panel.shown) if self.view_panel.shown in self.images else \
-            self.images.get("plain")
+        shown = (
+            self.images.get(self.view_panel.shown) if self.view_panel.shown in self.images else self.images.get("plain")
+        )
         if self.shown_code is None or shown is None:
             return
         self.status.show_readout(*readout(self.shown_code, shown, x, y))
@@ -416,23 +502,35 @@ class MainWindow(SessionCommands, QMainWindow):
         if name == "coarseness":
             values, low, high = stretch(coarseness_map(code))
             self.canvas.set_overlay(map_image(heat_rgba(to_display(values, code.orientation))), scale=8.0)
-            self.canvas.legend.show_map("Quantization map: share of each 8×8 block's detail the file stored as "
-                                        "zero (red: most room for other contents)",
-                                        f"{100 * low:.0f}%", f"{100 * high:.0f}% of the step budget")
+            self.canvas.legend.show_map(
+                "Quantization map: share of each 8×8 block's detail the file stored as "
+                "zero (red: most room for other contents)",
+                f"{100 * low:.0f}%",
+                f"{100 * high:.0f}% of the step budget",
+            )
             return
         if self.explorer.session is None or self.jobs.busy:
             self.commands["ambiguity"].setChecked(False)
             return
-        self.jobs.start("Ambiguity map", ambiguity_job, self.explorer.session, self.host.selection(),
-                        AMBIGUITY_DECODES, on_result=self.show_ambiguity)
+        self.jobs.start(
+            "Ambiguity map",
+            ambiguity_job,
+            self.explorer.session,
+            self.host.selection(),
+            AMBIGUITY_DECODES,
+            on_result=self.show_ambiguity,
+        )
 
     def show_ambiguity(self, shown: MapShown) -> None:
         """Overlay the per-pixel spread map, red where it is largest, with its scale."""
         if self.commands["ambiguity"].isChecked():
             self.canvas.set_overlay(shown.image)
-            self.canvas.legend.show_map(f"Ambiguity map: how much {AMBIGUITY_DECODES} random consistent decodes "
-                                        "differ per pixel (red: the file leaves most room)",
-                                        f"{shown.low:.1f}", f"{shown.high:.1f} grey levels (std. dev.)")
+            self.canvas.legend.show_map(
+                f"Ambiguity map: how much {AMBIGUITY_DECODES} random consistent decodes "
+                "differ per pixel (red: the file leaves most room)",
+                f"{shown.low:.1f}",
+                f"{shown.high:.1f} grey levels (std. dev.)",
+            )
 
     # -- export ----------------------------------------------------------------------------------------
     def ask_export(self) -> None:
@@ -449,8 +547,14 @@ class MainWindow(SessionCommands, QMainWindow):
         if self.jobs.busy or self.explorer.session is None:
             return
         self.settings.last_export_folder = str(path.resolve().parent)
-        self.jobs.start(f"Exporting {path.name}", export_job, self.explorer.session, path, bit_depth or None,
-                        on_result=lambda result: self.show_export_result(*result))
+        self.jobs.start(
+            f"Exporting {path.name}",
+            export_job,
+            self.explorer.session,
+            path,
+            bit_depth or None,
+            on_result=lambda result: self.show_export_result(*result),
+        )
 
     def show_export_result(self, path: Path, report: VerificationReport) -> None:
         self.status.say(report.summary(), report.verified)
@@ -483,11 +587,17 @@ class MainWindow(SessionCommands, QMainWindow):
         start. Otherwise unsaved edits are offered to be saved. Session files being written are waited for."""
         if not self.closing:
             if self.jobs.busy:
-                if self.explorer.dirty and QMessageBox.question(
-                        self, "Stop and close?", f"{self.jobs.label} is running. Stop it and close? Your "
+                if (
+                    self.explorer.dirty
+                    and QMessageBox.question(
+                        self,
+                        "Stop and close?",
+                        f"{self.jobs.label} is running. Stop it and close? Your "
                         "exploration is autosaved and offered back at the next start.",
-                        QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel
-                ) == QMessageBox.StandardButton.Cancel:
+                        QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+                    )
+                    == QMessageBox.StandardButton.Cancel
+                ):
                     event.ignore()
                     return
                 self.keep_autosave = self.explorer.dirty

@@ -9,6 +9,7 @@ Everything here is numpy/scipy/OpenCV on the CPU and needs no network or GPU. No
 attribute ``niqe`` is the function: reach the module's helpers with
 ``from explorer_app.metrics.niqe import ...``.
 """
+
 from __future__ import annotations
 
 from .niqe import (

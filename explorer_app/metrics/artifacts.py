@@ -4,6 +4,7 @@ two decodes of one file lie, in textured and in flat areas.
 Planes are (H, W) luma arrays on the [0, 255] scale (uint8 or float). A no-reference score such as NIQE
 rewards grain (it reads noise as detail); these figures compare an output with its ground truth instead.
 """
+
 from __future__ import annotations
 
 import cv2
@@ -75,8 +76,10 @@ def seed_spread(decodes: list[np.ndarray], flat: np.ndarray, textured: np.ndarra
     pairs = [(i, j) for i in range(len(planes)) for j in range(i + 1, len(planes))]
     differences = np.stack([np.abs(planes[i] - planes[j]) for i, j in pairs])
     deviation = planes.std(axis=0, ddof=1)
-    return {"mean_abs_difference": float(differences.mean()),
-            "textured_abs_difference": float(differences[:, textured].mean()),
-            "flat_abs_difference": float(differences[:, flat].mean()),
-            "textured_std": float(deviation[textured].mean()),
-            "flat_std": float(deviation[flat].mean())}
+    return {
+        "mean_abs_difference": float(differences.mean()),
+        "textured_abs_difference": float(differences[:, textured].mean()),
+        "flat_abs_difference": float(differences[:, flat].mean()),
+        "textured_std": float(deviation[textured].mean()),
+        "flat_std": float(deviation[flat].mean()),
+    }

@@ -20,6 +20,7 @@ The pristine model shipped in ``models/niqe_pristine.safetensors`` holds the pub
 the authors' release (see its card ``models/niqe_pristine.md``). :func:`fit_pristine_model` fits a new
 one from pristine photos the way the paper does, keeping only the sharpest blocks of each image.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

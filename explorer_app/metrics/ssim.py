@@ -4,6 +4,7 @@ Images are (H, W) grey or (H, W, C) colour arrays, uint8 or float, on [0, data_r
 SSIM uses the paper's 11×11 Gaussian window (σ = 1.5 px), K1 = 0.01, K2 = 0.03, evaluated only where
 the window fits inside the image, and averages the SSIM maps of all channels.
 """
+
 from __future__ import annotations
 
 import math

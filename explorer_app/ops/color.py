@@ -2,17 +2,21 @@
 
 Images are (N, 3, H, W) float tensors; the conversions are exact inverses in real arithmetic.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
 
 import torch
 
-_RGB_TO_YCBCR = torch.tensor([
-    [0.299, 0.587, 0.114],
-    [-0.168735892, -0.331264108, 0.5],
-    [0.5, -0.418687589, -0.081312411],
-], dtype=torch.float64)
+_RGB_TO_YCBCR = torch.tensor(
+    [
+        [0.299, 0.587, 0.114],
+        [-0.168735892, -0.331264108, 0.5],
+        [0.5, -0.418687589, -0.081312411],
+    ],
+    dtype=torch.float64,
+)
 _YCBCR_TO_RGB = torch.linalg.inv(_RGB_TO_YCBCR)
 _OFFSET = torch.tensor([0.0, 128.0, 128.0], dtype=torch.float64).view(1, 3, 1, 1)
 

@@ -4,6 +4,7 @@ Coefficient layout: a block of size B×B gives B² channels in natural order (ch
 vertical frequency). Planes are (N, 1, H, W) with H and W multiples of B; coefficient maps are
 (N, B², H/B, W/B). Works in any floating dtype and on any device.
 """
+
 from __future__ import annotations
 
 import math

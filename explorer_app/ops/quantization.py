@@ -3,6 +3,7 @@
 Coefficient maps are (N, 64, by, bx); tables broadcast as (N or 1, 64, 1, 1); X_Q are integers stored
 in a float tensor. "Normalized" coefficients are X_D ⊘ M; the box of X_Q is [X_Q − ½, X_Q + ½].
 """
+
 from __future__ import annotations
 
 import torch
@@ -29,8 +30,9 @@ def clamp_to_box(normalized: torch.Tensor, quantized: torch.Tensor, margin: floa
     return torch.clamp(normalized - quantized, -limit, limit) + quantized
 
 
-def project_to_box(coefficients: torch.Tensor, quantized: torch.Tensor, table: torch.Tensor,
-                   margin: float = 0.0) -> torch.Tensor:
+def project_to_box(
+    coefficients: torch.Tensor, quantized: torch.Tensor, table: torch.Tensor, margin: float = 0.0
+) -> torch.Tensor:
     """Paper eq. 2: (clip(X_D ⊘ M − X_Q, −½ + margin, ½ − margin) + X_Q) ⊙ M.
 
     The nearest (per coefficient) DCT map whose re-quantization gives ``quantized``; ``margin`` (in

@@ -4,6 +4,7 @@ The encoder averages each fy×fx box (libjpeg's default downsampling, without it
 The decoder upsamples smoothly and then adds back, replicated, whatever the box average of the smooth
 result misses, so ``box_downsample(consistent_upsample(c)) == c`` holds exactly in real arithmetic.
 """
+
 from __future__ import annotations
 
 import torch

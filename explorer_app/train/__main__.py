@@ -1,4 +1,5 @@
 """``python -m explorer_app.train``: see :mod:`explorer_app.train.cli`."""
+
 import sys
 
 from .cli import main

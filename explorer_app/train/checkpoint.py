@@ -1,5 +1,6 @@
 """Resumable training checkpoints in safetensors (no pickle): module and optimizer tensors, plus a JSON
 header with the schedule position and the loss history."""
+
 from __future__ import annotations
 
 import json
@@ -12,13 +13,17 @@ from torch import nn
 
 def _optimizer_tensors(prefix: str, optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
     state = optimizer.state_dict()
-    tensors = {f"{prefix}.{index}.{key}": value.detach().cpu().contiguous()
-               for index, entries in state["state"].items() for key, value in entries.items()}
+    tensors = {
+        f"{prefix}.{index}.{key}": value.detach().cpu().contiguous()
+        for index, entries in state["state"].items()
+        for key, value in entries.items()
+    }
     return tensors, {"param_groups": state["param_groups"], "indices": list(state["state"].keys())}
 
 
-def save_checkpoint(path: Path, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
-                    header: dict) -> None:
+def save_checkpoint(
+    path: Path, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer], header: dict
+) -> None:
     """Write every module's state and every optimizer's state to ``path`` (atomically)."""
     tensors: dict[str, torch.Tensor] = {}
     for name, module in modules.items():
@@ -32,8 +37,9 @@ def save_checkpoint(path: Path, modules: dict[str, nn.Module], optimizers: dict[
     temporary.replace(path)
 
 
-def load_checkpoint(path: Path, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
-                    device: torch.device) -> dict:
+def load_checkpoint(
+    path: Path, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer], device: torch.device
+) -> dict:
     """Restore what :func:`save_checkpoint` wrote into ``modules`` and ``optimizers``; return the header."""
     from safetensors import safe_open
 
@@ -42,7 +48,7 @@ def load_checkpoint(path: Path, modules: dict[str, nn.Module], optimizers: dict[
         metadata = handle.metadata()
     for name, module in modules.items():
         prefix = f"module.{name}."
-        module.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
+        module.load_state_dict({k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)})
     groups = json.loads(metadata["optimizers"])
     for name, optimizer in optimizers.items():
         if name not in groups:
@@ -51,7 +57,7 @@ def load_checkpoint(path: Path, modules: dict[str, nn.Module], optimizers: dict[
         state: dict[int, dict[str, torch.Tensor]] = {int(i): {} for i in groups[name]["indices"]}
         for key, value in tensors.items():
             if key.startswith(prefix):
-                index, field = key[len(prefix):].split(".", 1)
+                index, field = key[len(prefix) :].split(".", 1)
                 state[int(index)][field] = value
         optimizer.load_state_dict({"state": state, "param_groups": groups[name]["param_groups"]})
     return json.loads(metadata["header"])

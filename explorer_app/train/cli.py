@@ -5,6 +5,7 @@ then the prior phase (z = 0 kept faithful, random z made natural; docs/decoder.m
 adversarial phase → write ``explorable-<size>``, into ``<out>/models``. ``--start-from DIR`` skips the L1
 phases and starts from the ``faithful-<size>`` weights in DIR. Runs resume from ``<out>/checkpoint.safetensors``. Several GPUs: ``torchrun --nproc_per_node K -m explorer_app.train ...``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,18 +49,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chroma-seconds", type=float, default=float("inf"))
     parser.add_argument("--prior-seconds", type=float, default=float("inf"))
     parser.add_argument("--adversarial-seconds", type=float, default=float("inf"))
-    parser.add_argument("--beta", type=float, default=1e-4,
-                        help="prior phase: weight of the KL (nats per luma block) against the L1 terms (0–1 scale)")
-    parser.add_argument("--edges", type=float, default=4.0,
-                        help="prior phase: weight of the block-edge penalty on random-z decodes")
-    parser.add_argument("--grain", type=float, default=12.0,
-                        help="prior phase: weight of the flat-area grain penalty on random-z decodes")
-    parser.add_argument("--plausible", type=float, default=0.0,
-                        help="prior phase: weight of L1 to the truth on random-z decodes")
-    parser.add_argument("--flat", type=float, default=1.0,
-                        help="prior phase: weight of L1 to the truth on random-z decodes where the truth is flat")
-    parser.add_argument("--start-from", default=None, metavar="DIR",
-                        help="skip the L1 phases: start from faithful-<size> in DIR (e.g. models)")
+    parser.add_argument(
+        "--beta",
+        type=float,
+        default=1e-4,
+        help="prior phase: weight of the KL (nats per luma block) against the L1 terms (0–1 scale)",
+    )
+    parser.add_argument(
+        "--edges", type=float, default=4.0, help="prior phase: weight of the block-edge penalty on random-z decodes"
+    )
+    parser.add_argument(
+        "--grain",
+        type=float,
+        default=12.0,
+        help="prior phase: weight of the flat-area grain penalty on random-z decodes",
+    )
+    parser.add_argument(
+        "--plausible", type=float, default=0.0, help="prior phase: weight of L1 to the truth on random-z decodes"
+    )
+    parser.add_argument(
+        "--flat",
+        type=float,
+        default=1.0,
+        help="prior phase: weight of L1 to the truth on random-z decodes where the truth is flat",
+    )
+    parser.add_argument(
+        "--start-from",
+        default=None,
+        metavar="DIR",
+        help="skip the L1 phases: start from faithful-<size> in DIR (e.g. models)",
+    )
     parser.add_argument("--map-steps", type=int, default=10, help="Adam steps for z* per batch (paper: 10)")
     parser.add_argument("--critic", default="128,6", help="critic width,depth")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -114,14 +133,28 @@ def run(args: argparse.Namespace) -> int:
     schedule = [
         ScheduledPhase(LumaPhase(decoder), Budget(args.luma_steps, args.luma_seconds)),
         ScheduledPhase(ChromaPhase(decoder), Budget(args.chroma_steps, args.chroma_seconds), saves="faithful"),
-        ScheduledPhase(PriorPhase(decoder, encoder, beta=args.beta, plausible=args.plausible, flat=args.flat,
-                                  edges=args.edges, grain=args.grain), Budget(args.prior_steps, args.prior_seconds),
-                       saves="explorable"),
-        ScheduledPhase(AdversarialPhase(decoder, critic, map_steps=args.map_steps, compute_dtype=compute_dtype),
-                       Budget(args.adversarial_steps, args.adversarial_seconds), saves="explorable"),
+        ScheduledPhase(
+            PriorPhase(
+                decoder,
+                encoder,
+                beta=args.beta,
+                plausible=args.plausible,
+                flat=args.flat,
+                edges=args.edges,
+                grain=args.grain,
+            ),
+            Budget(args.prior_steps, args.prior_seconds),
+            saves="explorable",
+        ),
+        ScheduledPhase(
+            AdversarialPhase(decoder, critic, map_steps=args.map_steps, compute_dtype=compute_dtype),
+            Budget(args.adversarial_steps, args.adversarial_seconds),
+            saves="explorable",
+        ),
     ]
-    trainer = Trainer(decoder, critic, schedule, pool, Path(args.out), size_name, args.batch, args.patch, args.seed,
-                      encoder=encoder)
+    trainer = Trainer(
+        decoder, critic, schedule, pool, Path(args.out), size_name, args.batch, args.patch, args.seed, encoder=encoder
+    )
     if trainer.resume():
         if trainer.state.phase_index >= len(schedule):
             print(f"{args.out} is complete: its models are in {Path(args.out) / 'models'} (nothing to resume)")

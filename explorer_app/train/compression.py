@@ -4,6 +4,7 @@ Tables: half the images get the paper's M = 50·Q_baseline/QF with QF ~ U[5, 49]
 other half IJG-scaled tables (what libjpeg, cameras and Pillow write) with QF ~ U[5, 95]; the chroma
 table follows the same rule on the standard chroma base. Sampling: 4:2:0 mostly, 4:4:4 and 4:2:2 too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,15 +47,23 @@ class CompressionSampler:
         return factors[int(rng.choice(len(factors), p=np.array(weights) / sum(weights)))]
 
 
-def compress(rgb: torch.Tensor, luma_tables: np.ndarray, chroma_tables: np.ndarray,
-             factor: tuple[int, int]) -> CodeTensors:
+def compress(
+    rgb: torch.Tensor, luma_tables: np.ndarray, chroma_tables: np.ndarray, factor: tuple[int, int]
+) -> CodeTensors:
     """Reference-encode (N, 3, H, W) RGB in [0, 255] (H, W multiples of 16) → CodeTensors on rgb's device."""
     n, _, height, width = rgb.shape
     y_table = torch.as_tensor(luma_tables, dtype=rgb.dtype, device=rgb.device).reshape(n, 64, 1, 1)
     c_table = torch.as_tensor(chroma_tables, dtype=rgb.dtype, device=rgb.device).reshape(n, 64, 1, 1)
     c_table = torch.cat([c_table, c_table], 1)
     fy, fx = factor
-    shape = CodeTensors(rgb.new_zeros(n, 64, height // 8, width // 8), y_table,
-                        rgb.new_zeros(n, 128, height // (8 * fy), width // (8 * fx)), c_table, factor, height, width)
+    shape = CodeTensors(
+        rgb.new_zeros(n, 64, height // 8, width // 8),
+        y_table,
+        rgb.new_zeros(n, 128, height // (8 * fy), width // (8 * fx)),
+        c_table,
+        factor,
+        height,
+        width,
+    )
     y_n, c_n = encode_normalized(rgb, shape)
     return CodeTensors(round_half_away(y_n), y_table, round_half_away(c_n), c_table, factor, height, width)

@@ -1,6 +1,7 @@
 """The conditional critic of the WGAN-GP phase (paper 3.3): the generator's conv stack with LayerNorm
 instead of BatchNorm and spectral norm on every convolution, fed the image's 8×8 DCT blocks (Y, Cb, Cr
 on the luma block grid) concatenated with the generator's input (the conditioning)."""
+
 from __future__ import annotations
 
 import torch
@@ -15,7 +16,7 @@ from ..ops.dct import block_dct
 def image_blocks(rgb: torch.Tensor) -> torch.Tensor:
     """(N, 3, H, W) RGB → (N, 192, H/8, W/8) level-shifted YCbCr DCT blocks / 64."""
     planes = rgb_to_ycbcr(rgb) - 128.0
-    return torch.cat([block_dct(planes[:, i:i + 1]) for i in range(3)], 1) / COEFFICIENT_SCALE
+    return torch.cat([block_dct(planes[:, i : i + 1]) for i in range(3)], 1) / COEFFICIENT_SCALE
 
 
 class Critic(nn.Module):
@@ -26,8 +27,11 @@ class Critic(nn.Module):
         layers: list[nn.Module] = []
         channels = 192 + LUMA_IN
         for _ in range(depth):
-            layers += [spectral_norm(nn.Conv2d(channels, width, 3, padding=1)), nn.GroupNorm(1, width),
-                       nn.LeakyReLU(0.2)]
+            layers += [
+                spectral_norm(nn.Conv2d(channels, width, 3, padding=1)),
+                nn.GroupNorm(1, width),
+                nn.LeakyReLU(0.2),
+            ]
             channels = width
         layers.append(spectral_norm(nn.Conv2d(width, 1, 3, padding=1)))
         self.body = nn.Sequential(*layers)

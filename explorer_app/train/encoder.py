@@ -7,6 +7,7 @@ correction to the faithful guess", which is what the z = 0 anchor of the prior p
 batch; the encoder needs one pass), and its KL term to N(0, I) is what makes a random z ~ N(0, I) land where
 real photographs' codes land.
 """
+
 from __future__ import annotations
 
 import torch
@@ -72,7 +73,9 @@ def misses(rgb: torch.Tensor, code: CodeTensors, delta_y: torch.Tensor, delta_c:
     return truth - on_luma_grid(delta_y, delta_c, code)
 
 
-def kl_per_block(mean: torch.Tensor, log_variance: torch.Tensor, prior_sigma: torch.Tensor | None = None) -> torch.Tensor:
+def kl_per_block(
+    mean: torch.Tensor, log_variance: torch.Tensor, prior_sigma: torch.Tensor | None = None
+) -> torch.Tensor:
     """KL(N(μ, σ²) ‖ N(0, s²)) in nats per luma block (summed over the 64 channels, averaged over blocks);
     s = ``prior_sigma`` (N, 64, by, bx), or 1."""
     if prior_sigma is None:

@@ -96,8 +96,9 @@ HEAVY_JPEG = Degradation(p_jpeg=1.0, jpeg_quality=(5, 15))
 HEAVY_JPEG_CONTRASTED = Degradation(p_jpeg=1.0, jpeg_quality=(5, 15), p_low_contrast=0.0)
 
 
-def warp_glyph(mask: np.ndarray, canvas: tuple[int, int], centre: np.ndarray, height: float,
-               stretch: float, rotation: np.ndarray) -> np.ndarray:
+def warp_glyph(
+    mask: np.ndarray, canvas: tuple[int, int], centre: np.ndarray, height: float, stretch: float, rotation: np.ndarray
+) -> np.ndarray:
     """Scale `mask` to `height` px of ink (width × `stretch`), apply `rotation` (2×2, includes shear),
     centre it at `centre` (x, y) on a canvas of shape `canvas` (h, w); returns float32 coverage."""
     h, w = mask.shape
@@ -108,8 +109,14 @@ def warp_glyph(mask: np.ndarray, canvas: tuple[int, int], centre: np.ndarray, he
     return cv2.warpAffine(scaled, matrix, (canvas[1], canvas[0]), flags=cv2.INTER_LINEAR, borderValue=0.0)
 
 
-def layout(rng: np.random.Generator, draw: Draw, box: tuple[int, int], origin: tuple[int, int],
-           canvas: tuple[int, int], d: Degradation) -> np.ndarray:
+def layout(
+    rng: np.random.Generator,
+    draw: Draw,
+    box: tuple[int, int],
+    origin: tuple[int, int],
+    canvas: tuple[int, int],
+    d: Degradation,
+) -> np.ndarray:
     """Coverage (canvas h, w) of the glyph placed in the box (h, w) at `origin` (y, x), plus neighbours."""
     box_h, box_w = box
     height = box_h * rng.uniform(*GLYPH_FILL)
@@ -209,8 +216,9 @@ def crop_to_luma(crop: np.ndarray, size: int) -> torch.Tensor:
     return resize_square(luminance(rgb), size)[0]
 
 
-def render_dataset(sources: Sequence[tuple[GlyphSource, float]], count: int, d: Degradation, seed: int,
-                   size: int) -> tuple[torch.Tensor, torch.Tensor]:
+def render_dataset(
+    sources: Sequence[tuple[GlyphSource, float]], count: int, d: Degradation, seed: int, size: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """`count` crops drawn from `sources` (chosen by weight) -> (count, 1, size, size) uint8 luma,
     (count,) int64 labels."""
     rng = np.random.default_rng(seed)

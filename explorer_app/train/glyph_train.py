@@ -18,8 +18,12 @@ from explorer_app.engine.classifiers.store import classifier_path
 from explorer_app.train import glyph_data as data
 from explorer_app.train.glyph_card import TrainingReport, render_card
 from explorer_app.train.glyph_fonts import find_font_files, load_font_glyphs, split_fonts
-from explorer_app.train.glyph_handwritten import (OPENCV_VALIDATION_COLUMNS, SKLEARN_UPSCALE, opencv_digits,
-                                                  sklearn_digits)
+from explorer_app.train.glyph_handwritten import (
+    OPENCV_VALIDATION_COLUMNS,
+    SKLEARN_UPSCALE,
+    opencv_digits,
+    sklearn_digits,
+)
 
 DEFAULT_FONT_FOLDERS = [
     "/usr/share/fonts/truetype/dseg",
@@ -97,12 +101,15 @@ def load_fonts(args: argparse.Namespace, class_set: ClassSet) -> tuple[data.Font
     return data.FontSource(train_sets, class_set.chars), data.FontSource(val_sets, class_set.chars), lines
 
 
-def load_handwriting(args: argparse.Namespace) -> tuple[dict[str, tuple[data.GlyphSource, float]],
-                                                         data.GlyphSource, list[str]]:
+def load_handwriting(
+    args: argparse.Namespace,
+) -> tuple[dict[str, tuple[data.GlyphSource, float]], data.GlyphSource, list[str]]:
     """Weighted training sources by name, the validation source and card lines for the handwritten digits."""
     if not args.opencv_digits.is_file():
-        sys.exit(f"{args.opencv_digits} not found: `apt-get download opencv-doc && dpkg -x opencv-doc_*.deb x`, "
-                 "then pass --opencv-digits x/usr/share/doc/opencv-doc/examples/data/digits.png")
+        sys.exit(
+            f"{args.opencv_digits} not found: `apt-get download opencv-doc && dpkg -x opencv-doc_*.deb x`, "
+            "then pass --opencv-digits x/usr/share/doc/opencv-doc/examples/data/digits.png"
+        )
     cv_train, sk_train = opencv_digits(args.opencv_digits, False), sklearn_digits(False)
     cv_val, sk_val = opencv_digits(args.opencv_digits, True), sklearn_digits(True)
     val = data.MaskSource(cv_val[0] + sk_val[0], cv_val[1] + sk_val[1])
@@ -112,8 +119,10 @@ def load_handwriting(args: argparse.Namespace) -> tuple[dict[str, tuple[data.Gly
         f"scikit-learn load_digits (8×8, upscaled {SKLEARN_UPSCALE}×): {len(sk_train[0])} for training, "
         f"{len(sk_val[0])} held out",
     ]
-    train = {"OpenCV": (data.MaskSource(*cv_train), OPENCV_WEIGHT),
-             "scikit-learn": (data.MaskSource(*sk_train), SKLEARN_WEIGHT)}
+    train = {
+        "OpenCV": (data.MaskSource(*cv_train), OPENCV_WEIGHT),
+        "scikit-learn": (data.MaskSource(*sk_train), SKLEARN_WEIGHT),
+    }
     return train, val, lines
 
 
@@ -144,8 +153,13 @@ def learning_rate_factor(step: int, steps: int) -> float:
     return 0.5 * (1 + math.cos(math.pi * (step - WARMUP_STEPS) / max(1, steps - WARMUP_STEPS)))
 
 
-def train(model: GlyphClassifier, images: torch.Tensor, labels: torch.Tensor, args: argparse.Namespace,
-          val_sets: dict[str, LumaSet]) -> Scores:
+def train(
+    model: GlyphClassifier,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    args: argparse.Namespace,
+    val_sets: dict[str, LumaSet],
+) -> Scores:
     """Adam on random batches of the pre-rendered crops, reporting validation accuracy as it goes;
     returns the last report (always taken after the final step)."""
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -178,27 +192,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     class_set = CLASS_SETS[args.classes]
     train_fonts, val_fonts, data_lines = load_fonts(args, class_set)
     train_sources: dict[str, tuple[data.GlyphSource, float]] = {"fonts": (train_fonts, FONT_WEIGHT)}
-    val_sources = {"clean fonts": (val_fonts, data.CLEAN), "mixed fonts": (val_fonts, data.TRAINING),
-                   "heavy JPEG fonts": (val_fonts, data.HEAVY_JPEG),
-                   f"heavy JPEG fonts, contrast ≥ {data.LOW_CONTRAST_TOP:g}": (val_fonts, data.HEAVY_JPEG_CONTRASTED)}
+    val_sources = {
+        "clean fonts": (val_fonts, data.CLEAN),
+        "mixed fonts": (val_fonts, data.TRAINING),
+        "heavy JPEG fonts": (val_fonts, data.HEAVY_JPEG),
+        f"heavy JPEG fonts, contrast ≥ {data.LOW_CONTRAST_TOP:g}": (val_fonts, data.HEAVY_JPEG_CONTRASTED),
+    }
     if class_set.handwritten:
         hand_train, hand_val, hand_lines = load_handwriting(args)
         train_sources |= hand_train
         data_lines += hand_lines
-        val_sources |= {"mixed handwriting": (hand_val, data.TRAINING),
-                        "heavy JPEG handwriting": (hand_val, data.HEAVY_JPEG)}
+        val_sources |= {
+            "mixed handwriting": (hand_val, data.TRAINING),
+            "heavy JPEG handwriting": (hand_val, data.HEAVY_JPEG),
+        }
     shares = ", ".join(f"{name} {weight:.0%}" for name, (_, weight) in train_sources.items())
     data_lines.append(f"{args.train_samples} training crops ({shares})")
 
     started = time.time()
-    images, labels = data.render_dataset(list(train_sources.values()), args.train_samples, data.TRAINING, args.seed,
-                                         args.input_size)
-    val_sets = {name: data.render_dataset([(source, 1.0)], args.val_samples, degradation, 10_000 + args.seed + i,
-                                          args.input_size)
-                for i, (name, (source, degradation)) in enumerate(val_sources.items())}
+    images, labels = data.render_dataset(
+        list(train_sources.values()), args.train_samples, data.TRAINING, args.seed, args.input_size
+    )
+    val_sets = {
+        name: data.render_dataset(
+            [(source, 1.0)], args.val_samples, degradation, 10_000 + args.seed + i, args.input_size
+        )
+        for i, (name, (source, degradation)) in enumerate(val_sources.items())
+    }
     render_s = time.time() - started
-    print(f"rendered {len(images)} training and {len(val_sets)}×{args.val_samples} validation crops "
-          f"in {render_s:.0f} s", flush=True)
+    print(
+        f"rendered {len(images)} training and {len(val_sets)}×{args.val_samples} validation crops in {render_s:.0f} s",
+        flush=True,
+    )
 
     model = GlyphClassifier(list(class_set.chars), GlyphNet(len(class_set.chars), tuple(args.widths)), args.input_size)
     started = time.time()
@@ -209,12 +234,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     weights = classifier_path(args.classes, args.out)
     save_classifier(model.eval(), weights, {"name": args.classes, "steps": str(args.steps)})
     report = TrainingReport(
-        name=args.classes, classes=model.classes,
+        name=args.classes,
+        classes=model.classes,
         command="python -m explorer_app.train.glyph_train " + shlex.join(argv if argv is not None else sys.argv[1:]),
-        parameters=sum(p.numel() for p in model.parameters()), widths=tuple(args.widths), input_size=args.input_size,
+        parameters=sum(p.numel() for p in model.parameters()),
+        widths=tuple(args.widths),
+        input_size=args.input_size,
         data=data_lines,
-        steps=args.steps, batch=args.batch, learning_rate=args.lr, render_s=render_s, train_s=train_s,
-        cpu_s=time.process_time(), threads=args.threads, validation=results)
+        steps=args.steps,
+        batch=args.batch,
+        learning_rate=args.lr,
+        render_s=render_s,
+        train_s=train_s,
+        cpu_s=time.process_time(),
+        threads=args.threads,
+        validation=results,
+    )
     weights.with_suffix(".md").write_text(render_card(report, weights))
     print(f"wrote {weights} and {weights.with_suffix('.md')}")
     return 0

@@ -1,5 +1,6 @@
 """Loss terms of the two training phases (paper 3.3). Images are (N, C, H, W) on the [0, 255] scale;
 losses are reported on the [0, 1] scale so the paper's weights (λ_range = 200, λ_map = 0.1) apply."""
+
 from __future__ import annotations
 
 import torch
@@ -22,8 +23,9 @@ def range_loss(rgb: torch.Tensor) -> torch.Tensor:
     return (y - y.clamp(RANGE_LOW, RANGE_HIGH)).abs().mean() / 255.0
 
 
-def search_control(decoder: JpegDecoder, code: CodeTensors, target: torch.Tensor, steps: int = 10,
-                   lr: float = 0.1) -> torch.Tensor:
+def search_control(
+    decoder: JpegDecoder, code: CodeTensors, target: torch.Tensor, steps: int = 10, lr: float = 0.1
+) -> torch.Tensor:
     """z* = argmin_z ‖ψ(x_Q, z) − x‖₁ by ``steps`` Adam steps from z = 0 (L_map's inner problem);
     the decoder's weights receive no gradient. Returns z* detached, (N, 64, by, bx)."""
     z = torch.zeros(code.z_shape, device=target.device, requires_grad=True)
@@ -79,6 +81,7 @@ def flat_grain_excess(image: torch.Tensor, truth: torch.Tensor, allowance: float
     truth's own there; relu per image, mean, [0, 1] scale. Both (N, 3, H, W). Flat: the truth's flattest
     quarter (:func:`flat_mask`) and, apart, its absolutely flat pixels (local deviation < FLAT_DEVIATION):
     a patch's flattest quarter can still be textured, while a whole photo's is truly flat."""
+
     def fine(rgb: torch.Tensor) -> torch.Tensor:
         y = rgb_to_ycbcr(rgb)[:, :1]
         return y - F.avg_pool2d(F.pad(y, (1, 1, 1, 1), mode="replicate"), 3, 1)
@@ -87,7 +90,7 @@ def flat_grain_excess(image: torch.Tensor, truth: torch.Tensor, allowance: float
         y = rgb_to_ycbcr(truth)[:, :1]
         mean = F.avg_pool2d(F.pad(y, (4, 4, 4, 4), mode="replicate"), 9, 1)
         square = F.avg_pool2d(F.pad(y * y, (4, 4, 4, 4), mode="replicate"), 9, 1)
-        absolute = ((square - mean * mean).clamp_min(0) < FLAT_DEVIATION ** 2).float().flatten(1)
+        absolute = ((square - mean * mean).clamp_min(0) < FLAT_DEVIATION**2).float().flatten(1)
         truth_fine = fine(truth).flatten(1).square()
     image_fine = fine(image).flatten(1).square()
     excess = image.new_zeros(())

@@ -1,4 +1,5 @@
 """Training patches on the training device: a pool of random crops, drawn as augmented batches."""
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -8,6 +8,7 @@
 4. AdversarialPhase: WGAN-GP with the conditional critic + 200·L_range + 0.1·L_map; every batch is fed once
    with a random z and once with z* from 10 Adam steps on L_map (paper 3.3).
 """
+
 from __future__ import annotations
 
 import math
@@ -44,7 +45,7 @@ def average_gradients(parameters: list[nn.Parameter]) -> None:
     flat /= dist.get_world_size()
     offset = 0
     for g in grads:
-        g.copy_(flat[offset:offset + g.numel()].view_as(g))
+        g.copy_(flat[offset : offset + g.numel()].view_as(g))
         offset += g.numel()
 
 
@@ -55,8 +56,13 @@ def cosine_lr(optimizer: torch.optim.Optimizer, base: float, progress: float) ->
         group["lr"] = base * factor
 
 
-def descend(optimizer: torch.optim.Optimizer, loss: torch.Tensor, parameters: list[nn.Parameter], base_lr: float,
-            progress: float) -> None:
+def descend(
+    optimizer: torch.optim.Optimizer,
+    loss: torch.Tensor,
+    parameters: list[nn.Parameter],
+    base_lr: float,
+    progress: float,
+) -> None:
     """One optimizer step on ``loss``: fresh gradients, averaged over ranks, cosine-decayed learning rate."""
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
@@ -105,8 +111,13 @@ class ChromaPhase:
             y_plane = coefficients_to_plane(code.y_q + self.decoder.predict_luma(code, z), code.y_table)
         delta = self.decoder.predict_chroma(code, z, y_plane)
         normalized = code.c_q + delta
-        planes = torch.cat([coefficients_to_plane(normalized[:, :64], code.c_table[:, :64]),
-                            coefficients_to_plane(normalized[:, 64:], code.c_table[:, 64:])], 1)
+        planes = torch.cat(
+            [
+                coefficients_to_plane(normalized[:, :64], code.c_table[:, :64]),
+                coefficients_to_plane(normalized[:, 64:], code.c_table[:, 64:]),
+            ],
+            1,
+        )
         chroma = consistent_upsample(planes, code.chroma_factor)
         loss = l1(chroma, rgb_to_ycbcr(rgb)[:, 1:])
         descend(self.optimizers["chroma"], loss, self.parameters, self.lr, progress)
@@ -153,16 +164,28 @@ class PriorPhase:
 
     name = "prior"
 
-    def __init__(self, decoder: JpegDecoder, encoder: PosteriorEncoder, beta: float = 1e-4, warmup: float = 0.15,
-                 plausible: float = 0.0, flat: float = 1.0, edges: float = 4.0, grain: float = 12.0,
-                 lr_decoder: float = 2e-4, lr_encoder: float = 3e-4) -> None:
+    def __init__(
+        self,
+        decoder: JpegDecoder,
+        encoder: PosteriorEncoder,
+        beta: float = 1e-4,
+        warmup: float = 0.15,
+        plausible: float = 0.0,
+        flat: float = 1.0,
+        edges: float = 4.0,
+        grain: float = 12.0,
+        lr_decoder: float = 2e-4,
+        lr_encoder: float = 3e-4,
+    ) -> None:
         self.decoder, self.encoder, self.beta, self.warmup = decoder, encoder, beta, warmup
         self.plausible, self.flat, self.edges, self.grain = plausible, flat, edges, grain
         self.lr_decoder, self.lr_encoder = lr_decoder, lr_encoder
         self.decoder_parameters = control_weights(decoder)
         self.encoder_parameters = list(encoder.parameters())
-        self.optimizers = {"decoder": torch.optim.Adam(self.decoder_parameters, lr=lr_decoder),
-                           "encoder": torch.optim.Adam(self.encoder_parameters, lr=lr_encoder)}
+        self.optimizers = {
+            "decoder": torch.optim.Adam(self.decoder_parameters, lr=lr_decoder),
+            "encoder": torch.optim.Adam(self.encoder_parameters, lr=lr_encoder),
+        }
 
     def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]:
         self.decoder.eval()
@@ -178,8 +201,15 @@ class PriorPhase:
         plausible, flat = l1(random_image, rgb), flat_l1(random_image, rgb)
         edges, grain = block_edge_excess(random_image), flat_grain_excess(random_image, rgb)
         beta = self.beta * min(1.0, progress / self.warmup)
-        loss = (reconstruction + beta * kl + LAMBDA_RANGE * (range_loss(image) + range_loss(random_image))
-                + self.plausible * plausible + self.flat * flat + self.edges * edges + self.grain * grain)
+        loss = (
+            reconstruction
+            + beta * kl
+            + LAMBDA_RANGE * (range_loss(image) + range_loss(random_image))
+            + self.plausible * plausible
+            + self.flat * flat
+            + self.edges * edges
+            + self.grain * grain
+        )
         for optimizer in self.optimizers.values():
             optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -188,15 +218,30 @@ class PriorPhase:
         cosine_lr(self.optimizers["encoder"], self.lr_encoder, progress)
         for optimizer in self.optimizers.values():
             optimizer.step()
-        return {"prior_sigma": prior_sigma.mean().item(), "l1_zero": l1(guess["image"], rgb).item(), "l1_posterior": reconstruction.item(), "kl_block": kl.item(),
-                "l1_random": plausible.item(), "l1_random_flat": flat.item(), "edge_excess": edges.item() * 255, "grain_excess": grain.item() * 255}
+        return {
+            "prior_sigma": prior_sigma.mean().item(),
+            "l1_zero": l1(guess["image"], rgb).item(),
+            "l1_posterior": reconstruction.item(),
+            "kl_block": kl.item(),
+            "l1_random": plausible.item(),
+            "l1_random_flat": flat.item(),
+            "edge_excess": edges.item() * 255,
+            "grain_excess": grain.item() * 255,
+        }
 
 
 class AdversarialPhase:
     name = "adversarial"
 
-    def __init__(self, decoder: JpegDecoder, critic: Critic, lr_generator: float = 2e-5, lr_critic: float = 1e-4,
-                 map_steps: int = 10, compute_dtype: torch.dtype | None = None) -> None:
+    def __init__(
+        self,
+        decoder: JpegDecoder,
+        critic: Critic,
+        lr_generator: float = 2e-5,
+        lr_critic: float = 1e-4,
+        map_steps: int = 10,
+        compute_dtype: torch.dtype | None = None,
+    ) -> None:
         self.decoder, self.critic, self.map_steps = decoder, critic, map_steps
         self.lr_generator, self.compute_dtype = lr_generator, compute_dtype
         self.generator_parameters = list(decoder.parameters())
@@ -207,8 +252,9 @@ class AdversarialPhase:
         }
 
     def _critic(self, rgb: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        with torch.autocast(rgb.device.type, dtype=self.compute_dtype or torch.float32,
-                            enabled=self.compute_dtype is not None):
+        with torch.autocast(
+            rgb.device.type, dtype=self.compute_dtype or torch.float32, enabled=self.compute_dtype is not None
+        ):
             return self.critic(rgb, condition).float()
 
     def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]:

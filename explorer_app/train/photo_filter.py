@@ -48,9 +48,7 @@ class Thresholds:
     max_top_grey_share: float = 0.7  # the same for greyscale images (only 256 values exist)
     max_flat: float = 0.5  # fraction of unclipped pixels in an exactly flat 3x3 neighbourhood
     min_noise: float = 0.5  # grey levels; below this AND above max_smooth the image is a render
-    max_smooth: float = (
-        0.6  # fraction of unclipped pixels whose 3x3 neighbourhood spans <= 2 levels
-    )
+    max_smooth: float = 0.6  # fraction of unclipped pixels whose 3x3 neighbourhood spans <= 2 levels
 
 
 DEFAULT_LIMITS = Thresholds()
@@ -174,8 +172,7 @@ def classify(stats: ImageStats, limits: Thresholds = DEFAULT_LIMITS) -> Verdict:
         ),
         (stats.clipped <= limits.max_clipped, f"mostly black/white ({stats.clipped:.0%} clipped)"),
         (
-            stats.top_colour_share
-            <= (limits.max_top_grey_share if stats.grey else limits.max_top_colour_share),
+            stats.top_colour_share <= (limits.max_top_grey_share if stats.grey else limits.max_top_colour_share),
             f"few colours (top {TOP_COLOURS} cover {stats.top_colour_share:.0%})",
         ),
         (stats.flat <= limits.max_flat, f"flat ({stats.flat:.0%} of pixels)"),

@@ -124,9 +124,7 @@ def select_photo(candidate: Candidate, limits: Thresholds, seed: int, max_long: 
     height, width = rgb.shape[:2]
     factor = downscale_factor(width, height, candidate.key, seed, max_long)
     small = area_resize(rgb, round(max(width, height) / factor))
-    return Selection(
-        candidate, Photo(candidate, (width, height), small), f"photo, /{factor:.2f}", thumb
-    )
+    return Selection(candidate, Photo(candidate, (width, height), small), f"photo, /{factor:.2f}", thumb)
 
 
 def signature(rgb: np.ndarray) -> np.ndarray:
@@ -280,9 +278,7 @@ def write_pack(
 # ---------------------------------------------------------------- pipeline
 
 
-def collect_candidates(
-    debian: bool, skimage: bool, folders: Iterable[Path], cache: Path
-) -> list[Candidate]:
+def collect_candidates(debian: bool, skimage: bool, folders: Iterable[Path], cache: Path) -> list[Candidate]:
     """Candidates from the chosen sources; a Debian package that cannot be fetched is reported and skipped."""
     found: list[Candidate] = []
     if debian:
@@ -349,10 +345,7 @@ def build_pack(
         raise PackError("no photos left after filtering")
     val = validation_groups([split_group(p.candidate) for p in photos], seed, minimum=min_val)
     photos, encoded = fit_budget(photos, int(max_mib * 2**20))
-    drops = [
-        {"source": s.candidate.source, "path": s.candidate.name, "reason": s.reason}
-        for s in dropped
-    ]
+    drops = [{"source": s.candidate.source, "path": s.candidate.name, "reason": s.reason} for s in dropped]
     manifest = write_pack(out, photos, encoded, val, drops, seed)
     if sheets is not None:
         write_sheets(sheets, photos, dropped)
@@ -362,15 +355,10 @@ def build_pack(
 def summary_lines(manifest: dict, out: Path) -> list[str]:
     """Human summary: photos per source, split counts and pack size."""
     images = manifest["images"]
-    lines = [
-        f"{source}: {count} photos"
-        for source, count in sorted(Counter(i["source"] for i in images).items())
-    ]
+    lines = [f"{source}: {count} photos" for source, count in sorted(Counter(i["source"] for i in images).items())]
     splits = Counter(i["split"] for i in images)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
-    lines.append(
-        f"train {splits['train']}, val {splits['val']}, dropped {len(manifest['dropped'])}"
-    )
+    lines.append(f"train {splits['train']}, val {splits['val']}, dropped {len(manifest['dropped'])}")
     lines.append(f"pack {out}: {size / 2**20:.1f} MiB")
     return lines
 
@@ -431,12 +419,8 @@ def setup_args() -> argparse.ArgumentParser:
         description="Build the offline training-photo pack (train/ and val/ JPEGs plus manifest.json).",
     )
     parser.add_argument("--out", type=Path, required=True, help="pack folder to (re)write")
-    parser.add_argument(
-        "--debian", action="store_true", help="use photos from Debian packages (apt-get download)"
-    )
-    parser.add_argument(
-        "--skimage", action="store_true", help="use the photos bundled with scikit-image"
-    )
+    parser.add_argument("--debian", action="store_true", help="use photos from Debian packages (apt-get download)")
+    parser.add_argument("--skimage", action="store_true", help="use the photos bundled with scikit-image")
     parser.add_argument(
         "--folder",
         type=Path,
@@ -454,9 +438,7 @@ def setup_args() -> argparse.ArgumentParser:
     )
     parser.add_argument("--max-mib", type=float, default=45.0, help="size budget of the JPEGs, MiB")
     parser.add_argument("--max-side", type=int, default=1024, help="longest stored side, px")
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of downscale factors and the split"
-    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of downscale factors and the split")
     parser.add_argument(
         "--min-val",
         type=int,

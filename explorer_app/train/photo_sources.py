@@ -37,9 +37,7 @@ DEBIAN_SOURCES: dict[str, DebianSource] = {
         "usr/share/gcompris-qt/rcc",
         ("babyshapes", "paintings", "*Gogh*", "Eglise_dAuvers*", "PortraitOfPereTanguy*"),
     ),
-    "lomiri-wallpapers-16.04": DebianSource(
-        "usr/share/backgrounds", ("analogpattern_by_*", "greentock_by_*")
-    ),
+    "lomiri-wallpapers-16.04": DebianSource("usr/share/backgrounds", ("analogpattern_by_*", "greentock_by_*")),
     "lomiri-wallpapers-20.04": DebianSource(
         "usr/share/backgrounds", ("Fossa_by_*", "Infinite-Sea_by_*", "Painting-Colors_by_*")
     ),
@@ -75,9 +73,7 @@ DEBIAN_SOURCES: dict[str, DebianSource] = {
         ("pic[0-9]", "ellipses", "starry_night", "ml", "right[0-9][0-9]", "aloeR"),
     ),
     "palapeli-data": DebianSource("usr/share/palapeli/collection"),
-    "hugin-data": DebianSource(
-        "usr/share/hugin/xrc/data", ("CA_artifical_*", "Big_ben_[!r]*", "360px-Pantheon-*")
-    ),
+    "hugin-data": DebianSource("usr/share/hugin/xrc/data", ("CA_artifical_*", "Big_ben_[!r]*", "360px-Pantheon-*")),
 }
 
 # scikit-image data files that are photographs (not text, drawings, phantoms or synthetic patterns).
@@ -154,9 +150,7 @@ def matches_any(path: PurePath, patterns: tuple[str, ...]) -> bool:
     return any(fnmatchcase(name, pattern) for name in names for pattern in patterns)
 
 
-def folder_candidates(
-    root: Path, source: str | None = None, skip: tuple[str, ...] = ()
-) -> list[Candidate]:
+def folder_candidates(root: Path, source: str | None = None, skip: tuple[str, ...] = ()) -> list[Candidate]:
     """All image files under `root` (recursively) except those matching `skip` patterns.
 
     Names are relative to `root`; the source label defaults to "folder:<root>".
@@ -164,11 +158,7 @@ def folder_candidates(
     if not root.is_dir():
         raise SourceError(f"not a folder of images: {root}")
     label = source or f"folder:{root}"
-    found = (
-        p
-        for p in root.rglob("*")
-        if is_image_file(p) and not matches_any(p.relative_to(root), skip)
-    )
+    found = (p for p in root.rglob("*") if is_image_file(p) and not matches_any(p.relative_to(root), skip))
     paths = keep_largest_size_variants(found)
     return [Candidate(label, str(p.relative_to(root)), partial(p.read_bytes)) for p in paths]
 
@@ -202,9 +192,7 @@ def extract_deb(deb: Path, dest: Path) -> Path:
     done = dest / ".extracted"
     if not done.exists():
         dest.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
-            ["dpkg", "-x", str(deb), str(dest)], capture_output=True, text=True, check=False
-        )
+        result = subprocess.run(["dpkg", "-x", str(deb), str(dest)], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise SourceError(f"dpkg -x {deb.name} failed: {result.stderr.strip()}")
         done.touch()
@@ -250,11 +238,7 @@ def rcc_candidates(rcc_dir: Path, source: str, skip: tuple[str, ...] = ()) -> li
     for rcc in sorted(rcc_dir.glob("*.rcc")):
         if not QResource.registerResource(str(rcc)):
             raise SourceError(f"cannot register Qt resource file {rcc}")
-    paths = [
-        p
-        for p in iter_qt_resource_images()
-        if p not in before and not matches_any(PurePath(p), skip)
-    ]
+    paths = [p for p in iter_qt_resource_images() if p not in before and not matches_any(PurePath(p), skip)]
     return [Candidate(source, path, partial(read_qt_resource, path)) for path in paths]
 
 

@@ -5,6 +5,7 @@ the validation photos and the faithful model it started from recorded in its met
         --name explorable --size lite --temperature 0.6 --started-from models/faithful-lite.safetensors \
         --models models
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,12 @@ def setup_args() -> argparse.ArgumentParser:
     parser.add_argument("--name", required=True, choices=("explorable", "faithful"))
     parser.add_argument("--size", required=True)
     parser.add_argument("--temperature", type=float, default=1.0, help="σ of random z for this model")
-    parser.add_argument("--started-from", type=Path, default=None,
-                        help="the faithful weights the prior phase started from (recorded by SHA-256)")
+    parser.add_argument(
+        "--started-from",
+        type=Path,
+        default=None,
+        help="the faithful weights the prior phase started from (recorded by SHA-256)",
+    )
     parser.add_argument("--models", required=True, type=Path, help="the models folder to write into")
     return parser
 
@@ -39,8 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     decoder.sample_temperature = args.temperature
     metadata = {"training": training}
     if args.started_from is not None:
-        metadata["started_from"] = json.dumps({"file": args.started_from.name,
-                                               "sha256": hashlib.sha256(args.started_from.read_bytes()).hexdigest()})
+        metadata["started_from"] = json.dumps(
+            {"file": args.started_from.name, "sha256": hashlib.sha256(args.started_from.read_bytes()).hexdigest()}
+        )
     for path in save_decoder(decoder, args.models, args.name, args.size, metadata):
         print(f"wrote {path}")
     return 0

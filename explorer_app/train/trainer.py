@@ -1,5 +1,6 @@
 """The training loop: a schedule of phases with step and time budgets, resumable checkpoints, a
 progress line, loss curves, and the trained decoders written as shipped-format weights."""
+
 from __future__ import annotations
 
 import json
@@ -60,9 +61,20 @@ def is_main_process() -> bool:
 
 
 class Trainer:
-    def __init__(self, decoder: JpegDecoder, critic: Critic, schedule: list[ScheduledPhase], pool: PatchPool,
-                 run_dir: Path, size_name: str, batch_size: int, patch_size: int, seed: int,
-                 checkpoint_seconds: float = 120.0, encoder: PosteriorEncoder | None = None) -> None:
+    def __init__(
+        self,
+        decoder: JpegDecoder,
+        critic: Critic,
+        schedule: list[ScheduledPhase],
+        pool: PatchPool,
+        run_dir: Path,
+        size_name: str,
+        batch_size: int,
+        patch_size: int,
+        seed: int,
+        checkpoint_seconds: float = 120.0,
+        encoder: PosteriorEncoder | None = None,
+    ) -> None:
         self.decoder, self.critic, self.schedule, self.pool = decoder, critic, schedule, pool
         self.modules: dict[str, torch.nn.Module] = {"decoder": decoder, "critic": critic}
         if encoder is not None:
@@ -135,16 +147,28 @@ class Trainer:
                 text = " ".join(f"{k}={v:.4f}" for k, v in losses.items())
                 rate = (state.step - printed_step) * self.batch_size / max(time.time() - printed_at, 1e-9)
                 printed_step, printed_at = state.step, time.time()
-                print(f"\r[{self.size_name}:{phase.name}] [{bar:<30}] {fraction:5.1%} step {state.step} "
-                      f"{rate:,.0f} patches/s {text}", end="\n" if fraction >= 1 else "", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"\r[{self.size_name}:{phase.name}] [{bar:<30}] {fraction:5.1%} step {state.step} "
+                    f"{rate:,.0f} patches/s {text}",
+                    end="\n" if fraction >= 1 else "",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if time.time() - last_save > self.checkpoint_seconds:
                 self.save()
                 last_save = time.time()
-        state.log.append({"phase": phase.name, "steps": state.step, "seconds": round(state.elapsed, 1),
-                          "patches": state.step * self.batch_size,
-                          "final": {k: float(np.mean([r[i + 1] for r in rows[-50:]]))
-                                    for i, k in enumerate(state.keys.get(phase.name, []))}})
+        state.log.append(
+            {
+                "phase": phase.name,
+                "steps": state.step,
+                "seconds": round(state.elapsed, 1),
+                "patches": state.step * self.batch_size,
+                "final": {
+                    k: float(np.mean([r[i + 1] for r in rows[-50:]]))
+                    for i, k in enumerate(state.keys.get(phase.name, []))
+                },
+            }
+        )
 
     def _write_model(self, name: str) -> None:
         metadata = {"training": json.dumps(self.state.log)}
@@ -164,7 +188,7 @@ class Trainer:
             window = max(1, len(rows) // 100)
             for i, key in enumerate(self.state.keys[name]):
                 values = np.convolve(rows[:, i + 1], np.ones(window) / window, mode="valid")
-                axis.plot(rows[window - 1:, 0], values, label=key)
+                axis.plot(rows[window - 1 :, 0], values, label=key)
             axis.set_title(f"{self.size_name}: {name}")
             axis.set_xlabel("step")
             axis.legend(fontsize=7)

@@ -14,6 +14,7 @@ alone); consistency (the verified 16-bit export re-quantizes to every coefficien
 |difference| and the per-pixel spread in textured and flat areas. ``--sheets`` writes one contact sheet per
 QF (truth | libjpeg | faithful | explorable z = 0 | three random z; crops at 3× zoom) to look at.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,12 @@ def setup_args() -> argparse.ArgumentParser:
     parser.add_argument("--max-side", type=int, default=384, help="centre-crop photos to at most this side")
     parser.add_argument("--qualities", default=",".join(map(str, QUALITIES)))
     parser.add_argument("--seeds", type=int, default=3, help="random z per explorable decode")
-    parser.add_argument("--temperature", type=float, default=None,
-                        help="temperature of the random z (default: each model's own sampling temperature)")
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        default=None,
+        help="temperature of the random z (default: each model's own sampling temperature)",
+    )
     parser.add_argument("--reach-steps", type=int, default=100, help="Adam steps of z* (0: skip the reach)")
     parser.add_argument("--reach-qualities", default="10", help="QFs at which the reach is measured (it is slow)")
     parser.add_argument("--sheets", default=None, help="folder for one contact sheet per QF")
@@ -68,7 +73,7 @@ def setup_args() -> argparse.ArgumentParser:
 def centre_crop(image: np.ndarray, side: int) -> np.ndarray:
     height, width = image.shape[:2]
     top, left = max(0, (height - side) // 2), max(0, (width - side) // 2)
-    return image[top:top + side, left:left + side]
+    return image[top : top + side, left : left + side]
 
 
 def photo_luma(rgb: np.ndarray) -> np.ndarray:
@@ -104,8 +109,16 @@ class Decodes:
     consistent: dict[str, bool]
 
 
-def decode_all(decoders: dict[str, JpegDecoder], code: JpegCode, path: Path, truth: np.ndarray, seeds: int,
-               temperature: float | None, reach_steps: int, scratch: Path) -> Decodes:
+def decode_all(
+    decoders: dict[str, JpegDecoder],
+    code: JpegCode,
+    path: Path,
+    truth: np.ndarray,
+    seeds: int,
+    temperature: float | None,
+    reach_steps: int,
+    scratch: Path,
+) -> Decodes:
     tensors = CodeTensors.from_code(code)
     images = {TRUTH: truth.astype(np.float64), PLAIN: plain_decode(path).astype(np.float64)}
     random: dict[str, list[np.ndarray]] = {}
@@ -134,14 +147,26 @@ def decode_all(decoders: dict[str, JpegDecoder], code: JpegCode, path: Path, tru
 
 def figures(image: np.ndarray, truth: np.ndarray, flat: np.ndarray, truth_grain: float) -> dict[str, float]:
     luma = photo_luma(image)
-    return {"psnr": psnr(image, truth), "ssim": ssim(image, truth), "blockiness": blockiness(luma),
-            "grain_ratio": flat_grain(luma, flat) / max(truth_grain, 1e-6),
-            "niqe": niqe(np.round(image).astype(np.uint8))}
+    return {
+        "psnr": psnr(image, truth),
+        "ssim": ssim(image, truth),
+        "blockiness": blockiness(luma),
+        "grain_ratio": flat_grain(luma, flat) / max(truth_grain, 1e-6),
+        "niqe": niqe(np.round(image).astype(np.uint8)),
+    }
 
 
-def evaluate(decoders: dict[str, JpegDecoder], photos: list[np.ndarray], qualities: Sequence[int], scratch: Path,
-             seeds: int, temperature: float | None, reach_steps: int, reach_qualities: Sequence[int],
-             sheets: Path | None) -> dict[str, dict[str, dict[str, float]]]:
+def evaluate(
+    decoders: dict[str, JpegDecoder],
+    photos: list[np.ndarray],
+    qualities: Sequence[int],
+    scratch: Path,
+    seeds: int,
+    temperature: float | None,
+    reach_steps: int,
+    reach_qualities: Sequence[int],
+    sheets: Path | None,
+) -> dict[str, dict[str, dict[str, float]]]:
     """Mean figures per quality and per method: {"10": {"plain libjpeg": {...}, "explorable-lite": {...}}}."""
     results: dict[str, dict[str, dict[str, list[float]]]] = {}
     for quality in qualities:
@@ -173,14 +198,22 @@ def evaluate(decoders: dict[str, JpegDecoder], photos: list[np.ndarray], qualiti
 
 
 def markdown(results: dict[str, dict[str, dict[str, float]]]) -> str:
-    lines = ["| QF | decoder | PSNR (dB) | SSIM | blockiness | flat grain ÷ truth | seeds differ (textured / flat) "
-             "| NIQE ↓ | consistent |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| QF | decoder | PSNR (dB) | SSIM | blockiness | flat grain ÷ truth | seeds differ (textured / flat) "
+        "| NIQE ↓ | consistent |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for quality, table in results.items():
         for method, row in table.items():
-            spread = (f"{row['textured_abs_difference']:.2f} / {row['flat_abs_difference']:.2f}"
-                      if "textured_abs_difference" in row else "")
-            lines.append(f"| {quality} | {method} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['blockiness']:.2f} | "
-                         f"{row['grain_ratio']:.2f} | {spread} | {row['niqe']:.2f} | {row['consistent'] * 100:.0f}% |")
+            spread = (
+                f"{row['textured_abs_difference']:.2f} / {row['flat_abs_difference']:.2f}"
+                if "textured_abs_difference" in row
+                else ""
+            )
+            lines.append(
+                f"| {quality} | {method} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['blockiness']:.2f} | "
+                f"{row['grain_ratio']:.2f} | {spread} | {row['niqe']:.2f} | {row['consistent'] * 100:.0f}% |"
+            )
     return "\n".join(lines)
 
 
@@ -191,16 +224,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     count = len(pack) if args.max_images == 0 else min(args.max_images, len(pack))
     photos = [centre_crop(pack.load(i), args.max_side) for i in range(count)]
     folder = Path(args.models) if args.models else None
-    decoders = {f"{name}-{size}": load_decoder(name, size, folder)
-                for size in args.sizes.split(",") for name in ("faithful", "explorable")}
+    decoders = {
+        f"{name}-{size}": load_decoder(name, size, folder)
+        for size in args.sizes.split(",")
+        for name in ("faithful", "explorable")
+    }
     with tempfile.TemporaryDirectory() as scratch:
-        results = evaluate(decoders, photos, [int(q) for q in args.qualities.split(",")], Path(scratch), args.seeds,
-                           args.temperature, args.reach_steps, [int(q) for q in args.reach_qualities.split(",")],
-                           Path(args.sheets) if args.sheets else None)
-    report = {"photos": count, "max_side": args.max_side, "seeds": args.seeds, "reach_steps": args.reach_steps,
-              "temperature": {name: d.sample_temperature if args.temperature is None else args.temperature
-                              for name, d in decoders.items() if name.startswith("explorable")},
-              "results": results, "models": {name: d.sha256 for name, d in decoders.items()}}
+        results = evaluate(
+            decoders,
+            photos,
+            [int(q) for q in args.qualities.split(",")],
+            Path(scratch),
+            args.seeds,
+            args.temperature,
+            args.reach_steps,
+            [int(q) for q in args.reach_qualities.split(",")],
+            Path(args.sheets) if args.sheets else None,
+        )
+    report = {
+        "photos": count,
+        "max_side": args.max_side,
+        "seeds": args.seeds,
+        "reach_steps": args.reach_steps,
+        "temperature": {
+            name: d.sample_temperature if args.temperature is None else args.temperature
+            for name, d in decoders.items()
+            if name.startswith("explorable")
+        },
+        "results": results,
+        "models": {name: d.sha256 for name, d in decoders.items()},
+    }
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(markdown(results))
     return 0

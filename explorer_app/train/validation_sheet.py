@@ -4,6 +4,7 @@ Columns: true photo | plain libjpeg | faithful | explorable z = 0 | three random
 model's). Grain, block edges and how far random decodes wander are visible here at a glance; look at it
 before shipping a model.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,7 +33,7 @@ def textured_crop_origin(truth: np.ndarray, side: int = CROP) -> tuple[int, int]
     best, origin = -1.0, (0, 0)
     for top in range(0, truth.shape[0] - side + 1, 8):
         for left in range(0, truth.shape[1] - side + 1, 8):
-            score = float(deviation[top:top + side, left:left + side].mean())
+            score = float(deviation[top : top + side, left : left + side].mean())
             if score > best:
                 best, origin = score, (top, left)
     return origin
@@ -45,8 +46,10 @@ def columns(decodes: PhotoDecodes) -> list[tuple[str, np.ndarray]]:
     explorable = next((k for k in images if k.startswith("explorable") and "(" not in k), None)
     chosen = [(k, images[k]) for k in ("true photo", "plain libjpeg", faithful, explorable) if k is not None]
     if explorable is not None:
-        chosen += [(f"random z #{i + 1}", image)
-                   for i, image in enumerate(decodes.random.get(f"{explorable} (random z)", [])[:3])]
+        chosen += [
+            (f"random z #{i + 1}", image)
+            for i, image in enumerate(decodes.random.get(f"{explorable} (random z)", [])[:3])
+        ]
     return chosen
 
 
@@ -62,7 +65,7 @@ def save_validation_sheet(rows: list[PhotoDecodes], quality: int, path: Path) ->
     for row, decodes in enumerate(rows):
         top, left = textured_crop_origin(decodes.images["true photo"])
         for column, (_, image) in enumerate(columns(decodes)):
-            crop = np.clip(np.round(image[top:top + CROP, left:left + CROP]), 0, 255).astype(np.uint8)
+            crop = np.clip(np.round(image[top : top + CROP, left : left + CROP]), 0, 255).astype(np.uint8)
             tile = Image.fromarray(crop).resize((cell, cell), Image.Resampling.NEAREST)
             sheet.paste(tile, (column * (cell + 4), LABEL + row * (cell + 4)))
     path.parent.mkdir(parents=True, exist_ok=True)

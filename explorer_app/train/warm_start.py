@@ -1,10 +1,12 @@
 """Start the explorable phase from trained faithful weights instead of training the L1 phases again."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..decoder.model import JpegDecoder
 from ..decoder.registry import load_decoder
+
 
 def start_from_faithful(decoder: JpegDecoder, folder: Path, size: str) -> None:
     """Copy ``faithful-<size>`` from ``folder`` into ``decoder`` (same nets; ``decoder`` may add a learnt

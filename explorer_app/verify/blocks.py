@@ -5,6 +5,7 @@ how far the worst lies outside its box, the largest |X_Q| difference, the block'
 ½ − |X_D ⊘ M − X_Q| of its coefficients) and its single-sample tolerance (see :class:`~.report.Room`).
 Maps are (by, bx) over the component's block grid: a few bytes per block, 3 MiB a component at 12 MP.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,9 +43,18 @@ class ComponentFindings:
 
     @staticmethod
     def empty(name: str, grid: tuple[int, int], scale: tuple[int, int], height: int, width: int) -> ComponentFindings:
-        return ComponentFindings(name, scale, height, width, np.zeros(grid, bool), np.zeros(grid, np.int8),
-                                 np.zeros(grid, np.float32), np.zeros(grid, np.int32), np.zeros(grid, np.float32),
-                                 np.zeros(grid, np.float32))
+        return ComponentFindings(
+            name,
+            scale,
+            height,
+            width,
+            np.zeros(grid, bool),
+            np.zeros(grid, np.int8),
+            np.zeros(grid, np.float32),
+            np.zeros(grid, np.int32),
+            np.zeros(grid, np.float32),
+            np.zeros(grid, np.float32),
+        )
 
     def add(self, normalized: torch.Tensor, quantized: torch.Tensor, table: torch.Tensor, row: int) -> None:
         """Record a strip: normalized and quantized (1, 64, by, bx) from block row ``row`` on; table (64,)."""
@@ -62,8 +72,13 @@ class ComponentFindings:
 
     def agreement(self, differences: torch.Tensor) -> ComponentAgreement:
         """Figures of a strip from its |X_Q| differences (any shape)."""
-        return ComponentAgreement(self.name, differences.numel(), int((differences == 0).sum()),
-                                  int((differences <= 1).sum()), int(differences.max()) if differences.numel() else 0)
+        return ComponentAgreement(
+            self.name,
+            differences.numel(),
+            int((differences == 0).sum()),
+            int((differences <= 1).sum()),
+            int(differences.max()) if differences.numel() else 0,
+        )
 
     def block_window(self, row: int, col: int) -> tuple[int, int, int, int]:
         """(x, y, width, height) of the image pixels a block covers."""
@@ -75,13 +90,29 @@ class ComponentFindings:
         """Every missed block, worst (largest excess) first."""
         rows, cols = np.nonzero(self.misses)
         order = np.argsort(-self.excess[rows, cols], kind="stable")
-        return [BlockMiss(self.name, int(r), int(c), *self.block_window(int(r), int(c)), int(self.coefficients[r, c]),
-                          round(float(self.excess[r, c]), 6), int(self.difference[r, c]))
-                for r, c in zip(rows[order], cols[order])]
+        return [
+            BlockMiss(
+                self.name,
+                int(r),
+                int(c),
+                *self.block_window(int(r), int(c)),
+                int(self.coefficients[r, c]),
+                round(float(self.excess[r, c]), 6),
+                int(self.difference[r, c]),
+            )
+            for r, c in zip(rows[order], cols[order])
+        ]
 
     def room(self) -> Room:
         roomiest = np.unravel_index(int(np.argmax(self.margin)), self.margin.shape)
         x, y, _, _ = self.block_window(int(roomiest[0]), int(roomiest[1]))
-        return Room(self.name, round(float(self.margin.min()), 4), round(float(np.median(self.margin)), 4),
-                    round(float(self.margin.max()), 4), (x, y), round(float(self.tolerance.min()), 2),
-                    round(float(np.median(self.tolerance)), 2), round(float(self.tolerance.max()), 2))
+        return Room(
+            self.name,
+            round(float(self.margin.min()), 4),
+            round(float(np.median(self.margin)), 4),
+            round(float(self.margin.max()), 4),
+            (x, y),
+            round(float(self.tolerance.min()), 2),
+            round(float(np.median(self.tolerance)), 2),
+            round(float(self.tolerance.max()), 2),
+        )

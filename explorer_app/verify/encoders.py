@@ -6,6 +6,7 @@ coefficients X_D ⊘ M per component, [Y (N, 64, by, bx), CbCr (N, 128, cby, cbx
 colour files); rounding them half away from zero gives that encoder's quantized coefficients exactly. Both
 encoders are local to the MCU (see :mod:`.tiles`), so any MCU-aligned part is judged on its own.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,11 +51,22 @@ def libjpeg_normalized(pixels: torch.Tensor, code: CodeTensors) -> list[torch.Te
     return maps[:1] + ([torch.cat(maps[1:], 1)] if len(maps) > 1 else [])
 
 
-LIBJPEG = Encoder("libjpeg", "libjpeg's integer encoder",
-                  "libjpeg's integer encoder (islow DCT, its colour conversion and chroma downsampling, as "
-                  "libjpeg-turbo, IJG libjpeg 6b, Pillow and OpenCV write files)", True, 0.0, libjpeg_normalized)
-REFERENCE = Encoder("reference", "the reference encoder",
-                    "the reference encoder (float JFIF colour, box-averaged chroma, orthonormal float DCT, round "
-                    "half away from zero)", False, 1e-9, encode_normalized)
+LIBJPEG = Encoder(
+    "libjpeg",
+    "libjpeg's integer encoder",
+    "libjpeg's integer encoder (islow DCT, its colour conversion and chroma downsampling, as "
+    "libjpeg-turbo, IJG libjpeg 6b, Pillow and OpenCV write files)",
+    True,
+    0.0,
+    libjpeg_normalized,
+)
+REFERENCE = Encoder(
+    "reference",
+    "the reference encoder",
+    "the reference encoder (float JFIF colour, box-averaged chroma, orthonormal float DCT, round half away from zero)",
+    False,
+    1e-9,
+    encode_normalized,
+)
 ENCODERS = (LIBJPEG, REFERENCE)
 """Every encoder verification tries, in the order reports list them."""

@@ -4,6 +4,7 @@ In memory, images are float64 numpy arrays (H, W, C) on the [0, 255] scale, C = 
 map v ↦ v / 257 so that 8-bit values are exactly representable at both depths. Large images travel as
 their samples (uint8 / uint16, a quarter / an eighth of the float64 size) and are scaled part by part.
 """
+
 from __future__ import annotations
 
 import os
@@ -81,8 +82,9 @@ def read_png_bytes(path: str | os.PathLike) -> bytes:
     if not data:
         raise ImageReadError(f"{path}: the file is empty")
     if not data.startswith(PNG_SIGNATURE):
-        raise ImageReadError(f"{path}: not a readable PNG file (verify judges a lossless PNG, not a JPEG or another "
-                             "format)")
+        raise ImageReadError(
+            f"{path}: not a readable PNG file (verify judges a lossless PNG, not a JPEG or another format)"
+        )
     return data
 
 

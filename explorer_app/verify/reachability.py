@@ -9,6 +9,7 @@ that the best in-range image puts a coefficient exactly on a rounding tie, which
 its own rounding error: unreachable too, in any sense a second person can check. The affine map also
 serves the 8-bit repair as the linear part of libjpeg's pipeline (:mod:`~explorer_app.export.rgb_greedy`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -63,8 +64,9 @@ def nearest_excess(a: np.ndarray, b: np.ndarray, quantized: np.ndarray) -> tuple
     m, n = a.shape
     rows = np.block([[a, -np.ones((m, 1))], [-a, -np.ones((m, 1))]])
     bounds = np.r_[quantized + 0.5 - b, b - quantized + 0.5]
-    result = linprog(np.r_[np.zeros(n), 1.0], A_ub=rows, b_ub=bounds,
-                     bounds=[(0.0, 255.0)] * n + [(None, None)], method="highs")
+    result = linprog(
+        np.r_[np.zeros(n), 1.0], A_ub=rows, b_ub=bounds, bounds=[(0.0, 255.0)] * n + [(None, None)], method="highs"
+    )
     if result.status != 0:
         raise RuntimeError(f"linear programme failed: {result.message}")
     return float(result.x[n]), result.x[:n]
@@ -79,5 +81,7 @@ def smallest_excess(code: CodeTensors, channels: int, mcus: list[tuple[int, int]
     """(MCU row, col) → s*, the smallest worst excess (steps) of any image within [0, 255] with ``channels``
     channels (3 for a colour file), for each MCU in ``mcus``."""
     maps = McuMaps(code, channels)
-    return {(int(row), int(col)): nearest_excess(*maps.problem(pixel_window((row, col, row + 1, col + 1), code)))[0]
-            for row, col in mcus}
+    return {
+        (int(row), int(col)): nearest_excess(*maps.problem(pixel_window((row, col, row + 1, col + 1), code)))[0]
+        for row, col in mcus
+    }

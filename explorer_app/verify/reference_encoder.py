@@ -1,6 +1,7 @@
 """The reference JPEG encoder of docs/verification.md, written out: float JFIF RGB→YCbCr, edge replication to
 the MCU, chroma box averaging, orthonormal float 8×8 DCT, divide by M, round half away from zero.
 """
+
 from __future__ import annotations
 
 import torch

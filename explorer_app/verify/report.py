@@ -5,6 +5,7 @@ quantized coefficients. The report says which encoders reproduce the file, the f
 and within ±1 per component), the blocks where an encoder misses (where, by how much, and whether any image
 within [0, 255] could reach them), and how much room the file leaves inside the quantization boxes.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -29,8 +30,11 @@ class ComponentAgreement:
         return self.identical / self.total if self.total else 1.0
 
     def as_dict(self) -> dict[str, float | int | str]:
-        return {**asdict(self), "identical_fraction": self.identical_fraction,
-                "within_one_fraction": self.within_one / self.total if self.total else 1.0}
+        return {
+            **asdict(self),
+            "identical_fraction": self.identical_fraction,
+            "within_one_fraction": self.within_one / self.total if self.total else 1.0,
+        }
 
 
 def agreement(reencoded: list[torch.Tensor], original: list[torch.Tensor]) -> list[ComponentAgreement]:
@@ -38,16 +42,30 @@ def agreement(reencoded: list[torch.Tensor], original: list[torch.Tensor]) -> li
     result = []
     for name, a, b in zip(COMPONENT_NAMES, reencoded, original):
         diff = (a - b).abs()
-        result.append(ComponentAgreement(name, diff.numel(), int((diff == 0).sum()), int((diff <= 1).sum()),
-                                         int(diff.max()) if diff.numel() else 0))
+        result.append(
+            ComponentAgreement(
+                name,
+                diff.numel(),
+                int((diff == 0).sum()),
+                int((diff <= 1).sum()),
+                int(diff.max()) if diff.numel() else 0,
+            )
+        )
     return result
 
 
 def combine(parts: list[list[ComponentAgreement]]) -> list[ComponentAgreement]:
     """Per-component figures of a whole image from those of its disjoint parts ([Y, Cb, Cr] each)."""
-    return [ComponentAgreement(same[0].name, sum(c.total for c in same), sum(c.identical for c in same),
-                               sum(c.within_one for c in same), max(c.max_abs_difference for c in same))
-            for same in zip(*parts)]
+    return [
+        ComponentAgreement(
+            same[0].name,
+            sum(c.total for c in same),
+            sum(c.identical for c in same),
+            sum(c.within_one for c in same),
+            max(c.max_abs_difference for c in same),
+        )
+        for same in zip(*parts)
+    ]
 
 
 def overall_fraction(components: list[ComponentAgreement]) -> float:
@@ -133,15 +151,23 @@ class EncoderFigures:
         return [miss for miss in self.misses if miss.reachable is False]
 
     def differing(self) -> str:
-        """"Y 120, Cb 3" for the components with differing coefficients."""
+        """ "Y 120, Cb 3" for the components with differing coefficients."""
         return ", ".join(f"{c.name} {c.total - c.identical}" for c in self.components if c.identical < c.total)
 
     def as_dict(self) -> dict[str, object]:
-        return {"encoder": self.key, "title": self.title, "applies": self.applies, "reason": self.reason,
-                "reproduces": self.reproduces, "identical_fraction": overall_fraction(self.components) if
-                self.applies else None, "components": [c.as_dict() for c in self.components],
-                "mismatched_blocks": self.mismatched_blocks, "saturated_blocks": len(self.saturated_blocks),
-                "misses": [m.as_dict() for m in self.misses], "room": [r.as_dict() for r in self.room]}
+        return {
+            "encoder": self.key,
+            "title": self.title,
+            "applies": self.applies,
+            "reason": self.reason,
+            "reproduces": self.reproduces,
+            "identical_fraction": overall_fraction(self.components) if self.applies else None,
+            "components": [c.as_dict() for c in self.components],
+            "mismatched_blocks": self.mismatched_blocks,
+            "saturated_blocks": len(self.saturated_blocks),
+            "misses": [m.as_dict() for m in self.misses],
+            "room": [r.as_dict() for r in self.room],
+        }
 
 
 def _figure(figures: EncoderFigures) -> str:
@@ -151,8 +177,10 @@ def _figure(figures: EncoderFigures) -> str:
         return f"{figures.key}: 100% identical"
     saturated = len(figures.saturated_blocks)
     note = f"; {saturated} saturated block{'s' * (saturated != 1)} no in-range image reaches" if saturated else ""
-    return (f"{figures.key}: {overall_fraction(figures.components) * 100:.4f}% identical ({figures.differing()} "
-            f"differ in {figures.mismatched_blocks} blocks{note})")
+    return (
+        f"{figures.key}: {overall_fraction(figures.components) * 100:.4f}% identical ({figures.differing()} "
+        f"differ in {figures.mismatched_blocks} blocks{note})"
+    )
 
 
 def verdict_line(encoders: list[EncoderFigures]) -> str:
@@ -193,6 +221,15 @@ class VerificationReport:
         return verdict_line(self.encoders)
 
     def as_dict(self) -> dict[str, object]:
-        return {"verified": self.verified, "verdict": self.summary(), "reproduced_by": self.reproduced_by,
-                "image": self.image, "source": self.source, "encoders": [e.as_dict() for e in self.encoders],
-                "remedy": self.remedy, "model": self.model, "history": self.history, "notes": self.notes}
+        return {
+            "verified": self.verified,
+            "verdict": self.summary(),
+            "reproduced_by": self.reproduced_by,
+            "image": self.image,
+            "source": self.source,
+            "encoders": [e.as_dict() for e in self.encoders],
+            "remedy": self.remedy,
+            "model": self.model,
+            "history": self.history,
+            "notes": self.notes,
+        }

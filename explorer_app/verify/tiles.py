@@ -7,6 +7,7 @@ coefficients the whole image gives there: verification and repair can run strip 
 
 A window is (top, left, bottom, right) in pixels, bottom and right exclusive; an MCU span is the same in MCUs.
 """
+
 from __future__ import annotations
 
 from ..decoder.code_tensors import CodeTensors
@@ -40,8 +41,12 @@ def pixel_window(span: Window, code: CodeTensors) -> Window:
     top, left, bottom, right = span
     rows, cols = mcu_grid(code)
     mcu_h, mcu_w = mcu_shape(code)
-    return (max(0, top) * mcu_h, max(0, left) * mcu_w,
-            min(code.height, min(rows, bottom) * mcu_h), min(code.width, min(cols, right) * mcu_w))
+    return (
+        max(0, top) * mcu_h,
+        max(0, left) * mcu_w,
+        min(code.height, min(rows, bottom) * mcu_h),
+        min(code.width, min(cols, right) * mcu_w),
+    )
 
 
 def strips(code: CodeTensors, strip_pixels: int = STRIP_PIXELS) -> list[Window]:

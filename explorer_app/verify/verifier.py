@@ -7,6 +7,7 @@ every quantized coefficient. libjpeg's pipeline takes 8-bit samples: it judges a
 one only when every sample is an 8-bit value (a multiple of 257); other 16-bit images are the reference
 encoder's alone, since judging their 8-bit rounding would judge another image.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,15 +59,17 @@ def on_eight_bit_grid(samples: np.ndarray, bit_depth: int, strip_pixels: int = S
     if bit_depth == 8:
         return True
     rows = max(1, strip_pixels // max(1, samples.shape[1]))
-    return all(not (samples[top: top + rows] % 257).any() for top in range(0, samples.shape[0], rows))
+    return all(not (samples[top : top + rows] % 257).any() for top in range(0, samples.shape[0], rows))
 
 
 def findings_for(code: CodeTensors) -> list[ComponentFindings]:
     """Empty per-component findings over the file's block grids."""
     result = [ComponentFindings.empty("Y", tuple(code.y_q.shape[2:]), (1, 1), code.height, code.width)]
     if code.c_q is not None:
-        result += [ComponentFindings.empty(name, tuple(code.c_q.shape[2:]), code.chroma_factor, code.height, code.width)
-                   for name in COMPONENT_NAMES[1:]]
+        result += [
+            ComponentFindings.empty(name, tuple(code.c_q.shape[2:]), code.chroma_factor, code.height, code.width)
+            for name in COMPONENT_NAMES[1:]
+        ]
     return result
 
 
@@ -76,8 +79,9 @@ def component_tables(code: CodeTensors) -> list[torch.Tensor]:
     return tables + ([] if code.c_table is None else [code.c_table[0, :64, 0, 0], code.c_table[0, 64:, 0, 0]])
 
 
-def examine(findings: list[ComponentFindings], misses: list[BlockMiss], code: CodeTensors,
-            known: dict[tuple[int, int], float]) -> list[BlockMiss]:
+def examine(
+    findings: list[ComponentFindings], misses: list[BlockMiss], code: CodeTensors, known: dict[tuple[int, int], float]
+) -> list[BlockMiss]:
     """The misses with ``reachable`` filled in under the reference encoder, when at most
     :data:`EXAMINED_MCUS` MCUs are missed, all by less than :data:`NEAR_MISS` (``known``: MCU → smallest
     excess, already proved out of reach by the export's repair)."""
@@ -96,18 +100,36 @@ def examine(findings: list[ComponentFindings], misses: list[BlockMiss], code: Co
     for miss in misses:
         nearest = excess[(miss.row // fy, miss.col // fx) if miss.component == "Y" else (miss.row, miss.col)]
         unreachable = out_of_reach(nearest)
-        result.append(BlockMiss(**{**miss.as_dict(), "reachable": not unreachable,
-                                   "nearest_excess": round(max(nearest, 0.0), 6) if unreachable else None}))
+        result.append(
+            BlockMiss(
+                **{
+                    **miss.as_dict(),
+                    "reachable": not unreachable,
+                    "nearest_excess": round(max(nearest, 0.0), 6) if unreachable else None,
+                }
+            )
+        )
     return result
 
 
-def judge(encoder: Encoder, samples: np.ndarray, bit_depth: int, code: CodeTensors,
-          known: dict[tuple[int, int], float] | None, strip_pixels: int = STRIP_PIXELS) -> EncoderFigures:
+def judge(
+    encoder: Encoder,
+    samples: np.ndarray,
+    bit_depth: int,
+    code: CodeTensors,
+    known: dict[tuple[int, int], float] | None,
+    strip_pixels: int = STRIP_PIXELS,
+) -> EncoderFigures:
     """One encoder's figures for PNG samples (H, W, C) against ``code`` (float64, N = 1). ``known``: for the
     reference encoder, MCUs already proved out of reach (see :func:`examine`); None: do not examine."""
     if encoder.eight_bit and not on_eight_bit_grid(samples, bit_depth, strip_pixels):
-        return EncoderFigures(encoder.key, encoder.name, encoder.title, False,
-                              "takes 8-bit samples, and these 16-bit ones lie between them")
+        return EncoderFigures(
+            encoder.key,
+            encoder.name,
+            encoder.title,
+            False,
+            "takes 8-bit samples, and these 16-bit ones lie between them",
+        )
     findings, tables, parts = findings_for(code), component_tables(code), []
     for window in strips(code, strip_pixels):
         part = code.crop(*window)
@@ -125,28 +147,52 @@ def judge(encoder: Encoder, samples: np.ndarray, bit_depth: int, code: CodeTenso
     if encoder is REFERENCE and missed and known is not None:
         listed = examine(findings, listed, code, known)
     reproduces = all(c.identical == c.total for c in components)
-    return EncoderFigures(encoder.key, encoder.name, encoder.title, True, "", components, len(missed), listed,
-                          [f.room() for f in findings] if reproduces else [])
+    return EncoderFigures(
+        encoder.key,
+        encoder.name,
+        encoder.title,
+        True,
+        "",
+        components,
+        len(missed),
+        listed,
+        [f.room() for f in findings] if reproduces else [],
+    )
 
 
 def source_facts(code: JpegCode) -> dict[str, object]:
     quality, error = estimate_ijg_quality(code.tables[0])
-    return {"path": code.source, "sha256": code.sha256, "width": code.width, "height": code.height,
-            "subsampling": code.subsampling, "progressive": code.progressive,
-            "estimated_ijg_quality": quality, "tables_match_ijg": error == 0.0,
-            "tables": {name: table.tolist() for name, table in zip(COMPONENT_NAMES, code.tables)}}
+    return {
+        "path": code.source,
+        "sha256": code.sha256,
+        "width": code.width,
+        "height": code.height,
+        "subsampling": code.subsampling,
+        "progressive": code.progressive,
+        "estimated_ijg_quality": quality,
+        "tables_match_ijg": error == 0.0,
+        "tables": {name: table.tolist() for name, table in zip(COMPONENT_NAMES, code.tables)},
+    }
 
 
 def check_size(samples: np.ndarray | tuple[int, int], code: JpegCode, name: str) -> None:
     """Raise SizeMismatchError unless ``samples`` (or its (height, width)) has the JPEG's size."""
     height, width = samples.shape[:2] if isinstance(samples, np.ndarray) else samples
     if (height, width) != (code.height, code.width):
-        raise SizeMismatchError(f"{name}: the image is {width}×{height} but the JPEG is {code.width}×{code.height}: "
-                                "it cannot be the JPEG's source (nothing compared)")
+        raise SizeMismatchError(
+            f"{name}: the image is {width}×{height} but the JPEG is {code.width}×{code.height}: "
+            "it cannot be the JPEG's source (nothing compared)"
+        )
 
 
-def verify_image(samples: np.ndarray, bit_depth: int, code: JpegCode, image_path: str = "", image_sha256: str = "",
-                 unreachable: dict[tuple[int, int], float] | None = None) -> VerificationReport:
+def verify_image(
+    samples: np.ndarray,
+    bit_depth: int,
+    code: JpegCode,
+    image_path: str = "",
+    image_sha256: str = "",
+    unreachable: dict[tuple[int, int], float] | None = None,
+) -> VerificationReport:
     """Verify PNG samples (H, W, C) uint8 or uint16, stored at ``bit_depth``, against ``code``.
 
     ``unreachable``: MCUs (row, col) already proved out of reach under the reference encoder (by the export's
@@ -154,9 +200,14 @@ def verify_image(samples: np.ndarray, bit_depth: int, code: JpegCode, image_path
     """
     check_size(samples, code, image_path or "the image")
     notes: list[str] = []
-    facts: dict[str, object] = {"path": image_path, "sha256": image_sha256, "bit_depth": bit_depth,
-                                "width": int(samples.shape[1]), "height": int(samples.shape[0]),
-                                "channels": int(samples.shape[2])}
+    facts: dict[str, object] = {
+        "path": image_path,
+        "sha256": image_sha256,
+        "bit_depth": bit_depth,
+        "width": int(samples.shape[1]),
+        "height": int(samples.shape[0]),
+        "channels": int(samples.shape[2]),
+    }
     if samples.shape[2] == 3 and not code.is_color:
         notes.append("a colour image for a grey JPEG: judged on its luma, as an encoder makes a grey file")
     if samples.shape[2] == 1 and code.is_color:

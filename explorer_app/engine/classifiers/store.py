@@ -32,8 +32,13 @@ def classifier_path(name: str, models_dir: Path | None = None) -> Path:
 
 def available_classifiers(models_dir: Path | None = None) -> list[str]:
     """Names of the classifiers found in the search folders, sorted."""
-    return sorted({p.name[len(PREFIX) : -len(".safetensors")] for folder in search_folders(models_dir)
-                   for p in folder.glob(f"{PREFIX}*.safetensors")})
+    return sorted(
+        {
+            p.name[len(PREFIX) : -len(".safetensors")]
+            for folder in search_folders(models_dir)
+            for p in folder.glob(f"{PREFIX}*.safetensors")
+        }
+    )
 
 
 def save_classifier(classifier: GlyphClassifier, path: Path, extra: dict[str, str] | None = None) -> None:

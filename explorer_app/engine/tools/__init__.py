@@ -1,4 +1,5 @@
 """Exploration tools (paper section 5): each a small dataclass of parameters that builds an objective."""
+
 from .alternatives import Alternatives
 from .base import Objective, Tool, describe
 from .edits import Brightness, HueSaturation, TargetTool
@@ -8,7 +9,27 @@ from .imprint import Imprint
 from .scribble import Scribble, Stroke
 from .statistics import Periodic, TotalVariation, Variance, local_variance, total_variation
 
-__all__ = ["Alternatives", "Box", "Brightness", "Classifier", "GlyphHypotheses", "GlyphTarget", "HueSaturation",
-           "ImitateHistogram", "ImitatePatches", "Imprint", "Objective", "Periodic", "Scribble", "Stroke",
-           "TargetTool", "Tool", "TotalVariation", "Variance", "box_crop", "describe", "local_variance",
-           "total_variation"]
+__all__ = [
+    "Alternatives",
+    "Box",
+    "Brightness",
+    "Classifier",
+    "GlyphHypotheses",
+    "GlyphTarget",
+    "HueSaturation",
+    "ImitateHistogram",
+    "ImitatePatches",
+    "Imprint",
+    "Objective",
+    "Periodic",
+    "Scribble",
+    "Stroke",
+    "TargetTool",
+    "Tool",
+    "TotalVariation",
+    "Variance",
+    "box_crop",
+    "describe",
+    "local_variance",
+    "total_variation",
+]

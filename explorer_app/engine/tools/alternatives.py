@@ -1,4 +1,5 @@
 """Random alternatives: K candidates for the region, drawn from the decoder's own prior over z."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,8 +37,9 @@ class Alternatives(Tool):
             raise ValueError("alternatives need at least 2 candidates")
 
         def loss(image: torch.Tensor) -> torch.Tensor:
-            distances = torch.stack([masked_mean((image - image[j: j + 1]).abs(), view.region)
-                                     for j in range(image.shape[0])], 1)  # (N, N), zero diagonal
+            distances = torch.stack(
+                [masked_mean((image - image[j : j + 1]).abs(), view.region) for j in range(image.shape[0])], 1
+            )  # (N, N), zero diagonal
             apart = distances.sum(1) / (image.shape[0] - 1)
             return torch.relu(self.separation - apart) / PIXEL_SCALE
 

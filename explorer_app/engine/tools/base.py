@@ -3,6 +3,7 @@
 An objective maps the window images of the N candidates, (N, C, h, w) in [0, 255], to their losses (N,)
 (lower is better), differentiably. Losses are scaled so that about 1 means "clearly not there yet".
 """
+
 from __future__ import annotations
 
 import re
@@ -43,6 +44,7 @@ class Tool:
 
 def describe(tool: object) -> dict[str, object]:
     """JSON-able parameters of a tool: arrays and tensors by shape, regions by their summary."""
+
     def simple(value: object) -> object:
         if isinstance(value, (np.ndarray, torch.Tensor)):
             return {"array_shape": list(value.shape)}

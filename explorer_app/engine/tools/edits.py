@@ -1,5 +1,6 @@
 """Edit tools (paper section 5): draw a desired image, project it onto the file's quantization boxes
 (eq. 2), then pull the decoder's output towards that consistent target over the tool's footprint."""
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,15 @@ class TargetTool(Tool):
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
         """The share of the way to the drawn image: asked 100 %, the projected target's, the result's."""
         desired, footprint = self.desired(view).clamp(0, 255), self.footprint(view)
-        return (Outcome(self.goal, "%", way_to(desired, after, before, footprint), asked=100.0,
-                        allowed=way_to(desired, self.target(view), view.initial, footprint)),)
+        return (
+            Outcome(
+                self.goal,
+                "%",
+                way_to(desired, after, before, footprint),
+                asked=100.0,
+                allowed=way_to(desired, self.target(view), view.initial, footprint),
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -72,8 +80,16 @@ class Brightness(TargetTool):
         return f"Brightness {self.amount:+.0f}"
 
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
-        return (Outcome("Brightness", "grey levels", luma_shift(after, before, view.region), asked=self.amount,
-                        allowed=luma_shift(self.target(view), view.initial, view.region), signed=True),)
+        return (
+            Outcome(
+                "Brightness",
+                "grey levels",
+                luma_shift(after, before, view.region),
+                asked=self.amount,
+                allowed=luma_shift(self.target(view), view.initial, view.region),
+                signed=True,
+            ),
+        )
 
 
 def chroma(image: torch.Tensor) -> torch.Tensor:
@@ -115,5 +131,7 @@ class HueSaturation(TargetTool):
             return ()
         allowed = hue_and_saturation(self.target(view), view.initial, view.region)
         reached = hue_and_saturation(after, before, view.region)
-        return (Outcome("Hue", "°", reached[0], asked=self.hue_degrees, allowed=allowed[0], signed=True),
-                Outcome("Saturation", "×", reached[1], asked=self.saturation, allowed=allowed[1]))
+        return (
+            Outcome("Hue", "°", reached[0], asked=self.hue_degrees, allowed=allowed[0], signed=True),
+            Outcome("Saturation", "×", reached[1], asked=self.saturation, allowed=allowed[1]),
+        )

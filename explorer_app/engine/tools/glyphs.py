@@ -1,4 +1,5 @@
 """Glyph tools: steer a box towards a class of a glyph classifier (digits, letters), one candidate per class."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ def box_crop(image: torch.Tensor, box: Box, origin: tuple[int, int]) -> torch.Te
     """The ``box`` of a window image (N, C, h, w) whose top-left is image pixel ``origin`` = (y, x), as
     (N, 3, height, width) RGB (grey repeated)."""
     x, y, w, h = box
-    crop = image[:, :, y - origin[0]: y - origin[0] + h, x - origin[1]: x - origin[1] + w]
+    crop = image[:, :, y - origin[0] : y - origin[0] + h, x - origin[1] : x - origin[1] + w]
     return crop.expand(-1, 3, -1, -1) if crop.shape[1] == 1 else crop
 
 

@@ -1,4 +1,5 @@
 """Imitate a reference region of the image: its patches (texture) or its histogram (tones and colours)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,12 +14,14 @@ from .base import Objective, Tool
 from .edits import PIXEL_SCALE
 
 
-def distance_outcome(tool: Tool, quantity: str, view: WindowView, before: torch.Tensor,
-                     after: torch.Tensor) -> tuple[Outcome, ...]:
+def distance_outcome(
+    tool: Tool, quantity: str, view: WindowView, before: torch.Tensor, after: torch.Tensor
+) -> tuple[Outcome, ...]:
     """The tool's own objective (a distance to the reference, in grey levels) before and after."""
     distance = tool.objective(view)
     level = lambda image: float(distance(image)[0]) * PIXEL_SCALE  # noqa: E731
     return (Outcome(quantity, "grey levels", level(after), before=level(before)),)
+
 
 MAX_REFERENCE_PATCHES = 2048
 TARGET_CHUNK = 1024
@@ -96,8 +99,9 @@ class ImitatePatches(Tool):
 
         def loss(image: torch.Tensor) -> torch.Tensor:
             targets = patches(image, self.size, self.stride)[:, inside]  # (N, L, D)
-            nearest = torch.cat([torch.cdist(chunk, reference[None]).min(2).values
-                                 for chunk in targets.split(TARGET_CHUNK, dim=1)], 1)
+            nearest = torch.cat(
+                [torch.cdist(chunk, reference[None]).min(2).values for chunk in targets.split(TARGET_CHUNK, dim=1)], 1
+            )
             return nearest.mean(1) / (scale * PIXEL_SCALE)
 
         return loss

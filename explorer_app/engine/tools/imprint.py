@@ -1,5 +1,6 @@
 """Imprint: paste an image (external, or a piece of this one) placed, scaled and rotated, optionally at
 the nearby placement the file contradicts least; then project and optimize like every edit tool."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -35,11 +36,12 @@ class Imprint(TargetTool):
     goal = "Way to the picture"
 
     @classmethod
-    def from_image(cls, image: torch.Tensor, box: tuple[int, int, int, int], position: tuple[float, float],
-                   **options: object) -> Imprint:
+    def from_image(
+        cls, image: torch.Tensor, box: tuple[int, int, int, int], position: tuple[float, float], **options: object
+    ) -> Imprint:
         """An imprint of the ``box`` = (x, y, w, h) of an image (1, C, H, W), e.g. the session's own."""
         x, y, w, h = box
-        picture = image[0, :, y: y + h, x: x + w].permute(1, 2, 0).detach().cpu().numpy().astype(np.float32)
+        picture = image[0, :, y : y + h, x : x + w].permute(1, 2, 0).detach().cpu().numpy().astype(np.float32)
         return cls(picture, position, **options)
 
     def layer(self, view: WindowView, shift: tuple[float, float] = (0.0, 0.0)) -> tuple[torch.Tensor, torch.Tensor]:
@@ -71,7 +73,7 @@ class Imprint(TargetTool):
         scores: list[float] = []
         with torch.no_grad():
             for start in range(0, len(shifts), SEARCH_BATCH):
-                chunk = shifts[start: start + SEARCH_BATCH]
+                chunk = shifts[start : start + SEARCH_BATCH]
                 desired = torch.cat([self.composed(view, s) for s in chunk]).clamp(0, 255)
                 scores += inconsistency(desired, expand_code(view.code, len(chunk))).tolist()
         best = int(np.argmin(scores))
@@ -97,8 +99,10 @@ class Imprint(TargetTool):
     def summary(self) -> str:
         height, width = self.picture.shape[:2]
         x, y = self.position
-        return (f"Imprint a {width}×{height} picture at ({x:.0f}, {y:.0f}), scale {self.scale:.2f}, "
-                f"{self.angle:+.0f}°" + (f", best placement within ±{self.search_radius} px" if self.search_radius else ""))
+        return (
+            f"Imprint a {width}×{height} picture at ({x:.0f}, {y:.0f}), scale {self.scale:.2f}, "
+            f"{self.angle:+.0f}°" + (f", best placement within ±{self.search_radius} px" if self.search_radius else "")
+        )
 
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
         return TargetTool.outcomes(self.placed(view), view, before, after)

@@ -1,4 +1,5 @@
 """Scribble: paint strokes (pen, line, rectangle, ellipse) in a colour, or brighten/darken under them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,7 @@ class Stroke:
         if self.kind == "pen":
             cv2.polylines(canvas, [pts.reshape(-1, 1, 2)], False, 1.0, max(1, round(self.width)), cv2.LINE_AA)
         elif self.kind == "line":
-            cv2.line(canvas, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, max(1, round(self.width)),
-                     cv2.LINE_AA)
+            cv2.line(canvas, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, max(1, round(self.width)), cv2.LINE_AA)
         elif self.kind == "rectangle":
             cv2.rectangle(canvas, (int(x0), int(y0)), (int(x1), int(y1)), 1.0, thickness)
         elif self.kind == "ellipse":
@@ -90,6 +90,13 @@ class Scribble(TargetTool):
         if self.color is not None:
             return super().outcomes(view, before, after)
         footprint = self.footprint(view)
-        return (Outcome("Brightness under the strokes", "grey levels", luma_shift(after, before, footprint),
-                        asked=self.brightness, allowed=luma_shift(self.target(view), view.initial, footprint),
-                        signed=True),)
+        return (
+            Outcome(
+                "Brightness under the strokes",
+                "grey levels",
+                luma_shift(after, before, footprint),
+                asked=self.brightness,
+                allowed=luma_shift(self.target(view), view.initial, footprint),
+                signed=True,
+            ),
+        )

@@ -1,4 +1,5 @@
 """Tools that steer a statistic of the region: local variance, total variation, periodicity."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,8 +43,10 @@ def around(mask: torch.Tensor, margin: int) -> tuple[slice, slice]:
     if rows.numel() == 0:
         return slice(0, 0), slice(0, 0)
     height, width = mask.shape[2:]
-    return (slice(max(0, int(rows[0]) - margin), min(height, int(rows[-1]) + 1 + margin)),
-            slice(max(0, int(cols[0]) - margin), min(width, int(cols[-1]) + 1 + margin)))
+    return (
+        slice(max(0, int(rows[0]) - margin), min(height, int(rows[-1]) + 1 + margin)),
+        slice(max(0, int(cols[0]) - margin), min(width, int(cols[-1]) + 1 + margin)),
+    )
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,9 @@ class Periodic(Tool):
         masks = [view.region * (shifted(view.region, o) > 0.99).to(view.region) for o in offsets]
 
         def loss(image: torch.Tensor) -> torch.Tensor:
-            return sum(masked_mean((image - shifted(image, o)).abs(), m) for o, m in zip(offsets, masks)) \
-                / (len(offsets) * PIXEL_SCALE)
+            return sum(masked_mean((image - shifted(image, o)).abs(), m) for o, m in zip(offsets, masks)) / (
+                len(offsets) * PIXEL_SCALE
+            )
 
         return loss
 

@@ -4,6 +4,7 @@ Each output is (Σ FIX(c)·sample + offset) >> 16 with FIX(c) = round(c · 2¹�
 to nearest), the Cb and Cr offsets are 128 + ½ − 2⁻¹⁶ (round to nearest, ties down), so that every result
 lies in [0, 255] without clipping. A grey file made from RGB input takes the same Y.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,8 +32,11 @@ def _weighted(rgb: np.ndarray, weights: tuple[int, int, int], offset: int) -> np
 def rgb_to_ycc(rgb: np.ndarray) -> list[np.ndarray]:
     """uint8 (…, 3) RGB → [Y, Cb, Cr], each int32 (…) in [0, 255]."""
     chroma_offset = CBCR_OFFSET + ONE_HALF - 1
-    return [_weighted(rgb, Y_WEIGHTS, ONE_HALF), _weighted(rgb, CB_WEIGHTS, chroma_offset),
-            _weighted(rgb, CR_WEIGHTS, chroma_offset)]
+    return [
+        _weighted(rgb, Y_WEIGHTS, ONE_HALF),
+        _weighted(rgb, CB_WEIGHTS, chroma_offset),
+        _weighted(rgb, CR_WEIGHTS, chroma_offset),
+    ]
 
 
 def rgb_to_grey(rgb: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ SIMD) compute the same integers: later versions only moved the rounding constant
 int32 suffices: the column pass's widest sum is below 2^31 for samples in [0, 255] (inputs of at most
 4096 in magnitude, constants below 2^15, three products per sum).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -63,6 +64,6 @@ def forward_dct(samples: np.ndarray) -> np.ndarray:
     """(…, 8, 8) samples in [0, 255] (rows, columns) → (…, 8, 8) int32 DCT output (vertical frequency,
     horizontal frequency), 8 × the orthonormal DCT of samples − 128, in libjpeg's integers."""
     centred = samples.astype(np.int32) - 128
-    rows = _butterfly(np.moveaxis(centred, -1, 0), first_pass=True)      # (u, …, row)
-    columns = _butterfly(np.moveaxis(rows, -1, 0), first_pass=False)     # (v, u, …)
+    rows = _butterfly(np.moveaxis(centred, -1, 0), first_pass=True)  # (u, …, row)
+    columns = _butterfly(np.moveaxis(rows, -1, 0), first_pass=False)  # (v, u, …)
     return np.moveaxis(columns, (0, 1), (-2, -1))

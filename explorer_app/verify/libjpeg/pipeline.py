@@ -6,6 +6,7 @@ the component's own block grid (the blocks covering the image; libjpeg's dummy b
 the image edge are not part of it). Colour input for a grey file is converted as libjpeg converts RGB to
 grey; grey input for a colour file is taken as R = G = B.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ quotient (tests/test_libjpeg_encoder.py checks the reciprocal arithmetic against
 IJG libjpeg and libjpeg-turbo. The unrounded quotient t / 8M is returned too: its distance to the nearest
 half-integer is how far the coefficient sits from a rounding edge (ties, at exactly ±½, round away).
 """
+
 from __future__ import annotations
 
 import numpy as np

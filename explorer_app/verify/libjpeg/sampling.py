@@ -8,6 +8,7 @@ int_downsample does); then the downsampled rows replicated at the bottom up to w
 alternates with the output column counted from the image's left edge, so any part that starts on the MCU
 grid is downsampled exactly as inside the whole image.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,15 +1,22 @@
-"""Saved-session files, corrupted: the fuzzer's hook for the GUI's session validation (issue 14, item 7).
+"""Saved-session files, corrupted: the fuzzer's hook for the session validation (issue 14, item 7).
 
-``python -m fuzz --sessions N`` saves one session (a seed photo, one committed edit) and loads N corruptions
-of it on their JPEG with the explorable lite decoder, walking the whole undo/redo history; a corrupted file
-may only end in the session error: one line, exit 2. Byte-level corruptions are here; structure-aware ones
-(fields of the session's JSON, tensors of the wrong shape or full of NaN) belong here as the GUI's session
-format grows: add them to :data:`SESSION_MUTATIONS`.
+``python -m fuzz --sessions N`` saves three seed sessions of one photo (two edits, one undone: the usual
+replayable file; one whose history forgot an edit, which stores its state; the same in the old safetensors
+format 1) and loads N corruptions of them on their JPEG with the explorable lite decoder, walking the whole
+undo/redo history and rendering the result; a corrupted file may only end in the session error: one line,
+exit 2. Corruptions are byte-level (bits, runs, truncation, one character of the JSON) or structure-aware
+(:data:`STRUCTURAL`: a field of the session's JSON given another type or an absurd value, an array of the
+wrong shape, dtype or size, full of NaN or beyond the decoder's Δ bound, the chroma dropped), written back
+as a well-formed file so that they reach the checks behind the framing. The tests use the same corruptions.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import tempfile
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +26,7 @@ from explorer_app.cli.errors import fail
 from explorer_app.codec import JpegError, read_jpeg
 from explorer_app.decoder.selection import choose_decoder
 from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session
+from explorer_app.engine.session_file import FACTS_MEMBER, FORMAT_1, _shuffled, _unshuffled, _xor
 from explorer_app.engine.tools.edits import Brightness
 
 from .campaign import Case
@@ -27,13 +35,17 @@ from .runner import Limits, run_forked
 from .seeds import seed_jpegs
 from .targets import Target
 
+Arrays = dict[str, np.ndarray]
+Befores = dict[str, np.ndarray]
+"""For each array stored as an XOR with its entry's before (``history.i.after.*`` of format 2): that before."""
+
 
 def _decoder():
     return choose_decoder("explorable", "lite", torch.device("cpu")).decoder
 
 
 def open_session(arguments: list[str]) -> int:
-    """Entry of a session case: load SESSION on JPEG, then undo and redo everything; 2 on a refused file."""
+    """Entry of a session case: load SESSION on JPEG, undo and redo everything, render; 2 on a refused file."""
     session_path, jpeg_path = (Path(a) for a in arguments)
     try:
         session = load_session(session_path, read_jpeg(jpeg_path), _decoder())
@@ -43,55 +55,391 @@ def open_session(arguments: list[str]) -> int:
         pass
     while session.redo():
         pass
+    image = session.output().image
+    if not bool(torch.isfinite(image).all()):
+        return fail("a loaded session renders values that are not numbers", 3)
     return 0
 
 
-def write_seed_session(arguments: list[str]) -> int:
-    """Entry that saves the seed session: JPEG, OUT."""
-    session = Session(read_jpeg(arguments[0]), _decoder())
-    session.apply(Brightness(), regions.rectangle(session.shape, 8, 8, 24, 24), Budget(steps=4, patience=0))
-    save_session(session, arguments[1])
+# --- seed sessions -------------------------------------------------------------------------------------------
+
+
+def edited_session(code, decoder, history_limit: int = 50) -> Session:
+    """Two small Brightness edits on ``code``, the second undone (so there is something to redo)."""
+    session = Session(code, decoder, history_limit=history_limit)
+    for x in (8, 24):
+        session.apply(Brightness(), regions.rectangle(session.shape, x, 8, 16, 16), Budget(steps=3, patience=0))
+    if history_limit > 1:
+        session.undo()
+    return session
+
+
+def befores_of(session: Session) -> Befores:
+    """The before of every array a format-2 file of ``session`` stores as an XOR."""
+    return {
+        f"history.{i}.after.{name}": tensor.detach().cpu().float().numpy()
+        for i, entry in enumerate(session.history.entries)
+        for name, tensor in entry.before.tensors().items()
+    }
+
+
+def format_1_bytes(session: Session) -> bytes:
+    """``session`` as the old format 1 (safetensors, the whole state) wrote it."""
+    from safetensors.numpy import save
+
+    arrays = {
+        f"state.{k}": v.detach().cpu().float().numpy()
+        for k, v in {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()
+        if v is not None
+    }
+    history = []
+    for i, entry in enumerate(session.history.entries):
+        for side, patch in (("before", entry.before), ("after", entry.after)):
+            arrays.update(
+                {f"history.{i}.{side}.{k}": v.detach().cpu().float().numpy() for k, v in patch.tensors().items()}
+            )
+        window = entry.before.window
+        history.append(
+            {
+                "record": entry.record,
+                "window": {
+                    "blocks": window.describe(),
+                    "grid": [window.grid_h, window.grid_w],
+                    "factor": list(window.factor),
+                },
+            }
+        )
+    facts = {
+        "format": FORMAT_1,
+        "source_sha256": session.code.sha256,
+        "source_path": session.code.source,
+        "model": session.model_facts(),
+        "history": history,
+        "position": session.history.position,
+        "history_limit": session.history.limit,
+    }
+    return save(arrays, metadata={"format": FORMAT_1, "session": json.dumps(facts)})
+
+
+SEED_KINDS = ("replay", "stored", "format-1")
+
+
+def write_seed_sessions(arguments: list[str]) -> int:
+    """Entry that saves the seed sessions of JPEG into FOLDER: ``<kind>.session`` and ``<kind>.npz`` (its
+    befores) for each of :data:`SEED_KINDS`."""
+    code, folder = read_jpeg(arguments[0]), Path(arguments[1])
+    decoder = _decoder()
+    replay, stored = edited_session(code, decoder), edited_session(code, decoder, history_limit=1)
+    assert replay.replayable and not stored.replayable
+    for kind, session in (("replay", replay), ("stored", stored)):
+        save_session(session, folder / f"{kind}.session")
+        np.savez(folder / f"{kind}.npz", **befores_of(session))
+    (folder / "format-1.session").write_bytes(format_1_bytes(replay))
+    np.savez(folder / "format-1.npz")
     return 0
+
+
+# --- structure-aware corruptions -------------------------------------------------------------------------------
+
+
+def unpack(data: bytes, befores: Befores) -> tuple[dict[str, object], Arrays]:
+    """The facts and the arrays of a session file, afters XORed back into their values."""
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            facts = json.loads(archive.read(FACTS_MEMBER))
+            arrays = {
+                name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
+                for name, info in facts["arrays"].items()
+            }
+        return facts, {name: _xor(a, befores[name]) if name in befores else a for name, a in arrays.items()}
+    from safetensors.numpy import load
+
+    length = int.from_bytes(data[:8], "little")
+    metadata = json.loads(data[8 : 8 + length])["__metadata__"]
+    return json.loads(metadata["session"]), dict(load(data))
+
+
+def pack(facts: dict[str, object], arrays: Arrays, befores: Befores, zipped: bool) -> bytes:
+    """A well-formed session file of ``facts`` and ``arrays`` (afters XORed with their befores where they
+    still fit them); ``facts["arrays"]`` (format 2) is rewritten to describe them, then updated with any
+    ``facts["__described__"]`` (a description that lies)."""
+    facts = dict(facts)
+    lies = facts.pop("__described__", {})  # None: the list of arrays replaced by a list
+    if not zipped:
+        from safetensors.numpy import save
+
+        return save(arrays, metadata={"format": str(facts.get("format")), "session": json.dumps(facts)})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        described = {}
+        for name, array in arrays.items():
+            before = befores.get(name)
+            xored = before is not None and before.shape == array.shape and before.dtype == array.dtype
+            described[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "xor_with_before": name in befores}
+            archive.writestr(f"{name}.bin", _shuffled(_xor(array, before) if xored else array))
+        for name, lie in (lies or {}).items():
+            described.setdefault(name, {}).update(lie)
+        archive.writestr(FACTS_MEMBER, json.dumps({**facts, "arrays": [] if lies is None else described}))
+    return buffer.getvalue()
+
+
+Structural = Callable[[np.random.Generator, dict[str, object], Arrays], None]
+
+
+def _entry(facts: dict[str, object], rng: np.random.Generator) -> dict[str, object]:
+    return facts["history"][int(rng.integers(0, len(facts["history"])))]
+
+
+def _array(arrays: Arrays, rng: np.random.Generator, part: str = "") -> str | None:
+    names = sorted(n for n in arrays if part in n and n != "touched")
+    return names[int(rng.integers(0, len(names)))] if names else None
+
+
+def _window_blocks(change: Callable[[list[int], list[int]], list[int]]) -> Structural:
+    def corrupt(rng, facts, arrays):
+        window = _entry(facts, rng)["window"]
+        window["blocks"] = change(list(window["blocks"]), list(window["grid"]))
+
+    return corrupt
+
+
+def _nan_in(part: str, value: float) -> Structural:
+    def corrupt(rng, facts, arrays):
+        name = _array(arrays, rng, part)
+        if name is None:
+            return
+        flat = arrays[name].reshape(-1)
+        flat[int(rng.integers(0, flat.size))] = value
+
+    return corrupt
+
+
+def _shape(change: Callable[[np.ndarray], np.ndarray], part: str = "history") -> Structural:
+    def corrupt(rng, facts, arrays):
+        name = _array(arrays, rng, part)
+        if name is not None:
+            arrays[name] = np.ascontiguousarray(change(arrays[name]))
+
+    return corrupt
+
+
+def _drop(part: str) -> Structural:
+    def corrupt(rng, facts, arrays):
+        for name in [n for n in arrays if part in n]:
+            del arrays[name]
+
+    return corrupt
+
+
+def _set(key: str, value: object) -> Structural:
+    def corrupt(rng, facts, arrays):
+        facts[key] = value
+
+    return corrupt
+
+
+def _delete(key: str) -> Structural:
+    def corrupt(rng, facts, arrays):
+        facts.pop(key, None)
+
+    return corrupt
+
+
+def _record(value: object) -> Structural:
+    def corrupt(rng, facts, arrays):
+        _entry(facts, rng)["record"] = value
+
+    return corrupt
+
+
+def _lie(field: str, value: object, part: str = "") -> Structural:
+    def corrupt(rng, facts, arrays):
+        facts["__described__"] = {_array(arrays, rng, part): {field: value}}
+
+    return corrupt
+
+
+STRUCTURAL: dict[str, Structural] = {
+    "format-unknown": _set("format", "jpeg-explorer-session/9"),
+    "sha-not-text": _set("source_sha256", 12),
+    "sha-short": _set("source_sha256", "ab"),
+    "path-not-text": _set("source_path", ["photo.jpg"]),
+    "model-missing": _delete("model"),
+    "model-name-number": _set("model", {"name": 3, "sha256": ""}),
+    "history-not-list": _set("history", {"0": 1}),
+    "history-entry-not-object": lambda rng, facts, arrays: facts["history"].__setitem__(0, 7),
+    "history-longer-than-arrays": lambda rng, facts, arrays: facts["history"].append(facts["history"][0]),
+    "history-shorter-than-arrays": lambda rng, facts, arrays: facts["history"].pop(),
+    "position-past-end": lambda rng, facts, arrays: facts.__setitem__("position", len(facts["history"]) + 1),
+    "position-negative": _set("position", -1),
+    "position-float": _set("position", 0.5),
+    "position-bool": _set("position", True),
+    "position-huge": _set("position", 10**30),
+    "limit-zero": _set("history_limit", 0),
+    "limit-below-history": lambda rng, facts, arrays: facts.__setitem__("history_limit", len(facts["history"]) - 1),
+    "limit-text": _set("history_limit", "50"),
+    "replay-missing": _delete("replay"),
+    "replay-text": _set("replay", "yes"),
+    "base-number": _set("base_sha256", 5),
+    "arrays-not-object": lambda rng, facts, arrays: facts.__setitem__("__described__", None),
+    "window-missing": lambda rng, facts, arrays: _entry(facts, rng).pop("window"),
+    "window-outside-grid": _window_blocks(lambda b, g: [b[0], g[0] + 4, b[2], b[3]]),
+    "window-negative": _window_blocks(lambda b, g: [-2, b[1], b[2], b[3]]),
+    "window-empty": _window_blocks(lambda b, g: [b[0], b[0], b[2], b[3]]),
+    "window-reversed": _window_blocks(lambda b, g: [b[1], b[0], b[2], b[3]]),
+    "window-unaligned": _window_blocks(lambda b, g: [b[0] + 1, b[1], b[2], b[3]]),
+    "window-text": _window_blocks(lambda b, g: ["0", b[1], b[2], b[3]]),
+    "window-three-numbers": _window_blocks(lambda b, g: b[:3]),
+    "grid-wrong": lambda rng, facts, arrays: _entry(facts, rng)["window"].__setitem__("grid", [1, 1]),
+    "factor-zero": lambda rng, facts, arrays: _entry(facts, rng)["window"].__setitem__("factor", [0, 0]),
+    "record-not-object": _record("Brightness"),
+    "outcomes-without-text": lambda rng, facts, arrays: _entry(facts, rng)["record"].__setitem__(
+        "outcomes", [{"value": 1.0}]
+    ),
+    "region-not-object": lambda rng, facts, arrays: _entry(facts, rng)["record"].__setitem__("region", "all"),
+    "nan-delta": _nan_in("delta", float("nan")),
+    "nan-z": _nan_in(".z", float("nan")),
+    "infinite-z": _nan_in(".z", float("inf")),
+    "delta-beyond-bound": _nan_in("delta_y", 0.5),
+    "delta-huge": _nan_in("delta_c", 3.0e38),
+    "all-nan": lambda rng, facts, arrays: [a.fill(np.nan) for n, a in arrays.items() if n != "touched"],
+    "shape-one-block": _shape(lambda a: a[..., :1, :1]),
+    "shape-transposed": _shape(lambda a: np.swapaxes(a, -1, -2)),
+    "shape-extra-axis": _shape(lambda a: a[None]),
+    "state-shape-short": _shape(lambda a: a[..., :-1], part="state"),
+    "dtype-float64": _shape(lambda a: a.astype(np.float64)),
+    "dtype-float16": _shape(lambda a: a.astype(np.float16)),
+    "dtype-int32": _shape(lambda a: a.astype(np.int32)),
+    "chroma-dropped": _drop("delta_c"),
+    "z-dropped": _drop(".z"),
+    "unexpected-array": lambda rng, facts, arrays: arrays.__setitem__(
+        "history.9.after.z", np.zeros((1, 64, 2, 2), np.float32)
+    ),
+    "shape-lies": _lie("shape", [1, 64, 4, 4]),
+    "shape-lies-huge": _lie("shape", [2**30, 2**30, 1, 1]),
+    "shape-negative": _lie("shape", [-1, 64, 2, 2]),
+    "dtype-lies": _lie("dtype", "<f8"),
+    "dtype-object": _lie("dtype", "|O"),
+    "dtype-unknown": _lie("dtype", "<q7"),
+    "xor-flag-lies": _lie("xor_with_before", False, part="after"),
+    "touched-values": lambda rng, facts, arrays: arrays["touched"].fill(7) if "touched" in arrays else None,
+    "touched-none": lambda rng, facts, arrays: arrays["touched"].fill(0) if "touched" in arrays else None,
+}
+"""Named structure-aware corruptions: each changes the facts and arrays of an unpacked session in place."""
+
+_FORMAT_2_ONLY = {
+    "shape-lies",
+    "shape-lies-huge",
+    "shape-negative",
+    "dtype-lies",
+    "dtype-object",
+    "dtype-unknown",
+    "xor-flag-lies",
+    "arrays-not-object",
+    "replay-missing",
+    "replay-text",
+    "base-number",
+}
+NOT_APPLICABLE = {
+    "replay": {"touched-values", "touched-none", "state-shape-short"},
+    "stored": set(),
+    "format-1": _FORMAT_2_ONLY | {"touched-values", "touched-none"},
+}
+"""By seed kind, the corruptions that leave its file unchanged (the field or array is not in that form)."""
+
+
+def corrupted(data: bytes, befores: Befores, name: str, rng: np.random.Generator | None = None) -> bytes:
+    """``data`` with the structural corruption ``name`` applied and packed again as a well-formed file."""
+    rng = np.random.default_rng(0) if rng is None else rng
+    facts, arrays = unpack(data, befores)
+    arrays = {k: v.copy() for k, v in arrays.items()}
+    STRUCTURAL[name](rng, facts, arrays)
+    return pack(facts, arrays, befores, zipped=data[:4] == b"PK\x03\x04")
+
+
+def nested_facts(data: bytes) -> bytes:
+    """A format-2 file whose facts hold a list nested 100,000 deep (a RecursionError for a naive reader)."""
+    deep = "[" * 100_000 + "]" * 100_000
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == FACTS_MEMBER:
+                content = content[:-1] + b', "deep": ' + deep.encode() + b"}"
+            archive.writestr(info.filename, content)
+    return buffer.getvalue()
+
+
+# --- the fuzzer's cases ----------------------------------------------------------------------------------------
 
 
 def corrupt_metadata(rng: np.random.Generator, data: bytes) -> bytes:
-    """One value of the session's JSON header replaced by another type or an absurd number (same length kept
-    where possible, so the safetensors framing still holds)."""
-    start = data.find(b'"session"')
+    """One character of the session's JSON replaced by another type's or an absurd number's (the same length,
+    so a format-1 file's framing still holds; a format-2 file's facts are rewritten whole)."""
+    if data[:4] == b"PK\x03\x04":
+        text = zipfile.ZipFile(io.BytesIO(data)).read(FACTS_MEMBER)
+        pos = int(rng.integers(0, len(text)))
+        changed = text[:pos] + _character(rng) + text[pos + 1 :]
+        return _replace_raw_facts(data, changed)
+    start = data.find(b'\\"history')
     if start < 0:
         return flip_bits(rng, data)
-    pos = start + int(rng.integers(10, max(11, min(400, len(data) - start - 1))))
-    replacement = [b"0", b"-", b"[", b"{", b"9", b"\\", b"n", b"e"][int(rng.integers(0, 8))]
-    return data[:pos] + replacement + data[pos + 1 :]
+    pos = start + int(rng.integers(0, max(1, min(400, len(data) - start - 1))))
+    return data[:pos] + _character(rng) + data[pos + 1 :]
 
 
-SESSION_MUTATIONS: tuple[Mutation, ...] = (flip_bits, byte_run, truncate, corrupt_metadata)
+def _character(rng: np.random.Generator) -> bytes:
+    return [b"0", b"-", b"[", b"{", b"9", b"\\", b"n", b"e", b'"', b"]"][int(rng.integers(0, 10))]
 
 
-def session_cases(count: int, seed: int) -> list[Case]:
-    """``count`` corruptions of one saved session, the same for the same ``seed``."""
+def _replace_raw_facts(data: bytes, facts: bytes) -> bytes:
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, facts if info.filename == FACTS_MEMBER else source.read(info))
+    return buffer.getvalue()
+
+
+def _deeply_nested(rng: np.random.Generator, data: bytes) -> bytes:
+    return nested_facts(data) if data[:4] == b"PK\x03\x04" else corrupt_metadata(rng, data)
+
+
+BYTE_MUTATIONS: tuple[Mutation, ...] = (flip_bits, byte_run, truncate, corrupt_metadata)
+
+
+def seed_sessions() -> tuple[bytes, dict[str, tuple[bytes, Befores]]]:
+    """The seed photo and, by kind, its seed session file and befores (made in a forked process)."""
     jpeg = seed_jpegs()[0].data
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         (folder / "photo.jpg").write_bytes(jpeg)
-        outcome = run_forked(
-            write_seed_session, [str(folder / "photo.jpg"), str(folder / "seed.session")], Limits(300.0, 16 * 2**30)
-        )
+        outcome = run_forked(write_seed_sessions, [str(folder / "photo.jpg"), str(folder)], Limits(300.0, 16 * 2**30))
         if outcome.exit_code != 0:
-            raise RuntimeError(f"the seed session could not be saved: {outcome.stderr[-500:]}")
-        session = (folder / "seed.session").read_bytes()
+            raise RuntimeError(f"the seed sessions could not be saved: {outcome.stderr[-500:]}")
+        seeds = {}
+        for kind in SEED_KINDS:
+            with np.load(folder / f"{kind}.npz", allow_pickle=False) as befores:
+                seeds[kind] = ((folder / f"{kind}.session").read_bytes(), {k: befores[k] for k in befores.files})
+    return jpeg, seeds
+
+
+def session_cases(count: int, seed: int) -> list[Case]:
+    """``count`` corruptions of the seed sessions (half byte-level, half structure-aware), the same for the
+    same ``seed``."""
+    jpeg, seeds = seed_sessions()
     rng = np.random.default_rng(seed)
     cases = []
     for index in range(count):
-        mutation = SESSION_MUTATIONS[int(rng.integers(0, len(SESSION_MUTATIONS)))]
-        cases.append(
-            Case(
-                f"session-{seed}-{index}-{mutation.__name__}",
-                _session_builder(mutation(rng, session), jpeg),
-                b"",
-                seconds=30.0,
-            )
-        )
+        kind = SEED_KINDS[index % len(SEED_KINDS)]
+        data, befores = seeds[kind]
+        if index % 2:
+            names = sorted(set(STRUCTURAL) - NOT_APPLICABLE[kind])
+            name = names[int(rng.integers(0, len(names)))]
+            corrupt = corrupted(data, befores, name, rng)
+        else:
+            mutation = (*BYTE_MUTATIONS, _deeply_nested)[int(rng.integers(0, len(BYTE_MUTATIONS) + 1))]
+            name, corrupt = mutation.__name__, mutation(rng, data)
+        cases.append(Case(f"session-{seed}-{index}-{kind}-{name}", _session_builder(corrupt, jpeg), b"", seconds=30.0))
     return cases
 
 

@@ -114,3 +114,33 @@ def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(
     assert not decoded and window.explorer.session is session
     assert np.array_equal(window.images["current"], edited) and session.history.position == 1
     window.jobs.shutdown()
+
+
+@pytest.mark.parametrize("damage", ["nan-delta", "chroma-dropped", "position-past-end"])
+def test_a_damaged_session_is_one_warning_and_leaves_the_open_file_as_it_was(
+    qtbot,
+    saved,
+    explore: MainWindow,
+    photo: Path,
+    tmp_path: Path,
+    monkeypatch,
+    damage,
+) -> None:
+    """Issue 14 item 7 in the window: the session error's one line, and the file stays open, unedited."""
+    from fuzz.sessions import befores_of, corrupted
+
+    path, _ = saved
+    damaged = tmp_path / "damaged.jxs"
+    damaged.write_bytes(corrupted(path.read_bytes(), befores_of(explore.explorer.session), damage))
+    window = fresh_window(qtbot, tmp_path, monkeypatch)
+    window.open_path(photo)
+    wait_idle(qtbot, window)
+    session, shown = window.explorer.session, window.images["current"].copy()
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text))
+    window.open_session(damaged)
+    wait_idle(qtbot, window)
+    assert len(warnings) == 1 and warnings[0].startswith(f"{damaged}: damaged session file")
+    assert window.explorer.session is session and not session.history.entries and not session.touched.any()
+    assert np.array_equal(window.images["current"], shown)
+    window.jobs.shutdown()

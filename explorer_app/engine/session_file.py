@@ -22,19 +22,21 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import torch
-from safetensors import SafetensorError, safe_open
 
 from ..atomic import atomic_write_bytes
 from ..codec.jpeg_code import JpegCode
 from ..decoder.model import JpegDecoder
+from ..decoder.networks import DELTA_LIMIT, Z_CHANNELS
 from .history import HistoryEntry
 from .session import Session
 from .state import DecodedState, Patch, read_patch, write_patch
@@ -42,10 +44,12 @@ from .window import BlockWindow
 
 FORMAT = "jpeg-explorer-session/2"
 FORMAT_1 = "jpeg-explorer-session/1"
-Facts = dict[str, Any]
-"""session.json as parsed: JSON values, read by key where they are used."""
 FACTS_MEMBER = "session.json"
 COMPRESSION_LEVEL = 6
+
+
+Facts = dict[str, Any]
+"""session.json as parsed: JSON values, checked field by field before use."""
 
 
 class SessionFileError(ValueError):
@@ -61,6 +65,7 @@ class SessionFacts:
     source_path: str
     source_sha256: str
     model: dict[str, str | None]
+    """name, and the SHA-256 of its weights (None for a decoder not loaded from files)."""
     edits: int
     position: int
 
@@ -88,7 +93,7 @@ def _cpu(tensor: torch.Tensor) -> np.ndarray:
     return tensor.detach().to("cpu", torch.float32).contiguous().numpy()
 
 
-def _window_facts(window: BlockWindow) -> dict[str, object]:
+def _window_facts(window: BlockWindow) -> Facts:
     return {"blocks": window.describe(), "grid": [window.grid_h, window.grid_w], "factor": list(window.factor)}
 
 
@@ -181,78 +186,388 @@ def save_session(session: Session, path: str | os.PathLike) -> int:
     return write_snapshot(snapshot(session), path)
 
 
-def _is_zip(path: Path) -> bool:
+# --- reading: every field is checked before anything is built, and nothing is built into the session
+# until the whole file has been read and checked (a refused file leaves the session as it was) ----------
+
+MAX_FACTS_BYTES = 64 * 2**20
+"""Largest ``session.json`` (or format-1 header) read; a real one holds kilobytes of edit records."""
+MAX_HISTORY_LIMIT = 1_000_000
+"""Largest history limit accepted (the application uses 50)."""
+DELTA_SLACK = 1e-6
+"""Relative float slack on DELTA_LIMIT (the decoder's own bound, computed in float32)."""
+_F32, _U8 = np.dtype("<f4").str, np.dtype("|u1").str
+_FORMAT_1_DTYPES = {"F32": _F32}
+
+
+def _damaged(path: Path, what: str) -> SessionFileError:
+    return SessionFileError(f"{path}: damaged session file ({what})")
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _open_regular(path: Path):
+    """``path`` opened for reading when it is a regular file (a FIFO or device is refused without blocking)."""
     try:
-        with path.open("rb") as stream:
-            return stream.read(4) == b"PK\x03\x04"
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise SessionFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SessionFileError(f"{path}: is a folder, not a session file") from None
     except OSError as error:
         raise SessionFileError(f"{path}: cannot be read ({error.strerror})") from None
-
-
-def _read_zip(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
-    """The facts and the arrays as stored (an ``after`` still XORed with its ``before``)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            facts = json.loads(archive.read(FACTS_MEMBER))
-            arrays = {
-                name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
-                for name, info in facts["arrays"].items()
-            }
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise SessionFileError(f"{path}: not a readable session file ({error})") from None
-    return facts, arrays
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise SessionFileError(f"{path}: not a regular file")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return os.fdopen(descriptor, "rb")
 
 
-def _read_format_1(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
-    try:
-        with safe_open(str(path), framework="pt", device="cpu") as handle:
-            metadata = handle.metadata() or {}
-            arrays = {key: handle.get_tensor(key).numpy() for key in handle.keys()}  # noqa: SIM118
-    except (OSError, SafetensorError) as error:
-        raise SessionFileError(f"{path}: not a readable session file ({error})") from None
-    if metadata.get("format") != FORMAT_1:
-        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    return json.loads(metadata["session"]), arrays
+class _Stored:
+    """The arrays a session file holds: a directory of (dtype, shape, XORed with its before) by name, and
+    :meth:`read`, called only for arrays whose description matched what the JPEG implies, which checks the
+    stored size before reading. ``shuffled``: stored byte plane by byte plane (format 2)."""
 
+    def __init__(
+        self, path: Path, directory: dict[str, tuple[str, tuple[int, ...], bool]], read, shuffled: bool
+    ) -> None:
+        self.path, self.directory, self._read, self.shuffled = path, directory, read, shuffled
 
-def _read(path: Path) -> tuple[Facts, dict[str, np.ndarray]]:
-    facts, arrays = _read_zip(path) if _is_zip(path) else _read_format_1(path)
-    if facts.get("format") not in (FORMAT, FORMAT_1):
-        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    return facts, arrays
-
-
-def read_facts(path: str | os.PathLike) -> SessionFacts:
-    """The facts of a session file (which JPEG, which model, how many edits), without its arrays."""
-    path = Path(path)
-    if _is_zip(path):
+    def read(self, name: str) -> np.ndarray:
+        dtype, shape, _ = self.directory[name]
         try:
-            with zipfile.ZipFile(path) as archive:
-                facts = json.loads(archive.read(FACTS_MEMBER))
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-            raise SessionFileError(f"{path}: not a readable session file ({error})") from None
-    else:
-        facts, _ = _read_format_1(path)
+            data = self._read(name, math.prod(shape) * np.dtype(dtype).itemsize)
+            if self.shuffled:
+                return _unshuffled(data, np.dtype(dtype), list(shape))
+            return np.frombuffer(data, np.dtype(dtype)).reshape(shape).copy()
+        except (SessionFileError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - zip, zlib or numpy errors of a damaged member
+            raise _damaged(self.path, f"array {name}: {type(error).__name__}: {error}") from None
+
+
+def _parse_json(path: Path, data: bytes, what: str) -> object:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise _damaged(path, f"{what} is nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, an integer too long to convert
+        raise _damaged(path, f"{what} is not valid JSON: {error}") from None
+
+
+def _read_zip_facts(path: Path, archive: zipfile.ZipFile) -> Facts:
+    try:
+        info = archive.getinfo(FACTS_MEMBER)
+    except KeyError:
+        raise SessionFileError(f"{path}: not a JPEG Explorer session file (no {FACTS_MEMBER})") from None
+    if info.file_size > MAX_FACTS_BYTES:
+        raise _damaged(path, f"{FACTS_MEMBER} declares {info.file_size} bytes")
+    facts = _parse_json(path, archive.read(FACTS_MEMBER), FACTS_MEMBER)
+    if not isinstance(facts, dict):
+        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
+    return facts
+
+
+def _zip_directory(path: Path, facts: Facts) -> dict[str, tuple[str, tuple[int, ...], bool]]:
+    listed = facts.get("arrays")
+    if not isinstance(listed, dict):
+        raise _damaged(path, "no list of arrays")
+    directory = {}
+    for name, info in listed.items():
+        if not (
+            isinstance(info, dict)
+            and isinstance(info.get("dtype"), str)
+            and isinstance(info.get("shape"), list)
+            and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"])
+            and len(info["shape"]) <= 4
+            and isinstance(info.get("xor_with_before"), bool)
+        ):
+            raise _damaged(path, f"array {name} is described wrongly")
+        directory[name] = (info["dtype"], tuple(info["shape"]), info["xor_with_before"])
+    return directory
+
+
+def _zip_reader(path: Path, archive: zipfile.ZipFile):
+    def read(name: str, size: int) -> bytes:
+        try:
+            info = archive.getinfo(f"{name}.bin")
+        except KeyError:
+            raise _damaged(path, f"array {name} is missing") from None
+        if info.file_size != size:
+            raise _damaged(path, f"array {name} holds {info.file_size} bytes, not {size}")
+        return archive.read(info)
+
+    return read
+
+
+def _format_1_header(path: Path, stream) -> tuple[Facts, Facts, int]:
+    """The session facts, the tensors' descriptions and where their data starts, of a safetensors file."""
+    size = os.fstat(stream.fileno()).st_size
+    head = stream.read(8)
+    length = int.from_bytes(head, "little") if len(head) == 8 else -1
+    if not 2 <= length <= min(MAX_FACTS_BYTES, size - 8):
+        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
+    header = _parse_json(path, stream.read(length), "the header")
+    metadata = header.pop("__metadata__", None) if isinstance(header, dict) else None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_1:
+        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
+    if not isinstance(metadata.get("session"), str):
+        raise _damaged(path, "no session facts")
+    facts = _parse_json(path, metadata["session"].encode(), "the session facts")
+    if not isinstance(facts, dict) or not isinstance(header, dict):
+        raise _damaged(path, "the session facts are not an object")
+    return facts, header, 8 + length
+
+
+def _format_1_stored(path: Path, stream, header: Facts, start: int) -> _Stored:
+    size = os.fstat(stream.fileno()).st_size
+    directory, spans = {}, {}
+    for name, info in header.items():
+        offsets = info.get("data_offsets") if isinstance(info, dict) else None
+        if not (
+            isinstance(info, dict)
+            and info.get("dtype") in _FORMAT_1_DTYPES
+            and isinstance(info.get("shape"), list)
+            and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"])
+            and len(info["shape"]) <= 4
+            and isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(_is_int(n) for n in offsets)
+            and 0 <= offsets[0] <= offsets[1] <= size - start
+        ):
+            raise _damaged(path, f"tensor {name} is described wrongly")
+        directory[name] = (_FORMAT_1_DTYPES[info["dtype"]], tuple(info["shape"]), False)
+        spans[name] = offsets
+
+    def read(name: str, expected: int) -> bytes:
+        begin, end = spans[name]
+        if end - begin != expected:
+            raise _damaged(path, f"tensor {name} holds {end - begin} bytes, not {expected}")
+        stream.seek(start + begin)
+        data = stream.read(expected)
+        if len(data) != expected:
+            raise _damaged(path, f"tensor {name} is cut short")
+        return data
+
+    return _Stored(path, directory, read, shuffled=False)
+
+
+def _header_facts(path: Path, facts: Facts) -> SessionFacts:
+    """The facts every reader needs, checked: the format, the JPEG's path and SHA-256, the model, the
+    history's length and position."""
     if facts.get("format") not in (FORMAT, FORMAT_1):
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
+    sha = facts.get("source_sha256")
+    if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
+        raise _damaged(path, "the JPEG's SHA-256 is not 64 hexadecimal digits")
+    if not isinstance(facts.get("source_path"), str) or "\0" in facts["source_path"]:
+        raise _damaged(path, "the JPEG's path is not text")
+    model = facts.get("model")
+    weights = model.get("sha256") if isinstance(model, dict) else None
+    if not (isinstance(model, dict) and isinstance(model.get("name"), str) and isinstance(weights, str | None)):
+        raise _damaged(path, "the model is not named")
+    history, position = facts.get("history"), facts.get("position")
+    if not isinstance(history, list):
+        raise _damaged(path, "the history is not a list")
+    if not (_is_int(position) and 0 <= position <= len(history)):
+        raise _damaged(path, f"the history position {position!r} is outside 0…{len(history)}")
     return SessionFacts(
         path,
         facts["format"],
         facts["source_path"],
-        facts["source_sha256"],
-        facts["model"],
-        len(facts["history"]),
-        facts["position"],
+        sha,
+        {"name": model["name"], "sha256": model["sha256"]},
+        len(history),
+        position,
     )
 
 
-def _check(path: Path, facts: Facts, code: JpegCode, decoder: JpegDecoder) -> None:
-    if facts["source_sha256"] != code.sha256:
+def read_facts(path: str | os.PathLike) -> SessionFacts:
+    """The facts of a session file (which JPEG, which model, how many edits), without its arrays; raises
+    SessionFileError (one line) for anything that is not a session file this version can read."""
+    path = Path(path)
+    with _open_regular(path) as stream:
+        try:
+            if stream.read(4) == b"PK\x03\x04":
+                stream.seek(0)
+                with zipfile.ZipFile(stream) as archive:
+                    facts = _read_zip_facts(path, archive)
+            else:
+                stream.seek(0)
+                facts, _, _ = _format_1_header(path, stream)
+        except (SessionFileError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever a damaged zip or header raises
+            raise SessionFileError(f"{path}: not a readable session file ({type(error).__name__}: {error})") from None
+    return _header_facts(path, facts)
+
+
+# --- what the file must hold, given the JPEG it is opened on ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    """The open file's block grids: luma (by, bx), chroma (cby, cbx) or None for grey, the MCU factor."""
+
+    grid: tuple[int, int]
+    chroma: tuple[int, int] | None
+    factor: tuple[int, int]
+
+    @staticmethod
+    def of(session: Session) -> _Geometry:
+        tensors = session.tensors
+        (by, bx), (fy, fx) = tensors.y_q.shape[2:], tensors.chroma_factor
+        chroma = None if tensors.c_q is None else (int(tensors.c_q.shape[2]), int(tensors.c_q.shape[3]))
+        return _Geometry((int(by), int(bx)), chroma, (int(fy), int(fx)))
+
+    def patch_shapes(self, window: BlockWindow) -> dict[str, tuple[int, ...]]:
+        rows, cols = window.blocks
+        shapes: dict[str, tuple[int, ...]] = {"z": (1, Z_CHANNELS, rows.stop - rows.start, cols.stop - cols.start)}
+        shapes["delta_y"] = shapes["z"]
+        if self.chroma is not None:
+            c_rows, c_cols = window.chroma_blocks
+            shapes["delta_c"] = (
+                1,
+                2 * Z_CHANNELS,
+                len(range(self.chroma[0])[c_rows]),
+                len(range(self.chroma[1])[c_cols]),
+            )
+        return shapes
+
+
+def _checked_window(path: Path, i: int, entry: object, geometry: _Geometry) -> BlockWindow:
+    where = f"history entry {i}"
+    window = entry.get("window") if isinstance(entry, dict) else None
+    if not isinstance(window, dict):
+        raise _damaged(path, f"{where} has no window")
+    blocks, grid, factor = window.get("blocks"), window.get("grid"), window.get("factor")
+    if not (isinstance(blocks, list) and len(blocks) == 4 and all(_is_int(b) for b in blocks)):
+        raise _damaged(path, f"{where}: the window is not four block numbers")
+    if grid != list(geometry.grid) or factor != list(geometry.factor):
+        raise _damaged(
+            path,
+            f"{where}: the window's grid {grid!r} and MCU {factor!r} are not the JPEG's "
+            f"{list(geometry.grid)} and {list(geometry.factor)}",
+        )
+    (y0, y1, x0, x1), (fy, fx), (by, bx) = blocks, geometry.factor, geometry.grid
+    if not (0 <= y0 < y1 <= by and 0 <= x0 < x1 <= bx):
+        raise _damaged(path, f"{where}: the window {blocks} is not inside the {by}×{bx} block grid")
+    if y0 % fy or x0 % fx or (y1 % fy and y1 != by) or (x1 % fx and x1 != bx):
+        raise _damaged(path, f"{where}: the window {blocks} is not aligned to the {fy}×{fx} MCU")
+    return BlockWindow(y0, y1, x0, x1, by, bx, geometry.factor)
+
+
+def _checked_record(path: Path, i: int, entry: Facts) -> Facts:
+    """An edit's record, as the history panel, the status bar and export reports read it."""
+    record = entry.get("record")
+    where = f"history entry {i}: the edit's record"
+    if not isinstance(record, dict):
+        raise _damaged(path, f"{where} is not an object")
+    outcomes = record.get("outcomes", [])
+    if not (
+        isinstance(outcomes, list) and all(isinstance(o, dict) and isinstance(o.get("text"), str) for o in outcomes)
+    ):
+        raise _damaged(path, f"{where} has outcomes without their sentence")
+    region = record.get("region", {})
+    if not isinstance(region, dict) or not isinstance(region.get("bounds_xywh", []), list):
+        raise _damaged(path, f"{where} has a malformed region")
+    return record
+
+
+def _expect(path: Path, stored: _Stored, expected: dict[str, tuple[str, tuple[int, ...], bool]]) -> None:
+    """The file's arrays are exactly ``expected``: the same names, dtypes, shapes (and XOR flags)."""
+    missing = sorted(set(expected) - set(stored.directory))
+    extra = sorted(set(stored.directory) - set(expected))
+    if missing:
+        raise _damaged(
+            path,
+            f"array {missing[0]} is missing" + (" (a colour file's chroma)" if missing[0].endswith("delta_c") else ""),
+        )
+    if extra:
+        raise _damaged(
+            path, f"unexpected array {extra[0]}" + (" (chroma for a grey file)" if extra[0].endswith("delta_c") else "")
+        )
+    for name, (dtype, shape, xored) in expected.items():
+        found = stored.directory[name]
+        if found[0] != dtype:
+            raise _damaged(path, f"array {name} is of type {found[0]}, not {dtype}")
+        if found[1] != shape:
+            raise _damaged(path, f"array {name} has the shape {list(found[1])}, not {list(shape)}")
+        if found[2] != xored:
+            raise _damaged(path, f"array {name} is stored the wrong way")
+
+
+def _checked_values(path: Path, name: str, array: np.ndarray) -> np.ndarray:
+    """``array`` (z or a Δ map): finite, and a Δ within the decoder's bound."""
+    if not np.isfinite(array).all():
+        raise _damaged(path, f"{name} holds {int((~np.isfinite(array)).sum())} values that are not finite numbers")
+    if "delta" in name:
+        limit = np.float32(DELTA_LIMIT * (1 + DELTA_SLACK))
+        outside = int((np.abs(array) > limit).sum())
+        if outside:
+            raise _damaged(path, f"{name} holds {outside} Δ values beyond ±{DELTA_LIMIT}, which no decode gives")
+    return array
+
+
+@dataclass
+class _Parsed:
+    """A session file read and checked against the open JPEG: what :func:`restore` puts into the session."""
+
+    format: str
+    facts: Facts
+    records: list[Facts]
+    windows: list[BlockWindow]
+    stored: _Stored
+
+
+def _parse(path: Path, stream, session: Session) -> _Parsed:
+    """Read and check everything but the arrays' contents (read later, each checked as it is read)."""
+    if stream.read(4) == b"PK\x03\x04":
+        stream.seek(0)
+        archive = zipfile.ZipFile(stream)
+        facts = _read_zip_facts(path, archive)
+        stored = _Stored(path, _zip_directory(path, facts), _zip_reader(path, archive), shuffled=True)
+    else:
+        stream.seek(0)
+        facts, header, start = _format_1_header(path, stream)
+        stored = _format_1_stored(path, stream, header, start)
+    header_facts = _header_facts(path, facts)
+    _check(path, header_facts, session.code, session.decoder)
+    geometry = _Geometry.of(session)
+    windows = [_checked_window(path, i, entry, geometry) for i, entry in enumerate(facts["history"])]
+    records = [_checked_record(path, i, entry) for i, entry in enumerate(facts["history"])]
+    limit = facts.get("history_limit")
+    if not (_is_int(limit) and 1 <= limit <= MAX_HISTORY_LIMIT and len(windows) <= limit):
+        raise _damaged(path, f"the history limit {limit!r} is not a count of at least {max(1, len(windows))}")
+    if facts["format"] == FORMAT:
+        if not isinstance(facts.get("replay"), bool):
+            raise _damaged(path, "it does not say how the state is stored")
+        base = facts.get("base_sha256")
+        if not (base is None and not facts["replay"]) and not (isinstance(base, str) and len(base) == 64):
+            raise _damaged(path, "the digest of the unedited decode is missing or malformed")
+    return _Parsed(facts["format"], facts, records, windows, stored)
+
+
+def _history_arrays(
+    parsed: _Parsed, geometry: _Geometry, sides: tuple[str, ...], dtype: str
+) -> dict[str, tuple[str, tuple[int, ...], bool]]:
+    expected: dict[str, tuple[str, tuple[int, ...], bool]] = {}
+    for i, window in enumerate(parsed.windows):
+        for side in sides:
+            for name, shape in geometry.patch_shapes(window).items():
+                expected[f"history.{i}.{side}.{name}"] = (dtype, shape, side == "after" and parsed.format == FORMAT)
+    return expected
+
+
+def _check(path: Path, facts: SessionFacts, code: JpegCode, decoder: JpegDecoder) -> None:
+    if facts.source_sha256 != code.sha256:
         raise SessionFileError(f"{path}: the session belongs to another JPEG file (SHA-256 differs)")
-    saved_model = facts["model"]
-    if saved_model["name"] != decoder.name or saved_model["sha256"] != decoder.sha256:
+    if facts.model["name"] != decoder.name or facts.model["sha256"] != decoder.sha256:
         raise SessionFileError(
-            f"{path}: the session was made with the model {saved_model['name']}, "
+            f"{path}: the session was made with the model {facts.model['name']}, "
             f"not {decoder.name} (or different weights)"
         )
 
@@ -261,109 +576,146 @@ def _tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
     return torch.from_numpy(np.array(array, dtype=np.float32)).to(device)
 
 
-def _window(entry: Facts) -> BlockWindow:
-    (y0, y1, x0, x1), (grid_h, grid_w), (fy, fx) = (entry["window"][k] for k in ("blocks", "grid", "factor"))
-    return BlockWindow(y0, y1, x0, x1, grid_h, grid_w, (fy, fx))
+def _patch(
+    path: Path, stored: _Stored, prefix: str, window: BlockWindow, device: torch.device, against: Patch | None = None
+) -> Patch:
+    """The patch stored under ``prefix`` (``history.3.after``), XORed back with ``against`` when given."""
+    tensors = {}
+    for name in ("z", "delta_y", "delta_c"):
+        if f"{prefix}.{name}" in stored.directory:
+            array = stored.read(f"{prefix}.{name}")
+            if against is not None:
+                array = _xor(array, _cpu(against.tensors()[name]))
+            tensors[name] = _tensor(_checked_values(path, f"{prefix}.{name}", array), device)
+    return Patch(window, tensors["z"], tensors["delta_y"], tensors.get("delta_c"))
 
 
-def _after(arrays: dict[str, np.ndarray], i: int, before: Patch, device: torch.device) -> Patch:
-    """Entry i's after window from its stored XOR with ``before``."""
-    undone = {
-        name: _xor(arrays[f"history.{i}.after.{name}"], _cpu(tensor)) for name, tensor in before.tensors().items()
+def _replayed(path: Path, parsed: _Parsed, session: Session) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
+    """Write every entry's after over a copy of the z = 0 state in order (its before is what the earlier
+    ones left), then undo the undone ones: the saved state and history."""
+    state, touched, entries = session.state.clone(), session.touched.copy(), []
+    for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True)):
+        before = read_patch(state, window)
+        after = _patch(path, parsed.stored, f"history.{i}.after", window, session.device, against=before)
+        write_patch(state, after)
+        touched[window.blocks] = True
+        entries.append(HistoryEntry(record, before, after))
+    for entry in reversed(entries[parsed.facts["position"] :]):
+        write_patch(state, entry.before)
+    return state, touched, entries
+
+
+def _stored_state(
+    path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
+) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
+    """A copy of the z = 0 state with the stored touched blocks put in; every entry's before and after."""
+    stored, device = parsed.stored, session.device
+    if stored.directory.get("touched", (None, None, None))[:2] != (_U8, geometry.grid):
+        raise _damaged(path, f"the map of touched blocks is not a {geometry.grid[0]}×{geometry.grid[1]} byte map")
+    touched_bytes = stored.read("touched")
+    if not np.isin(touched_bytes, (0, 1)).all():
+        raise _damaged(path, "the map of touched blocks holds values other than 0 and 1")
+    touched = touched_bytes.astype(bool)
+    count = int(touched.sum())
+    expected: dict[str, tuple[str, tuple[int, ...], bool]] = {
+        "touched": (_U8, geometry.grid, False),
+        "state.z": (_F32, (Z_CHANNELS, count), False),
+        "state.delta_y": (_F32, (Z_CHANNELS, count), False),
     }
-    return Patch(
-        before.window,
-        _tensor(undone["z"], device),
-        _tensor(undone["delta_y"], device),
-        None if "delta_c" not in undone else _tensor(undone["delta_c"], device),
-    )
-
-
-def _replayed(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
-    """Write every entry's after over the z = 0 state in order (its before is what the earlier ones left),
-    then undo the undone ones: the saved state and history."""
-    entries = []
-    for i, entry in enumerate(facts["history"]):
-        window = _window(entry)
-        before = read_patch(session.state, window)
-        after = _after(arrays, i, before, session.device)
-        write_patch(session.state, after)
-        session.touched[window.blocks] = True
-        entries.append(HistoryEntry(entry["record"], before, after))
-    for entry in reversed(entries[facts["position"] :]):
-        write_patch(session.state, entry.before)
-    return entries
-
-
-def _stored(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
-    """Put the stored touched blocks into the state and read every entry's before and after."""
-    device, state = session.device, session.state
-    touched = arrays["touched"].astype(bool)
+    c_mask = None
+    if geometry.chroma is not None:
+        c_mask = chroma_mask(touched, geometry.factor, geometry.chroma)
+        expected["state.delta_c"] = (_F32, (2 * Z_CHANNELS, int(c_mask.sum())), False)
+    expected.update(_history_arrays(parsed, geometry, ("before", "after"), _F32))
+    _expect(path, stored, expected)
+    state = session.state.clone()
     mask = torch.from_numpy(touched).to(device)
-    state.z[0][:, mask] = _tensor(arrays["state.z"], device)
-    state.delta_y[0][:, mask] = _tensor(arrays["state.delta_y"], device)
-    if state.delta_c is not None:
-        _, _, cby, cbx = state.delta_c.shape
-        c_mask = chroma_mask(touched, session.tensors.chroma_factor, (cby, cbx))
-        state.delta_c[0][:, torch.from_numpy(c_mask).to(device)] = _tensor(arrays["state.delta_c"], device)
-    session.touched[:] = touched
+    state.z[0][:, mask] = _tensor(_checked_values(path, "state.z", stored.read("state.z")), device)
+    state.delta_y[0][:, mask] = _tensor(_checked_values(path, "state.delta_y", stored.read("state.delta_y")), device)
+    if c_mask is not None and state.delta_c is not None:
+        state.delta_c[0][:, torch.from_numpy(c_mask).to(device)] = _tensor(
+            _checked_values(path, "state.delta_c", stored.read("state.delta_c")), device
+        )
     entries = []
-    for i, entry in enumerate(facts["history"]):
-        delta_c = arrays.get(f"history.{i}.before.delta_c")
-        before = Patch(
-            _window(entry),
-            _tensor(arrays[f"history.{i}.before.z"], device),
-            _tensor(arrays[f"history.{i}.before.delta_y"], device),
-            None if delta_c is None else _tensor(delta_c, device),
+    for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True)):
+        before = _patch(path, stored, f"history.{i}.before", window, device)
+        entries.append(
+            HistoryEntry(record, before, _patch(path, stored, f"history.{i}.after", window, device, against=before))
         )
-        entries.append(HistoryEntry(entry["record"], before, _after(arrays, i, before, device)))
-    return entries
+    return state, touched, entries
 
 
-def _format_1(session: Session, facts: Facts, arrays: dict[str, np.ndarray]) -> list[HistoryEntry]:
-    """Replace the whole state; read every entry's before and after."""
-    device = session.device
-    delta_c = arrays.get("state.delta_c")
-    session.state = DecodedState(
-        _tensor(arrays["state.z"], device),
-        _tensor(arrays["state.delta_y"], device),
-        None if delta_c is None else _tensor(delta_c, device),
+def _format_1(
+    path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
+) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
+    """The whole stored state; every entry's before and after."""
+    stored, device = parsed.stored, session.device
+    whole = (1, Z_CHANNELS, *geometry.grid)
+    expected: dict[str, tuple[str, tuple[int, ...], bool]] = {
+        "state.z": (_F32, whole, False),
+        "state.delta_y": (_F32, whole, False),
+    }
+    if geometry.chroma is not None:
+        expected["state.delta_c"] = (_F32, (1, 2 * Z_CHANNELS, *geometry.chroma), False)
+    expected.update(_history_arrays(parsed, geometry, ("before", "after"), _F32))
+    _expect(path, stored, expected)
+    read = lambda name: _tensor(_checked_values(path, name, stored.read(name)), device)  # noqa: E731
+    state = DecodedState(
+        read("state.z"), read("state.delta_y"), None if geometry.chroma is None else read("state.delta_c")
     )
-    session.touched[:] = True
-    patch = lambda prefix, window: Patch(  # noqa: E731
-        window,
-        _tensor(arrays[f"{prefix}.z"], device),
-        _tensor(arrays[f"{prefix}.delta_y"], device),
-        None if f"{prefix}.delta_c" not in arrays else _tensor(arrays[f"{prefix}.delta_c"], device),
-    )
-    return [
+    entries = [
         HistoryEntry(
-            entry["record"], patch(f"history.{i}.before", _window(entry)), patch(f"history.{i}.after", _window(entry))
+            record,
+            _patch(path, stored, f"history.{i}.before", window, device),
+            _patch(path, stored, f"history.{i}.after", window, device),
         )
-        for i, entry in enumerate(facts["history"])
+        for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True))
     ]
+    return state, np.ones_like(session.touched), entries
+
+
+def _read_session(path: Path, session: Session) -> tuple[_Parsed, DecodedState, np.ndarray, list[HistoryEntry]]:
+    """Everything ``restore`` puts into ``session``, read and checked, without changing ``session``."""
+    with _open_regular(path) as stream:
+        try:
+            parsed = _parse(path, stream, session)
+            geometry = _Geometry.of(session)
+            if parsed.format == FORMAT_1:
+                built = _format_1(path, parsed, session, geometry)
+            elif parsed.facts["replay"]:
+                _expect(path, parsed.stored, _history_arrays(parsed, geometry, ("after",), _F32))
+                built = _replayed(path, parsed, session)
+            else:
+                built = _stored_state(path, parsed, session, geometry)
+        except (SessionFileError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # noqa: BLE001 - a zip, JSON or numpy error in a damaged file
+            raise SessionFileError(f"{path}: not a readable session file ({type(error).__name__}: {error})") from None
+    return (parsed, *built)
 
 
 def restore(session: Session, path: str | os.PathLike) -> Session:
     """Put a saved session's state and history into ``session``, a fresh z = 0 session of the same file
     and model (as ``Session(code, decoder)`` or ``Session.decoded`` make it); returns it.
 
+    Every field of the file is checked against the JPEG first (types, the block grids, shapes, finite
+    values, Δ within the decoder's bound, history positions and windows, chroma present exactly for a
+    colour file): a damaged file raises SessionFileError (one line) and leaves ``session`` as it was.
     ``session.base_matches`` tells whether this machine's z = 0 decode is bit-identical to the one the
     session was saved on: then the reopened state is the saved one bit for bit; if not, it may differ
     from it by float rounding."""
     path = Path(path)
-    facts, arrays = _read(path)
-    _check(path, facts, session.code, session.decoder)
-    if facts["format"] == FORMAT_1:
-        entries, session.began_at_base = _format_1(session, facts, arrays), False
-    elif facts["replay"]:
-        entries = _replayed(session, facts, arrays)
-    else:
-        entries, session.began_at_base = _stored(session, facts, arrays), False
+    parsed, state, touched, entries = _read_session(path, session)
+    facts = parsed.facts
+    session.state = state
+    session.touched[:] = touched
+    if parsed.format == FORMAT_1 or not facts["replay"]:
+        session.began_at_base = False
     session.base_matches = facts.get("base_sha256") in (None, session.base_sha256)
     session.history.limit = facts["history_limit"]
     session.history.entries = entries
     session.history.position = facts["position"]
+    session.history.forgotten = 0
     session.image = session.state.output(session.tensors).image
     return session
 
@@ -372,7 +724,8 @@ def load_session(
     path: str | os.PathLike, code: JpegCode, decoder: JpegDecoder, device: torch.device | str = "cpu"
 ) -> Session:
     """Reopen a saved session on ``code`` (must be the same file: checked by SHA-256) with ``decoder``
-    (the same weights: checked by name and hash when the file records one)."""
+    (the same weights: checked by name and hash when the file records one); a damaged or foreign file
+    raises SessionFileError before the file is decoded."""
     facts = read_facts(path)
     if facts.source_sha256 != code.sha256:
         raise SessionFileError(f"{path}: the session belongs to another JPEG file (SHA-256 differs)")

@@ -56,9 +56,11 @@ def report_path(png_path: str | os.PathLike) -> Path:
 
 
 def check_delta(delta: torch.Tensor | None, name: str) -> None:
-    """Refuse a decoder output whose Δ leaves [−½, ½]: such an image is not consistent with the file."""
-    if delta is not None and bool((delta.abs() > 0.5).any()):
-        count = int((delta.abs() > 0.5).sum())
+    """Refuse a decoder output whose Δ leaves [−½, ½] (NaN included): such an image is not consistent with
+    the file."""
+    outside = None if delta is None else ~(delta.abs() <= 0.5)
+    if outside is not None and bool(outside.any()):
+        count = int(outside.sum())
         raise ExportError(
             f"the decoder output is inconsistent with the file: {count} {name} coefficients "
             "lie outside their quantization interval"

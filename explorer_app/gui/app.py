@@ -8,9 +8,10 @@ import tempfile
 import threading
 from pathlib import Path
 
-from PyQt6.QtCore import QEventLoop, QTimer
+from PyQt6.QtCore import QBuffer, QEventLoop, QIODevice, QTimer, QtMsgType, qInstallMessageHandler
 from PyQt6.QtWidgets import QApplication
 
+from ..atomic import atomic_write_bytes
 from .icons import icon
 from .settings import Settings
 from .window import MainWindow
@@ -28,6 +29,10 @@ def wait_until_idle(window: MainWindow, timeout_ms: int = 600_000) -> None:
 SCREENSHOT_SIZE = (1440, 900)
 
 
+class ScreenshotError(ValueError):
+    """The screenshot could not be encoded or written; nothing was written. One line for the user."""
+
+
 def prepare_torch() -> None:
     """Import, while the user picks a file, what the first optimizer step of the process imports anyway
     (torch._dynamo, through torch.optim: about 3 s on a 2-core CPU), so that neither opening a file nor
@@ -35,9 +40,12 @@ def prepare_torch() -> None:
     threading.Thread(target=importlib.import_module, args=("torch._dynamo",), daemon=True).start()
 
 
-def run_gui(path: Path | None, screenshot: Path | None = None) -> int:
+def run_gui(path: Path | None, screenshot: Path | None = None, kind: str = "PNG") -> int:
     """The application on ``path`` (or none). With ``screenshot``: default preferences and layout (the
-    user's are neither used nor changed), a fixed window size, the picture saved, exit."""
+    user's are neither used nor changed), a fixed window size, the picture saved atomically in the Qt image
+    format ``kind``, exit; raises ScreenshotError when it cannot be."""
+    if screenshot is not None:  # stderr is ours: one line on failure, nothing on success
+        qInstallMessageHandler(_quiet)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("JPEG Explorer")
     app.setWindowIcon(icon("app"))
@@ -52,18 +60,46 @@ def run_gui(path: Path | None, screenshot: Path | None = None) -> int:
         return app.exec()
     with tempfile.TemporaryDirectory() as folder:
         window = MainWindow(Settings(Path(folder) / "settings.ini"))
-        return save_screenshot(app, window, path, screenshot)
+        return save_screenshot(app, window, path, screenshot, kind)
 
 
-def save_screenshot(app: QApplication, window: MainWindow, path: Path | None, screenshot: Path) -> int:
+def _quiet(kind: QtMsgType, context, message: str) -> None:
+    """Qt's own messages in a screenshot run ("This plugin does not support propagateSizeHints()" of the
+    offscreen platform): dropped, except a fatal one."""
+    if kind == QtMsgType.QtFatalMsg:
+        sys.stderr.write(f"jpeg-explorer: error: Qt: {message}\n")
+
+
+def encoded(window: MainWindow, kind: str) -> bytes:
+    """The window's picture in the Qt image format ``kind``."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not window.grab().save(buffer, kind):
+        raise ScreenshotError(f"the window could not be encoded as {kind}")
+    return bytes(buffer.data())
+
+
+def save_screenshot(
+    app: QApplication, window: MainWindow, path: Path | None, screenshot: Path, kind: str = "PNG"
+) -> int:
+    failures: list[str] = []
+    window.report_failure = failures.append
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     if path is not None:
         window.open_path(path)
     wait_until_idle(window)
     app.processEvents()
+    if failures or (path is not None and window.opened is None):
+        window.close()
+        raise ScreenshotError(failures[0] if failures else f"{path}: could not be opened")
     window.canvas.zoom_to_fit()
     app.processEvents()
-    window.grab().save(str(screenshot))
-    window.close()
+    try:
+        data = encoded(window, kind)
+        atomic_write_bytes(screenshot, data)
+    except OSError as error:
+        raise ScreenshotError(f"{screenshot}: cannot write it ({error.strerror or error})") from None
+    finally:
+        window.close()
     return 0

@@ -4,6 +4,7 @@ modules; nothing here touches the whole photo's pixels on the GUI thread."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -156,6 +157,8 @@ class MainWindow(SessionCommands, QMainWindow):
         self.images: dict[str, np.ndarray] = {}
         self.export_result: ExportResultDialog | None = None
         self.closing = False
+        self.report_failure: Callable[[str], None] | None = None
+        """Where a failed job or file goes instead of a dialog (a screenshot run has no one to click OK)."""
         self.keep_autosave = False
         """Set when closing during a job: the autosave then written is what the next start offers back."""
         self.jobs = Jobs()
@@ -303,7 +306,9 @@ class MainWindow(SessionCommands, QMainWindow):
 
     def _failed(self, message: str) -> None:
         self.status.say(message, False)
-        if not self.closing:
+        if self.report_failure is not None:
+            self.report_failure(message)
+        elif not self.closing:
             QMessageBox.critical(self, "JPEG Explorer", message)
 
     def _cancelled(self, label: str) -> None:
@@ -352,6 +357,9 @@ class MainWindow(SessionCommands, QMainWindow):
         self._show_file_again()
         text = str(error) if str(error).startswith(str(path)) else f"{path}: {error}"
         self.status.say(f"Cannot open {path.name}", False)
+        if self.report_failure is not None:
+            self.report_failure(text.splitlines()[0] if text else str(path))
+            return
         QMessageBox.warning(self, "Cannot open this file", text.splitlines()[0] if text else str(path))
 
     def _opening(self, view: FirstView | NetworkView) -> None:

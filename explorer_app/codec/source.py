@@ -29,10 +29,11 @@ def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS.items() if test(mode)), "not a regular file")
 
 
-def read_regular_file(path: str | os.PathLike, max_bytes: int) -> bytes:
-    """The bytes of the regular file ``path``: at most its size at opening, refused above ``max_bytes``.
+def open_regular_file(path: str | os.PathLike) -> tuple[int, os.stat_result]:
+    """A read-only descriptor of ``path`` and its status, when it is a regular file: a FIFO or device is
+    refused without blocking. The caller closes the descriptor.
 
-    Raises UnreadableFileError naming the problem: missing, a folder, a FIFO or device, unreadable, too large.
+    Raises UnreadableFileError naming the problem: missing, a folder, a FIFO or device, unreadable.
     """
     path = Path(path)
     try:
@@ -47,6 +48,20 @@ def read_regular_file(path: str | os.PathLike, max_bytes: int) -> bytes:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableFileError(f"{path}: is {_kind(info.st_mode)}, not a regular file")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, info
+
+
+def read_regular_file(path: str | os.PathLike, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path``: at most its size at opening, refused above ``max_bytes``.
+
+    Raises UnreadableFileError naming the problem: missing, a folder, a FIFO or device, unreadable, too large.
+    """
+    path = Path(path)
+    descriptor, info = open_regular_file(path)
+    try:
         if info.st_size > max_bytes:
             raise UnreadableFileError(
                 f"{path}: {info.st_size / 2**20:.0f} MiB is larger than any file this "

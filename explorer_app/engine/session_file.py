@@ -24,17 +24,17 @@ import io
 import json
 import math
 import os
-import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, BinaryIO, TypeGuard
 
 import numpy as np
 import torch
 
 from ..atomic import atomic_write_bytes
 from ..codec.jpeg_code import JpegCode
+from ..codec.source import UnreadableFileError, open_regular_file
 from ..decoder.model import JpegDecoder
 from ..decoder.networks import DELTA_LIMIT, Z_CHANNELS
 from .history import HistoryEntry
@@ -207,22 +207,12 @@ def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _open_regular(path: Path):
+def _open_regular(path: Path) -> BinaryIO:
     """``path`` opened for reading when it is a regular file (a FIFO or device is refused without blocking)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise SessionFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SessionFileError(f"{path}: is a folder, not a session file") from None
-    except OSError as error:
-        raise SessionFileError(f"{path}: cannot be read ({error.strerror})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise SessionFileError(f"{path}: not a regular file")
-    except BaseException:
-        os.close(descriptor)
-        raise
+        descriptor, _ = open_regular_file(path)
+    except UnreadableFileError as error:
+        raise SessionFileError(str(error)) from None
     return os.fdopen(descriptor, "rb")
 
 

@@ -11,7 +11,6 @@ faithful-lite model (z = 0) and exported at 8 bits (repaired for libjpeg's pipel
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
@@ -19,18 +18,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
 import skimage.data
 import torch
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.inference import decode_code
 from explorer_app.decoder.selection import choose_decoder
 from explorer_app.export.exporter import export_verified
+
+from conftest import SAMPLINGS, compress  # the verdict tests' encoder (tests/ is on the path)
 
 PHOTOS = {
     "astronaut": skimage.data.astronaut,
@@ -38,20 +37,6 @@ PHOTOS = {
     "chelsea": skimage.data.chelsea,
     "rocket": skimage.data.rocket,
 }
-SAMPLINGS = {"4:2:0": (2, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420), "4:4:4": (0, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444)}
-
-
-def compress(pixels: np.ndarray, codec: str, quality: int, sampling: str) -> bytes:
-    if codec == "pillow":
-        buffer = io.BytesIO()
-        Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality, subsampling=SAMPLINGS[sampling][0])
-        return buffer.getvalue()
-    _, buffer = cv2.imencode(
-        ".jpg",
-        np.ascontiguousarray(pixels[:, :, ::-1]),
-        [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SAMPLINGS[sampling][1]],
-    )
-    return buffer.tobytes()
 
 
 def main() -> int:

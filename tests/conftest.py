@@ -59,6 +59,26 @@ def synthetic_photo(height: int, width: int, seed: int = 0, color: bool = True) 
     return pixels if color else pixels[:, :, 0]
 
 
+SAMPLINGS = {"4:2:0": (2, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420), "4:4:4": (0, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444)}
+"""Chroma layouts as (Pillow's subsampling, OpenCV's sampling factor)."""
+
+
+def compress(pixels: np.ndarray, codec: str, quality: int, sampling: str) -> bytes:
+    """JPEG bytes of ``pixels`` (uint8 RGB) written by ``codec`` ("pillow" or "opencv", both libjpeg) at IJG
+    ``quality`` with ``sampling`` (a key of :data:`SAMPLINGS`)."""
+    if codec == "pillow":
+        buffer = io.BytesIO()
+        Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality, subsampling=SAMPLINGS[sampling][0])
+        return buffer.getvalue()
+    ok, buffer = cv2.imencode(
+        ".jpg",
+        np.ascontiguousarray(pixels[:, :, ::-1]),
+        [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SAMPLINGS[sampling][1]],
+    )
+    assert ok
+    return buffer.tobytes()
+
+
 def jpeg_bytes(
     pixels: np.ndarray,
     quality: int | None = 50,
@@ -243,6 +263,28 @@ class StandInClassifier(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return 4.0 * self.head(self.features(images / 32.0 - 4.0).flatten(1))
+
+
+def quick_digits_command(monkeypatch, steps: int) -> None:
+    """Make ``digits`` run on a controllable decoder with a stand-in digit classifier and ``steps`` Adam steps
+    per hypothesis (seconds, not minutes)."""
+    from explorer_app.cli import digits_command
+    from explorer_app.decoder.selection import ChosenDecoder
+    from explorer_app.engine import Budget, glyph_hypotheses
+
+    monkeypatch.setattr(
+        digits_command,
+        "choose_decoder",
+        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""),
+    )
+    monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier([str(d) for d in range(10)]))
+    monkeypatch.setattr(
+        digits_command,
+        "glyph_hypotheses",
+        lambda session, classifier, box: glyph_hypotheses(
+            session, classifier, box, Budget(steps=steps, hold_weight=0.2, halo=4)
+        ),
+    )
 
 
 # --- fixtures ---------------------------------------------------------------------------------------------

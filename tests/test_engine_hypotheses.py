@@ -4,13 +4,18 @@ import json
 
 import torch
 
-from explorer_app.cli import digits_command
 from explorer_app.cli.main import main
-from explorer_app.decoder.selection import ChosenDecoder
 from explorer_app.engine import Budget, ambiguity_map, glyph_hypotheses, regions, tools
 from explorer_app.engine.tools.glyphs import box_crop
 
-from conftest import StandInClassifier, controllable_decoder, random_decoder, tiny_session, write_picture
+from conftest import (
+    StandInClassifier,
+    controllable_decoder,
+    quick_digits_command,
+    random_decoder,
+    tiny_session,
+    write_picture,
+)
 
 BOX = (48, 32, 24, 32)
 DIGITS = [str(d) for d in range(10)]
@@ -48,19 +53,7 @@ def test_hypotheses_cover_every_class_ranked_and_consistent(tmp_path):
 
 def test_digits_cli_writes_ten_verified_pngs_and_json(tmp_path, monkeypatch, capsys):
     jpeg = write_picture(tmp_path / "clock.jpg")
-    monkeypatch.setattr(
-        digits_command,
-        "choose_decoder",
-        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""),
-    )
-    monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier(DIGITS))
-    monkeypatch.setattr(
-        digits_command,
-        "glyph_hypotheses",
-        lambda session, classifier, box: glyph_hypotheses(
-            session, classifier, box, Budget(steps=8, hold_weight=0.2, halo=4)
-        ),
-    )
+    quick_digits_command(monkeypatch, steps=8)
     out = tmp_path / "hypotheses"
     assert main(["digits", str(jpeg), "--box", "48,32,24,32", "-o", str(out), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["hypotheses"]

@@ -12,31 +12,14 @@ import pytest
 from explorer_app.cli import digits_command
 from explorer_app.cli import main as main_module
 from explorer_app.cli.main import main
-from explorer_app.decoder.selection import ChosenDecoder
-from explorer_app.engine import Budget, glyph_hypotheses
 from explorer_app.engine.session import Session
 
-from conftest import StandInClassifier, controllable_decoder, write_picture
-
-DIGITS = [str(d) for d in range(10)]
+from conftest import quick_digits_command, write_picture
 
 
 @pytest.fixture
 def quick_digits(monkeypatch):
-    """digits with a controllable decoder, a stand-in classifier and a short budget (seconds, not minutes)."""
-    monkeypatch.setattr(
-        digits_command,
-        "choose_decoder",
-        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""),
-    )
-    monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier(DIGITS))
-    monkeypatch.setattr(
-        digits_command,
-        "glyph_hypotheses",
-        lambda session, classifier, box: glyph_hypotheses(
-            session, classifier, box, Budget(steps=4, hold_weight=0.2, halo=4)
-        ),
-    )
+    quick_digits_command(monkeypatch, steps=4)
 
 
 def _one_error_line(capfd, words: str) -> str:

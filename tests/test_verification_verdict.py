@@ -20,8 +20,9 @@ from explorer_app.cli.main import main
 from explorer_app.codec import plain_decode, read_jpeg
 from explorer_app.resources import example_jpeg
 
+from conftest import SAMPLINGS, compress
+
 QUALITIES = (5, 12, 30, 50, 75, 95)
-SAMPLINGS = {"4:2:0": (2, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420), "4:4:4": (0, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444)}
 
 
 def photos() -> dict[str, np.ndarray]:
@@ -37,20 +38,6 @@ def photos() -> dict[str, np.ndarray]:
 
 
 PHOTOS = photos()
-
-
-def compress(pixels: np.ndarray, codec: str, quality: int, sampling: str) -> bytes:
-    if codec == "pillow":
-        buffer = io.BytesIO()
-        Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality, subsampling=SAMPLINGS[sampling][0])
-        return buffer.getvalue()
-    ok, buffer = cv2.imencode(
-        ".jpg",
-        np.ascontiguousarray(pixels[:, :, ::-1]),
-        [cv2.IMWRITE_JPEG_QUALITY, quality, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, SAMPLINGS[sampling][1]],
-    )
-    assert ok
-    return buffer.tobytes()
 
 
 def save_png(path, pixels: np.ndarray) -> None:

@@ -30,7 +30,7 @@ from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
 from ..verify.tiles import mcu_grid
 from ..verify.verifier import verify_image
-from .repair import SEARCH_ROOM_BITS, RepairResult, repair_for_storage, room_bits
+from .repair import EXAMINED_MCUS, SEARCH_ROOM_BITS, RepairResult, examine, repair_for_storage, room_bits
 
 EIGHT_BIT_ROOM_BITS = 160.0
 """Left to choose, an export tries 8 bits first for files with at least this much room (IJG quality 93 and
@@ -94,19 +94,21 @@ def repair(
 ) -> tuple[RepairResult, RepairResult | None]:
     """Repaired samples at ``bit_depth``, or, with None, at 8 bits when libjpeg then reproduces the file,
     else at 16 bits (the order of the attempts: see the module's docstring); and the 8-bit attempt that fell
-    short, if one did."""
+    short, if one did. An 8-bit attempt stops at the first MCU proved beyond libjpeg's reach, and none is
+    made after a 16-bit one that found such an MCU."""
     if bit_depth is not None:
-        return repair_for_storage(output.image, tensors, bit_depth), None
+        return examine(repair_for_storage(output.image, tensors, bit_depth), tensors), None
     room, eight = room_bits(tensors), None
     if room >= EIGHT_BIT_ROOM_BITS:
-        eight = repair_for_storage(output.image, tensors, 8)
+        eight = repair_for_storage(output.image, tensors, 8, trial=True)
         if eight.consistent:
             return eight, None
     sixteen = repair_for_storage(output.image, tensors, 16)
-    if sixteen.consistent or eight is not None or room < SEARCH_ROOM_BITS:
-        return sixteen, eight
-    eight = repair_for_storage(output.image, tensors, 8)
-    return (eight, None) if eight.consistent else (sixteen, eight)
+    hopeless = any(proof.beyond_libjpeg for proof in sixteen.unreachable.values())
+    if sixteen.consistent or eight is not None or room < SEARCH_ROOM_BITS or hopeless:
+        return examine(sixteen, tensors), eight
+    eight = repair_for_storage(output.image, tensors, 8, trial=True)
+    return (eight, None) if eight.consistent else (examine(sixteen, tensors), eight)
 
 
 def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:
@@ -124,6 +126,15 @@ def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: 
         return ""
     bits = 8 * repaired.samples.itemsize
     left = int(repaired.broken.sum())
+    impossible = [proof for proof in repaired.unreachable.values() if proof.beyond_libjpeg]
+    if impossible:
+        worst = max(impossible, key=lambda proof: proof.excess)
+        return (
+            f"{len(impossible)} MCUs hold coefficients that no image gives under either encoder, at 8 or 16 "
+            f"bits ({'at least ' if not worst.exact else ''}{worst.excess:.1f} steps beyond anything an image "
+            "within [0, 255] produces; listed in the report): the file was damaged or altered after it was "
+            "encoded, and no export of it can verify"
+        )
     if bits == 8:
         return (
             f"the 8-bit repair left {left} MCUs that libjpeg's pipeline does not bring back to the file's "
@@ -149,8 +160,8 @@ def remedy(report: VerificationReport, repaired: RepairResult, eight_bit_tried: 
             f"report); {advice}"
         )
     return (
-        f"the repair left {left - saturated} MCUs broken that an in-range image could reach; the report lists "
-        "them (please report this file)"
+        f"the repair left {left - saturated} MCUs broken that no proof puts out of reach (at most "
+        f"{EXAMINED_MCUS} are examined by linear programming); the report lists them"
     )
 
 

@@ -12,22 +12,31 @@ those: alternating projections on windows around them first (:mod:`.projection`,
 everything), then projected gradient descent on each MCU still broken (:mod:`.polish`: pixels clipped at 0
 or 255, partial edge blocks), with a margin that grows when a round falls short; for libjpeg's pipeline, a
 search in its own integers first (:mod:`.integer_repair`), the polish only for the few MCUs it leaves.
-Under the reference encoder, the MCUs the first polish round leaves broken are examined by linear programming
-(:mod:`~explorer_app.verify.reachability`): those no in-range image reaches (saturated blocks) are set
-aside with their distance instead of being polished in vain. Until the last, margin-free round, a
-coefficient exactly on a rounding tie counts as broken where the encoder decides ties by float error.
+MCUs no image can be repaired into are set aside with their proof instead of being worked on in vain
+(:mod:`~explorer_app.verify.proofs`): at once, those where one coefficient's box lies outside the range any
+in-range image gives it (a damaged or crafted file's blocks, and genuine saturated ones at fine quality);
+after the last round, for the attempt an export keeps, those of the MCUs left broken that linear
+programming rules out under the reference encoder (saturated blocks; see :func:`examine`). Until the
+last, margin-free round, a coefficient exactly on a rounding tie counts as broken where the encoder decides
+ties by float error.
+
+Once an MCU is set aside the attempt cannot verify, and the repair stops spending: the projections or one
+polish round still mend what rounding broke elsewhere (so that the report points at the MCUs that matter),
+but no integer search and no further rounds run. The work is bounded by counts, never by a clock:
+:data:`EXAMINED_MCUS` linear programmes, the margins' polish rounds, the integer search's rounds and kicks
+(:mod:`.integer_repair`, :mod:`.rgb_greedy`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import LIBJPEG, REFERENCE, Encoder
-from ..verify.reachability import out_of_reach, smallest_excess
+from ..verify.proofs import Unreachable, prove_unreachable
 from ..verify.tiles import STRIP_PIXELS
 from .integer_repair import integer_repair
 from .polish import polish
@@ -44,8 +53,9 @@ depth. At 16 bits none: what rounding breaks there is clipping to [0, 255] (the 
 beyond it; its Δ never comes near the box edge), which a projection, rendering out of range again, barely
 mends (12-MP photo: 20 of 5,705 MCUs in a round of 2-5 s), while the polish mends nearly all of them in
 two steps."""
-EXAMINED_MCUS = 32
-"""At most this many MCUs are examined by linear programming (0.05-1.5 s each)."""
+EXAMINED_MCUS = 8
+"""At most this many MCUs no coefficient range rules out are examined by linear programming (0.1-0.9 s
+each); the others left broken are reported as not examined."""
 POLISHED_MCUS = 64
 """At 8 bits, the gradient polish (against the reference encoder offset by libjpeg's own rounding) takes over
 the MCUs the integer search leaves, when that is at most this many: it escapes some of the search's local
@@ -73,34 +83,38 @@ class RepairResult:
     """samples: (H, W, C) PNG samples (uint16 at 16 bits, on [0, 255] × 257; uint8 at 8 bits); encoder:
     the one repaired for; rounds: projection and polish rounds run; repaired_mcus: MCUs that rounding broke,
     the only ones stored again; broken: bool (MCU rows, cols), those the encoder still does not reproduce;
-    unreachable: (MCU row, col) → the smallest worst excess (steps) any in-range image achieves there, for
-    the MCUs proved out of reach (reference encoder only)."""
+    unreachable: (MCU row, col) → the proof that no in-range image reaches it, for the MCUs set aside (see
+    :func:`repair_for_storage`)."""
 
     samples: np.ndarray
     encoder: Encoder
     rounds: int
     repaired_mcus: int
     broken: np.ndarray
-    unreachable: dict[tuple[int, int], float] = field(default_factory=dict)
+    unreachable: dict[tuple[int, int], Unreachable] = field(default_factory=dict)
 
     @property
     def consistent(self) -> bool:
         return not self.broken.any()
 
 
-def examine(broken: np.ndarray, code: CodeTensors, channels: int) -> dict[tuple[int, int], float]:
-    """Linear programming on (at most :data:`EXAMINED_MCUS` of) the MCUs marked in ``broken``: those no
-    image within [0, 255] brings into their boxes under the reference encoder, with their smallest excess."""
-    found = smallest_excess(code, channels, [tuple(mcu) for mcu in np.argwhere(broken)[:EXAMINED_MCUS]])
-    return {mcu: max(excess, 0.0) for mcu, excess in found.items() if out_of_reach(excess)}
+def set_aside(
+    broken: np.ndarray, proved: dict[tuple[int, int], Unreachable], aside: np.ndarray
+) -> dict[tuple[int, int], Unreachable]:
+    """Move the ``proved`` MCUs from ``broken`` to ``aside`` (both bool (MCU rows, cols), in place)."""
+    for row, col in proved:
+        aside[row, col], broken[row, col] = True, False
+    return proved
 
 
 def repair_for_storage(
-    image: torch.Tensor, code: CodeTensors, bit_depth: int, strip_pixels: int = STRIP_PIXELS
+    image: torch.Tensor, code: CodeTensors, bit_depth: int, strip_pixels: int = STRIP_PIXELS, trial: bool = False
 ) -> RepairResult:
     """PNG samples of ``image`` (1, C, H, W, float, [0, 255], any device) whose coefficients match ``code``
     (float64 tensors, N = 1) under :func:`target_encoder` when that is reachable at ``bit_depth``; else the
-    best attempt, with the MCUs left broken and those proved out of reach.
+    best attempt, with the MCUs left broken and those set aside as out of reach (``unreachable``: proved
+    under the reference encoder; at 8 bits only those beyond libjpeg's reach too). ``trial``: stop as soon
+    as an MCU is proved out of the target encoder's reach (an attempt whose only use is to succeed).
 
     The result does not depend on ``strip_pixels``: it bounds the float64 temporaries (about that many
     pixels per strip, or per band of a group of broken MCUs) next to the samples themselves.
@@ -108,6 +122,14 @@ def repair_for_storage(
     encoder = target_encoder(bit_depth)
     samples, broken = store(image, code, bit_depth, encoder, strip_pixels)
     repaired_mcus = int(broken.sum())  # only these are ever stored again, so no other MCU can break
+    channels = samples.shape[2]
+    aside = np.zeros_like(broken)
+    ruled_out = prove_unreachable(code, channels, broken, examined=0)
+    unreachable = set_aside(
+        broken, {mcu: u for mcu, u in ruled_out.items() if encoder is REFERENCE or u.beyond_libjpeg}, aside
+    )
+    if trial and unreachable:
+        return RepairResult(samples, encoder, 0, repaired_mcus, broken | aside, unreachable)
     rounds = 0
     margin = MARGINS[bit_depth][0]
     for _ in range(PROJECTION_ROUNDS[bit_depth]):
@@ -116,10 +138,8 @@ def repair_for_storage(
         for group in project(samples, broken, code, margin, bit_depth, encoder, strip_pixels):
             check(samples, broken, group.core, code, bit_depth, encoder, guard_for(encoder, margin))
         rounds += 1
-    set_aside = np.zeros_like(broken)
-    unreachable: dict[tuple[int, int], float] = {}
     if encoder is LIBJPEG:
-        if broken.any() and room_bits(code) >= SEARCH_ROOM_BITS:
+        if broken.any() and not unreachable and room_bits(code) >= SEARCH_ROOM_BITS:
             integer_repair(samples, broken, code)
             rounds += 1
             for margin in MARGINS[bit_depth]:
@@ -127,14 +147,23 @@ def repair_for_storage(
                     break
                 polish(samples, broken, code, margin, bit_depth, encoder)
                 rounds += 1
-        return RepairResult(samples, encoder, rounds, repaired_mcus, broken)
-    for index, margin in enumerate(MARGINS[bit_depth]):
+        return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable)
+    for margin in MARGINS[bit_depth][: 1 if unreachable else None]:
         if not broken.any():
             break
         polish(samples, broken, code, margin, bit_depth, encoder)
         rounds += 1
-        if index == 0 and encoder is REFERENCE:
-            unreachable = examine(broken, code, samples.shape[2])
-            for row, col in unreachable:
-                set_aside[row, col], broken[row, col] = True, False
-    return RepairResult(samples, encoder, rounds, repaired_mcus, broken | set_aside, unreachable)
+    return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable)
+
+
+def examine(result: RepairResult, code: CodeTensors) -> RepairResult:
+    """``result`` with those of (at most :data:`EXAMINED_MCUS` of) its broken MCUs that linear programming
+    proves out of reach under the reference encoder (saturated blocks) moved to ``unreachable``: done once,
+    for the attempt an export keeps when it does not verify and no coefficient range settled why."""
+    left = result.broken.copy()
+    for mcu in result.unreachable:
+        left[mcu] = False
+    if result.encoder is not REFERENCE or not left.any() or any(p.beyond_libjpeg for p in result.unreachable.values()):
+        return result
+    found = prove_unreachable(code, result.samples.shape[2], left, EXAMINED_MCUS)
+    return replace(result, unreachable=result.unreachable | found)

@@ -60,12 +60,18 @@ class McuMaps:
 
 
 def nearest_excess(a: np.ndarray, b: np.ndarray, quantized: np.ndarray) -> tuple[float, np.ndarray]:
-    """The smallest worst excess s* (steps) over p ∈ [0, 255]ⁿ, and pixels (n,) achieving it."""
+    """The smallest worst excess s* (steps) over p ∈ [0, 255]ⁿ, and pixels (n,) achieving it. HiGHS's
+    interior point method with crossover (a vertex, as precise as the simplex): 0.1-0.9 s for a 4:2:0 MCU,
+    where the dual simplex took 0.2-9 s on the same problems."""
     m, n = a.shape
     rows = np.block([[a, -np.ones((m, 1))], [-a, -np.ones((m, 1))]])
     bounds = np.r_[quantized + 0.5 - b, b - quantized + 0.5]
     result = linprog(
-        np.r_[np.zeros(n), 1.0], A_ub=rows, b_ub=bounds, bounds=[(0.0, 255.0)] * n + [(None, None)], method="highs"
+        np.r_[np.zeros(n), 1.0],
+        A_ub=rows,
+        b_ub=bounds,
+        bounds=[(0.0, 255.0)] * n + [(None, None)],
+        method="highs-ipm",
     )
     if result.status != 0:
         raise RuntimeError(f"linear programme failed: {result.message}")

@@ -81,9 +81,12 @@ class BlockMiss:
     blocks of a subsampled file cover 16 pixels a side); coefficients: how many of its 64 differ; excess:
     how far the worst lies outside its quantization box (steps, X_D ⊘ M − X_Q beyond ±½); largest_difference:
     the largest |X_Q| difference. reachable: whether any image within [0, 255] gives this block's MCU the
-    file's coefficients under the encoder (False: a saturated block, proved by linear programming; None:
-    not examined); nearest_excess: for an unreachable MCU, the smallest worst excess any in-range image
-    achieves (steps)."""
+    file's coefficients under the reference encoder (False: proved out of reach; None: not examined);
+    nearest_excess: for an unreachable MCU, the smallest worst excess any in-range image achieves (steps),
+    or a lower bound on it; proof: how it was proved, "linear programme" (the exact smallest excess: a
+    saturated block) or "coefficient range" (one coefficient's box lies outside the range of values any
+    in-range image gives it: a lower bound; a damaged or crafted file, or a saturated block at fine
+    quality)."""
 
     component: str
     row: int
@@ -97,6 +100,7 @@ class BlockMiss:
     largest_difference: int
     reachable: bool | None = None
     nearest_excess: float | None = None
+    proof: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -175,8 +179,10 @@ def _figure(figures: EncoderFigures) -> str:
         return f"{figures.key}: {figures.reason}"
     if figures.reproduces:
         return f"{figures.key}: 100% identical"
-    saturated = len(figures.saturated_blocks)
-    note = f"; {saturated} saturated block{'s' * (saturated != 1)} no in-range image reaches" if saturated else ""
+    unreached = figures.saturated_blocks
+    kind = "" if any(m.proof == "coefficient range" for m in unreached) else "saturated "
+    plural = "s" * (len(unreached) != 1)
+    note = f"; {len(unreached)} {kind}block{plural} no in-range image reaches" if unreached else ""
     return (
         f"{figures.key}: {overall_fraction(figures.components) * 100:.4f}% identical ({figures.differing()} "
         f"differ in {figures.mismatched_blocks} blocks{note})"

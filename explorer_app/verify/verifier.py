@@ -24,10 +24,10 @@ from ..ops.quantization import round_half_away
 from .blocks import ComponentFindings
 from .encoders import ENCODERS, REFERENCE, Encoder
 from .png_io import decode_png, from_samples, png_size, read_png_bytes
-from .reachability import out_of_reach, smallest_excess
+from .proofs import Unreachable, prove_unreachable
 from .reference_encoder import code_tensors64, file_quantized, split_components
 from .report import COMPONENT_NAMES, BlockMiss, EncoderFigures, VerificationReport, combine
-from .tiles import STRIP_PIXELS, strips
+from .tiles import STRIP_PIXELS, mcu_grid, strips
 
 LISTED_BLOCKS = 32
 """Missed blocks listed per encoder in a report (all are counted)."""
@@ -83,33 +83,39 @@ def component_tables(code: CodeTensors) -> list[torch.Tensor]:
 
 
 def examine(
-    findings: list[ComponentFindings], misses: list[BlockMiss], code: CodeTensors, known: dict[tuple[int, int], float]
+    findings: list[ComponentFindings],
+    misses: list[BlockMiss],
+    code: CodeTensors,
+    known: dict[tuple[int, int], Unreachable],
 ) -> list[BlockMiss]:
-    """The misses with ``reachable`` filled in under the reference encoder, when at most
-    :data:`EXAMINED_MCUS` MCUs are missed, all by less than :data:`NEAR_MISS` (``known``: MCU → smallest
-    excess, already proved out of reach by the export's repair)."""
+    """The misses with ``reachable`` filled in under the reference encoder where a proof decides it
+    (``known``: MCUs already proved out of reach by the export's repair): every missed MCU a coefficient
+    range rules out, and, when at most :data:`EXAMINED_MCUS` others are missed, all by less than
+    :data:`NEAR_MISS`, those by linear programming."""
     fy, fx = code.chroma_factor
-    mcus, worst = set(), 0.0
+    rows, cols = mcu_grid(code)
+    missed, worst = np.zeros((rows, cols), dtype=bool), 0.0
     for finding in findings:
-        luma = finding.name == "Y"
-        rows, cols = np.nonzero(finding.misses)
-        mcus |= {(int(r) // fy, int(c) // fx) if luma else (int(r), int(c)) for r, c in zip(rows, cols, strict=True)}
+        block_rows, block_cols = np.nonzero(finding.misses)
+        if finding.name == "Y":
+            block_rows, block_cols = block_rows // fy, block_cols // fx
+        missed[block_rows, block_cols] = True
         worst = max(worst, float(finding.excess.max()))
-    unknown = sorted(mcus - set(known))
-    if len(unknown) > EXAMINED_MCUS or (unknown and worst >= NEAR_MISS):
-        return misses
-    excess = {**known, **smallest_excess(code, 3 if code.is_color else 1, unknown)}
+    for mcu in known:
+        missed[mcu] = False
+    channels = 3 if code.is_color else 1
+    proofs = {**prove_unreachable(code, channels, missed, examined=0), **known}
+    unknown = int(missed.sum()) - len(set(proofs) - set(known))
+    if 0 < unknown <= EXAMINED_MCUS and worst < NEAR_MISS:
+        proofs |= prove_unreachable(code, channels, missed, EXAMINED_MCUS)
     result = []
     for miss in misses:
-        nearest = excess[(miss.row // fy, miss.col // fx) if miss.component == "Y" else (miss.row, miss.col)]
-        unreachable = out_of_reach(nearest)
-        result.append(
-            replace(
-                miss,
-                reachable=not unreachable,
-                nearest_excess=round(max(nearest, 0.0), 6) if unreachable else None,
-            )
-        )
+        proof = proofs.get((miss.row // fy, miss.col // fx) if miss.component == "Y" else (miss.row, miss.col))
+        if proof is not None:
+            miss = replace(miss, reachable=False, nearest_excess=round(proof.excess, 6), proof=proof.proof)
+        elif 0 < unknown <= EXAMINED_MCUS and worst < NEAR_MISS:
+            miss = replace(miss, reachable=True)
+        result.append(miss)
     return result
 
 
@@ -118,7 +124,7 @@ def judge(
     samples: np.ndarray,
     bit_depth: int,
     code: CodeTensors,
-    known: dict[tuple[int, int], float] | None,
+    known: dict[tuple[int, int], Unreachable] | None,
     strip_pixels: int = STRIP_PIXELS,
 ) -> EncoderFigures:
     """One encoder's figures for PNG samples (H, W, C) against ``code`` (float64, N = 1). ``known``: for the
@@ -192,12 +198,12 @@ def verify_image(
     code: JpegCode,
     image_path: str = "",
     image_sha256: str = "",
-    unreachable: dict[tuple[int, int], float] | None = None,
+    unreachable: dict[tuple[int, int], Unreachable] | None = None,
 ) -> VerificationReport:
     """Verify PNG samples (H, W, C) uint8 or uint16, stored at ``bit_depth``, against ``code``.
 
     ``unreachable``: MCUs (row, col) already proved out of reach under the reference encoder (by the export's
-    repair), with their smallest excess, so that they are not examined twice. Raises SizeMismatchError.
+    repair), with their proofs, so that they are not examined twice. Raises SizeMismatchError.
     """
     check_size(samples, code, image_path or "the image")
     notes: list[str] = []

@@ -24,8 +24,9 @@ from ..verify.reference_encoder import file_quantized
 from ..verify.tiles import Window, mcu_shape, pixel_window
 from .block_solver import solve_blocks
 from .pixel_synthesis import choose, mend_boxes
-from .polish import POLISH_BATCH, batch_code, select, verifies
+from .polish import POLISH_BATCH, select, verifies
 from .rgb_greedy import greedy_rgb
+from .stored import batch_code
 
 SEED = 0
 """The block solver's restarts draw their dither from this seed: an export is reproducible."""

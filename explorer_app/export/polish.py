@@ -24,7 +24,7 @@ from ..verify.png_io import from_samples, quantize_to_depth, to_samples
 from ..verify.reachability import affine_map
 from ..verify.reference_encoder import encode_normalized, file_quantized
 from ..verify.tiles import Window, mcu_shape, pixel_window
-from .stored import guard_for, outside
+from .stored import batch_code, guard_for, outside
 
 POLISH_BATCH = 1024
 """MCUs optimized together (float64 temporaries of tens of MiB). A constant, not derived from the strip size,
@@ -50,13 +50,6 @@ and faithful lite decoders) half of them after 1-4 steps, 90 % after 6-8, all af
 settings, against 1-3, 8-23 and 158-394 with Adam's usual decays and a step of 0.2; so they are judged
 every other step (a judgement, a float64 encode, costs about what a step does). At 8 bits a judgement runs
 libjpeg's pipeline and pixels move by whole levels, so steps are small and judgements rare."""
-
-
-def batch_code(code: CodeTensors, windows: list[Window]) -> CodeTensors:
-    """The coefficients under pixel windows of one size (MCU-aligned) as N = len(windows) images."""
-    parts = [code.crop(*window) for window in windows]
-    c_q = None if code.c_q is None else torch.cat([part.chroma()[0] for part in parts])
-    return replace(parts[0], y_q=torch.cat([part.y_q for part in parts]), c_q=c_q)
 
 
 def select(code: CodeTensors, keep: torch.Tensor) -> CodeTensors:

@@ -29,7 +29,7 @@ from ..verify.encoders import REFERENCE, Encoder
 from ..verify.png_io import to_samples
 from ..verify.reference_encoder import encode_normalized, file_quantized
 from ..verify.tiles import STRIP_PIXELS, Window, mcu_shape, pixel_window
-from .stored import window_pixels
+from .stored import batch_code, batches, window_pixels
 
 
 def fold_padding(plane: torch.Tensor, height: int, width: int) -> torch.Tensor:
@@ -108,18 +108,6 @@ def corrected(pixels: torch.Tensor, code: CodeTensors, encoder: Encoder, margin:
     return [r + clamp_to_box(t, q, margin) - t for r, t, q in zip(reference, target, file_quantized(code), strict=True)]
 
 
-def project_group(
-    samples: np.ndarray, group: Group, code: CodeTensors, margin: float, bit_depth: int, encoder: Encoder
-) -> np.ndarray:
-    """One alternating projection of a group's context window of ``samples`` (H, W, C) with the box shrunk
-    by ``margin``; returns the new samples (n, C) of the group's own pixels (``group.pixels``, row-major)."""
-    part = code.crop(*group.context)
-    projected = corrected(window_pixels(samples, group.context, bit_depth), part, encoder, margin)
-    rendered = to_samples(render_folded(projected, part)[0].permute(1, 2, 0).numpy(), bit_depth)
-    (top, left, bottom, right), (outer_top, outer_left, _, _) = group.core, group.context
-    return rendered[top - outer_top : bottom - outer_top, left - outer_left : right - outer_left][group.pixels(code)]
-
-
 def project(
     samples: np.ndarray,
     broken: np.ndarray,
@@ -130,10 +118,24 @@ def project(
     strip_pixels: int = STRIP_PIXELS,
 ) -> list[Group]:
     """One round for every group: all renders read ``samples`` as the round found them, then the groups'
-    own MCUs are stored (so the result does not depend on the bands). Returns the groups, to re-check."""
+    own MCUs are stored (so the result does not depend on the bands or batches). Groups whose context
+    windows share a size are projected as one batch of about ``strip_pixels``. Returns the groups, to
+    re-check."""
     bands = groups(broken, code, strip_pixels)
-    renders = [project_group(samples, group, code, margin, bit_depth, encoder) for group in bands]
-    for group, values in zip(bands, renders, strict=True):
+    contexts = [group.context for group in bands]
+    renders: dict[int, np.ndarray] = {}
+    for batch in batches(contexts, strip_pixels):
+        chosen = [contexts[index] for index in batch]
+        part = batch_code(code, chosen)
+        pixels = torch.cat([window_pixels(samples, window, bit_depth) for window in chosen])
+        rendered = render_folded(corrected(pixels, part, encoder, margin), part).permute(0, 2, 3, 1).numpy()
+        for index, image in zip(batch, to_samples(rendered, bit_depth), strict=True):
+            group = bands[index]
+            (top, left, bottom, right), (outer_top, outer_left, _, _) = group.core, group.context
+            renders[index] = image[top - outer_top : bottom - outer_top, left - outer_left : right - outer_left][
+                group.pixels(code)
+            ]
+    for index, group in enumerate(bands):
         top, left, bottom, right = group.core
-        samples[top:bottom, left:right][group.pixels(code)] = values
+        samples[top:bottom, left:right][group.pixels(code)] = renders[index]
     return bands

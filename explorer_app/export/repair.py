@@ -41,7 +41,7 @@ from ..verify.tiles import STRIP_PIXELS
 from .integer_repair import integer_repair
 from .polish import polish
 from .projection import project
-from .stored import check, guard_for, store
+from .stored import check_windows, guard_for, store
 
 MARGINS = {16: (0.005, 0.01, 0.02, 0.05, 0.0), 8: (0.05, 0.1, 0.2, 0.3, 0.4, 0.0)}
 """Box shrinkage (in quantization steps) tried in turn per bit depth: 16-bit rounding moves a coefficient
@@ -135,8 +135,9 @@ def repair_for_storage(
     for _ in range(PROJECTION_ROUNDS[bit_depth]):
         if not broken.any():
             break
-        for group in project(samples, broken, code, margin, bit_depth, encoder, strip_pixels):
-            check(samples, broken, group.core, code, bit_depth, encoder, guard_for(encoder, margin))
+        bands = project(samples, broken, code, margin, bit_depth, encoder, strip_pixels)
+        guard = guard_for(encoder, margin)
+        check_windows(samples, broken, [group.core for group in bands], code, bit_depth, encoder, guard, strip_pixels)
         rounds += 1
     if encoder is LIBJPEG:
         if broken.any() and not unreachable and room_bits(code) >= SEARCH_ROOM_BITS:

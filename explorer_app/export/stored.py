@@ -8,6 +8,8 @@ own pixels only, so any MCU-aligned window re-encodes, as an image of its own, t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
@@ -57,6 +59,50 @@ def broken_mcus(
     if len(maps) > 1:
         broken |= maps[1][:rows, :cols]
     return broken
+
+
+def batch_code(code: CodeTensors, windows: list[Window]) -> CodeTensors:
+    """The coefficients under pixel windows of one size (MCU-aligned) as N = len(windows) images."""
+    parts = [code.crop(*window) for window in windows]
+    c_q = None if code.c_q is None else torch.cat([part.chroma()[0] for part in parts])
+    return replace(parts[0], y_q=torch.cat([part.y_q for part in parts]), c_q=c_q)
+
+
+def batches(windows: list[Window], pixels: int) -> list[list[int]]:
+    """Indices into ``windows`` in batches of one window size and at most about ``pixels`` pixels each (at
+    least one window), in the order the windows come."""
+    by_size: dict[tuple[int, int], list[int]] = {}
+    for index, (top, left, bottom, right) in enumerate(windows):
+        by_size.setdefault((bottom - top, right - left), []).append(index)
+    result = []
+    for (height, width), indices in by_size.items():
+        size = max(1, pixels // (height * width))
+        result += [indices[start : start + size] for start in range(0, len(indices), size)]
+    return result
+
+
+def check_windows(
+    samples: np.ndarray,
+    broken: np.ndarray,
+    windows: list[Window],
+    code: CodeTensors,
+    bit_depth: int,
+    encoder: Encoder,
+    guard: float,
+    strip_pixels: int = STRIP_PIXELS,
+) -> None:
+    """:func:`check` for many MCU-aligned windows, re-encoded in batches of one size (many small groups of
+    broken MCUs cost one encoder call per batch, not one each)."""
+    for batch in batches(windows, strip_pixels):
+        chosen = [windows[index] for index in batch]
+        pixels = torch.cat([window_pixels(samples, window, bit_depth) for window in chosen])
+        part = batch_code(code, chosen)
+        normalized = encoder.normalized(pixels, part)
+        for index, window in enumerate(chosen):
+            top, left, bottom, right = mcu_span(window, code)
+            one = [n[index : index + 1] for n in normalized]
+            quantized = [q[index : index + 1] for q in file_quantized(part)]
+            broken[top:bottom, left:right] = broken_mcus(one, quantized, code.crop(*window), guard)
 
 
 def check(

@@ -86,7 +86,9 @@ def test_libjpeg_deviates_from_the_reference_far_less_than_the_bound(tmp_path: P
         ]
         for image in images:
             pixels = torch.from_numpy(image.astype(np.float64)).permute(0, 3, 1, 2)
-            batch = ones.map(lambda t: t.expand(len(image), *t.shape[1:]))
-            for ours, theirs in zip(LIBJPEG.normalized(pixels, batch), REFERENCE.normalized(pixels, batch), strict=True):
+            count = len(image)
+            batch = ones.map(lambda t, count=count: t.expand(count, *t.shape[1:]))
+            pairs = zip(LIBJPEG.normalized(pixels, batch), REFERENCE.normalized(pixels, batch), strict=True)
+            for ours, theirs in pairs:
                 worst = max(worst, float((ours - theirs).abs().max()))
     assert 1.0 < worst < LIBJPEG_DEVIATION / 2  # real rounding differences (2.6 measured), well inside the bound

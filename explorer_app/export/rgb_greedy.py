@@ -99,7 +99,7 @@ def descend(
             break
         offset = current[active] - quantized[active]
         pull = np.sign(offset) * (1e6 * np.maximum(np.abs(offset) - 0.5, 0.0) + np.maximum(np.abs(offset) - LIMIT, 0.0))
-        rate = np.einsum("am,mps->aps", pull, along)  # (A, pixels, steps)
+        rate = (pull @ along.reshape(along.shape[0], -1)).reshape(active.size, *along.shape[1:])  # (A, pixels, steps)
         moved = flat[active][:, :, None, :] + steps[None, None]  # (A, pixels, steps, C)
         rate[((moved < 0) | (moved > 255)).any(-1)] = np.inf
         order = np.argsort(rate.reshape(active.size, -1), 1)[:, :CANDIDATES]

@@ -20,18 +20,26 @@ from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import LIBJPEG, code_tables
 from ..verify.libjpeg.color import rgb_to_ycc
 from ..verify.libjpeg.sampling import bias, downsample
+from ..verify.proofs import Unreachable, libjpeg_proof
 from ..verify.reference_encoder import file_quantized
 from ..verify.tiles import Window, mcu_shape, pixel_window
 from .block_solver import solve_blocks
 from .pixel_synthesis import choose, mend_boxes
 from .polish import POLISH_BATCH, select, verifies
-from .rgb_greedy import greedy_rgb
+from .rgb_greedy import greedy_rgb, quotients, targets
 from .stored import batch_code
 
 SEED = 0
 """The block solver's restarts draw their dither from this seed: an export is reproducible."""
 ROUNDS = 8
 """Block solving and pixel synthesis alternate at most this many times per MCU."""
+FAR_MISS = 0.25
+"""Steps: an MCU the first integer round leaves missed by more than this is examined before more rounds. A genuine
+saturated block is missed by hundredths of a step and the search mends it; a damaged one (a flipped bit the
+coefficient ranges do not rule out) by one or more, and the search would spend seconds in vain (issue 14:
+10-23 s for two such 96×64-px mutants)."""
+EXAMINED_MCUS = 8
+"""At most this many MCUs are examined by linear programming (0.1-0.9 s each) in one repair."""
 
 
 def to_blocks(planes: np.ndarray) -> np.ndarray:
@@ -94,12 +102,15 @@ def reproduced(pixels: np.ndarray, code: CodeTensors) -> np.ndarray:
     return verifies(LIBJPEG.normalized(candidate, code), file_quantized(code), 0.0).numpy()
 
 
-def mend_batch(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def mend_batch(
+    pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator, rounds: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Mend a batch of whole MCUs, pixels (B, h, w, C) uint8, against ``code`` (B images of that size), in
-    up to :data:`ROUNDS` rounds. Returns (pixels, bool (B,) whether libjpeg reproduces each)."""
+    up to ``rounds`` rounds of both integer steps. Returns (pixels, bool (B,) whether libjpeg reproduces
+    each)."""
     pixels = pixels.copy()
     done = np.zeros(pixels.shape[0], bool)
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         todo = np.nonzero(~done)[0]
         if todo.size == 0:
             break
@@ -108,29 +119,62 @@ def mend_batch(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) 
         ok = reproduced(mended, part)
         pixels[todo] = mended
         done[todo[ok]] = True
-    todo = np.nonzero(~done)[0]
-    if todo.size:
-        pixels[todo], done[todo] = greedy_rgb(pixels[todo], select(code, torch.from_numpy(todo)), rng)
     return pixels, done
 
 
-def integer_repair(samples: np.ndarray, broken: np.ndarray, code: CodeTensors) -> None:
+def missed_by(pixels: np.ndarray, code: CodeTensors) -> np.ndarray:
+    """(B,) how far (steps) libjpeg's worst quotient of each of pixels (B, h, w, C) uint8 lies outside its
+    box (≤ 0: inside every box)."""
+    return (np.abs(quotients(pixels, code) - targets(code)) - 0.5).max(-1)
+
+
+def integer_repair(
+    samples: np.ndarray, broken: np.ndarray, code: CodeTensors, trial: bool = False
+) -> dict[tuple[int, int], Unreachable]:
     """Mend every MCU marked in ``broken`` (bool (MCU rows, cols)) of 8-bit ``samples`` (H, W, C): whole
-    MCUs with both integer steps and then RGB moves, MCUs cut by the image's edge with RGB moves only;
-    store those libjpeg then reproduces and unmark them."""
+    MCUs with both integer steps, then RGB moves for those still missed, MCUs cut by the image's edge with
+    RGB moves only; store those libjpeg then reproduces and unmark them.
+
+    An MCU still missed by more than :data:`FAR_MISS` after the first round is examined by linear
+    programming (at most :data:`EXAMINED_MCUS` in all): when no 8-bit image reaches it under libjpeg it
+    takes no moves. Returns those proofs, (MCU row, col) → proof; with ``trial``, returns at the first.
+    """
     mcu_h, mcu_w = mcu_shape(code)
     by_size: dict[tuple[int, int], list[Window]] = {}
     for row, col in np.argwhere(broken):
         top, left, bottom, right = pixel_window((row, col, row + 1, col + 1), code)
         by_size.setdefault((bottom - top, right - left), []).append((top, left, bottom, right))
     rng = np.random.default_rng(SEED)
+    proved: dict[tuple[int, int], Unreachable] = {}
+    examined = 0
     for size, windows in by_size.items():
         for start in range(0, len(windows), POLISH_BATCH):
             batch = windows[start : start + POLISH_BATCH]
             pixels = np.stack([samples[top:bottom, left:right] for top, left, bottom, right in batch])
             part = batch_code(code, batch)
-            mended, ok = mend_batch(pixels, part, rng) if size == (mcu_h, mcu_w) else greedy_rgb(pixels, part, rng)
+            whole = size == (mcu_h, mcu_w)
+            if whole:
+                mended, ok = mend_batch(pixels, part, rng, 1)
+            else:
+                mended, ok = pixels.copy(), np.zeros(len(batch), dtype=bool)
+            hopeless = np.zeros_like(ok)
+            far = np.nonzero(~ok & (missed_by(mended, part) > FAR_MISS))[0][: EXAMINED_MCUS - examined]
+            examined += far.size
+            for index in far:
+                proof = libjpeg_proof(select(part, torch.tensor([int(index)])), samples.shape[2])
+                if proof is not None:
+                    top, left = batch[index][:2]
+                    proved[top // mcu_h, left // mcu_w], hopeless[index] = proof, True
+            if trial and proved:
+                return proved
+            rest = np.nonzero(~ok & ~hopeless)[0]
+            if whole and rest.size:
+                mended[rest], ok[rest] = mend_batch(mended[rest], select(part, torch.from_numpy(rest)), rng, ROUNDS - 1)
+            kick = np.nonzero(~ok & ~hopeless)[0]
+            if kick.size:
+                mended[kick], ok[kick] = greedy_rgb(mended[kick], select(part, torch.from_numpy(kick)), rng)
             for (top, left, bottom, right), block, good in zip(batch, mended, ok, strict=True):
                 if good:
                     samples[top:bottom, left:right] = block
                     broken[top // mcu_h, left // mcu_w] = False
+    return proved

@@ -108,13 +108,20 @@ def set_aside(
 
 
 def repair_for_storage(
-    image: torch.Tensor, code: CodeTensors, bit_depth: int, strip_pixels: int = STRIP_PIXELS, trial: bool = False
+    image: torch.Tensor,
+    code: CodeTensors,
+    bit_depth: int,
+    strip_pixels: int = STRIP_PIXELS,
+    trial: bool = False,
+    known: dict[tuple[int, int], Unreachable] | None = None,
 ) -> RepairResult:
     """PNG samples of ``image`` (1, C, H, W, float, [0, 255], any device) whose coefficients match ``code``
     (float64 tensors, N = 1) under :func:`target_encoder` when that is reachable at ``bit_depth``; else the
     best attempt, with the MCUs left broken and those set aside as out of reach (``unreachable``: proved
     under the reference encoder; at 8 bits only those beyond libjpeg's reach too). ``trial``: stop as soon
     as an MCU is proved out of the target encoder's reach (an attempt whose only use is to succeed).
+    ``known``: proofs found by an earlier attempt, for MCUs beyond libjpeg's reach; those rounding breaks
+    again are set aside at once.
 
     The result does not depend on ``strip_pixels``: it bounds the float64 temporaries (about that many
     pixels per strip, or per band of a group of broken MCUs) next to the samples themselves.
@@ -124,7 +131,8 @@ def repair_for_storage(
     repaired_mcus = int(broken.sum())  # only these are ever stored again, so no other MCU can break
     channels = samples.shape[2]
     aside = np.zeros_like(broken)
-    ruled_out = prove_unreachable(code, channels, broken, examined=0)
+    ruled_out = {mcu: proof for mcu, proof in (known or {}).items() if broken[mcu]}
+    ruled_out |= prove_unreachable(code, channels, broken, examined=0)
     unreachable = set_aside(
         broken, {mcu: u for mcu, u in ruled_out.items() if encoder is REFERENCE or u.beyond_libjpeg}, aside
     )
@@ -141,9 +149,9 @@ def repair_for_storage(
         rounds += 1
     if encoder is LIBJPEG:
         if broken.any() and not unreachable and room_bits(code) >= SEARCH_ROOM_BITS:
-            integer_repair(samples, broken, code)
+            unreachable |= set_aside(broken, integer_repair(samples, broken, code, trial), aside)
             rounds += 1
-            for margin in MARGINS[bit_depth]:
+            for margin in MARGINS[bit_depth][: 0 if unreachable else None]:
                 if not broken.any() or broken.sum() > POLISHED_MCUS:
                     break
                 polish(samples, broken, code, margin, bit_depth, encoder)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..decoder.code_tensors import CodeTensors
 from .coefficient_range import LIBJPEG_DEVIATION, range_bounds
-from .reachability import out_of_reach, smallest_excess
+from .reachability import affine_map, nearest_excess, out_of_reach, smallest_excess, target
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,10 @@ class Unreachable:
 
     @property
     def proof(self) -> str:
-        """How it was proved, as a report says it."""
-        return "linear programme" if self.exact else "coefficient range"
+        """How it was proved and how far it reaches, as a report says it: "linear programme" (a saturated
+        block: libjpeg may reach it), "coefficient range", either with ", beyond libjpeg" (damage)."""
+        method = "linear programme" if self.exact else "coefficient range"
+        return f"{method}, beyond libjpeg" if self.beyond_libjpeg else method
 
 
 def smallest_step(code: CodeTensors) -> float:
@@ -62,3 +64,12 @@ def prove_unreachable(
         if out_of_reach(excess):
             found[mcu] = Unreachable(max(excess, 0.0), True, excess > beyond)
     return found
+
+
+def libjpeg_proof(part: CodeTensors, channels: int) -> Unreachable | None:
+    """The proof that no 8-bit image gives the one MCU of ``part`` (N = 1) the file's coefficients under
+    libjpeg, by linear programming (its s* under the reference encoder beyond libjpeg's deviation), or None."""
+    excess, _ = nearest_excess(*affine_map(part, channels), target(part))
+    if excess > LIBJPEG_DEVIATION / smallest_step(part):
+        return Unreachable(excess, True, True)
+    return None

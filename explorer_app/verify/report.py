@@ -86,7 +86,7 @@ class BlockMiss:
     or a lower bound on it; proof: how it was proved, "linear programme" (the exact smallest excess: a
     saturated block) or "coefficient range" (one coefficient's box lies outside the range of values any
     in-range image gives it: a lower bound; a damaged or crafted file, or a saturated block at fine
-    quality)."""
+    quality), followed by ", beyond libjpeg" where no 8-bit image reaches it under libjpeg either."""
 
     component: str
     row: int
@@ -180,7 +180,7 @@ def _figure(figures: EncoderFigures) -> str:
     if figures.reproduces:
         return f"{figures.key}: 100% identical"
     unreached = figures.saturated_blocks
-    kind = "" if any(m.proof == "coefficient range" for m in unreached) else "saturated "
+    kind = "saturated " if all(m.proof == "linear programme" for m in unreached) else ""
     plural = "s" * (len(unreached) != 1)
     note = f"; {len(unreached)} {kind}block{plural} no in-range image reaches" if unreached else ""
     return (

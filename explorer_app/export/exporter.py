@@ -103,7 +103,7 @@ def repair(
         eight = repair_for_storage(output.image, tensors, 8, trial=True)
         if eight.consistent:
             return eight, None
-    sixteen = repair_for_storage(output.image, tensors, 16, known=None if eight is None else eight.unreachable)
+    sixteen = repair_for_storage(output.image, tensors, 16, known=None if eight is None else eight.proofs)
     hopeless = any(proof.beyond_libjpeg for proof in sixteen.unreachable.values())
     if sixteen.consistent or eight is not None or room < SEARCH_ROOM_BITS or hopeless:
         return examine(sixteen, tensors), eight

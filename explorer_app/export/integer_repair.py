@@ -20,7 +20,7 @@ from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import LIBJPEG, code_tables
 from ..verify.libjpeg.color import rgb_to_ycc
 from ..verify.libjpeg.sampling import bias, downsample
-from ..verify.proofs import Unreachable, libjpeg_proof
+from ..verify.proofs import Unreachable, mcu_proof
 from ..verify.reference_encoder import file_quantized
 from ..verify.tiles import Window, mcu_shape, pixel_window
 from .block_solver import solve_blocks
@@ -137,7 +137,8 @@ def integer_repair(
 
     An MCU still missed by more than :data:`FAR_MISS` after the first round is examined by linear
     programming (at most :data:`EXAMINED_MCUS` in all): when no 8-bit image reaches it under libjpeg it
-    takes no moves. Returns those proofs, (MCU row, col) → proof; with ``trial``, returns at the first.
+    takes no more rounds and no moves. Returns the proofs found, (MCU row, col) → proof (out of the
+    reference encoder's reach, some beyond libjpeg's too); with ``trial``, at the first beyond libjpeg's.
     """
     mcu_h, mcu_w = mcu_shape(code)
     by_size: dict[tuple[int, int], list[Window]] = {}
@@ -161,11 +162,11 @@ def integer_repair(
             far = np.nonzero(~ok & (missed_by(mended, part) > FAR_MISS))[0][: EXAMINED_MCUS - examined]
             examined += far.size
             for index in far:
-                proof = libjpeg_proof(select(part, torch.tensor([int(index)])), samples.shape[2])
+                proof = mcu_proof(select(part, torch.tensor([int(index)])), samples.shape[2])
                 if proof is not None:
                     top, left = batch[index][:2]
-                    proved[top // mcu_h, left // mcu_w], hopeless[index] = proof, True
-            if trial and proved:
+                    proved[top // mcu_h, left // mcu_w], hopeless[index] = proof, proof.beyond_libjpeg
+            if trial and hopeless.any():
                 return proved
             rest = np.nonzero(~ok & ~hopeless)[0]
             if whole and rest.size:

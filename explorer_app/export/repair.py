@@ -84,7 +84,8 @@ class RepairResult:
     the one repaired for; rounds: projection and polish rounds run; repaired_mcus: MCUs that rounding broke,
     the only ones stored again; broken: bool (MCU rows, cols), those the encoder still does not reproduce;
     unreachable: (MCU row, col) → the proof that no in-range image reaches it, for the MCUs set aside (see
-    :func:`repair_for_storage`)."""
+    :func:`repair_for_storage`); proofs: every proof found under the reference encoder, set aside or not
+    (an 8-bit attempt keeps working on MCUs libjpeg may still reach), for a later attempt."""
 
     samples: np.ndarray
     encoder: Encoder
@@ -92,6 +93,7 @@ class RepairResult:
     repaired_mcus: int
     broken: np.ndarray
     unreachable: dict[tuple[int, int], Unreachable] = field(default_factory=dict)
+    proofs: dict[tuple[int, int], Unreachable] = field(default_factory=dict)
 
     @property
     def consistent(self) -> bool:
@@ -120,8 +122,8 @@ def repair_for_storage(
     best attempt, with the MCUs left broken and those set aside as out of reach (``unreachable``: proved
     under the reference encoder; at 8 bits only those beyond libjpeg's reach too). ``trial``: stop as soon
     as an MCU is proved out of the target encoder's reach (an attempt whose only use is to succeed).
-    ``known``: proofs found by an earlier attempt, for MCUs beyond libjpeg's reach; those rounding breaks
-    again are set aside at once.
+    ``known``: proofs an earlier attempt found (``proofs``); those of MCUs rounding breaks again are set
+    aside at once where they hold for the target encoder.
 
     The result does not depend on ``strip_pixels``: it bounds the float64 temporaries (about that many
     pixels per strip, or per band of a group of broken MCUs) next to the samples themselves.
@@ -137,7 +139,7 @@ def repair_for_storage(
         broken, {mcu: u for mcu, u in ruled_out.items() if encoder is REFERENCE or u.beyond_libjpeg}, aside
     )
     if trial and unreachable:
-        return RepairResult(samples, encoder, 0, repaired_mcus, broken | aside, unreachable)
+        return RepairResult(samples, encoder, 0, repaired_mcus, broken | aside, unreachable, ruled_out)
     rounds = 0
     margin = MARGINS[bit_depth][0]
     for _ in range(PROJECTION_ROUNDS[bit_depth]):
@@ -149,20 +151,27 @@ def repair_for_storage(
         rounds += 1
     if encoder is LIBJPEG:
         if broken.any() and not unreachable and room_bits(code) >= SEARCH_ROOM_BITS:
-            unreachable |= set_aside(broken, integer_repair(samples, broken, code, trial), aside)
+            found = integer_repair(samples, broken, code, trial)
+            ruled_out |= found
+            unreachable |= set_aside(broken, {mcu: u for mcu, u in found.items() if u.beyond_libjpeg}, aside)
             rounds += 1
-            for margin in MARGINS[bit_depth][: 0 if unreachable else None]:
-                if not broken.any() or broken.sum() > POLISHED_MCUS:
+            proved = np.zeros_like(broken)  # out of the reference's reach: a polish against it cannot help
+            for row, col in found:
+                proved[row, col] = True
+            polished = broken & ~proved
+            for margin in MARGINS[bit_depth][: 0 if unreachable or (trial and (broken & proved).any()) else None]:
+                if not polished.any() or broken.sum() > POLISHED_MCUS:
                     break
-                polish(samples, broken, code, margin, bit_depth, encoder)
+                polish(samples, polished, code, margin, bit_depth, encoder)
                 rounds += 1
-        return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable)
+            broken = polished | (broken & proved)
+        return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
     for margin in MARGINS[bit_depth][: 1 if unreachable else None]:
         if not broken.any():
             break
         polish(samples, broken, code, margin, bit_depth, encoder)
         rounds += 1
-    return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable)
+    return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
 
 
 def examine(result: RepairResult, code: CodeTensors) -> RepairResult:

@@ -66,10 +66,11 @@ def prove_unreachable(
     return found
 
 
-def libjpeg_proof(part: CodeTensors, channels: int) -> Unreachable | None:
-    """The proof that no 8-bit image gives the one MCU of ``part`` (N = 1) the file's coefficients under
-    libjpeg, by linear programming (its s* under the reference encoder beyond libjpeg's deviation), or None."""
+def mcu_proof(part: CodeTensors, channels: int) -> Unreachable | None:
+    """Linear programming on the one MCU of ``part`` (N = 1): its proof when no image within [0, 255]
+    reaches it under the reference encoder (beyond libjpeg's reach too when s* exceeds libjpeg's
+    deviation), else None."""
     excess, _ = nearest_excess(*affine_map(part, channels), target(part))
-    if excess > LIBJPEG_DEVIATION / smallest_step(part):
-        return Unreachable(excess, True, True)
-    return None
+    if not out_of_reach(excess):
+        return None
+    return Unreachable(max(excess, 0.0), True, excess > LIBJPEG_DEVIATION / smallest_step(part))

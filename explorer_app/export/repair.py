@@ -53,9 +53,9 @@ depth. At 16 bits none: what rounding breaks there is clipping to [0, 255] (the 
 beyond it; its Δ never comes near the box edge), which a projection, rendering out of range again, barely
 mends (12-MP photo: 20 of 5,705 MCUs in a round of 2-5 s), while the polish mends nearly all of them in
 two steps."""
-EXAMINED_MCUS = 8
-"""At most this many MCUs no coefficient range rules out are examined by linear programming (0.1-0.9 s
-each); the others left broken are reported as not examined."""
+EXAMINED_MCUS = 4
+"""At most this many MCUs no earlier proof rules out are examined by linear programming (0.1-0.9 s each)
+for the report of an export that does not verify; the others left broken are reported as not examined."""
 POLISHED_MCUS = 64
 """At 8 bits, the gradient polish (against the reference encoder offset by libjpeg's own rounding) takes over
 the MCUs the integer search leaves, when that is at most this many: it escapes some of the search's local
@@ -175,13 +175,16 @@ def repair_for_storage(
 
 
 def examine(result: RepairResult, code: CodeTensors) -> RepairResult:
-    """``result`` with those of (at most :data:`EXAMINED_MCUS` of) its broken MCUs that linear programming
-    proves out of reach under the reference encoder (saturated blocks) moved to ``unreachable``: done once,
-    for the attempt an export keeps when it does not verify and no coefficient range settled why."""
+    """``result`` with those of its broken MCUs that linear programming proves out of reach under the
+    reference encoder (saturated blocks) moved to ``unreachable``, until it holds :data:`EXAMINED_MCUS`
+    such proofs (an 8-bit attempt's count): done once, for the attempt an export keeps when it does not
+    verify and no proof beyond libjpeg's reach settled why."""
     left = result.broken.copy()
     for mcu in result.unreachable:
         left[mcu] = False
-    if result.encoder is not REFERENCE or not left.any() or any(p.beyond_libjpeg for p in result.unreachable.values()):
+    budget = EXAMINED_MCUS - sum(proof.exact for proof in result.unreachable.values())
+    beyond = any(proof.beyond_libjpeg for proof in result.unreachable.values())
+    if result.encoder is not REFERENCE or not left.any() or beyond or budget <= 0:
         return result
-    found = prove_unreachable(code, result.samples.shape[2], left, EXAMINED_MCUS)
+    found = prove_unreachable(code, result.samples.shape[2], left, budget)
     return replace(result, unreachable=result.unreachable | found)

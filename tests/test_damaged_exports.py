@@ -29,7 +29,7 @@ def no_vain_search(monkeypatch):
     """Fail if the integer search or a linear programme runs: a file damaged beyond a coefficient's range
     needs neither."""
     monkeypatch.setattr(repair_module, "integer_repair", refuse)
-    monkeypatch.setattr(proofs, "smallest_excess", refuse)
+    monkeypatch.setattr(proofs, "nearest_excess", refuse)
 
 
 @pytest.mark.parametrize("name", sorted(JOINT))

@@ -184,12 +184,21 @@ def worst_excess(normalized: list[torch.Tensor], quantized: list[torch.Tensor]) 
 
 
 def polish_windows(
-    samples: np.ndarray, windows: list[Window], code: CodeTensors, margin: float, bit_depth: int, encoder: Encoder
+    samples: np.ndarray,
+    windows: list[Window],
+    code: CodeTensors,
+    margin: float,
+    bit_depth: int,
+    encoder: Encoder,
+    steps: int | None = None,
 ) -> np.ndarray:
     """Polish the MCUs at pixel ``windows`` (all of one size) of ``samples`` (H, W, C) against ``code``
     (float64, N = 1) for ``encoder``, at most :data:`POLISH_BATCH` at a time, and store each when it leaves
-    the pool. Returns bool (len(windows),): whether each verifies."""
+    the pool; ``steps``: at most this many steps instead of the schedule's. Returns bool (len(windows),):
+    whether each verifies."""
     schedule, guard = SCHEDULES[bit_depth], guard_for(encoder, margin)
+    if steps is not None:
+        schedule = replace(schedule, steps=min(steps, schedule.steps))
     gradient = ExcessGradient(code, windows[0], samples.shape[2], 0.5 - margin)
     result = np.zeros(len(windows), dtype=bool)
     pool, waiting = Pool(), 0
@@ -223,16 +232,23 @@ def polish_windows(
 
 
 def polish(
-    samples: np.ndarray, broken: np.ndarray, code: CodeTensors, margin: float, bit_depth: int, encoder: Encoder
+    samples: np.ndarray,
+    broken: np.ndarray,
+    code: CodeTensors,
+    margin: float,
+    bit_depth: int,
+    encoder: Encoder,
+    steps: int | None = None,
 ) -> None:
     """Polish every MCU marked in ``broken`` (bool (MCU rows, cols)) of ``samples`` (H, W, C) with the box
-    shrunk by ``margin``; store them again and mark in ``broken`` those that still do not verify."""
+    shrunk by ``margin`` (in at most ``steps`` steps, if given); store them again and mark in ``broken``
+    those that still do not verify."""
     mcu_h, mcu_w = mcu_shape(code)
     by_size: dict[tuple[int, int], list[Window]] = {}
     for row, col in np.argwhere(broken):
         top, left, bottom, right = pixel_window((row, col, row + 1, col + 1), code)
         by_size.setdefault((bottom - top, right - left), []).append((top, left, bottom, right))
     for windows in by_size.values():
-        verified = polish_windows(samples, windows, code, margin, bit_depth, encoder)
+        verified = polish_windows(samples, windows, code, margin, bit_depth, encoder, steps)
         for (top, left, _, _), ok in zip(windows, verified, strict=True):
             broken[top // mcu_h, left // mcu_w] = not ok

@@ -53,6 +53,10 @@ depth. At 16 bits none: what rounding breaks there is clipping to [0, 255] (the 
 beyond it; its Δ never comes near the box edge), which a projection, rendering out of range again, barely
 mends (12-MP photo: 20 of 5,705 MCUs in a round of 2-5 s), while the polish mends nearly all of them in
 two steps."""
+HOPELESS_STEPS = 80
+"""Polish steps in the one round of an attempt that cannot verify: at 16 bits every MCU rounding broke and
+an image can reach verifies within 62-67 steps (12-MP photo; see polish.SCHEDULES), and the rest would take
+the schedule's 400 in vain, export after export of a damaged file (a digits set: 27 of 37 s)."""
 EXAMINED_MCUS = 4
 """At most this many MCUs no earlier proof rules out are examined by linear programming (0.1-0.9 s each)
 for the report of an export that does not verify; the others left broken are reported as not examined."""
@@ -169,7 +173,7 @@ def repair_for_storage(
     for margin in MARGINS[bit_depth][: 1 if unreachable else None]:
         if not broken.any():
             break
-        polish(samples, broken, code, margin, bit_depth, encoder)
+        polish(samples, broken, code, margin, bit_depth, encoder, HOPELESS_STEPS if unreachable else None)
         rounds += 1
     return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
 

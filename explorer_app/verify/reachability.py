@@ -18,7 +18,6 @@ from scipy.optimize import linprog
 
 from ..decoder.code_tensors import CodeTensors
 from .reference_encoder import encode_normalized, file_quantized
-from .tiles import Window, pixel_window
 
 TIE_TOLERANCE = 1e-6
 """An MCU counts as out of reach when no in-range image brings all its coefficients more than this many
@@ -40,23 +39,6 @@ def affine_map(part: CodeTensors, channels: int) -> tuple[np.ndarray, np.ndarray
 def target(part: CodeTensors) -> np.ndarray:
     """(m,) the file's X_Q of an MCU, in the order of :func:`affine_map`."""
     return torch.cat([q.flatten(1) for q in file_quantized(part)], 1)[0].numpy()
-
-
-class McuMaps:
-    """The affine maps of a file's MCUs, one per MCU shape (interior ones share theirs)."""
-
-    def __init__(self, code: CodeTensors, channels: int) -> None:
-        self.code = code
-        self.channels = channels
-        self._maps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-
-    def problem(self, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(A, b, X_Q) of the MCU at pixel ``window``."""
-        part = self.code.crop(*window)
-        shape = (part.height, part.width)
-        if shape not in self._maps:
-            self._maps[shape] = affine_map(part, self.channels)
-        return (*self._maps[shape], target(part))
 
 
 def nearest_excess(a: np.ndarray, b: np.ndarray, quantized: np.ndarray) -> tuple[float, np.ndarray]:
@@ -81,13 +63,3 @@ def nearest_excess(a: np.ndarray, b: np.ndarray, quantized: np.ndarray) -> tuple
 def out_of_reach(excess: float) -> bool:
     """Whether an MCU whose smallest worst excess is ``excess`` counts as unreachable (see TIE_TOLERANCE)."""
     return excess > -TIE_TOLERANCE
-
-
-def smallest_excess(code: CodeTensors, channels: int, mcus: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
-    """(MCU row, col) → s*, the smallest worst excess (steps) of any image within [0, 255] with ``channels``
-    channels (3 for a colour file), for each MCU in ``mcus``."""
-    maps = McuMaps(code, channels)
-    return {
-        (int(row), int(col)): nearest_excess(*maps.problem(pixel_window((row, col, row + 1, col + 1), code)))[0]
-        for row, col in mcus
-    }

@@ -32,9 +32,11 @@ from .stored import batch_code
 SEED = 0
 """The block solver's restarts draw their dither from this seed: an export is reproducible."""
 ROUNDS = 8
-"""Block solving and pixel synthesis alternate at most this many times per MCU."""
+"""Block solving and pixel synthesis alternate at most this many times per MCU, and stop after a round
+that mends none: on 1-MP photos at quality 90 the first round mends 2,047 of 2,048 MCUs and the next seven
+none; on a damaged grey mutant 9 of 22, then none in seven rounds of 1.8 s each (loaded 2-core CPU)."""
 FAR_MISS = 0.25
-"""Steps: an MCU the first integer round leaves missed by more than this is examined before more rounds. A genuine
+"""Steps: an MCU the integer rounds leave missed by more than this is examined before any RGB move. A genuine
 saturated block is missed by hundredths of a step and the search mends it; a damaged one (a flipped bit the
 coefficient ranges do not rule out) by one or more, and the search would spend seconds in vain (issue 14:
 10-23 s for two such 96×64-px mutants)."""
@@ -121,6 +123,8 @@ def mend_batch(
         ok = reproduced(mended, part)
         pixels[todo] = mended
         done[todo[ok]] = True
+        if not ok.any():  # a round that mends none: the rest stall too (photos and mutants alike)
+            break
     return pixels, done
 
 
@@ -130,6 +134,19 @@ def missed_by(pixels: np.ndarray, code: CodeTensors) -> np.ndarray:
     return (np.abs(quotients(pixels, code) - targets(code)) - 0.5).max(-1)
 
 
+def examine_far(
+    pixels: np.ndarray, ok: np.ndarray, code: CodeTensors, count: int, channels: int
+) -> tuple[dict[int, Unreachable], int]:
+    """Linear programming on the (at most ``count``) worst-missed MCUs of a batch, pixels (B, h, w, C)
+    uint8 against ``code`` (B images), not reproduced (``ok`` False) and missed by more than
+    :data:`FAR_MISS`. Returns (index in the batch → proof, for those out of the reference encoder's reach;
+    how many were examined)."""
+    missed = missed_by(pixels, code)
+    far = [int(i) for i in np.argsort(-missed, kind="stable") if not ok[i] and missed[i] > FAR_MISS][:count]
+    proofs = {index: mcu_proof(select(code, torch.tensor([index])), channels) for index in far}
+    return {index: proof for index, proof in proofs.items() if proof is not None}, len(far)
+
+
 def integer_repair(
     samples: np.ndarray, broken: np.ndarray, code: CodeTensors, trial: bool = False
 ) -> dict[tuple[int, int], Unreachable]:
@@ -137,7 +154,7 @@ def integer_repair(
     MCUs with both integer steps, then RGB moves for those still missed, MCUs cut by the image's edge with
     RGB moves only; store those libjpeg then reproduces and unmark them.
 
-    An MCU still missed by more than :data:`FAR_MISS` after the first round is examined by linear
+    A whole MCU still missed by more than :data:`FAR_MISS` after the integer rounds is examined by linear
     programming (at most :data:`EXAMINED_MCUS` in all): when no 8-bit image reaches it under libjpeg it
     takes no more rounds and no moves. Returns the proofs found, (MCU row, col) → proof (out of the
     reference encoder's reach, some beyond libjpeg's too); with ``trial``, at the first beyond libjpeg's.
@@ -155,27 +172,20 @@ def integer_repair(
             batch = windows[start : start + POLISH_BATCH]
             pixels = np.stack([samples[top:bottom, left:right] for top, left, bottom, right in batch])
             part = batch_code(code, batch)
-            whole = size == (mcu_h, mcu_w)
-            if whole:
-                mended, ok = mend_batch(pixels, part, rng, 1)
+            if size == (mcu_h, mcu_w):
+                mended, ok = mend_batch(pixels, part, rng, ROUNDS)
+                hopeless, count = examine_far(mended, ok, part, EXAMINED_MCUS - examined, samples.shape[2])
+                examined += count
             else:
-                mended, ok = pixels.copy(), np.zeros(len(batch), dtype=bool)
-            hopeless = np.zeros_like(ok)
-            missed = missed_by(mended, part)
-            far = [i for i in np.argsort(-missed, kind="stable") if not ok[i] and missed[i] > FAR_MISS]
-            far = far[: EXAMINED_MCUS - examined]  # the worst first: one proof beyond libjpeg is enough
-            examined += len(far)
-            for index in far:
-                proof = mcu_proof(select(part, torch.tensor([int(index)])), samples.shape[2])
-                if proof is not None:
-                    top, left = batch[index][:2]
-                    proved[top // mcu_h, left // mcu_w], hopeless[index] = proof, proof.beyond_libjpeg
-            if trial and hopeless.any():
+                mended, ok, hopeless = pixels.copy(), np.zeros(len(batch), dtype=bool), {}
+            for index, proof in hopeless.items():
+                top, left = batch[index][:2]
+                proved[top // mcu_h, left // mcu_w] = proof
+            if trial and any(proof.beyond_libjpeg for proof in hopeless.values()):
                 return proved
-            rest = np.nonzero(~ok & ~hopeless)[0]
-            if whole and rest.size:
-                mended[rest], ok[rest] = mend_batch(mended[rest], select(part, torch.from_numpy(rest)), rng, ROUNDS - 1)
-            kick = np.nonzero(~ok & ~hopeless)[0]
+            beyond = np.zeros_like(ok)
+            beyond[[index for index, proof in hopeless.items() if proof.beyond_libjpeg]] = True
+            kick = np.nonzero(~ok & ~beyond)[0]
             if kick.size:
                 mended[kick], ok[kick] = greedy_rgb(mended[kick], select(part, torch.from_numpy(kick)), rng)
             for (top, left, bottom, right), block, good in zip(batch, mended, ok, strict=True):

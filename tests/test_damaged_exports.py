@@ -17,7 +17,9 @@ from explorer_app.verify import proofs, reachability
 FOLDER = Path(__file__).parent / "data" / "hostile" / "slow-export"
 JOINT = {"mutant-102-122.jpg", "mutant-102-726.jpg"}
 """Damaged where no single coefficient's range shows it, only the linear programme (10-23 s each before)."""
-DAMAGED = sorted(path for path in FOLDER.glob("*.jpg") if path.name not in JOINT)
+NEAR = {"mutant-104-833.jpg", "mutant-107-465.jpg"}
+"""Damaged within libjpeg's reach of the reference: only the search's own bounds stop the work."""
+DAMAGED = sorted(path for path in FOLDER.glob("*.jpg") if path.name not in JOINT | NEAR)
 
 
 def refuse(*args, **kwargs):
@@ -82,3 +84,18 @@ def test_verify_names_the_impossible_blocks_of_a_damaged_file(tmp_path, capsys) 
     assert main(["verify", str(output), str(DAMAGED[0]), "--json"]) == 1
     reference = json.loads(capsys.readouterr().out)["encoders"][1]
     assert any(miss["proof"] == "coefficient range, beyond libjpeg" for miss in reference["misses"])
+
+
+@pytest.mark.parametrize("name", sorted(NEAR))
+def test_damage_within_libjpeg_reach_is_reported_with_bounded_programmes(
+    tmp_path, capsys, monkeypatch, name: str
+) -> None:
+    """No proof settles these (their MCUs lie within libjpeg's deviation of the reference's reach), so the
+    search runs, but its rounds stop when one mends nothing and the programmes stay within their counts."""
+    programmes = []
+    real = reachability.linprog
+    monkeypatch.setattr(reachability, "linprog", lambda *args, **kwargs: programmes.append(1) or real(*args, **kwargs))
+    assert main(["decode", str(FOLDER / name), "-o", str(tmp_path / "out.png"), "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["remedy"] and not result["verified"]
+    assert len(programmes) <= integer_repair.EXAMINED_MCUS + repair_module.EXAMINED_MCUS

@@ -41,7 +41,7 @@ saturated block is missed by hundredths of a step and the search mends it; a dam
 coefficient ranges do not rule out) by one or more, and the search would spend seconds in vain (issue 14:
 10-23 s for two such 96×64-px mutants)."""
 EXAMINED_MCUS = 2
-"""At most this many MCUs, the worst missed first, are examined by linear programming (0.1-0.9 s each) in
+"""At most this many MCUs, the worst missed first, are examined by linear programming (0.1-1.4 s each) in
 one repair: one proof beyond libjpeg's reach settles an attempt, and a saturated MCU's proof (within it)
 does not stop the search, so more would only cost time (a q90 mutant with 8 such MCUs: 7.4 s of 12)."""
 

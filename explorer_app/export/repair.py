@@ -57,9 +57,10 @@ HOPELESS_STEPS = 80
 """Polish steps in the one round of an attempt that cannot verify: at 16 bits every MCU rounding broke and
 an image can reach verifies within 62-67 steps (12-MP photo; see polish.SCHEDULES), and the rest would take
 the schedule's 400 in vain, export after export of a damaged file (a digits set: 27 of 37 s)."""
-EXAMINED_MCUS = 4
-"""At most this many MCUs no earlier proof rules out are examined by linear programming (0.1-0.9 s each)
-for the report of an export that does not verify; the others left broken are reported as not examined."""
+EXAMINED_MCUS = 2
+"""An export that does not verify holds at most this many programme proofs (0.1-1.4 s each, idle): MCUs no
+earlier proof rules out are examined for its report until then, the others reported as not examined. Two,
+not four: a q90 mutant's two report-only programmes took 2.5 of its 8.1 s (idle 2-core CPU)."""
 POLISHED_MCUS = 64
 """At 8 bits, the gradient polish (against the reference encoder offset by libjpeg's own rounding) takes over
 the MCUs the integer search leaves, when that is at most this many: it escapes some of the search's local

@@ -2,7 +2,7 @@
 
 Two proofs, cheapest first: a coefficient whose box lies outside the range every in-range image gives it
 (:mod:`.coefficient_range`, microseconds per MCU, a lower bound on the excess), then the linear programme of
-:mod:`.reachability` (0.1-0.9 s per MCU, the exact smallest worst excess) for at most a given number of the
+:mod:`.reachability` (0.1-1.4 s per MCU, the exact smallest worst excess) for at most a given number of the
 MCUs left. The count, not a clock, bounds the work: the same file gets the same report on any machine.
 
 A programme's optimum depends on the file alone (the MCU's coefficients, tables, size and sampling), not on

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from ..decoder.code_tensors import CodeTensors
-from .reachability import affine_map
+from .reachability import affine_map, target
 from .tiles import mcu_shape, pixel_window
 
 LIBJPEG_DEVIATION = 10.0
@@ -65,11 +65,10 @@ def mcu_vectors(code: CodeTensors, rows: np.ndarray, cols: np.ndarray) -> np.nda
 
 def flat(code: CodeTensors) -> tuple[np.ndarray, np.ndarray]:
     """(X_Q, M) (m,) of a code of one MCU, in :func:`~.reachability.affine_map` order."""
-    maps, tables = [code.y_q[0]], [code.y_table[0].expand_as(code.y_q[0])]
+    tables = [code.y_table[0].expand_as(code.y_q[0])]
     if code.c_q is not None:
-        maps.append(code.c_q[0])
         tables.append(code.chroma()[1][0].expand_as(code.c_q[0]))
-    return torch.cat([m.reshape(-1) for m in maps]).numpy(), torch.cat([t.reshape(-1) for t in tables]).numpy()
+    return target(code), torch.cat([t.reshape(-1) for t in tables]).numpy()
 
 
 def coefficient_ranges(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -74,11 +74,12 @@ def remembered(part: CodeTensors, channels: int) -> float | None:
 
 def smallest_worst_excess(part: CodeTensors, channels: int) -> float:
     """s* of the one MCU of ``part`` (N = 1), by linear programming, or as remembered."""
-    known = remembered(part, channels)
-    if known is not None:
-        return known
+    key = programme_key(part, channels)
+    if key in _optima:
+        _optima.move_to_end(key)
+        return _optima[key]
     excess, _ = nearest_excess(*affine_map(part, channels), target(part))
-    _optima[programme_key(part, channels)] = excess
+    _optima[key] = excess
     if len(_optima) > PROGRAMMES_REMEMBERED:
         _optima.popitem(last=False)
     return excess
@@ -107,15 +108,13 @@ def prove_unreachable(
     }
     rest = [(int(row), int(col)) for row, col in np.argwhere(mcus) if (row, col) not in found]
     optima: dict[tuple[int, int], float] = {}
-    for row, col in rest:
+    for row, col in rest if _optima or examined > 0 else []:
         part = code.crop(*pixel_window((row, col, row + 1, col + 1), code))
         known = remembered(part, channels)
         if known is not None:
             optima[row, col] = known
         elif examined > 0:
             optima[row, col], examined = smallest_worst_excess(part, channels), examined - 1
-        if not _optima and examined == 0:
-            break
     for mcu, excess in optima.items():
         proof = as_proof(excess, code)
         if proof is not None:

@@ -105,15 +105,17 @@ def examine(
         missed[mcu] = False
     channels = 3 if code.is_color else 1
     proofs = {**prove_unreachable(code, channels, missed, examined=0), **known}
-    unknown = int(missed.sum()) - len(set(proofs) - set(known))
-    if 0 < unknown <= EXAMINED_MCUS and worst < NEAR_MISS:
+    for mcu in proofs:
+        missed[mcu] = False
+    examinable = 0 < int(missed.sum()) <= EXAMINED_MCUS and worst < NEAR_MISS
+    if examinable:
         proofs |= prove_unreachable(code, channels, missed, EXAMINED_MCUS)
     result = []
     for miss in misses:
         proof = proofs.get((miss.row // fy, miss.col // fx) if miss.component == "Y" else (miss.row, miss.col))
         if proof is not None:
             miss = replace(miss, reachable=False, nearest_excess=round(proof.excess, 6), proof=proof.proof)
-        elif 0 < unknown <= EXAMINED_MCUS and worst < NEAR_MISS:
+        elif examinable:
             miss = replace(miss, reachable=True)
         result.append(miss)
     return result

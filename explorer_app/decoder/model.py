@@ -157,9 +157,7 @@ class JpegDecoder(nn.Module):
         delta_c = None
         if code.is_color:
             y_plane = coefficients_to_plane(code.y_q + delta_y, code.y_table)
-            delta_c = self.predict_chroma(
-                code, z, y_plane, compute_dtype, None if correction is None else correction.c
-            )
+            delta_c = self.predict_chroma(code, z, y_plane, compute_dtype, None if correction is None else correction.c)
         return DecoderOutput(delta_y, delta_c, render_code(code, delta_y, delta_c))
 
 

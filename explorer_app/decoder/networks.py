@@ -69,9 +69,7 @@ class DeltaNet(nn.Module):
         """How many grid cells around an output cell can influence it (one per 3×3 conv)."""
         return len(self.layers) + 1
 
-    def logits(
-        self, features: torch.Tensor, z: torch.Tensor, compute_dtype: torch.dtype | None = None
-    ) -> torch.Tensor:
+    def logits(self, features: torch.Tensor, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> torch.Tensor:
         """(N, out_channels, H, W) float32 logits before the shifted sigmoid. ``compute_dtype`` overrides
         :attr:`compute_dtype` for this call (the engine's GPU steps)."""
         dtype = compute_dtype or self.compute_dtype

@@ -109,9 +109,7 @@ class Session:
         """Prepare ``tool`` on ``region``; iterate ``.run()`` to optimize, then :meth:`commit` its result."""
         if region.shape != self.shape:
             raise ValueError(f"region of shape {region.shape} for an image of shape {self.shape}")
-        return Edit(
-            self.decoder, self.tensors, self.state.z, self.image, tool, region, budget, self.state.correction
-        )
+        return Edit(self.decoder, self.tensors, self.state.z, self.image, tool, region, budget, self.state.correction)
 
     def warm_up(self) -> None:
         """Run one small throw-away edit, so that the one-time start-up costs of the device (on an H200

@@ -239,7 +239,7 @@ class Edit:
         z = self.z0.expand(count, -1, -1, -1).clone()
         with torch.no_grad():
             delta_y, delta_c, changed_y, changed_c = deltas_toward(
-                targets, self.view.initial, self.start_deltas, self.code
+                targets, self.view.initial, self.start_deltas, self.code, self.tool.exact_margin
             )
             where_y = changed_y & self.movable
             where_c = None

@@ -13,13 +13,14 @@ from ..ops.quantization import project_to_box
 from ..verify.reference_encoder import encode_normalized, file_quantized, split_components
 
 
-def project_to_file(desired: torch.Tensor, code: CodeTensors) -> torch.Tensor:
+def project_to_file(desired: torch.Tensor, code: CodeTensors, margin: float = 0.0) -> torch.Tensor:
     """(N, C, h, w) desired image in [0, 255] → (N, C, h, w) consistent image: encode with the reference
-    encoder, clip every coefficient into its quantization box (eq. 2), render back."""
+    encoder, clip every coefficient into its quantization box (eq. 2), ``margin`` steps inside its edges,
+    render back."""
     normalized = split_components(encode_normalized(desired, code))
     tables = split_components(_tables(code))
     projected = [
-        project_to_box(n * t, q, t) / t
+        project_to_box(n * t, q, t, margin) / t
         for n, q, t in zip(normalized, split_components(file_quantized(code)), tables, strict=True)
     ]
     chroma = torch.cat(projected[1:], 1) if len(projected) > 1 else None

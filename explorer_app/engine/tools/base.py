@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
+from typing import ClassVar
 
 import numpy as np
 import torch
 
 from ..outcome import Outcome
+from ..projection import EXACT_MARGIN
 from ..regions import Region
 from ..view import WindowView
 
@@ -22,6 +24,9 @@ Objective = Callable[[torch.Tensor], torch.Tensor]
 
 class Tool:
     """Base of all tools: one candidate started from the current z; subclasses define :meth:`objective`."""
+
+    exact_margin: ClassVar[float] = EXACT_MARGIN
+    """How far inside each quantization box (in steps) an exact edit places the coefficients of its targets."""
 
     def objective(self, view: WindowView) -> Objective:
         raise NotImplementedError

@@ -1,0 +1,204 @@
+"""Glyph hypotheses (paper section 5, Fig. 2) by analysis by synthesis: for a box holding one character of
+a segment display, one consistent decode per class that shows that class's clean glyph where the file
+allows it, and a verdict from the file's own evidence.
+
+For every class the box's display style is fitted (fit.py), the class's clean glyph drawn in it and
+fitted to the file, and the candidate made to show that drawing exactly where the box's blocks allow it
+(the exact edit of :meth:`~explorer_app.engine.tools.base.Tool.exact_targets`: consistent by construction).
+A class is *possible* when its candidate still reads as it (the reader of fit.py, which no optimization
+steered: it reads segments as a person does, so a faint ghost of the decoded glyph does not change the
+reading); otherwise the file rules it out. The ranking
+orders possible classes by their residual: how much of the clean glyph the file contradicts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+import torch
+
+from ..optimize import Budget, Edit, EditResult, run_to_end
+from ..outcome import Outcome
+from ..regions import rectangle
+from ..session import Session
+from ..state import Patch
+from ..tools.base import Objective, Tool
+from ..view import WindowView, masked_mean
+from .fit import fit_style, fit_to_file, read_glyph
+from .render import Segments
+from .segments import SegmentFont
+
+Box = tuple[int, int, int, int]
+"""(x, y, width, height) in whole-image pixels."""
+
+HYPOTHESIS_BUDGET = Budget(steps=1, halo=4)
+"""Glyph candidates are exact edits (one step); a 4-block halo is all the chroma net's reading of the new
+luma needs for the preview (committed and exported images are recomputed exactly whatever the halo)."""
+GLYPH_MARGIN = 0.35
+"""Candidates place every coefficient at least this far (in steps) inside its quantization box: a glyph is
+called possible only if it stays legible well inside what the file allows, not on the strength of
+coefficients at the very edge of their intervals (where the encoders that could have written the file
+already differ)."""
+RESIDUAL_SCALE = 4.0
+"""Grey levels of residual that divide a possible class's score by e."""
+
+
+@dataclass(frozen=True, eq=False)
+class GlyphCandidates(Tool):
+    """One candidate per drawing: candidate i shows ``drawings[i]`` (N, C, h, w), the window with class
+    ``labels[i]``'s clean glyph painted over ``box``, projected onto the file."""
+
+    drawings: torch.Tensor
+    labels: tuple[str, ...]
+    box: Box
+    exact_margin: ClassVar[float] = GLYPH_MARGIN
+
+    def exact_targets(self, view: WindowView) -> torch.Tensor:
+        return self.drawings
+
+    def objective(self, view: WindowView) -> Objective:
+        x, y, w, h = self.box
+        top, left = view.origin
+        inside = torch.zeros_like(view.region)
+        inside[:, :, y - top : y - top + h, x - left : x - left + w] = 1.0
+        return lambda image: masked_mean((image - self.drawings).abs(), inside) / 8.0
+
+    def summary(self) -> str:
+        x, y, w, h = self.box
+        return f"Glyphs {self.labels[0]}–{self.labels[-1]} for the {w}×{h} box at ({x}, {y})"
+
+    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class GlyphHypothesis:
+    """One class's candidate. residual: grey levels RMS of its clean glyph that the file contradicts;
+    reads_as: what the reader sees in the candidate (None: nothing legible); possible: it reads as its
+    class; score: exp(−residual / RESIDUAL_SCALE) when possible, else 0; patch: the candidate's exact
+    content."""
+
+    label: str
+    index: int
+    residual: float
+    reads_as: str | None
+    possible: bool
+    score: float
+    patch: Patch
+
+
+@dataclass(frozen=True)
+class GlyphPlan:
+    """What :func:`plan_glyphs` found: the fitted style's label (what the decode shows), the tool that
+    makes the candidates, and per candidate its residual (K,), cell (K, 7) in window pixels and clean
+    colours (K, C)."""
+
+    shown: str
+    tool: GlyphCandidates
+    residual: torch.Tensor
+    geometry: torch.Tensor
+    ink: torch.Tensor
+    background: torch.Tensor
+
+
+def window_view(session: Session, box: Box, budget: Budget = HYPOTHESIS_BUDGET) -> WindowView:
+    """The window a glyph edit of ``box`` runs on (as :meth:`Session.edit` builds it)."""
+    x, y, w, h = box
+    return session.edit(Tool(), rectangle(session.shape, x, y, w, h), budget).view
+
+
+def plan_glyphs(font: SegmentFont, view: WindowView, box: Box) -> GlyphPlan:
+    """Fit the display's style to the box of ``view``, every class's clean glyph to the file, and keep each
+    class's best-fitting variant."""
+    segments = Segments.of(font, view.initial.device)
+    x, y, w, h = box
+    top, left = view.origin
+    local = (x - left, y - top, w, h)
+    crop = view.initial[:, :, local[1] : local[1] + h, local[0] : local[0] + w]
+    style = fit_style(segments, crop)
+    fitted = fit_to_file(segments, style, view.initial, view.code, local)
+    chosen = []
+    for label in font.labels:
+        options = [i for i, name in enumerate(fitted.labels) if name == label]
+        chosen.append(min(options, key=lambda i: float(fitted.residual[i])))
+    index = torch.tensor(chosen, device=view.initial.device)
+    tool = GlyphCandidates(fitted.drawings[index], tuple(font.labels), box)
+    return GlyphPlan(
+        style.label, tool, fitted.residual[index], fitted.geometry[index], fitted.ink[index], fitted.background[index]
+    )
+
+
+def glyph_edit(
+    session: Session, font: SegmentFont, box: Box, budget: Budget = HYPOTHESIS_BUDGET
+) -> tuple[Edit, GlyphPlan]:
+    """The edit that makes every class's candidate (drive it, then :func:`rank_glyphs`), and its plan."""
+    x, y, w, h = box
+    plan = plan_glyphs(font, window_view(session, box, budget), box)
+    return session.edit(plan.tool, rectangle(session.shape, x, y, w, h), budget), plan
+
+
+def rank_glyphs(session: Session, result: EditResult, plan: GlyphPlan, font: SegmentFont) -> list[GlyphHypothesis]:
+    """Read every candidate's exact decode and rank: possible classes first, by residual."""
+    segments = Segments.of(font, session.image.device)
+    x, y, w, h = plan.tool.box
+    found = []
+    for index, label in enumerate(plan.tool.labels):
+        patch = session.candidate_patch(result, index)
+        window_image, (top, left) = session.patched_window(patch)
+        crop = window_image[:, :, y - top : y - top + h, x - left : x - left + w]
+        cell = plan.geometry[index].clone()
+        cell[0] -= x - result.window.pixel_origin[1]
+        cell[1] -= y - result.window.pixel_origin[0]
+        read = read_glyph(segments, crop, cell, plan.ink[index], plan.background[index])
+        residual = float(plan.residual[index])
+        possible = read == label
+        score = math.exp(-residual / RESIDUAL_SCALE) if possible else 0.0
+        found.append(GlyphHypothesis(label, index, residual, read, possible, score, patch))
+    return sorted(found, key=lambda h: (not h.possible, h.residual))
+
+
+def glyph_verdict(hypotheses: list[GlyphHypothesis], noun: str = "digit") -> str:
+    """What the file says about the box, in one or two sentences: the classes it allows and those it rules out."""
+    possible = [h.label for h in hypotheses if h.possible]
+    ruled_out = [h.label for h in hypotheses if not h.possible]
+
+    def listed(labels: list[str]) -> str:
+        return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + f" and {labels[-1]}"
+
+    if not possible:
+        return (
+            f"No {noun} is possible here: no consistent image shows a clean glyph of this display in the box "
+            f"(is the box on one character?)."
+        )
+    if len(possible) == 1:
+        return f"Only {possible[0]} is possible here: the file rules out every other {noun}."
+    head = f"{listed(possible)} are possible here: this file cannot tell which {noun} it was"
+    if not ruled_out:
+        return head + "."
+    verb = "is" if len(ruled_out) == 1 else "are"
+    return head + f"; {listed(ruled_out)} {verb} ruled out: no consistent image shows a clean one."
+
+
+def glyph_hypotheses(
+    session: Session, font: SegmentFont, box: Box, budget: Budget = HYPOTHESIS_BUDGET
+) -> tuple[EditResult, list[GlyphHypothesis]]:
+    """Plan, make and rank in one call (for scripts, the CLI and benchmarks)."""
+    edit, plan = glyph_edit(session, font, box, budget)
+    result = run_to_end(edit)
+    return result, rank_glyphs(session, result, plan, font)
+
+
+__all__ = [
+    "HYPOTHESIS_BUDGET",
+    "GlyphCandidates",
+    "GlyphHypothesis",
+    "GlyphPlan",
+    "glyph_edit",
+    "glyph_hypotheses",
+    "glyph_verdict",
+    "plan_glyphs",
+    "rank_glyphs",
+    "window_view",
+]

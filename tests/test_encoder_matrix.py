@@ -57,6 +57,21 @@ def test_the_in_process_reader_agrees_with_read_jpeg(tmp_path):
             assert np.array_equal(mine, real)
 
 
+def test_mozjpeg_is_encoded_whole_and_judged_strip_by_strip(tmp_path):
+    """mozjpeg's coefficients depend on the whole image (strips encoded alone differ); verify encodes it
+    once, and the figures of strips one MCU row high equal those of one strip."""
+    from explorer_app.verify.encoders import MOZJPEG
+    from explorer_app.verify.reference_encoder import code_tensors64
+    from explorer_app.verify.verifier import judge
+
+    pixels = IMAGES["61x45"]
+    for sampling in SAMPLING:
+        write("mozjpeg 4.0.3", pixels, sampling, 30, tmp_path / "file.jpg")
+        code = code_tensors64(read_in_process(tmp_path / "file.jpg"))
+        rows, whole = (judge(MOZJPEG, pixels, 8, code, None, strip_pixels=size) for size in (1, 1 << 20))
+        assert rows.reproduces and whole.reproduces and rows.components == whole.components
+
+
 def paste(pixels: np.ndarray) -> np.ndarray:
     """A 12×12 patch copied 16 pixels to the right (a clone-stamp retouch)."""
     pasted = pixels.copy()

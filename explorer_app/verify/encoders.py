@@ -5,7 +5,7 @@ An encoder maps pixels (N, C, h, w) float64 on [0, 255] (RGB or grey) and a file
 coefficients X_D ⊘ M per component, [Y (N, 64, by, bx), CbCr (N, 128, cby, cbx)] (the second only for
 colour files); rounding them half away from zero gives that encoder's quantized coefficients exactly. Every
 encoder but mozjpeg is local to the MCU (see :mod:`.tiles`), so any MCU-aligned part is judged on its own;
-mozjpeg (``whole_image``) must see the whole image at once.
+mozjpeg must see the whole image at once (``prepare``), and its strips are judged against that.
 
 :data:`ENCODERS` are always tried (libjpeg's integer encoder, the reference encoder); :data:`ALTERNATIVES`,
 the other pipelines that write real files, are tried in the order :func:`likely_order` gives when libjpeg's
@@ -27,6 +27,10 @@ from .mozjpeg import mozjpeg_quantized
 from .reference_encoder import encode_normalized
 
 Normalized = Callable[[torch.Tensor, CodeTensors], list[torch.Tensor]]
+StripNormalized = Callable[[torch.Tensor, CodeTensors, int], list[torch.Tensor]]
+"""(pixels of a strip, its part of the file, its top row in pixels) → the strip's normalized maps."""
+Prepare = Callable[[np.ndarray, CodeTensors], StripNormalized]
+"""(the whole image as uint8 (H, W, C) on the 8-bit grid, the whole file) → a StripNormalized."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,9 @@ class Encoder:
     eight_bit: bool
     tie_guard: float
     normalized: Normalized
-    whole_image: bool = False
-    """Coefficients depend on the whole image (mozjpeg): judged in one piece, not strip by strip."""
+    prepare: Prepare | None = None
+    """For an encoder whose coefficients depend on the whole image (mozjpeg): encodes the whole image once,
+    and gives the normalized maps of each strip from that; ``normalized`` then serves whole images only."""
     subsampled_only: bool = False
     """Differs from libjpeg's integer encoder only on subsampled chroma (IJG 7-9's default): not tried on
     other files, where it would only repeat libjpeg's figures."""
@@ -81,22 +86,50 @@ libjpeg_normalized = libjpeg_variant(ISLOW)
 """libjpeg's quotients t / 8M for pixels (N, C, h, w) on the 8-bit grid, in the layout of the module."""
 
 
-def mozjpeg_normalized(pixels: torch.Tensor, code: CodeTensors) -> list[torch.Tensor]:
-    """mozjpeg's coefficients for the whole image (N, C, H, W) on the 8-bit grid, as quotients: libjpeg's
-    islow quotient where it rounds to mozjpeg's choice, else the edge of mozjpeg's box on its side (a
-    coefficient trellis quantization moved sits at the edge: no room)."""
-    samples = eight_bit_samples(pixels)
-    tables = code_tables(code)
-    islow = encode(samples, tables, code.chroma_factor).quotients
-    grids = [(int(q.shape[1]), int(q.shape[2])) for q in islow]
-    chosen_per_image = [mozjpeg_quantized(image, tables, code.chroma_factor, grids) for image in samples]
+def code_grids(code: CodeTensors) -> list[tuple[int, int]]:
+    """(by, bx) of each component of ``code``: [Y] or [Y, Cb, Cr]."""
+    grids = [(int(code.y_q.shape[2]), int(code.y_q.shape[3]))]
+    if code.c_q is not None:
+        grids += [(int(code.c_q.shape[2]), int(code.c_q.shape[3]))] * 2
+    return grids
+
+
+def chosen_quotients(islow: list[np.ndarray], chosen: list[np.ndarray]) -> list[torch.Tensor]:
+    """Quotients that round to mozjpeg's ``chosen`` X_Q (N, by, bx, 8, 8) per component: libjpeg's islow
+    quotient where it rounds to mozjpeg's choice, else the edge of mozjpeg's box on its side (a coefficient
+    trellis quantization moved sits at the edge: no room)."""
     result = []
-    for component, quotient in enumerate(islow):
-        chosen = np.stack([image[component] for image in chosen_per_image])
+    for quotient, picked in zip(islow, chosen, strict=True):
         rounded = np.sign(quotient) * np.floor(np.abs(quotient) + 0.5)
-        edge = np.clip(quotient, chosen - 0.5 + 1e-9, chosen + 0.5 - 1e-9)
-        result.append(np.where(rounded == chosen, quotient, edge))
+        edge = np.clip(quotient, picked - 0.5 + 1e-9, picked + 0.5 - 1e-9)
+        result.append(np.where(rounded == picked, quotient, edge))
     return as_maps(result)
+
+
+def mozjpeg_prepare(image: np.ndarray, code: CodeTensors) -> StripNormalized:
+    """mozjpeg run once on the whole uint8 (H, W, C) image; the returned function gives a strip's quotients
+    (:func:`chosen_quotients`) from its slice of mozjpeg's coefficients."""
+    tables = code_tables(code)
+    whole = mozjpeg_quantized(image, tables, code.chroma_factor, code_grids(code))
+    fy, _ = code.chroma_factor
+
+    def strip(pixels: torch.Tensor, part: CodeTensors, top: int) -> list[torch.Tensor]:
+        islow = encode(eight_bit_samples(pixels), tables, code.chroma_factor).quotients
+        chosen = []
+        for index, ((rows, _), full) in enumerate(zip(code_grids(part), whole, strict=True)):
+            first = top // 8 if index == 0 else top // (8 * fy)
+            chosen.append(full[None, first : first + rows])
+        return chosen_quotients(islow, chosen)
+
+    return strip
+
+
+def mozjpeg_normalized(pixels: torch.Tensor, code: CodeTensors) -> list[torch.Tensor]:
+    """mozjpeg's quotients (:func:`chosen_quotients`) for whole images (N, C, H, W) on the 8-bit grid."""
+    per_image = [
+        mozjpeg_prepare(image, code)(pixels[i : i + 1], code, 0) for i, image in enumerate(eight_bit_samples(pixels))
+    ]
+    return [torch.cat(maps) for maps in zip(*per_image, strict=True)]
 
 
 LIBJPEG = Encoder(
@@ -121,7 +154,7 @@ ENCODERS = (LIBJPEG, REFERENCE)
 
 
 def _libjpeg_family(key: str, title: str, variant: Variant) -> Encoder:
-    return Encoder(key, title.split(" (")[0], title, True, 0.0, libjpeg_variant(variant), False, variant.scaled_chroma)
+    return Encoder(key, title.split(" (")[0], title, True, 0.0, libjpeg_variant(variant), None, variant.scaled_chroma)
 
 
 IJG_SCALED = _libjpeg_family(
@@ -162,7 +195,7 @@ MOZJPEG = Encoder(
     True,
     0.0,
     mozjpeg_normalized,
-    True,
+    mozjpeg_prepare,
 )
 ALTERNATIVES = (IJG_SCALED, LIBJPEG_FLOAT, LIBJPEG_IFAST, IJG_SCALED_FLOAT, IJG_SCALED_IFAST, MOZJPEG)
 """The other encoders that write real files, tried only when libjpeg's integer encoder does not reproduce

@@ -2,7 +2,8 @@
 
 Every documented encoder (:mod:`.encoders`) that applies to the image re-encodes it with the file's tables
 and sampling, strip by strip (whole MCU rows: an MCU's coefficients depend on its own pixels only, so the
-figures are those of the whole image at once, in bounded memory; mozjpeg sees the whole image at once).
+figures are those of the whole image at once, in bounded memory; mozjpeg encodes the whole image once, and its
+strips are compared with that).
 VERIFIED when at least one gives back every quantized coefficient. libjpeg's integer encoder and the
 reference encoder are always tried; when libjpeg's does not reproduce an 8-bit image, the other encoders
 that write real files (:data:`~.encoders.ALTERNATIVES`) are tried in the order the file's tables make
@@ -57,6 +58,13 @@ def stored_rows(samples: np.ndarray, bit_depth: int, top: int, bottom: int, colo
     encoders take its luma, as any encoder makes a grey file)."""
     part = from_samples(samples[top:bottom], bit_depth)
     return np.repeat(part, 3, axis=2) if colour and part.shape[2] == 1 else part
+
+
+def eight_bit_image(samples: np.ndarray, bit_depth: int, colour: bool) -> np.ndarray:
+    """PNG samples (H, W, C) on the 8-bit grid as uint8 (H, W, C'), a grey image for a colour file
+    repeated to R = G = B (as :func:`stored_rows`, without a float copy of the whole image)."""
+    image = samples.astype(np.uint8) if bit_depth == 8 else (samples // 257).astype(np.uint8)
+    return np.repeat(image, 3, axis=2) if colour and image.shape[2] == 1 else image
 
 
 def on_eight_bit_grid(samples: np.ndarray, bit_depth: int, strip_pixels: int = STRIP_PIXELS) -> bool:
@@ -148,14 +156,17 @@ def judge(
         )
     findings, tables, scope = findings_for(code), component_tables(code), ""
     parts: list[list[ComponentAgreement]] = []
-    windows = strips(code, code.width * (code.height + 16) if encoder.whole_image else strip_pixels)
-    for index, window in enumerate(windows):
+    prepared = None
+    if encoder.prepare is not None:
+        prepared = encoder.prepare(eight_bit_image(samples, bit_depth, code.is_color), code)
+    for index, window in enumerate(strips(code, strip_pixels)):
         if screen and index == 1 and any(c.identical < c.total for c in parts[0]):
             scope = f"pixel rows 0-{window[0] - 1} of {code.height} (it misses there; not judged further)"
             break
         part = code.crop(*window)
         pixels = image_tensor(stored_rows(samples, bit_depth, window[0], window[2], code.is_color))
-        normalized = split_components(encoder.normalized(pixels, part))
+        maps = encoder.normalized(pixels, part) if prepared is None else prepared(pixels, part, window[0])
+        normalized = split_components(maps)
         quantized = split_components(file_quantized(part))
         strip = []
         for finding, n, q, table in zip(findings, normalized, quantized, tables, strict=True):

@@ -155,3 +155,49 @@ def test_tampering_fails_on_the_whole_matrix(tmp_path, kind):
     """Every one of the 144 originals of the matrix, tampered (576 cases with the four kinds)."""
     for case in cases():
         assert_caught(tmp_path, kind, *case)
+
+
+def test_grey_files_of_the_float_ifast_and_mozjpeg_encoders_verify(tmp_path):
+    grey = np.ascontiguousarray(IMAGES["61x45"][:, :, 1:2])
+    for build, method, key in (
+        ("turbo210", "JDCT_FLOAT", "libjpeg-float"),
+        ("turbo210", "JDCT_IFAST", "libjpeg-ifast"),
+        ("mozjpeg403", None, "mozjpeg"),
+    ):
+        with jpeglib.version(build):
+            image = jpeglib.from_spatial(grey)
+            image.write_spatial(
+                str(tmp_path / "file.jpg"), qt=30, **({} if method is None else {"dct_method": DCTMethod[method]})
+            )
+        report = verify_image(grey, 8, read_in_process(tmp_path / "file.jpg"))
+        assert key in report.reproduced_by, (build, report.summary())
+        assert {u["encoder"] for u in report.untried} >= {"ijg-scaled"}  # no subsampled chroma in a grey file
+
+
+def test_verify_explain_and_json_name_the_encoders_tried_and_not_tried(tmp_path, capsys):
+    import json
+
+    import cv2
+
+    from explorer_app.cli.main import main
+
+    pixels = IMAGES["48x40"]
+    write("IJG 9e", pixels, "4:2:0", 30, tmp_path / "file.jpg")
+    assert cv2.imwrite(str(tmp_path / "image.png"), np.ascontiguousarray(pixels[:, :, ::-1]))
+    assert main(["verify", str(tmp_path / "image.png"), str(tmp_path / "file.jpg"), "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("VERIFIED: IJG libjpeg 7-9's default encoder reproduces")
+    assert "IJG libjpeg 7-9's default encoder (islow DCT; subsampled chroma" in out and "Not tried:" in out
+    assert "mozjpeg's default encoder (mozjpeg 4.0.3" in out.split("Not tried:")[1]
+    assert main(["verify", str(tmp_path / "image.png"), str(tmp_path / "file.jpg"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [e["encoder"] for e in report["encoders"]] == ["libjpeg", "reference", "ijg-scaled"]
+    assert report["reproduced_by"] == ["ijg-scaled"] and report["encoders"][2]["scope"] == "the whole image"
+    assert {u["encoder"] for u in report["untried"]} == {
+        "libjpeg-float",
+        "libjpeg-ifast",
+        "ijg-scaled-float",
+        "ijg-scaled-ifast",
+        "mozjpeg",
+    }
+    assert all(u["reason"].startswith("not needed: IJG libjpeg 7-9") for u in report["untried"])

@@ -195,6 +195,7 @@ def test_verify_explain_and_json_name_the_encoders_tried_and_not_tried(tmp_path,
     assert report["reproduced_by"] == ["ijg-scaled"] and report["encoders"][2]["scope"] == "the whole image"
     assert {u["encoder"] for u in report["untried"]} == {
         "libjpeg-float",
+        "libjpeg-float-sse",
         "libjpeg-ifast",
         "ijg-scaled-float",
         "ijg-scaled-ifast",

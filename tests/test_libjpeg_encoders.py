@@ -14,7 +14,13 @@ import torch
 from jpeglib._cenum import DCTMethod
 
 from explorer_app.ops.quantization import round_half_away
-from explorer_app.verify.libjpeg.fdct_float import float_quotients, quantize_float
+from explorer_app.verify.libjpeg.fdct_float import (
+    float_quotients,
+    forward_dct_float,
+    quantize_float,
+    quantize_float_sse,
+    scaled_float,
+)
 from explorer_app.verify.libjpeg.fdct_ifast import ifast_divisors
 from explorer_app.verify.libjpeg.fdct_scaled import forward_dct_scaled
 from explorer_app.verify.libjpeg.pipeline import Variant, encode
@@ -169,3 +175,16 @@ def test_scaled_dct_is_eight_times_the_dct_of_the_averaged_block_to_within_round
     exact = 8 * dctn(averaged - 128.0, type=2, norm="ortho", axes=(1, 2))
     # the 16-point DCT's low half is not the DCT of the 2×2 average: a cosine filter, close at low frequencies
     assert np.abs(forward_dct_scaled(blocks, (16, 16))[:, 0, 0] - exact[:, 0, 0]).max() <= 1
+
+
+def test_sse_float_rounding_differs_from_the_c_code_only_next_to_a_rounding_edge():
+    """libjpeg-turbo's SIMD quantization (cvtps2dq: half to even) against the C code's (int)(x + 16384.5f) −
+    16384: the same on every coefficient more than 2⁻¹⁰ from a rounding edge; ties go their own ways."""
+    assert quantize_float_sse(np.array([2.5, -2.5, 3.5, -3.5], np.float32)).tolist() == [2, -2, 4, -4]
+    assert quantize_float(np.array([2.5, -2.5, 3.5, -3.5], np.float32)).tolist() == [3, -2, 4, -3]
+    rng = np.random.default_rng(9)
+    blocks = rng.integers(0, 256, (4000, 8, 8))
+    scaled = scaled_float(forward_dct_float(blocks), rng.integers(1, 40, (8, 8)))
+    differ = quantize_float(scaled) != quantize_float_sse(scaled)
+    edge = np.abs(np.abs(scaled.astype(np.float64)) % 1.0 - 0.5)
+    assert differ.sum() < 0.001 * differ.size and (edge[differ] <= 2.0**-10).all()

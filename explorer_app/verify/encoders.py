@@ -169,6 +169,12 @@ LIBJPEG_FLOAT = _libjpeg_family(
     "write with -dct float)",
     Variant("float"),
 )
+LIBJPEG_FLOAT_SSE = _libjpeg_family(
+    "libjpeg-float-sse",
+    "libjpeg-turbo's x86 SIMD float encoder (the same float DCT, products rounded half to even by "
+    "cvtps2dq, as a stock cjpeg -dct float runs on x86; written from its source, no SIMD build to test)",
+    Variant("float-sse"),
+)
 LIBJPEG_IFAST = _libjpeg_family(
     "libjpeg-ifast",
     "libjpeg's fast integer encoder (ifast AA&N DCT with 8-bit constants, as libjpeg-turbo and IJG libjpeg "
@@ -197,7 +203,15 @@ MOZJPEG = Encoder(
     mozjpeg_normalized,
     mozjpeg_prepare,
 )
-ALTERNATIVES = (IJG_SCALED, LIBJPEG_FLOAT, LIBJPEG_IFAST, IJG_SCALED_FLOAT, IJG_SCALED_IFAST, MOZJPEG)
+ALTERNATIVES = (
+    IJG_SCALED,
+    LIBJPEG_FLOAT,
+    LIBJPEG_FLOAT_SSE,
+    LIBJPEG_IFAST,
+    IJG_SCALED_FLOAT,
+    IJG_SCALED_IFAST,
+    MOZJPEG,
+)
 """The other encoders that write real files, tried only when libjpeg's integer encoder does not reproduce
 the file, the likely ones first (:func:`likely_order`)."""
 

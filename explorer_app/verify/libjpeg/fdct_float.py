@@ -9,10 +9,13 @@ multiplies by a float reciprocal of that scale times 8M (computed in double, sto
 as ``(int)(x + 16384.5f) − 16384``: round half up, after a float addition that itself rounds to 2⁻⁹.
 
 IJG libjpeg 6b-9 and libjpeg-turbo's C code compute the same floats (6b and turbo centre the samples before
-the row pass, IJG 7+ subtract 8·128 from the row's DC term: both exact). libjpeg-turbo's SIMD builds
-(``jsimd_fdct_float_sse`` and ``jsimd_quantize_float_sse2``) round the quotient with ``cvtps2dq`` (half to
-even, no 16384.5 addition), which can differ on a coefficient within 2⁻¹⁰ of a rounding edge: not
-emulated, since jpeglib's builds, the oracles of the tests, are C only.
+the row pass, IJG 7+ subtract 8·128 from the row's DC term: both exact). libjpeg-turbo's x86 SIMD builds
+(what a stock ``cjpeg -dct float`` runs on x86: simd/x86_64/jfdctflt-sse.asm, jquantf-sse2.asm) do the
+same float operations in the same order with the same float constants, but round the product with
+``cvtps2dq``: half to even, no 16384.5 addition (:func:`quantize_float_sse`). They differ from the C code
+only on a coefficient within 2⁻¹⁰ of a rounding edge. That variant is written from the source: jpeglib
+ships no SIMD build to test it against. Not covered: builds that fuse a multiply and an add (clang's
+default -ffp-contract=on on arm64, for instance, may compute ``c·tmp10 + z5`` with one rounding).
 """
 
 from __future__ import annotations
@@ -72,6 +75,12 @@ def scaled_float(dct: np.ndarray, table: np.ndarray) -> np.ndarray:
 def quantize_float(scaled: np.ndarray) -> np.ndarray:
     """float32 x (…, 8, 8) → int32 (…, 8, 8) X_Q = (int)(x + 16384.5f) − 16384."""
     return np.floor(scaled + ROUNDING_OFFSET).astype(np.int32) - 16384
+
+
+def quantize_float_sse(scaled: np.ndarray) -> np.ndarray:
+    """float32 x (…, 8, 8) → int32 (…, 8, 8) X_Q rounded half to even, as ``cvtps2dq`` does under the default
+    MXCSR rounding mode (libjpeg-turbo's jsimd_quantize_float_sse2)."""
+    return np.rint(scaled).astype(np.int32)
 
 
 def float_quotients(scaled: np.ndarray, quantized: np.ndarray) -> np.ndarray:

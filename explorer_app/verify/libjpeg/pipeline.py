@@ -17,19 +17,20 @@ import numpy as np
 
 from .color import rgb_to_grey, rgb_to_ycc
 from .fdct import forward_dct
-from .fdct_float import float_quotients, forward_dct_float, quantize_float, scaled_float
+from .fdct_float import float_quotients, forward_dct_float, quantize_float, quantize_float_sse, scaled_float
 from .fdct_ifast import forward_dct_ifast, ifast_quotients, quantize_ifast
 from .fdct_scaled import forward_dct_scaled, scaled_blocks
 from .quantize import quantize, quotient
 from .sampling import blocks_for, component_plane
 
-DCT_METHODS = ("islow", "ifast", "float")
+DCT_METHODS = ("islow", "ifast", "float", "float-sse")
 
 
 @dataclass(frozen=True)
 class Variant:
     """Which libjpeg pipeline: ``dct``, the 8×8 DCT and its quantization ("islow": jfdctint.c, "ifast":
-    jfdctfst.c, "float": jfdctflt.c); ``scaled_chroma``: a subsampled chroma component is transformed by
+    jfdctfst.c, "float": jfdctflt.c, "float-sse": the same with libjpeg-turbo's x86 SIMD rounding, half to
+    even); ``scaled_chroma``: a subsampled chroma component is transformed by
     IJG libjpeg 7-9's scaled DCT of the full-resolution plane (always islow, whatever ``dct``), instead of
     being box-averaged first (libjpeg 6b, libjpeg-turbo, mozjpeg)."""
 
@@ -69,9 +70,9 @@ def planes(samples: np.ndarray, components: int) -> list[np.ndarray]:
 
 def eight_by_eight(blocks: np.ndarray, table: np.ndarray, dct: str) -> tuple[np.ndarray, np.ndarray]:
     """(…, 8, 8) samples → (X_Q int32, quotients float64), each (…, 8, 8), by the 8×8 DCT ``dct``."""
-    if dct == "float":
+    if dct in ("float", "float-sse"):
         scaled = scaled_float(forward_dct_float(blocks), table)
-        quantized = quantize_float(scaled)
+        quantized = quantize_float(scaled) if dct == "float" else quantize_float_sse(scaled)
         return quantized, float_quotients(scaled, quantized)
     if dct == "ifast":
         output = forward_dct_ifast(blocks)

@@ -202,3 +202,20 @@ def test_verify_explain_and_json_name_the_encoders_tried_and_not_tried(tmp_path,
         "mozjpeg",
     }
     assert all(u["reason"].startswith("not needed: IJG libjpeg 7-9") for u in report["untried"])
+
+
+def test_the_tables_put_the_likely_encoder_first(tmp_path):
+    """IJG's scaled Annex K tables (clipped to 255 or, past baseline, not) → IJG 7-9's pipeline first and
+    mozjpeg last; mozjpeg's default tables → mozjpeg first."""
+    from explorer_app.verify.encoders import likely_order
+
+    for writer, quality, first, last in (
+        ("IJG 9e", 30, "ijg-scaled", "mozjpeg"),
+        ("IJG 9e", 10, "ijg-scaled", "mozjpeg"),
+        ("turbo 2.1 float", 95, "ijg-scaled", "mozjpeg"),
+        ("mozjpeg 4.0.3", 30, "mozjpeg", "ijg-scaled-ifast"),
+        ("mozjpeg 3.0", 75, "mozjpeg", "ijg-scaled-ifast"),
+    ):
+        write(writer, IMAGES["48x40"], "4:2:0", quality, tmp_path / "file.jpg")
+        order = [e.key for e in likely_order(list(read_in_process(tmp_path / "file.jpg").tables))]
+        assert (order[0], order[-1]) == (first, last), (writer, quality, order)

@@ -2,15 +2,15 @@
 
 Every documented encoder (:mod:`.encoders`) that applies to the image re-encodes it with the file's tables
 and sampling, strip by strip (whole MCU rows: an MCU's coefficients depend on its own pixels only, so the
-figures are those of the whole image at once, in bounded memory; mozjpeg encodes the whole image once, and its
-strips are compared with that).
-VERIFIED when at least one gives back every quantized coefficient. libjpeg's integer encoder and the
-reference encoder are always tried; when libjpeg's does not reproduce an 8-bit image, the other encoders
-that write real files (:data:`~.encoders.ALTERNATIVES`) are tried in the order the file's tables make
-likely, each first on the first strip only (one that misses there cannot reproduce the file, and its
-figures say so), until one reproduces the file. libjpeg's pipelines take 8-bit samples: they judge an
-8-bit image, and a 16-bit one only when every sample is an 8-bit value (a multiple of 257); other 16-bit
-images are the reference encoder's alone, since judging their 8-bit rounding would judge another image.
+figures are those of the whole image at once, in bounded memory; mozjpeg encodes the whole image once, and
+its strips are compared with that). VERIFIED when at least one gives back every quantized coefficient.
+libjpeg's integer encoder and the reference encoder are always tried; when libjpeg's does not reproduce an
+8-bit image, the other encoders that write real files (:data:`~.encoders.ALTERNATIVES`) are tried in the
+order the file's tables make likely, each first on the first strip only (one that misses there cannot
+reproduce the file, and its figures say so), until one reproduces the file. libjpeg's pipelines take 8-bit
+samples: they judge an 8-bit image, and a 16-bit one only when every sample is an 8-bit value (a multiple of
+257); other 16-bit images are the reference encoder's alone, since judging their 8-bit rounding would judge
+another image.
 """
 
 from __future__ import annotations

@@ -84,8 +84,8 @@ def compare(session: Session, name: str, tool: Tool, folder: Path) -> dict[str, 
         "eager_s": round(eager_s, 3),
         "verified": report.verified,
         "identical_fraction": [
-            round(c.identical_fraction, 6)  # the reference encoder's, listed last
-            for c in report.encoders[-1].components
+            round(c.identical_fraction, 6)  # the reference encoder's
+            for c in next(e for e in report.encoders if e.key == "reference").components
         ],
     }
 

@@ -19,6 +19,7 @@ from explorer_app.codec import read_jpeg
 from explorer_app.decoder.model import DecoderSize, JpegDecoder
 
 if TYPE_CHECKING:  # the engine, scipy and the verifier are imported where used: pair_kills.py's child stays light
+    from explorer_app.codec.jpeg_code import JpegCode
     from explorer_app.engine import Session
 
 TINY = DecoderSize(luma_width=8, luma_depth=2, chroma_width=8, chroma_depth=2)
@@ -367,3 +368,26 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch):
     wait_idle(qtbot, win)
     yield win
     win.jobs.shutdown()
+
+
+def read_in_process(path) -> JpegCode:
+    """A file written by jpeglib, as read_jpeg reads it, but in this process through jpeglib (read_jpeg
+    starts a child process per file, 0.3 s; test_encoder_matrix.py's
+    test_the_in_process_reader_agrees_with_read_jpeg ties the two)."""
+    import jpeglib
+
+    from explorer_app.codec.jpeg_code import JpegCode
+
+    dct = jpeglib.read_dct(str(path))
+    planes = (dct.Y, dct.Cb, dct.Cr) if dct.has_chrominance else (dct.Y,)
+    samp = np.asarray(dct.samp_factor)  # (v, h) per component
+    factor = (int(samp[0, 0] // samp[1, 0]), int(samp[0, 1] // samp[1, 1])) if len(planes) == 3 else (1, 1)
+    height, width = dct.height, dct.width
+    grids = [(-(-height // 8), -(-width // 8))] + [(-(-height // (8 * factor[0])), -(-width // (8 * factor[1])))] * 2
+    return JpegCode(
+        tuple(np.asarray(p[:by, :bx], dtype=np.int16) for p, (by, bx) in zip(planes, grids, strict=False)),
+        tuple(np.asarray(dct.qt[dct.quant_tbl_no[c]], dtype=np.int64) for c in range(len(planes))),
+        factor,
+        height,
+        width,
+    )

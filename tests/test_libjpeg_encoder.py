@@ -159,9 +159,10 @@ def test_ijg_6b_and_turbo_builds_with_three_tables(tmp_path, version, sampling):
 
 @pytest.mark.parametrize("sampling", ["4:2:0", "4:2:2", "4:4:0"])
 def test_ijg_libjpeg_9_codes_subsampled_chroma_with_a_scaled_dct_unless_told_not_to(tmp_path, sampling):
-    """The one known difference: IJG libjpeg 7-9 by default make subsampled chroma with a 16-point DCT of the
-    full-resolution plane (do_fancy_downsampling), not by box averaging; its luma, and everything with that
-    option off, match. (mozjpeg's trellis quantization differs by design, likewise matching when it is off.)"""
+    """Where this (islow, box-averaged) pipeline differs: IJG libjpeg 7-9 by default make subsampled chroma
+    with a 16-point DCT of the full-resolution plane (do_fancy_downsampling), not by box averaging; its
+    luma, and everything with that option off, match. (mozjpeg's trellis quantization differs by design,
+    likewise matching when it is off.) Both are encoders of their own: tests/test_libjpeg_encoders.py."""
     photo = IMAGES["synthetic"]
     code_path = tmp_path / "ijg9.jpg"
     code_path.write_bytes(with_jpeglib("9e", photo, sampling, tmp_path, qt=75))

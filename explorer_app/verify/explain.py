@@ -13,8 +13,9 @@ CANNOT_DETECT = (
     "Cannot detect: a change that keeps every coefficient inside its box (a retouch smaller than the "
     "room above verifies, and rightly: the file cannot tell it from the original); whether the image "
     "WAS the source (only that it could have been: every image that verifies is equally consistent); "
-    "files from encoders it does not model (camera DCTs, float-DCT encoders, IJG libjpeg 7-9's "
-    "scaled-DCT chroma, mozjpeg's trellis quantization), whose true original can fail."
+    "files from encoders it does not model (camera and hardware encoders with DCTs of their own, "
+    "libjpeg-turbo's SIMD float path, smoothing, mozjpeg with other than its default settings), whose "
+    "true original can fail."
 )
 
 
@@ -23,6 +24,11 @@ def encoder_line(figures: EncoderFigures) -> str:
         return f"  - {figures.title}: does not apply ({figures.reason})"
     if figures.reproduces:
         return f"  - {figures.title}: reproduces every coefficient"
+    if figures.scope:
+        return (
+            f"  - {figures.title}: {overall_fraction(figures.components) * 100:.4f}% identical in {figures.scope}; "
+            f"{figures.differing()} coefficients differ there"
+        )
     saturated = len(figures.saturated_blocks)
     return (
         f"  - {figures.title}: {overall_fraction(figures.components) * 100:.4f}% identical; "
@@ -57,6 +63,9 @@ def explanation(report: VerificationReport) -> list[str]:
         f"{source['estimated_ijg_quality']}) and sampling ({source['subsampling']}) by",
     ]
     lines += [encoder_line(figures) for figures in report.encoders]
+    if report.untried:
+        lines.append("Not tried:")
+        lines += [f"  - {entry['title']}: {entry['reason']}" for entry in report.untried]
     for figures in report.encoders:
         if figures.reproduces:
             lines += room_lines(figures)

@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass, field
 import torch
 
 COMPONENT_NAMES = ("Y", "Cb", "Cr")
+ALWAYS_TRIED = ("libjpeg", "reference")
+"""The encoders every verification tries; the verdict line gives each one's figures, and of the others tried
+(only when libjpeg's integer encoder misses) the number and the closest."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,8 @@ class EncoderFigures:
     """One encoder's judgement of the image. applies: whether it can judge this image at all (libjpeg takes
     8-bit samples) and ``reason`` when not; mismatched_blocks: how many blocks it misses; misses: the first
     of them (at most :data:`~.verifier.LISTED_BLOCKS`), worst first; room: per component, when it reproduces
-    the file."""
+    the file; scope: empty when the whole image was judged, else the part judged (an encoder screened on
+    the first strip, which it misses: it cannot reproduce the file)."""
 
     key: str
     name: str
@@ -144,10 +148,11 @@ class EncoderFigures:
     mismatched_blocks: int = 0
     misses: list[BlockMiss] = field(default_factory=list)
     room: list[Room] = field(default_factory=list)
+    scope: str = ""
 
     @property
     def reproduces(self) -> bool:
-        return self.applies and all(c.identical == c.total for c in self.components)
+        return self.applies and not self.scope and all(c.identical == c.total for c in self.components)
 
     @property
     def saturated_blocks(self) -> list[BlockMiss]:
@@ -171,6 +176,7 @@ class EncoderFigures:
             "saturated_blocks": len(self.saturated_blocks),
             "misses": [m.as_dict() for m in self.misses],
             "room": [r.as_dict() for r in self.room],
+            "scope": self.scope or "the whole image",
         }
 
 
@@ -179,6 +185,8 @@ def _figure(figures: EncoderFigures) -> str:
         return f"{figures.key}: {figures.reason}"
     if figures.reproduces:
         return f"{figures.key}: 100% identical"
+    if figures.scope:
+        return f"{figures.key}: {overall_fraction(figures.components) * 100:.4f}% identical in the first strip"
     unreached = figures.saturated_blocks
     kind = "saturated " if all(m.proof == "linear programme" for m in unreached) else ""
     plural = "s" * (len(unreached) != 1)
@@ -193,7 +201,12 @@ def verdict_line(encoders: list[EncoderFigures]) -> str:
     """The verdict in one line that explains itself."""
     total = max((sum(c.total for c in e.components) for e in encoders if e.applies), default=0)
     reproducing = [e for e in encoders if e.reproduces]
-    others = "; ".join(_figure(e) for e in encoders if not e.reproduces)
+    missing = [e for e in encoders if not e.reproduces]
+    others = "; ".join(_figure(e) for e in missing if e.key in ALWAYS_TRIED)
+    rest = [e for e in missing if e.key not in ALWAYS_TRIED]
+    if rest:  # the other encoders tried, in one clause: the closest first
+        rest.sort(key=lambda e: -overall_fraction(e.components))
+        others += f"; {len(rest)} other encoder{'s' * (len(rest) > 1)} tried, closest {_figure(rest[0])}"
     if reproducing:
         who = " and ".join(e.name for e in reproducing)
         verb = "reproduce" if len(reproducing) > 1 else "reproduces"
@@ -204,7 +217,9 @@ def verdict_line(encoders: list[EncoderFigures]) -> str:
 @dataclass
 class VerificationReport:
     """Everything a second person needs to check an exported image against its source file. remedy: what
-    to do about an export that does not verify (set by the export)."""
+    to do about an export that does not verify (set by the export); untried: the other encoders that were
+    not tried, each ``encoder`` (key), ``title`` and ``reason`` (one already reproduced the file, or they
+    cannot judge this image)."""
 
     image: dict[str, object]
     source: dict[str, object]
@@ -213,6 +228,7 @@ class VerificationReport:
     history: list[dict[str, object]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     remedy: str = ""
+    untried: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -234,6 +250,7 @@ class VerificationReport:
             "image": self.image,
             "source": self.source,
             "encoders": [e.as_dict() for e in self.encoders],
+            "untried": self.untried,
             "remedy": self.remedy,
             "model": self.model,
             "history": self.history,

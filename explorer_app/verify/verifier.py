@@ -2,10 +2,15 @@
 
 Every documented encoder (:mod:`.encoders`) that applies to the image re-encodes it with the file's tables
 and sampling, strip by strip (whole MCU rows: an MCU's coefficients depend on its own pixels only, so the
-figures are those of the whole image at once, in bounded memory). VERIFIED when at least one gives back
-every quantized coefficient. libjpeg's pipeline takes 8-bit samples: it judges an 8-bit image, and a 16-bit
-one only when every sample is an 8-bit value (a multiple of 257); other 16-bit images are the reference
-encoder's alone, since judging their 8-bit rounding would judge another image.
+figures are those of the whole image at once, in bounded memory; mozjpeg encodes the whole image once, and
+its strips are compared with that). VERIFIED when at least one gives back every quantized coefficient.
+libjpeg's integer encoder and the reference encoder are always tried; when libjpeg's does not reproduce an
+8-bit image, the other encoders that write real files (:data:`~.encoders.ALTERNATIVES`) are tried in the
+order the file's tables make likely, each first on the first strip only (one that misses there cannot
+reproduce the file, and its figures say so), until one reproduces the file. libjpeg's pipelines take 8-bit
+samples: they judge an 8-bit image, and a 16-bit one only when every sample is an 8-bit value (a multiple of
+257); other 16-bit images are the reference encoder's alone, since judging their 8-bit rounding would judge
+another image.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from ..codec.tables import estimate_ijg_quality
 from ..decoder.code_tensors import CodeTensors
 from ..ops.quantization import round_half_away
 from .blocks import ComponentFindings
-from .encoders import ENCODERS, REFERENCE, Encoder
+from .encoders import LIBJPEG, REFERENCE, Encoder, likely_order
 from .png_io import decode_png, from_samples, png_size, read_png_bytes
 from .proofs import Unreachable, prove_unreachable
 from .reference_encoder import code_tensors64, file_quantized, split_components
-from .report import COMPONENT_NAMES, BlockMiss, EncoderFigures, VerificationReport, combine
+from .report import COMPONENT_NAMES, BlockMiss, ComponentAgreement, EncoderFigures, VerificationReport, combine
 from .tiles import STRIP_PIXELS, mcu_grid, strips
 
 LISTED_BLOCKS = 32
@@ -53,6 +58,13 @@ def stored_rows(samples: np.ndarray, bit_depth: int, top: int, bottom: int, colo
     encoders take its luma, as any encoder makes a grey file)."""
     part = from_samples(samples[top:bottom], bit_depth)
     return np.repeat(part, 3, axis=2) if colour and part.shape[2] == 1 else part
+
+
+def eight_bit_image(samples: np.ndarray, bit_depth: int, colour: bool) -> np.ndarray:
+    """PNG samples (H, W, C) on the 8-bit grid as uint8 (H, W, C'), a grey image for a colour file
+    repeated to R = G = B (as :func:`stored_rows`, without a float copy of the whole image)."""
+    image = samples.astype(np.uint8) if bit_depth == 8 else (samples // 257).astype(np.uint8)
+    return np.repeat(image, 3, axis=2) if colour and image.shape[2] == 1 else image
 
 
 def on_eight_bit_grid(samples: np.ndarray, bit_depth: int, strip_pixels: int = STRIP_PIXELS) -> bool:
@@ -128,9 +140,12 @@ def judge(
     code: CodeTensors,
     known: dict[tuple[int, int], Unreachable] | None,
     strip_pixels: int = STRIP_PIXELS,
+    screen: bool = False,
 ) -> EncoderFigures:
     """One encoder's figures for PNG samples (H, W, C) against ``code`` (float64, N = 1). ``known``: for the
-    reference encoder, MCUs already proved out of reach (see :func:`examine`); None: do not examine."""
+    reference encoder, MCUs already proved out of reach (see :func:`examine`); None: do not examine.
+    ``screen``: stop after the first strip if the encoder misses there (the figures then cover that strip,
+    and ``scope`` says so)."""
     if encoder.eight_bit and not on_eight_bit_grid(samples, bit_depth, strip_pixels):
         return EncoderFigures(
             encoder.key,
@@ -139,11 +154,19 @@ def judge(
             False,
             "takes 8-bit samples, and these 16-bit ones lie between them",
         )
-    findings, tables, parts = findings_for(code), component_tables(code), []
-    for window in strips(code, strip_pixels):
+    findings, tables, scope = findings_for(code), component_tables(code), ""
+    parts: list[list[ComponentAgreement]] = []
+    prepared = None
+    if encoder.prepare is not None:
+        prepared = encoder.prepare(eight_bit_image(samples, bit_depth, code.is_color), code)
+    for index, window in enumerate(strips(code, strip_pixels)):
+        if screen and index == 1 and any(c.identical < c.total for c in parts[0]):
+            scope = f"pixel rows 0-{window[0] - 1} of {code.height} (it misses there; not judged further)"
+            break
         part = code.crop(*window)
         pixels = image_tensor(stored_rows(samples, bit_depth, window[0], window[2], code.is_color))
-        normalized = split_components(encoder.normalized(pixels, part))
+        maps = encoder.normalized(pixels, part) if prepared is None else prepared(pixels, part, window[0])
+        normalized = split_components(maps)
         quantized = split_components(file_quantized(part))
         strip = []
         for finding, n, q, table in zip(findings, normalized, quantized, tables, strict=True):
@@ -155,7 +178,7 @@ def judge(
     listed = missed[:LISTED_BLOCKS]
     if encoder is REFERENCE and missed and known is not None:
         listed = examine(findings, listed, code, known)
-    reproduces = all(c.identical == c.total for c in components)
+    reproduces = not scope and all(c.identical == c.total for c in components)
     return EncoderFigures(
         encoder.key,
         encoder.name,
@@ -166,6 +189,7 @@ def judge(
         len(missed),
         listed,
         [f.room() for f in findings] if reproduces else [],
+        scope,
     )
 
 
@@ -222,11 +246,35 @@ def verify_image(
     if samples.shape[2] == 1 and code.is_color:
         notes.append("a grey image for a colour JPEG: judged as R = G = B")
     tensors = code_tensors64(code)
+    libjpeg = judge(LIBJPEG, samples, bit_depth, tensors, None)
+    others, untried = try_alternatives(libjpeg, samples, bit_depth, code, tensors)
+    undecided = not any(f.reproduces for f in (libjpeg, *others))  # reachability matters only then
+    reference = judge(REFERENCE, samples, bit_depth, tensors, (unreachable or {}) if undecided else None)
+    return VerificationReport(facts, source_facts(code), [libjpeg, reference, *others], notes=notes, untried=untried)
+
+
+def try_alternatives(
+    libjpeg: EncoderFigures, samples: np.ndarray, bit_depth: int, code: JpegCode, tensors: CodeTensors
+) -> tuple[list[EncoderFigures], list[dict[str, str]]]:
+    """The figures of the other encoders that write real files, tried in the likely order while none has
+    reproduced the file, each screened on the first strip; and those not tried, with why (``encoder``,
+    ``title``, ``reason``)."""
     figures: list[EncoderFigures] = []
-    for encoder in ENCODERS:  # reachability matters only while no encoder has reproduced the file
-        undecided = not any(f.reproduces for f in figures)
-        figures.append(judge(encoder, samples, bit_depth, tensors, (unreachable or {}) if undecided else None))
-    return VerificationReport(facts, source_facts(code), figures, notes=notes)
+    untried: list[dict[str, str]] = []
+    subsampled = code.is_color and tuple(code.chroma_factor) != (1, 1)
+    for encoder in likely_order(list(code.tables)):
+        winner = next((f for f in (libjpeg, *figures) if f.reproduces), None)
+        if winner is not None:
+            reason = f"not needed: {winner.name} reproduces the file"
+        elif not libjpeg.applies:
+            reason = libjpeg.reason
+        elif encoder.subsampled_only and not subsampled:
+            reason = f"the same as {libjpeg.name} for a file without subsampled chroma"
+        else:
+            figures.append(judge(encoder, samples, bit_depth, tensors, None, screen=True))
+            continue
+        untried.append({"encoder": encoder.key, "title": encoder.title, "reason": reason})
+    return figures, untried
 
 
 def verify_file(image_path: str | os.PathLike, code: JpegCode) -> VerificationReport:

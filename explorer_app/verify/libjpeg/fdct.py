@@ -30,10 +30,11 @@ def _descale(value: np.ndarray, bits: int) -> np.ndarray:
     return (value + (1 << (bits - 1))) >> bits
 
 
-def _butterfly(x: np.ndarray, first_pass: bool) -> np.ndarray:
-    """One 1-D pass over the first axis of ``x`` (8, …) int32 → (8, …): the row pass (scaled up by
-    2^PASS1_BITS) or the column pass (descaled by it)."""
-    shift = CONST_BITS - PASS1_BITS if first_pass else CONST_BITS + PASS1_BITS
+def butterfly(x: np.ndarray, first_pass: bool, extra: int = 0) -> np.ndarray:
+    """One 1-D pass over the first axis of ``x`` (8, …) int32 or int64 → (8, …): the row pass (scaled up
+    by 2^PASS1_BITS) or the column pass (descaled by it and by ``extra`` further bits, which IJG libjpeg
+    7-9's scaled DCTs use: :mod:`.fdct_scaled`)."""
+    shift = CONST_BITS - PASS1_BITS if first_pass else CONST_BITS + PASS1_BITS + extra
     tmp0, tmp7 = x[0] + x[7], x[0] - x[7]
     tmp1, tmp6 = x[1] + x[6], x[1] - x[6]
     tmp2, tmp5 = x[2] + x[5], x[2] - x[5]
@@ -43,7 +44,7 @@ def _butterfly(x: np.ndarray, first_pass: bool) -> np.ndarray:
     if first_pass:
         out[0], out[4] = (tmp10 + tmp11) << PASS1_BITS, (tmp10 - tmp11) << PASS1_BITS
     else:
-        out[0], out[4] = _descale(tmp10 + tmp11, PASS1_BITS), _descale(tmp10 - tmp11, PASS1_BITS)
+        out[0], out[4] = _descale(tmp10 + tmp11, PASS1_BITS + extra), _descale(tmp10 - tmp11, PASS1_BITS + extra)
     z1 = (tmp12 + tmp13) * FIX_0_541196100
     out[2] = _descale(z1 + tmp13 * FIX_0_765366865, shift)
     out[6] = _descale(z1 - tmp12 * FIX_1_847759065, shift)
@@ -64,6 +65,6 @@ def forward_dct(samples: np.ndarray) -> np.ndarray:
     """(…, 8, 8) samples in [0, 255] (rows, columns) → (…, 8, 8) int32 DCT output (vertical frequency,
     horizontal frequency), 8 × the orthonormal DCT of samples − 128, in libjpeg's integers."""
     centred = samples.astype(np.int32) - 128
-    rows = _butterfly(np.moveaxis(centred, -1, 0), first_pass=True)  # (u, …, row)
-    columns = _butterfly(np.moveaxis(rows, -1, 0), first_pass=False)  # (v, u, …)
+    rows = butterfly(np.moveaxis(centred, -1, 0), first_pass=True)  # (u, …, row)
+    columns = butterfly(np.moveaxis(rows, -1, 0), first_pass=False)  # (v, u, …)
     return np.moveaxis(columns, (0, 1), (-2, -1))

@@ -1,8 +1,11 @@
-"""``jpeg-explorer digits IN.jpg --box X,Y,W,H -o DIR [--json]``: ten consistent digit hypotheses.
+"""``jpeg-explorer digits IN.jpg --box X,Y,W,H -o DIR [--letters] [--json]``: one consistent hypothesis per
+digit (or capital letter) of a segment display, and what the file says about them.
 
-Writes DIR/0.png … DIR/9.png (each a verified export with its JSON report) and prints the hypotheses
-ranked by plausibility: {"hypotheses": [{"digit", "score", "consistent", "path"}, …]}. The twenty files are
-a set: none may be the input under any name, and when one cannot be written none is left.
+Writes DIR/0.png … DIR/9.png (DIR/A.png … DIR/Z.png with --letters), each a verified export with its JSON
+report, and prints the verdict and the hypotheses ranked (possible first, by residual):
+{"verdict": "…", "hypotheses": [{"digit", "label", "score", "possible", "residual", "reads_as",
+"consistent", "path"}, …]} ("digit" for digits only). The files are a set: none may be the input under any
+name, and when one cannot be written none is left.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from ..codec import JpegError, read_jpeg
 from ..decoder.registry import MODEL_NAMES, ModelNotFoundError
 from ..decoder.selection import choose_decoder
 from ..devices import DeviceError, pick_device
-from ..engine.hypotheses import glyph_hypotheses
+from ..engine.glyphs.hypotheses import Box, glyph_hypotheses, glyph_verdict
+from ..engine.glyphs.segments import ALPHABETS, SegmentFont
 from ..engine.session import Session
-from ..engine.tools.glyphs import Box, Classifier
 from ..export.exporter import ExportError, report_path
 from .errors import EXIT_FAILED, EXIT_OK, fail
 from .output_set import OutputError, check_not_inputs, prepare_folder, remove_set
@@ -38,20 +41,14 @@ def parse_box(text: str, height: int, width: int) -> Box:
     return x, y, w, h
 
 
-def load_digit_classifier() -> Classifier:
-    """The shipped digit classifier; raises FileNotFoundError when it is not installed."""
-    try:
-        from ..engine.classifiers import load_classifier
-    except ImportError as error:
-        raise FileNotFoundError(f"the glyph classifiers are not part of this installation ({error})") from None
-    return load_classifier("digits")
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", help="the JPEG file")
     parser.add_argument("--box", required=True, help="X,Y,W,H of the digit, in pixels of the stored image")
-    parser.add_argument("-o", "--output", required=True, help="folder for the ten PNGs and their reports")
-    parser.add_argument("--json", action="store_true", help="print the ranked hypotheses as JSON")
+    parser.add_argument("-o", "--output", required=True, help="folder for the PNGs and their reports")
+    parser.add_argument(
+        "--letters", action="store_true", help="capital letters of a fourteen-segment display instead of digits"
+    )
+    parser.add_argument("--json", action="store_true", help="print the verdict and the ranked hypotheses as JSON")
     parser.add_argument("--model", choices=MODEL_NAMES, default="explorable")
     parser.add_argument("--size", choices=("auto", "full", "lite"), default="auto")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -65,20 +62,20 @@ def output_paths(folder: Path, classes: list[str]) -> dict[str, tuple[Path, Path
 
 def run(args: argparse.Namespace) -> int:
     folder = Path(args.output)
+    font = ALPHABETS["letters" if args.letters else "digits"]
     try:
         code = read_jpeg(args.input)
         box = parse_box(args.box, code.height, code.width)
         device = pick_device(args.device)
         chosen = choose_decoder(args.model, args.size, device)
-        classifier = load_digit_classifier().to(device)
-        targets = output_paths(folder, classifier.classes)
+        targets = output_paths(folder, font.labels)
         check_not_inputs([path for pair in targets.values() for path in pair], [Path(args.input)])
         created = prepare_folder(folder)
-    except (JpegError, BoxError, DeviceError, ModelNotFoundError, FileNotFoundError, OutputError) as error:
+    except (JpegError, BoxError, DeviceError, ModelNotFoundError, OutputError) as error:
         return fail(str(error))
     written = [path for pair in targets.values() for path in pair]
     try:
-        rows = _export_hypotheses(Session(code, chosen.decoder, device), classifier, box, targets, args.bit_depth)
+        verdict, rows = _export_hypotheses(Session(code, chosen.decoder, device), font, box, targets, args.bit_depth)
     except (ExportError, OSError) as error:
         remove_set(written, folder, created)
         reason = str(error) if isinstance(error, ExportError) else f"cannot be written ({error.strerror or error})"
@@ -87,23 +84,25 @@ def run(args: argparse.Namespace) -> int:
         remove_set(written, folder, created)
         raise
     if args.json:
-        print(json.dumps({"hypotheses": rows}, indent=2))
+        print(json.dumps({"verdict": verdict, "hypotheses": rows}, indent=2))
     else:
         if chosen.note:
             print(f"note: {chosen.note}")
+        print(verdict)
         for row in rows:
+            state = "possible " if row["possible"] else "ruled out"
             print(
-                f"{row['digit']}  score {row['score']:.3f}  {'verified' if row['consistent'] else 'NOT VERIFIED'}  "
-                f"{row['path']}"
+                f"{row['label']}  {state}  residual {row['residual']:5.1f}  "
+                f"{'verified' if row['consistent'] else 'NOT VERIFIED'}  {row['path']}"
             )
     return EXIT_OK if all(row["consistent"] for row in rows) else EXIT_FAILED
 
 
 def _export_hypotheses(
-    session: Session, classifier: Classifier, box: Box, targets: dict[str, tuple[Path, Path]], bit_depth: int
-) -> list[dict[str, object]]:
-    """Rank the hypotheses and export each to its target; the rows of the JSON output, best first."""
-    result, ranked = glyph_hypotheses(session, classifier, box)
+    session: Session, font: SegmentFont, box: Box, targets: dict[str, tuple[Path, Path]], bit_depth: int
+) -> tuple[str, list[dict[str, object]]]:
+    """Make, rank and export every class's candidate; the verdict and the rows of the JSON output, best first."""
+    result, ranked = glyph_hypotheses(session, font, box)
     rows = []
     for hypothesis in ranked:
         path = targets[hypothesis.label][0]
@@ -111,16 +110,21 @@ def _export_hypotheses(
             **result.record,
             "candidate": hypothesis.index,
             "hypothesis": hypothesis.label,
-            "score": hypothesis.score,
-            "confidence": hypothesis.confidence,
+            "possible": hypothesis.possible,
+            "residual": round(hypothesis.residual, 3),
         }
         report = session.export(path, bit_depth, hypothesis.patch, record)
-        rows.append(
-            {
-                "digit": int(hypothesis.label),
-                "score": round(hypothesis.score, 6),
-                "consistent": report.verified,
-                "path": str(path),
-            }
-        )
-    return rows
+        row: dict[str, object] = {"label": hypothesis.label}
+        if hypothesis.label.isdigit():
+            row["digit"] = int(hypothesis.label)
+        row |= {
+            "score": round(hypothesis.score, 6),
+            "possible": hypothesis.possible,
+            "residual": round(hypothesis.residual, 3),
+            "reads_as": hypothesis.reads_as,
+            "consistent": report.verified,
+            "path": str(path),
+        }
+        rows.append(row)
+    noun = "letter" if not ranked[0].label.isdigit() else "digit"
+    return glyph_verdict(ranked, noun), rows

@@ -33,7 +33,9 @@ Box = tuple[int, int, int, int]
 SEARCH_CHUNK = 512
 """Trial glyphs rendered at once in the coarse search (bounds its memory to tens of MB)."""
 REFINE_STEPS = 60
-"""Gradient steps of each refinement (style on the decode; every class on the file)."""
+"""Gradient steps of the style's refinement on the decode."""
+FILE_STEPS = 30
+"""Gradient steps moving every class's cell towards what the file allows."""
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,21 @@ def box_prior(geometry: torch.Tensor, box_size: tuple[int, int]) -> torch.Tensor
     return 1.0 + BOX_PRIOR * (miss_w**2 + miss_h**2)
 
 
+SEARCH_HEIGHT = 32
+"""The style is fitted on the box scaled down (area averaging) to at most this many pixels tall: a cell's
+geometry is found as well there, at a fraction of the work for a large box."""
+
+
 def fit_style(segments: Segments, crop: torch.Tensor) -> Style:
     """The display style that explains ``crop`` (1, C, h, w), the box of the current decode, best: coarse
-    search over cells × every glyph variant, then :data:`REFINE_STEPS` gradient steps from the 4 best; the
-    squared error is weighed by :func:`box_prior`."""
+    search over cells × every glyph variant, then :data:`REFINE_STEPS` gradient steps from the 4 best, both
+    on the box scaled to at most :data:`SEARCH_HEIGHT` pixels tall; the squared error is weighed by
+    :func:`box_prior`."""
     size = (crop.shape[2], crop.shape[3])
-    cells = _trial_cells(size).to(crop)
+    scale = max(1.0, size[0] / SEARCH_HEIGHT)
+    small = crop if scale == 1.0 else F.interpolate(crop, scale_factor=1 / scale, mode="area")
+    small_size = (small.shape[2], small.shape[3])
+    cells = _trial_cells(small_size).to(crop)
     variants = segments.lit.shape[0]
     scored = []
     with torch.no_grad():
@@ -113,11 +124,12 @@ def fit_style(segments: Segments, crop: torch.Tensor) -> Style:
         lit = segments.lit.to(crop).repeat(cells.shape[0], 1)
         for start in range(0, geometry.shape[0], SEARCH_CHUNK):
             chunk = geometry[start : start + SEARCH_CHUNK]
-            masks = coverage(segments, lit[start : start + SEARCH_CHUNK], chunk, size)
-            scored.append(solve_colours(masks, crop)[2] * box_prior(chunk, size))
+            masks = coverage(segments, lit[start : start + SEARCH_CHUNK], chunk, small_size)
+            scored.append(solve_colours(masks, small)[2] * box_prior(chunk, small_size))
     error = torch.cat(scored)
     best = torch.topk(-error, min(4, error.numel())).indices
-    geometry, lit = _refine_on_image(segments, lit[best], geometry[best], crop)
+    geometry, lit = _refine_on_image(segments, lit[best], geometry[best], small)
+    geometry = geometry * torch.tensor([scale, scale, scale, scale, scale, 1.0, scale]).to(crop)
     with torch.no_grad():
         background, ink, error = solve_colours(coverage(segments, lit, geometry, size), crop)
     winner = int((error * box_prior(geometry, size)).argmin())
@@ -192,7 +204,7 @@ def fit_to_file(segments: Segments, style: Style, window: torch.Tensor, code: Co
     )
     free = torch.zeros_like(base, requires_grad=True)
     colours = torch.stack([style.background, style.ink])[None].repeat(variants, 1, 1)
-    optimizer = torch.optim.Adam([free], lr=0.15)
+    optimizer = torch.optim.Adam([free], lr=0.25)
     lit = segments.lit.to(window)
 
     def draw() -> tuple[torch.Tensor, torch.Tensor]:
@@ -205,7 +217,7 @@ def fit_to_file(segments: Segments, style: Style, window: torch.Tensor, code: Co
 
     box_code = _expand(code, variants)
     scale_rms = window.shape[2] * window.shape[3] / (bw * bh)
-    for _ in range(REFINE_STEPS):
+    for _ in range(FILE_STEPS):
         optimizer.zero_grad()
         _, drawings = draw()
         inconsistency(drawings, box_code).sum().backward()

@@ -111,23 +111,41 @@ def window_view(session: Session, box: Box, budget: Budget = HYPOTHESIS_BUDGET) 
 
 def plan_glyphs(font: SegmentFont, view: WindowView, box: Box) -> GlyphPlan:
     """Fit the display's style to the box of ``view``, every class's clean glyph to the file, and keep each
-    class's best-fitting variant."""
+    class's best-fitting variant. The glyphs are fitted on the MCUs under the box alone (a drawing there
+    changes no other coefficient), a fraction of the edit's window."""
     segments = Segments.of(font, view.initial.device)
     x, y, w, h = box
-    top, left = view.origin
-    local = (x - left, y - top, w, h)
-    crop = view.initial[:, :, local[1] : local[1] + h, local[0] : local[0] + w]
+    origin_y, origin_x = view.origin
+    (top, bottom), (left, right) = _mcus_under(view, (x - origin_x, y - origin_y, w, h))
+    under = view.initial[:, :, top:bottom, left:right]
+    local = (x - origin_x - left, y - origin_y - top, w, h)
+    crop = under[:, :, local[1] : local[1] + h, local[0] : local[0] + w]
     style = fit_style(segments, crop)
-    fitted = fit_to_file(segments, style, view.initial, view.code, local)
+    fitted = fit_to_file(segments, style, under, view.code.crop(top, left, bottom, right), local)
     chosen = []
     for label in font.labels:
         options = [i for i, name in enumerate(fitted.labels) if name == label]
         chosen.append(min(options, key=lambda i: float(fitted.residual[i])))
     index = torch.tensor(chosen, device=view.initial.device)
-    tool = GlyphCandidates(fitted.drawings[index], tuple(font.labels), box)
-    return GlyphPlan(
-        style.label, tool, fitted.residual[index], fitted.geometry[index], fitted.ink[index], fitted.background[index]
-    )
+    drawings = view.initial.expand(len(chosen), -1, -1, -1).clone()
+    drawings[:, :, top:bottom, left:right] = fitted.drawings[index]
+    geometry = fitted.geometry[index].clone()
+    geometry[:, 0] += left
+    geometry[:, 1] += top
+    tool = GlyphCandidates(drawings, tuple(font.labels), box)
+    return GlyphPlan(style.label, tool, fitted.residual[index], geometry, fitted.ink[index], fitted.background[index])
+
+
+def _mcus_under(view: WindowView, local: Box) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((top, bottom), (left, right)) pixel bounds, in the window, of the whole MCUs under the box ``local``
+    (window pixels)."""
+    x, y, w, h = local
+    fy, fx = view.code.chroma_factor
+    height, width = view.size
+    mcu_h, mcu_w = 8 * fy, 8 * fx
+    top, left = y // mcu_h * mcu_h, x // mcu_w * mcu_w
+    bottom, right = min(height, -(-(y + h) // mcu_h) * mcu_h), min(width, -(-(x + w) // mcu_w) * mcu_w)
+    return (top, bottom), (left, right)
 
 
 def glyph_edit(

@@ -8,8 +8,8 @@ from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.fixed_code import FixedCodeDecoder
 from explorer_app.decoder.model import DecoderSize
 from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session, tools
+from explorer_app.engine.block_window import expand_code, window_of_mask
 from explorer_app.engine.state import exact_patch, initial_state, write_patch
-from explorer_app.engine.window import expand_code, window_of_mask
 
 from conftest import controllable_decoder, random_decoder, tiny_session, write_picture
 

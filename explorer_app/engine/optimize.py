@@ -17,11 +17,11 @@ import torch
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.fixed_code import FixedCodeDecoder
 from ..decoder.model import JpegDecoder
+from .block_window import BlockWindow, block_tensor, crop_code, window_of_mask
 from .regions import Region
 from .stepper import AdamStepper
 from .tools.base import Tool, describe
 from .view import WindowView
-from .window import BlockWindow, block_tensor, crop_code, window_of_mask
 
 HOLD_SCALE = 8.0
 """The hold costs (total absolute change outside the region) / (region pixels × channels × HOLD_SCALE),

@@ -18,6 +18,7 @@ from ..decoder.output import DecoderOutput
 from ..decoder.render import render_code
 from ..export.exporter import export_verified
 from ..verify.report import VerificationReport
+from .block_window import BlockWindow, crop_code
 from .history import History, HistoryEntry
 from .optimize import DEFAULT_BUDGET, Budget, Edit, EditResult, run_to_end
 from .progress import CancelCheck, ProgressCallback, watched
@@ -26,7 +27,6 @@ from .state import DecodedState, Patch, exact_patch, initial_state, read_patch, 
 from .stepper import EAGER_STEPS
 from .tools.base import Tool
 from .tools.edits import Brightness
-from .window import BlockWindow, crop_code
 
 
 class Session:

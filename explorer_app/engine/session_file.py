@@ -37,10 +37,10 @@ from ..codec.jpeg_code import JpegCode
 from ..codec.source import UnreadableFileError, open_regular_file
 from ..decoder.model import JpegDecoder
 from ..decoder.networks import DELTA_LIMIT, Z_CHANNELS
+from .block_window import BlockWindow
 from .history import HistoryEntry
 from .session import Session
 from .state import DecodedState, Patch, read_patch, write_patch
-from .window import BlockWindow
 
 FORMAT = "jpeg-explorer-session/2"
 FORMAT_1 = "jpeg-explorer-session/1"

@@ -38,9 +38,9 @@ from PyQt6.QtCore import QRectF, QTimer
 from PyQt6.QtGui import QPainterPath
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
-from explorer_app.gui.loading import load_model
+from explorer_app.gui.jobs.opening import load_model
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "hubble_deep_field")
 TICK_MS = 10
@@ -79,7 +79,7 @@ def prepare_torch() -> bool:
     """What the application imports in the background at start (app.prepare_torch), here waited for, as a
     user choosing a file would; False for the application before it did this."""
     try:
-        from explorer_app.gui import app as application
+        from explorer_app.gui.window import app as application
     except ImportError:
         return False
     if not hasattr(application, "prepare_torch"):

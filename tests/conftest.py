@@ -321,7 +321,7 @@ def window(qtbot, tmp_path: Path, monkeypatch):
     from PyQt6.QtWidgets import QMessageBox
 
     from explorer_app.gui.settings import Settings
-    from explorer_app.gui.window import MainWindow
+    from explorer_app.gui.window.main_window import MainWindow
 
     from gui_driver import tiny_model, unexpected_dialog
 
@@ -351,7 +351,7 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch):
     from PyQt6.QtWidgets import QMessageBox
 
     from explorer_app.gui.settings import Settings
-    from explorer_app.gui.window import MainWindow
+    from explorer_app.gui.window.main_window import MainWindow
 
     from gui_driver import TinyDigits, tiny_model, unexpected_dialog, wait_idle
 

@@ -13,8 +13,8 @@ from PyQt6.QtGui import QImage, QMouseEvent, QPainter
 from PyQt6.QtWidgets import QApplication
 
 from explorer_app.decoder.model import DecoderSize, JpegDecoder
-from explorer_app.gui.loading import LoadedModel
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.jobs.opening import LoadedModel
+from explorer_app.gui.window.main_window import MainWindow
 
 WAIT_MS = 60_000
 

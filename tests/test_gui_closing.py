@@ -17,7 +17,7 @@ from PyQt6.QtWidgets import QMessageBox
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import press_apply, select_rectangle, tiny_model, wait_idle, write_photo
 
@@ -29,9 +29,9 @@ CHILD = textwrap.dedent("""
     from PyQt6.QtGui import QPainterPath
     from PyQt6.QtWidgets import QApplication, QMessageBox
     from gui_driver import tiny_model
-    from explorer_app.gui.jobs import Progress
+    from explorer_app.gui.jobs.runner import Progress
     from explorer_app.gui.settings import Settings
-    from explorer_app.gui.window import MainWindow
+    from explorer_app.gui.window.main_window import MainWindow
 
     app = QApplication([])
     QMessageBox.question = lambda *a, **k: QMessageBox.StandardButton.Close

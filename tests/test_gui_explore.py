@@ -13,7 +13,7 @@ from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import drag, press_apply, select_rectangle, shown_pixels, wait_idle
 

@@ -11,7 +11,7 @@ from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QBrush
 
 from explorer_app.engine.optimize import Budget
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import mouse, press_apply, select_rectangle, shown_pixels, wait_idle
 

@@ -14,7 +14,7 @@ from PyQt6.QtWidgets import QMessageBox
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.engine.state import DecodedState
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import press_apply, select_rectangle, wait_idle, write_photo
 

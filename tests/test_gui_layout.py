@@ -10,7 +10,7 @@ from PyQt6.QtGui import QColor, QIcon, QPalette
 from PyQt6.QtWidgets import QApplication
 
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import TinyDigits, drag, press_apply, select_rectangle, tiny_model, wait_idle, write_photo
 
@@ -98,7 +98,7 @@ def test_tools_have_names_a_menu_shortcuts_and_a_help_list(qtbot, explore: MainW
     wait_idle(qtbot, window)
     assert window.explorer.session.history.records()[0]["tool"] == "Variance"
 
-    from explorer_app.gui.help import ShortcutsDialog
+    from explorer_app.gui.dialogs.help import ShortcutsDialog
 
     dialog = ShortcutsDialog(window.menuBar(), window)
     rows = {(dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text()) for r in range(dialog.table.rowCount())}

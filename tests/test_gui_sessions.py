@@ -10,7 +10,7 @@ import pytest
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import press_apply, select_rectangle, tiny_model, unexpected_dialog, wait_idle, write_photo
 
@@ -108,7 +108,7 @@ def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(
     wait_idle(qtbot, window)
     session = window.explorer.session
     decoded = []
-    monkeypatch.setattr("explorer_app.gui.window.open_job", lambda *a: decoded.append(a))
+    monkeypatch.setattr("explorer_app.gui.window.main_window.open_job", lambda *a: decoded.append(a))
     assert window.open_session(path)
     wait_idle(qtbot, window)
     assert not decoded and window.explorer.session is session

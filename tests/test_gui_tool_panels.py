@@ -9,7 +9,7 @@ from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QSpinBox
 
 from explorer_app.engine.tools import Alternatives, Brightness, HueSaturation, TotalVariation, Variance
-from explorer_app.gui.tool_panels import FieldPanel, FieldSpec
+from explorer_app.gui.tools.base import FieldPanel, FieldSpec
 
 
 def test_every_generated_panel_applies_the_tool_its_controls_show(qtbot, opened, monkeypatch):

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         except OutputError as error:
             return fail(str(error))
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ..gui.app import ScreenshotError, run_gui  # Qt loads only for this command
+    from ..gui.window.app import ScreenshotError, run_gui  # Qt loads only for this command
 
     try:
         return run_gui(path, screenshot, kind)

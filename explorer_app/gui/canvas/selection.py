@@ -31,7 +31,7 @@ def rasterize(path: QPainterPath, height: int, width: int) -> np.ndarray:
     return mask
 
 
-class Region(QObject):
+class Selection(QObject):
     """Union of drawn shapes on an image of a given display size; ``inverted`` selects the outside."""
 
     changed = pyqtSignal()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QFormLayout, QGridLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from ..canvas.selection import Region
+from ..canvas.selection import Selection
 from ..widgets.buttons import tool_button
 
 REGION_ACTIONS = (
@@ -21,7 +21,7 @@ REGION_ACTIONS = (
 
 
 class RegionPanel(QWidget):
-    def __init__(self, actions: dict[str, QAction], region: Region) -> None:
+    def __init__(self, actions: dict[str, QAction], region: Selection) -> None:
         super().__init__()
         self.region = region
         grid = QGridLayout()

@@ -7,11 +7,11 @@ import numpy as np
 from PyQt6.QtCore import QObject, QPointF, pyqtSignal
 from PyQt6.QtGui import QAction
 
-from ...engine.regions import Region as EngineRegion
+from ...engine.regions import Region
 from ...engine.session import Session
 from ...engine.tools import Tool
 from ..canvas.canvas import ImageCanvas
-from ..canvas.selection import Region
+from ..canvas.selection import Selection
 from ..jobs.explorer import EditClient, Explorer
 from ..jobs.runner import Jobs
 from ..model.candidates import Candidate
@@ -23,7 +23,7 @@ class ToolHost(QObject):
 
     busyChanged = pyqtSignal(bool)
 
-    def __init__(self, explorer: Explorer, jobs: Jobs, canvas: ImageCanvas, region: Region, pan: QAction) -> None:
+    def __init__(self, explorer: Explorer, jobs: Jobs, canvas: ImageCanvas, region: Selection, pan: QAction) -> None:
         super().__init__()
         self.explorer = explorer
         self.jobs = jobs
@@ -39,13 +39,13 @@ class ToolHost(QObject):
     def session(self) -> Session | None:
         return self.explorer.session
 
-    def selection(self) -> EngineRegion | None:
+    def selection(self) -> Region | None:
         """The selection on the file's pixel grid, as the engine takes it; None when nothing is selected."""
         session = self.explorer.session
         if session is None or self.region.is_empty():
             return None
         mask = self.region.file_mask(session.code.orientation)
-        return EngineRegion(mask, "selection") if mask.any() else None
+        return Region(mask, "selection") if mask.any() else None
 
     def clear_selection(self) -> None:
         self.region.clear()
@@ -55,7 +55,7 @@ class ToolHost(QObject):
         code = self.explorer.session.code
         return display_to_file_point(pos.x(), pos.y(), code.orientation, code.height, code.width)
 
-    def file_pixels(self, region: EngineRegion) -> np.ndarray:
+    def file_pixels(self, region: Region) -> np.ndarray:
         """float32 (h, w, C) of the current image in the bounding box of ``region`` (file orientation)."""
         y0, y1, x0, x1 = region.bounds()
         crop = self.explorer.session.image[0, :, y0:y1, x0:x1]

@@ -1,20 +1,59 @@
-"""Every user command as a plain function of the window, and the one table of their names, shortcuts,
-icons and tooltips. Menus, toolbars and panel buttons are all built from this table."""
+"""Every user command as a plain function of the parts it acts on, and the one table of their names,
+shortcuts, icons and tooltips. Menus, toolbars and panel buttons are all built from this table.
+
+An action's ``run`` receives an :class:`ActionTargets`: the window's own commands (a Protocol: what the
+table starts, nothing more) and the typed parts the window is assembled from. The QActions are made
+first (panels show them as buttons) and bound to their targets once the parts exist."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
+from PyQt6.QtWidgets import QWidget
 
+from ..canvas.canvas import ImageCanvas
 from ..canvas.interactions import REGION_INTERACTIONS, BrushStroke
+from ..canvas.selection import Selection
+from ..jobs.explorer import Explorer
+from ..jobs.runner import Jobs
+from ..panels.toolbox import ToolBox
+from ..panels.view import ViewPanel
+from ..tools.base import ToolPanel
 from ..widgets.icons import icon
 
-if TYPE_CHECKING:
-    from ..tools.base import ToolPanel
-    from .main_window import MainWindow
+
+class WindowCommands(Protocol):
+    """The window-level commands of the table: dialogs, overlays, help and closing."""
+
+    def ask_open(self) -> None: ...
+    def ask_open_session(self) -> None: ...
+    def ask_save_session(self) -> None: ...
+    def ask_export(self) -> None: ...
+    def ask_preferences(self) -> None: ...
+    def close(self) -> bool: ...
+    def show_block_grid(self, on: bool) -> None: ...
+    def show_map(self, name: str) -> None: ...
+    def show_shortcuts(self) -> None: ...
+    def show_about(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ActionTargets:
+    """What the actions act on: the window's commands, the explorer (undo, redo), the jobs (cancel), the
+    canvas (zoom, gestures), the selection, the brush radius the Region panel sets, the View panel and
+    the Tools panel."""
+
+    window: WindowCommands
+    explorer: Explorer
+    jobs: Jobs
+    canvas: ImageCanvas
+    selection: Selection
+    brush_radius: Callable[[], float]
+    view: ViewPanel
+    toolbox: ToolBox
 
 
 OPTIONAL_GROUPS = {"map", "comparison"}
@@ -29,7 +68,7 @@ class ActionSpec:
     icon: str
     tip: str
     run: Callable[..., None]
-    """run(window) when triggered; run(window, checked) for a checkable action."""
+    """run(targets) when triggered; run(targets, checked) for a checkable action."""
     checkable: bool = False
     group: str = ""
     """Checkable actions sharing a group exclude each other."""
@@ -37,40 +76,42 @@ class ActionSpec:
     """A shorter name for buttons beside other buttons (the full one in menus)."""
 
 
-def _draw(name: str | None) -> Callable[[MainWindow, bool], None]:
-    def choose(window: MainWindow, checked: bool) -> None:
+def _draw(name: str | None) -> Callable[[ActionTargets, bool], None]:
+    def choose(targets: ActionTargets, checked: bool) -> None:
         if checked:
-            window.canvas.set_interaction(None if name is None else REGION_INTERACTIONS[name](), window.region.add)
+            targets.canvas.set_interaction(None if name is None else REGION_INTERACTIONS[name](), targets.selection.add)
 
     return choose
 
 
-def _brush(erase: bool) -> Callable[[MainWindow, bool], None]:
-    def choose(window: MainWindow, checked: bool) -> None:
+def _brush(erase: bool) -> Callable[[ActionTargets, bool], None]:
+    def choose(targets: ActionTargets, checked: bool) -> None:
         if checked:
-            stroke = BrushStroke(window.region_panel.brush_radius)
-            window.canvas.set_interaction(stroke, window.region.subtract if erase else window.region.add)
+            selection = targets.selection
+            targets.canvas.set_interaction(
+                BrushStroke(targets.brush_radius), selection.subtract if erase else selection.add
+            )
 
     return choose
 
 
-def _show(source: str) -> Callable[[MainWindow, bool], None]:
-    def choose(window: MainWindow, checked: bool) -> None:
+def _show(source: str) -> Callable[[ActionTargets, bool], None]:
+    def choose(targets: ActionTargets, checked: bool) -> None:
         if checked:
-            window.view_panel.set_source(source)
+            targets.view.set_source(source)
 
     return choose
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("open", "&Open JPEG…", "Ctrl+O", "open", "Open a JPEG file", lambda w: w.ask_open()),
+    ActionSpec("open", "&Open JPEG…", "Ctrl+O", "open", "Open a JPEG file", lambda t: t.window.ask_open()),
     ActionSpec(
         "open_session",
         "Open &session…",
         "Ctrl+Shift+O",
         "session-open",
         "Reopen a saved exploration session",
-        lambda w: w.ask_open_session(),
+        lambda t: t.window.ask_open_session(),
     ),
     ActionSpec(
         "save_session",
@@ -78,7 +119,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+S",
         "session-save",
         "Save the exploration (file hash, control signal z, history) to reopen it exactly",
-        lambda w: w.ask_save_session(),
+        lambda t: t.window.ask_save_session(),
     ),
     ActionSpec(
         "export",
@@ -86,7 +127,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+E",
         "export",
         "Write the current image as a PNG, verified by re-compression, with a JSON report",
-        lambda w: w.ask_export(),
+        lambda t: t.window.ask_export(),
     ),
     ActionSpec(
         "preferences",
@@ -94,19 +135,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+,",
         "preferences",
         "Device, model and export settings",
-        lambda w: w.ask_preferences(),
+        lambda t: t.window.ask_preferences(),
     ),
-    ActionSpec("quit", "&Quit", "Ctrl+Q", "cancel", "Close the application", lambda w: w.close()),
-    ActionSpec("undo", "&Undo", "Ctrl+Z", "undo", "Undo the last exploration step", lambda w: w.explorer.undo()),
-    ActionSpec("redo", "&Redo", "Ctrl+Shift+Z", "redo", "Redo the step last undone", lambda w: w.explorer.redo()),
-    ActionSpec("cancel", "&Cancel", "Esc", "cancel", "Stop the running computation", lambda w: w.jobs.cancel()),
+    ActionSpec("quit", "&Quit", "Ctrl+Q", "cancel", "Close the application", lambda t: t.window.close()),
+    ActionSpec("undo", "&Undo", "Ctrl+Z", "undo", "Undo the last exploration step", lambda t: t.explorer.undo()),
+    ActionSpec("redo", "&Redo", "Ctrl+Shift+Z", "redo", "Redo the step last undone", lambda t: t.explorer.redo()),
+    ActionSpec("cancel", "&Cancel", "Esc", "cancel", "Stop the running computation", lambda t: t.jobs.cancel()),
     ActionSpec(
         "zoom_fit",
         "Zoom to &fit",
         "Ctrl+0",
         "zoom-fit",
         "Fit the whole image in the window",
-        lambda w: w.canvas.zoom_to_fit(),
+        lambda t: t.canvas.zoom_to_fit(),
     ),
     ActionSpec(
         "zoom_actual",
@@ -114,17 +155,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+1",
         "zoom-actual",
         "One image pixel per screen pixel",
-        lambda w: w.canvas.zoom_actual_size(),
+        lambda t: t.canvas.zoom_actual_size(),
     ),
-    ActionSpec("zoom_in", "Zoom &in", "Ctrl+=", "zoom-in", "Zoom in", lambda w: w.canvas.zoom_by(1.25)),
-    ActionSpec("zoom_out", "Zoom &out", "Ctrl+-", "zoom-out", "Zoom out", lambda w: w.canvas.zoom_by(0.8)),
+    ActionSpec("zoom_in", "Zoom &in", "Ctrl+=", "zoom-in", "Zoom in", lambda t: t.canvas.zoom_by(1.25)),
+    ActionSpec("zoom_out", "Zoom &out", "Ctrl+-", "zoom-out", "Zoom out", lambda t: t.canvas.zoom_by(0.8)),
     ActionSpec(
         "block_grid",
         "8×8 block &grid",
         "G",
         "grid",
         "Show the JPEG's 8×8 block boundaries (visible from 300% zoom)",
-        lambda w, on: w.show_block_grid(on),
+        lambda t, on: t.window.show_block_grid(on),
         checkable=True,
     ),
     ActionSpec(
@@ -134,7 +175,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "qstep-map",
         "Overlay where the file is coarse: share of each block's detail stored as zero, weighted by the "
         "quantization step, relative within this file (red = most room for other contents)",
-        lambda w, on: w.show_map("coarseness" if on else ""),
+        lambda t, on: t.window.show_map("coarseness" if on else ""),
         checkable=True,
         group="map",
     ),
@@ -145,7 +186,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "ambiguity",
         "Overlay where the file leaves room: per-pixel spread of decodes with random z, relative within "
         "the image (in the selection, or the whole image)",
-        lambda w, on: w.show_map("ambiguity" if on else ""),
+        lambda t, on: t.window.show_map("ambiguity" if on else ""),
         checkable=True,
         group="map",
     ),
@@ -185,7 +226,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "X",
         "flicker",
         "Alternate between the two images chosen as A and B",
-        lambda w, on: w.view_panel.set_flicker(on),
+        lambda t, on: t.view.set_flicker(on),
         checkable=True,
         group="comparison",
     ),
@@ -195,7 +236,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "V",
         "split",
         "Show image A left of a divider and image B right of it; drag the divider to sweep across",
-        lambda w, on: w.view_panel.set_split(on),
+        lambda t, on: t.view.set_split(on),
         checkable=True,
         group="comparison",
     ),
@@ -263,7 +304,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+I",
         "select-invert",
         "Select everything outside the region instead",
-        lambda w: w.region.invert(),
+        lambda t: t.selection.invert(),
         short="Invert",
     ),
     ActionSpec(
@@ -272,7 +313,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+D",
         "select-clear",
         "Remove the region",
-        lambda w: w.region.clear(),
+        lambda t: t.selection.clear(),
         short="Clear",
     ),
     ActionSpec(
@@ -281,7 +322,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+Return",
         "apply",
         "Run the tool shown in the Tools panel on the region",
-        lambda w: w.toolbox.current().apply(),
+        lambda t: t.toolbox.current().apply(),
     ),
     ActionSpec(
         "shortcuts",
@@ -289,10 +330,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "F1",
         "info",
         "Every command with its shortcut",
-        lambda w: w.show_shortcuts(),
+        lambda t: t.window.show_shortcuts(),
     ),
     ActionSpec(
-        "about", "&About JPEG Explorer", "", "app", "What this application does and proves", lambda w: w.show_about()
+        "about",
+        "&About JPEG Explorer",
+        "",
+        "app",
+        "What this application does and proves",
+        lambda t: t.window.show_about(),
     ),
 )
 
@@ -303,10 +349,10 @@ BUSY_BLOCKED = ("open", "open_session", "save_session", "export", "undo", "redo"
 def tool_specs(panels: list[ToolPanel]) -> tuple[ActionSpec, ...]:
     """One checkable action per tool panel (its name, icon and shortcut), shown in the Tools menu."""
 
-    def show(title: str) -> Callable[[MainWindow, bool], None]:
-        def choose(window: MainWindow, checked: bool) -> None:
+    def show(title: str) -> Callable[[ActionTargets, bool], None]:
+        def choose(targets: ActionTargets, checked: bool) -> None:
             if checked:
-                window.toolbox.show_panel(title)
+                targets.toolbox.show_panel(title)
 
         return choose
 
@@ -325,12 +371,13 @@ def tool_specs(panels: list[ToolPanel]) -> tuple[ActionSpec, ...]:
     )
 
 
-def build_actions(window: MainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QAction]:
-    """One QAction per spec, parented to ``window``, shortcuts and tooltips set (the shortcut in the tip)."""
+def build_actions(parent: QWidget, specs: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QAction]:
+    """One QAction per spec, parented to ``parent``, shortcuts and tooltips set (the shortcut in the tip),
+    not yet bound to what it runs (see :func:`bind_actions`)."""
     actions: dict[str, QAction] = {}
     groups: dict[str, QActionGroup] = {}
     for spec in specs:
-        action = QAction(icon(spec.icon), spec.text, window)
+        action = QAction(icon(spec.icon), spec.text, parent)
         if spec.short:
             action.setIconText(spec.short)
         action.setShortcut(QKeySequence(spec.shortcut))
@@ -339,16 +386,22 @@ def build_actions(window: MainWindow, specs: tuple[ActionSpec, ...] = ACTIONS) -
         action.setStatusTip(spec.tip)
         action.setCheckable(spec.checkable)
         if spec.group:
-            groups.setdefault(spec.group, QActionGroup(window)).addAction(action)
+            groups.setdefault(spec.group, QActionGroup(parent)).addAction(action)
             groups[spec.group].setExclusionPolicy(
                 QActionGroup.ExclusionPolicy.ExclusiveOptional
                 if spec.group in OPTIONAL_GROUPS
                 else QActionGroup.ExclusionPolicy.Exclusive
             )
-        if spec.checkable:
-            action.toggled.connect(lambda checked, run=spec.run: run(window, checked))
-        else:
-            action.triggered.connect(lambda _=False, run=spec.run: run(window))
-        window.addAction(action)
+        parent.addAction(action)
         actions[spec.key] = action
     return actions
+
+
+def bind_actions(actions: dict[str, QAction], specs: tuple[ActionSpec, ...], targets: ActionTargets) -> None:
+    """Make each spec's action run it on ``targets`` when triggered (or toggled, for a checkable one)."""
+    for spec in specs:
+        action = actions[spec.key]
+        if spec.checkable:
+            action.toggled.connect(lambda checked, run=spec.run: run(targets, checked))
+        else:
+            action.triggered.connect(lambda _=False, run=spec.run: run(targets))

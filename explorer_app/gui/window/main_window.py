@@ -16,7 +16,7 @@ from ...codec import JpegCode, to_display
 from ...verify.report import VerificationReport
 from ..canvas.canvas import ImageCanvas
 from ..canvas.images import map_image
-from ..canvas.selection import Region
+from ..canvas.selection import Selection
 from ..dialogs.export_result import ExportResultDialog
 from ..dialogs.help import ABOUT, ShortcutsDialog
 from ..dialogs.preferences import PreferencesDialog
@@ -50,7 +50,7 @@ from ..tools.scribble import ScribblePanel
 from ..tools.total_variation import TotalVariationPanel
 from ..tools.variance import VariancePanel
 from ..widgets.icons import icon
-from .actions import BUSY_BLOCKED, build_actions, tool_specs
+from .actions import ACTIONS, BUSY_BLOCKED, ActionTargets, bind_actions, build_actions, tool_specs
 from .sessions import JPEG_FILTER, SessionCommands
 
 AMBIGUITY_DECODES = 6
@@ -170,7 +170,7 @@ class MainWindow(SessionCommands, QMainWindow):
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setSingleShot(True)
         self.autosave_timer.timeout.connect(self.autosave_now)
-        self.region = Region()
+        self.region = Selection()
         self.canvas = ImageCanvas()
         self.setCentralWidget(self.canvas)
         self.commands = build_actions(self)
@@ -182,12 +182,24 @@ class MainWindow(SessionCommands, QMainWindow):
         ]
         self.tool_panels = {panel.title: panel for panel in panels}
         self.toolbox = ToolBox(panels)
-        self.commands.update(build_actions(self, tool_specs(panels)))
+        tools = tool_specs(panels)
+        self.commands.update(build_actions(self, tools))
         self.view_panel = ViewPanel(self.commands)
         self.file_panel = FilePanel()
         self.region_panel = RegionPanel(self.commands, self.region)
         self.history_panel = HistoryPanel(self.explorer, self.commands)
         self.status = StatusPanel(self.statusBar(), self.commands["cancel"])
+        targets = ActionTargets(
+            self,
+            self.explorer,
+            self.jobs,
+            self.canvas,
+            self.region,
+            self.region_panel.brush_radius,
+            self.view_panel,
+            self.toolbox,
+        )
+        bind_actions(self.commands, ACTIONS + tools, targets)
         self.docks: dict[str, QDockWidget] = {}
         self._arrange_panels()
         self._build_menus()

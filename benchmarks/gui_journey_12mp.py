@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["save_session"] = journey(
         app,
         meter,
-        lambda: window.save_session(session_file),
+        lambda: window.sessions.save_session(session_file),
         lambda: idle() and session_file.exists() and not writing(),
     )
     figures["save_session"]["size_mib"] = round(session_file.stat().st_size / 2**20, 2)
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["reopen_session"] = journey(
             app,
             meter,
-            lambda: window.open_session(session_file),
+            lambda: window.sessions.open_session(session_file),
             lambda: idle() and window.explorer.session.history.position == 1,
         )
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)  # type: ignore

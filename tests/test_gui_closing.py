@@ -113,7 +113,7 @@ def test_the_next_start_offers_the_autosave_back(qtbot, tmp_path: Path, photo: P
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     restarted = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
     qtbot.addWidget(restarted)
-    restarted.offer_autosaves()
+    restarted.sessions.offer_autosaves()
     wait_idle(qtbot, restarted)
     assert restarted.explorer.session.history.position == 1
     assert np.array_equal(restarted.images["current"], edited)

@@ -132,7 +132,7 @@ def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path:
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Hue / saturation")
     edited = window.images["current"].copy()
-    window.save_session(tmp_path / "work")  # typed without .jxs: it gets it
+    window.sessions.save_session(tmp_path / "work")  # typed without .jxs: it gets it
     qtbot.waitUntil(lambda: window.writer.pending == 0)
     assert (tmp_path / "work.jxs").exists() and "Session saved" in window.status.message.text()
     window.explorer.undo()
@@ -140,7 +140,7 @@ def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path:
     window.open_path(photo)
     wait_idle(qtbot, window)
     assert window.explorer.session.history.position == 0
-    assert window.open_session(tmp_path / "work.jxs")
+    assert window.sessions.open_session(tmp_path / "work.jxs")
     wait_idle(qtbot, window)
     assert np.array_equal(window.images["current"], edited)
     assert window.explorer.session.history.position == 1
@@ -151,13 +151,13 @@ def test_crash_autosave_is_offered_back(qtbot, explore: MainWindow, tmp_path: Pa
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Brightness")
     edited = window.images["current"].copy()
-    window.autosave_now()
+    window.sessions.autosave_now()
     qtbot.waitUntil(lambda: window.writer.pending == 0)
     # a crash: the window never closes normally; a new one starts with the same settings
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     restarted = MainWindow(Settings(tmp_path / "settings.ini"), model=window.model)
     qtbot.addWidget(restarted)
-    restarted.offer_autosaves()
+    restarted.sessions.offer_autosaves()
     wait_idle(qtbot, restarted)
     assert restarted.explorer.session.history.position == 1
     assert np.array_equal(restarted.images["current"], edited)
@@ -174,9 +174,9 @@ def test_autosave_waits_for_a_running_edit(qtbot, explore: MainWindow, tmp_path:
     monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
     window.tool_panels["Variance"].apply_button.click()
     assert window.jobs.busy
-    window.autosave_now()
+    window.sessions.autosave_now()
     assert not list((tmp_path / "autosave").glob("*.jxs"))
-    assert window.autosave_timer.isActive()
+    assert window.sessions.autosave_timer.isActive()
     window.jobs.cancel()
     qtbot.waitUntil(lambda: list((tmp_path / "autosave").glob("*.jxs")) != [], timeout=5000)
 

@@ -52,12 +52,20 @@ class SessionWriter(QObject):
     def pending(self) -> int:
         return len(self.workers)
 
-    def write(self, session: Session, path: Path, on_written: Callable[[Path, int], None] | None = None) -> None:
+    def write(
+        self,
+        session: Session,
+        path: Path,
+        on_written: Callable[[Path, int], None] | None = None,
+        on_failed: Callable[[Path, str], None] | None = None,
+    ) -> None:
+        """Write ``session`` to ``path`` in the background; ``on_written(path, bytes)`` or
+        ``on_failed(path, message)`` is called for this write only (before ``written`` or ``failed``)."""
         frozen = snapshot(session)
         worker = create_worker(write_snapshot, frozen, path, _start_thread=False, _ignore_errors=True)
         self.workers.add(worker)
         worker.returned.connect(lambda size: self._done(path, size, on_written))
-        worker.errored.connect(lambda error: self.failed.emit(path, str(error)))
+        worker.errored.connect(lambda error: self._failed(path, str(error), on_failed))
         worker.finished.connect(lambda: self._finished(worker))
         worker.start()
 
@@ -65,6 +73,11 @@ class SessionWriter(QObject):
         if on_written is not None:
             on_written(path, size)
         self.written.emit(path, size)
+
+    def _failed(self, path: Path, message: str, on_failed: Callable[[Path, str], None] | None) -> None:
+        if on_failed is not None:
+            on_failed(path, message)
+        self.failed.emit(path, message)
 
     def _finished(self, worker: FunctionWorker) -> None:
         self.workers.discard(worker)

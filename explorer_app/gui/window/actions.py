@@ -23,14 +23,13 @@ from ..panels.toolbox import ToolBox
 from ..panels.view import ViewPanel
 from ..tools.base import ToolPanel
 from ..widgets.icons import icon
+from .sessions import SessionCommands
 
 
 class WindowCommands(Protocol):
     """The window-level commands of the table: dialogs, overlays, help and closing."""
 
     def ask_open(self) -> None: ...
-    def ask_open_session(self) -> None: ...
-    def ask_save_session(self) -> None: ...
     def ask_export(self) -> None: ...
     def ask_preferences(self) -> None: ...
     def close(self) -> bool: ...
@@ -42,11 +41,12 @@ class WindowCommands(Protocol):
 
 @dataclass(frozen=True)
 class ActionTargets:
-    """What the actions act on: the window's commands, the explorer (undo, redo), the jobs (cancel), the
-    canvas (zoom, gestures), the selection, the brush radius the Region panel sets, the View panel and
-    the Tools panel."""
+    """What the actions act on: the window's commands, its session commands, the explorer (undo, redo),
+    the jobs (cancel), the canvas (zoom, gestures), the selection, the brush radius the Region panel
+    sets, the View panel and the Tools panel."""
 
     window: WindowCommands
+    sessions: SessionCommands
     explorer: Explorer
     jobs: Jobs
     canvas: ImageCanvas
@@ -111,7 +111,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+Shift+O",
         "session-open",
         "Reopen a saved exploration session",
-        lambda t: t.window.ask_open_session(),
+        lambda t: t.sessions.ask_open_session(),
     ),
     ActionSpec(
         "save_session",
@@ -119,7 +119,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Ctrl+S",
         "session-save",
         "Save the exploration (file hash, control signal z, history) to reopen it exactly",
-        lambda t: t.window.ask_save_session(),
+        lambda t: t.sessions.ask_save_session(),
     ),
     ActionSpec(
         "export",

@@ -56,7 +56,7 @@ def run_gui(path: Path | None, screenshot: Path | None = None, kind: str = "PNG"
         if path is not None:
             window.open_path(path)
         else:
-            window.offer_autosaves()
+            window.sessions.offer_autosaves()
         return app.exec()
     with tempfile.TemporaryDirectory() as folder:
         window = MainWindow(Settings(Path(folder) / "settings.ini"))

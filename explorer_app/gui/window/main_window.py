@@ -24,8 +24,9 @@ from ..jobs.edits import MapShown, ambiguity_job
 from ..jobs.explorer import Explorer
 from ..jobs.exporting import export_job
 from ..jobs.opening import FirstView, LoadedModel, NetworkView, OpenedFile, load_model, open_job
+from ..jobs.restoring import Restored
 from ..jobs.runner import Jobs
-from ..jobs.saving import SessionWriter, autosave_path
+from ..jobs.saving import SessionWriter
 from ..model.candidates import Changed, Shown
 from ..model.geometry import display_block_offset, display_size
 from ..model.maps import coarseness_map, heat_rgba, stretch
@@ -138,7 +139,7 @@ def quit_if_last_window() -> None:
         QTimer.singleShot(0, app.quit)
 
 
-class MainWindow(SessionCommands, QMainWindow):
+class MainWindow(QMainWindow):
     """``model`` and ``load_classifier`` override the shipped decoder and glyph classifiers (tests)."""
 
     def __init__(
@@ -167,9 +168,6 @@ class MainWindow(SessionCommands, QMainWindow):
         self.jobs = Jobs()
         self.writer = SessionWriter()
         self.explorer = Explorer(self.jobs, self.settings)
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.setSingleShot(True)
-        self.autosave_timer.timeout.connect(self.autosave_now)
         self.region = Selection()
         self.canvas = ImageCanvas()
         self.setCentralWidget(self.canvas)
@@ -189,8 +187,10 @@ class MainWindow(SessionCommands, QMainWindow):
         self.region_panel = RegionPanel(self.commands, self.region)
         self.history_panel = HistoryPanel(self.explorer, self.commands)
         self.status = StatusPanel(self.statusBar(), self.commands["cancel"])
+        self.sessions = SessionCommands(self, self, self.explorer, self.jobs, self.writer, self.settings, self.status)
         targets = ActionTargets(
             self,
+            self.sessions,
             self.explorer,
             self.jobs,
             self.canvas,
@@ -294,7 +294,7 @@ class MainWindow(SessionCommands, QMainWindow):
         self.explorer.previewCleared.connect(self._clear_preview)
         self.explorer.committed.connect(self._committed)
         self.explorer.changed.connect(self._update_actions)
-        self.explorer.changed.connect(self.autosave)
+        self.explorer.changed.connect(self.sessions.autosave)
         self.toolbox.panelChanged.connect(lambda title: self.commands[f"tool:{title}"].setChecked(True))
         self.jobs.finished.connect(self._close_when_idle)
         self.writer.idle.connect(self._close_when_idle)
@@ -351,7 +351,7 @@ class MainWindow(SessionCommands, QMainWindow):
         if self.jobs.busy:
             self.status.say("Busy: wait for the running computation or cancel it (Esc) first.")
             return False
-        if session_file is None and self.explorer.dirty and not self.confirm_leaving():
+        if session_file is None and self.explorer.dirty and not self.sessions.confirm_leaving():
             return False
         if self.fixed_model is None:
             self.model = load_model(self.settings.model, self.settings.model_size, self.settings.device)
@@ -429,7 +429,7 @@ class MainWindow(SessionCommands, QMainWindow):
         """A decode finished: it becomes the window's file (with the session restored into it when one
         was given); an autosave left behind for this file is offered back."""
         if self.opened is not None and self.opened.code.sha256 != opened.code.sha256:
-            self.discard_autosave()
+            self.sessions.discard_autosave()
         self.opened = opened
         self.settings.add_recent(opened.path)
         self.images = {"plain": opened.plain, "network": opened.network, "current": opened.current}
@@ -445,15 +445,23 @@ class MainWindow(SessionCommands, QMainWindow):
         from_autosave = opened.restored is not None and opened.restored.parent == self.settings.autosave_folder
         self.explorer.start(opened.session, dirty=from_autosave)
         if opened.restored is not None:
-            self._say_restored(opened.restored, opened.session.base_matches)
+            self.sessions.say_restored(opened.restored, opened.session.base_matches)
         else:
             self.status.say(
                 f"{opened.path.name} opened: {opened.code.width} × {opened.code.height}; "
                 "select a region and pick a tool"
             )
-            self._offer_autosave(opened)
+            self.sessions.offer_autosave(opened)
         if self.model.note:
             self.status.say(self.model.note)
+
+    def show_restored(self, restored: Restored) -> None:
+        """A session was restored into the open file: its current image replaces the shown one."""
+        assert self.opened is not None
+        self.images["current"] = self.opened.current = restored.current
+        self.opened.screens["current"] = restored.screen
+        self.canvas.set_source("current", restored.screen)
+        self.status.set_consistent(restored.consistent)
 
     def _show_source(self, source: str) -> None:
         if source in self.canvas.images.sources:
@@ -617,7 +625,7 @@ class MainWindow(SessionCommands, QMainWindow):
                     return
                 self.keep_autosave = self.explorer.dirty
                 self.jobs.cancel()
-            elif self.explorer.dirty and not self.confirm_leaving():
+            elif self.explorer.dirty and not self.sessions.confirm_leaving():
                 event.ignore()
                 return
             self.closing = True
@@ -629,8 +637,8 @@ class MainWindow(SessionCommands, QMainWindow):
             event.ignore()
             return
         if self.opened is not None and not self.keep_autosave:
-            self.discard_autosave()
-        self.autosave_timer.stop()
+            self.sessions.discard_autosave()
+        self.sessions.autosave_timer.stop()
         if self.isVisible():
             self.settings.window_geometry = self.saveGeometry()
             self.settings.window_state = self.saveState(LAYOUT_VERSION)
@@ -646,7 +654,6 @@ class MainWindow(SessionCommands, QMainWindow):
         session = self.explorer.session
         if self.keep_autosave and self.explorer.dirty and session is not None and session.history.entries:
             self.explorer.saved_generation = self.explorer.generation
-            self.settings.autosave_folder.mkdir(parents=True, exist_ok=True)
-            self.writer.write(session, autosave_path(self.settings.autosave_folder, session.code.sha256))
+            self.sessions.write_autosave(session)
             return
         QTimer.singleShot(0, self.close)

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Protocol
 
-from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QFileDialog, QMessageBox
+from PyQt6.QtCore import QTimer
+from PyQt6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from ...engine.session import Session
 from ...engine.session_file import SessionFacts, SessionFileError, read_facts
+from ..jobs.explorer import Explorer
 from ..jobs.opening import OpenedFile
 from ..jobs.restoring import Restored, restore_job
-from ..jobs.saving import autosave_path, pending_autosaves, with_suffix
+from ..jobs.runner import Jobs
+from ..jobs.saving import SessionWriter, autosave_path, pending_autosaves, with_suffix
+from ..panels.status import StatusPanel
+from ..settings import Settings
 
 SESSION_FILTER = "JPEG Explorer sessions (*.jxs);;All files (*)"
 JPEG_FILTER = "JPEG images (*.jpg *.jpeg *.jpe *.jfif *.JPG *.JPEG);;All files (*)"
@@ -22,35 +28,77 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+class OpenFiles(Protocol):
+    """What the session commands need of the window: the open file, whether it is closing, opening a
+    JPEG (with a session restored into it), and showing a session restored into the open file."""
+
+    @property
+    def opened(self) -> OpenedFile | None: ...
+
+    @property
+    def closing(self) -> bool: ...
+
+    def open_path(self, path: Path, session_file: Path | None = None) -> bool: ...
+
+    def show_restored(self, restored: Restored) -> None: ...
+
+
 class SessionCommands:
-    """Mixed into MainWindow (it uses its jobs, writer, explorer, settings, status and open_path)."""
+    """Saving, reopening and autosaving the window's session. ``parent`` owns the dialogs and the
+    autosave timer; ``files`` is the window's side (:class:`OpenFiles`)."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        files: OpenFiles,
+        explorer: Explorer,
+        jobs: Jobs,
+        writer: SessionWriter,
+        settings: Settings,
+        status: StatusPanel,
+    ) -> None:
+        self.parent = parent
+        self.files = files
+        self.explorer = explorer
+        self.jobs = jobs
+        self.writer = writer
+        self.settings = settings
+        self.status = status
+        self.autosave_timer = QTimer(parent)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_timer.timeout.connect(self.autosave_now)
 
     def ask_save_session(self) -> None:
-        suggestion = self.opened.path.with_suffix(".jxs")
-        name, _ = QFileDialog.getSaveFileName(self, "Save session", str(suggestion), SESSION_FILTER)
+        opened = self.files.opened
+        if opened is None:
+            return
+        suggestion = opened.path.with_suffix(".jxs")
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save session", str(suggestion), SESSION_FILTER)
         if name:
             self.save_session(Path(name))
 
     def save_session(self, path: Path) -> None:
         """Save in the background (the snapshot is taken now); a name without .jxs gets it."""
-        if self.explorer.session is None or self.jobs.busy:
+        session = self.explorer.session
+        if session is None or self.jobs.busy:
             return
         path = with_suffix(path)
         generation = self.explorer.generation
         self.explorer.saved_generation = generation
         self.status.say(f"Saving the session to {path}…")
-        self.writer.write(
-            self.explorer.session,
-            path,
-            on_written=lambda where, size: self.status.say(f"Session saved to {where} ({size / 2**20:.1f} MB)", True),
-        )
-        self.writer.failed.connect(
-            lambda *_: setattr(self.explorer, "saved_generation", -1), Qt.ConnectionType.SingleShotConnection
-        )
+        self.writer.write(session, path, on_written=self._saved, on_failed=self._not_saved)
+
+    def _saved(self, path: Path, size: int) -> None:
+        self.status.say(f"Session saved to {path} ({size / 2**20:.1f} MB)", True)
+
+    def _not_saved(self, path: Path, message: str) -> None:
+        """This save failed: the session counts as unsaved again (the writer's ``failed`` says why)."""
+        self.explorer.saved_generation = -1
 
     def ask_open_session(self) -> None:
-        folder = str(self.opened.path.parent) if self.opened else self.settings.last_open_folder
-        name, _ = QFileDialog.getOpenFileName(self, "Open session", folder, SESSION_FILTER)
+        opened = self.files.opened
+        folder = str(opened.path.parent) if opened else self.settings.last_open_folder
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Open session", folder, SESSION_FILTER)
         if name:
             self.open_session(Path(name))
 
@@ -63,14 +111,15 @@ class SessionCommands:
         try:
             facts = read_facts(path)
         except SessionFileError as error:
-            QMessageBox.warning(self, "Cannot open this session", str(error))
+            QMessageBox.warning(self.parent, "Cannot open this session", str(error))
             return False
         if self.explorer.dirty and not self.confirm_leaving():
             return False
-        if self.opened is not None and self.opened.code.sha256 == facts.source_sha256 and self._untouched():
+        opened = self.files.opened
+        if opened is not None and opened.code.sha256 == facts.source_sha256 and self._untouched():
             return self.restore_into_open(path)
         jpeg = self.locate_jpeg(facts)
-        return jpeg is not None and self.open_path(jpeg, session_file=path)
+        return jpeg is not None and self.files.open_path(jpeg, session_file=path)
 
     def _untouched(self) -> bool:
         session = self.explorer.session
@@ -83,18 +132,20 @@ class SessionCommands:
         if recorded.is_file() and file_sha256(recorded) == facts.source_sha256:
             return recorded
         QMessageBox.information(
-            self,
+            self.parent,
             "Where is the JPEG?",
             f"The session belongs to {recorded.name}, which is no longer at {recorded}"
             + (" (a file there has other contents)" if recorded.exists() else "")
             + ". Show where it is now.",
         )
-        name, _ = QFileDialog.getOpenFileName(self, f"Where is {recorded.name}?", str(facts.path.parent), JPEG_FILTER)
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent, f"Where is {recorded.name}?", str(facts.path.parent), JPEG_FILTER
+        )
         if not name:
             return None
         if file_sha256(Path(name)) != facts.source_sha256:
             QMessageBox.warning(
-                self,
+                self.parent,
                 "Not the session's file",
                 f"{name} is not the file this session was made on "
                 f"(its SHA-256 differs from {facts.source_sha256[:16]}…).",
@@ -104,23 +155,24 @@ class SessionCommands:
 
     def restore_into_open(self, path: Path) -> bool:
         """Restore a session of the open file into its fresh, unedited session (no second decode)."""
+        if self.explorer.session is None:
+            return False
         self.jobs.start(
             f"Restoring {path.name}",
             restore_job,
             self.explorer.session,
             path,
             on_result=lambda restored: self._restored(restored, path),
-            on_error=lambda error: QMessageBox.warning(self, "Cannot open this session", str(error)),
+            on_error=lambda error: QMessageBox.warning(self.parent, "Cannot open this session", str(error)),
         )
         return True
 
     def _restored(self, restored: Restored, path: Path) -> None:
-        self.images["current"] = self.opened.current = restored.current
-        self.opened.screens["current"] = restored.screen
-        self.canvas.set_source("current", restored.screen)
-        self.status.set_consistent(restored.consistent)
-        self.explorer.start(self.explorer.session, dirty=path.parent == self.settings.autosave_folder)
-        self._say_restored(path, self.explorer.session.base_matches)
+        session = self.explorer.session
+        assert session is not None  # restore_into_open ran on it, and no other job ran meanwhile
+        self.files.show_restored(restored)
+        self.explorer.start(session, dirty=path.parent == self.settings.autosave_folder)
+        self.say_restored(path, session.base_matches)
 
     def autosave(self) -> None:
         """Save the session for crash recovery a little after the last change."""
@@ -130,25 +182,28 @@ class SessionCommands:
     def autosave_now(self) -> None:
         """Write the autosave in the background, or retry in a second while a job runs (it may be
         changing the session)."""
+        session = self.explorer.session
         if self.jobs.busy:
             self.autosave_timer.start(1000)
-        elif self.explorer.session is not None and self.explorer.dirty:
-            self.settings.autosave_folder.mkdir(parents=True, exist_ok=True)
-            self.writer.write(
-                self.explorer.session, autosave_path(self.settings.autosave_folder, self.explorer.session.code.sha256)
-            )
+        elif session is not None and self.explorer.dirty:
+            self.write_autosave(session)
+
+    def write_autosave(self, session: Session) -> None:
+        self.settings.autosave_folder.mkdir(parents=True, exist_ok=True)
+        self.writer.write(session, autosave_path(self.settings.autosave_folder, session.code.sha256))
 
     def discard_autosave(self) -> None:
         self.autosave_timer.stop()
-        if self.opened is not None:
-            autosave_path(self.settings.autosave_folder, self.opened.code.sha256).unlink(missing_ok=True)
+        opened = self.files.opened
+        if opened is not None:
+            autosave_path(self.settings.autosave_folder, opened.code.sha256).unlink(missing_ok=True)
 
     def confirm_leaving(self) -> bool:
         """Offer to save unsaved edits; False when the user cancels (or cancels the save dialog)."""
         buttons = (
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
         )
-        answer = QMessageBox.question(self, "Unsaved exploration", "Save the session before closing?", buttons)
+        answer = QMessageBox.question(self.parent, "Unsaved exploration", "Save the session before closing?", buttons)
         if answer == QMessageBox.StandardButton.Save:
             self.ask_save_session()
             return not self.explorer.dirty
@@ -161,21 +216,22 @@ class SessionCommands:
             found
             and Path(found[0][1]).exists()
             and QMessageBox.question(
-                self,
+                self.parent,
                 "Restore autosaved session?",
                 f"The last exploration of {found[0][1]} was not closed normally. Reopen it with its autosaved session?",
             )
             == QMessageBox.StandardButton.Yes
         ):
-            self.open_path(Path(found[0][1]), session_file=found[0][0])
+            self.files.open_path(Path(found[0][1]), session_file=found[0][0])
 
-    def _offer_autosave(self, opened: OpenedFile) -> None:
+    def offer_autosave(self, opened: OpenedFile) -> None:
+        """A file just opened: offer back its autosave, if one was left behind."""
         saved = autosave_path(self.settings.autosave_folder, opened.code.sha256)
         if (
-            not self.closing
+            not self.files.closing
             and saved.exists()
             and QMessageBox.question(
-                self,
+                self.parent,
                 "Restore autosaved session?",
                 f"An autosaved exploration of {opened.path.name} was found "
                 "(the application did not close normally). Restore it?",
@@ -184,7 +240,7 @@ class SessionCommands:
         ):
             self.restore_into_open(saved)
 
-    def _say_restored(self, path: Path, base_matches: bool) -> None:
+    def say_restored(self, path: Path, base_matches: bool) -> None:
         note = (
             ""
             if base_matches

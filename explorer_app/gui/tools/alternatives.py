@@ -3,8 +3,7 @@ in a gallery to keep one (ranked by the engine)."""
 
 from __future__ import annotations
 
-import torch
-
+from ...engine.alternatives import alternatives_verdict, rank_alternatives
 from ...engine.optimize import EditResult
 from ...engine.regions import Region
 from ...engine.session import Session
@@ -44,28 +43,14 @@ class AlternativesPanel(FieldPanel):
         self.extra.addWidget(self.gallery)
 
     def rank(self, session: Session, result: EditResult, region: Region) -> tuple[list[Ranked], str]:
-        """In the order the optimizer returned them, each with its distance from the current image."""
-        y0, y1, x0, x1 = region.bounds()
-        inside = torch.from_numpy(region.mask[y0:y1, x0:x1]).to(session.image.device)
-        before = session.image[0, :, y0:y1, x0:x1]
-        found = []
-        for index in range(result.count):
-            patch = session.candidate_patch(result, index)
-            crop, (top, left) = session.patched_window(patch)
-            after = crop[0, :, y0 - top : y1 - top, x0 - left : x1 - left]
-            difference = float((after - before).abs().mean(0)[inside].mean())
-            found.append(Ranked(index, f"#{index + 1}", difference, f"Δ {difference:.1f}", patch, patch.consistent()))
-        consistent = sum(r.consistent for r in found)
-        low, high = min(r.score for r in found), max(r.score for r in found)
-        head = (
-            f"All {len(found)} alternatives are consistent with the file"
-            if consistent == len(found)
-            else f"Only {consistent} of {len(found)} alternatives are consistent with the file"
-        )
-        return found, (
-            f"{head}: each could have been the original here. They differ from the current image by "
-            f"{low:.1f}–{high:.1f} grey levels on average in the region."
-        )
+        """The engine's alternatives in the order the optimizer returned them, each with its distance from
+        the current image (worker thread)."""
+        found = rank_alternatives(session, result, region)
+        ranked = [
+            Ranked(a.index, f"#{a.index + 1}", a.difference, f"Δ {a.difference:.1f}", a.patch, a.consistent)
+            for a in found
+        ]
+        return ranked, alternatives_verdict(found)
 
     def show_candidates(self, found: CandidateSet) -> None:
         self.gallery.show_candidates(found)

@@ -34,7 +34,7 @@ from ..devices import DeviceError, pick_device
 from ..engine import Budget, Session, glyph_hypotheses, regions, tools
 from ..engine.stepper import EAGER_STEPS
 from ..engine.tools.glyphs import Classifier
-from .digits_command import load_digit_classifier
+from .digits_command import load_digit_classifier, on_device
 from .errors import EXIT_OK, fail
 
 SIDE = 1024
@@ -147,7 +147,7 @@ def measure(device: torch.device) -> dict[str, object]:
     digits_s = (
         None
         if classifier is None
-        else timed(lambda: glyph_hypotheses(session, classifier.to(device), DIGIT_BOX), device)
+        else timed(lambda: glyph_hypotheses(session, on_device(classifier, device), DIGIT_BOX), device)
     )
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
     return {

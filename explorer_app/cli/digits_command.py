@@ -11,6 +11,8 @@ import argparse
 import json
 from pathlib import Path
 
+import torch
+
 from ..codec import JpegError, read_jpeg
 from ..decoder.registry import MODEL_NAMES, ModelNotFoundError
 from ..decoder.selection import choose_decoder
@@ -47,6 +49,13 @@ def load_digit_classifier() -> Classifier:
     return load_classifier("digits")
 
 
+def on_device(classifier: Classifier, device: torch.device) -> Classifier:
+    """``classifier`` moved to ``device`` (the shipped ones are torch modules; Module.to moves in place)."""
+    if isinstance(classifier, torch.nn.Module):
+        classifier.to(device)
+    return classifier
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", help="the JPEG file")
     parser.add_argument("--box", required=True, help="X,Y,W,H of the digit, in pixels of the stored image")
@@ -70,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         box = parse_box(args.box, code.height, code.width)
         device = pick_device(args.device)
         chosen = choose_decoder(args.model, args.size, device)
-        classifier = load_digit_classifier().to(device)
+        classifier = on_device(load_digit_classifier(), device)
         targets = output_paths(folder, classifier.classes)
         check_not_inputs([path for pair in targets.values() for path in pair], [Path(args.input)])
         created = prepare_folder(folder)

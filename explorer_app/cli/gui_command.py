@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             read_jpeg(path)
         except JpegError as error:
             return fail(str(error))
-    kind = None
+    kind = "PNG"
     if screenshot is not None:
         try:
             kind = screenshot_format(screenshot, path)

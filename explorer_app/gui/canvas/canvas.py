@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
@@ -30,7 +31,7 @@ from PyQt6.QtWidgets import (
 )
 
 from .images import to_qimage
-from .interactions import Interaction
+from .interactions import Interaction, R
 from .legend import MapLegend
 
 GRID_MIN_ZOOM = 3.0
@@ -76,7 +77,10 @@ class MapItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(self.map.rect())
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter | None, option: QStyleOptionGraphicsItem | None, widget: QWidget | None = None
+    ) -> None:
+        assert painter is not None and option is not None
         rect = option.exposedRect.intersected(QRectF(self.map.rect())).toAlignedRect()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.drawImage(rect, self.map, rect)
@@ -103,7 +107,10 @@ class ImageItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(self.image().rect())
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter | None, option: QStyleOptionGraphicsItem | None, widget: QWidget | None = None
+    ) -> None:
+        assert painter is not None and option is not None
         image = self.image()
         rect = option.exposedRect.intersected(QRectF(image.rect())).toAlignedRect()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
@@ -128,7 +135,10 @@ class BlockGrid(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self.size
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter | None, option: QStyleOptionGraphicsItem | None, widget: QWidget | None = None
+    ) -> None:
+        assert painter is not None and option is not None
         if painter.worldTransform().m11() < GRID_MIN_ZOOM:
             return
         rect = option.exposedRect.intersected(self.size)
@@ -180,7 +190,10 @@ class SplitCompare(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self.pixmap.width(), self.pixmap.height())
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter | None, option: QStyleOptionGraphicsItem | None, widget: QWidget | None = None
+    ) -> None:
+        assert painter is not None and option is not None
         x, height = self.divider_x(), self.pixmap.height()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         shown = option.exposedRect.intersected(QRectF(0, 0, x, height)).toAlignedRect()
@@ -209,7 +222,8 @@ class ImageCanvas(QGraphicsView):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setScene(QGraphicsScene(self))
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
         self.setBackgroundBrush(QColor(48, 48, 52))
         self.images = ImageItem()
         self._patch = QGraphicsPixmapItem()
@@ -239,8 +253,8 @@ class ImageCanvas(QGraphicsView):
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.legend = MapLegend(self.viewport())
         self.legend.hide()
-        self.interaction: Interaction | None = None
-        self._on_finish: Callable[[object], None] = lambda result: None
+        self.interaction: Interaction[Any] | None = None
+        self._on_finish: Callable[[Any], None] = lambda result: None
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
@@ -341,7 +355,7 @@ class ImageCanvas(QGraphicsView):
         super().scrollContentsBy(dx, dy)
         self._place_split_labels()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
         super().resizeEvent(event)
         self._place_split_labels()
         self._place_hint()
@@ -379,17 +393,26 @@ class ImageCanvas(QGraphicsView):
         self.scale(factor, factor)
         self.zoomChanged.emit(self.zoom())
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
+    def wheelEvent(self, event: QWheelEvent | None) -> None:
+        assert event is not None
         self.zoom_by(self.ZOOM_STEP if event.angleDelta().y() > 0 else 1 / self.ZOOM_STEP)
 
     # -- gestures ------------------------------------------------------------------------------------
-    def set_interaction(
-        self, interaction: Interaction | None, on_finish: Callable[[object], None] = lambda result: None
-    ) -> None:
+    def scene(self) -> QGraphicsScene:
+        """The canvas's scene (its own, set once)."""
+        return self._scene
+
+    def viewport(self) -> QWidget:
+        """The widget the view paints on (a scroll area always has one)."""
+        viewport = super().viewport()
+        assert viewport is not None
+        return viewport
+
+    def set_interaction(self, interaction: Interaction[R] | None, on_finish: Callable[[R], None] | None = None) -> None:
         """Draw with ``interaction``, handing each finished gesture's result to ``on_finish``; None: a drag
         pans the view."""
         self.interaction = interaction
-        self._on_finish = on_finish
+        self._on_finish = on_finish or (lambda result: None)
         self._preview.setPath(QPainterPath())
         pen = interaction.preview_pen() if interaction is not None else None
         self._preview.setPen(pen or QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine))
@@ -419,7 +442,8 @@ class ImageCanvas(QGraphicsView):
         return self.interaction is not None and event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
 
     def _finish(self, result: object | None) -> None:
-        self._preview.setPath(QPainterPath() if result is not None else self.interaction.preview())
+        interaction = self.interaction
+        self._preview.setPath(interaction.preview() if result is None and interaction is not None else QPainterPath())
         if result is not None:
             self._on_finish(result)
 
@@ -435,16 +459,18 @@ class ImageCanvas(QGraphicsView):
         super().leaveEvent(event)
         self.left.emit()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
+    def mousePressEvent(self, event: QMouseEvent | None) -> None:
+        assert event is not None
         if self._on_divider(event):
             self._dragging_divider = True
             self.viewport().setCursor(Qt.CursorShape.SplitHCursor)
             return None
-        if not self._drawing(event):
+        if self.interaction is None or not self._drawing(event):
             return super().mousePressEvent(event)
         self._finish(self.interaction.press(self.mapToScene(event.position().toPoint())))
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+    def mouseMoveEvent(self, event: QMouseEvent | None) -> None:
+        assert event is not None
         self._hover(event)
         if self._dragging_divider:
             return self._drag_divider(event)
@@ -453,17 +479,19 @@ class ImageCanvas(QGraphicsView):
         self.interaction.move(self.mapToScene(event.position().toPoint()))
         self._preview.setPath(self.interaction.preview())
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+    def mouseReleaseEvent(self, event: QMouseEvent | None) -> None:
+        assert event is not None
         if self._dragging_divider:
             self._dragging_divider = False
             self._drag_divider(event)
             self._restore_cursor()
             return None
-        if not self._drawing(event):
+        if self.interaction is None or not self._drawing(event):
             return super().mouseReleaseEvent(event)
         self._finish(self.interaction.release(self.mapToScene(event.position().toPoint())))
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if not self._drawing(event):
+    def mouseDoubleClickEvent(self, event: QMouseEvent | None) -> None:
+        assert event is not None
+        if self.interaction is None or not self._drawing(event):
             return super().mouseDoubleClickEvent(event)
         self._finish(self.interaction.double_click(self.mapToScene(event.position().toPoint())))

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from PyQt6 import sip
 from PyQt6.QtGui import QImage
+
+
+def qimage_data(buffer: object) -> bytes:
+    """``buffer`` (a numpy array's memory, or a sip pointer to it) as QImage's constructor takes it:
+    PyQt6 accepts any buffer there, its stubs name only bytes."""
+    return cast(bytes, buffer)
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -12,10 +20,10 @@ def to_qimage(image: np.ndarray) -> QImage:
     pixels = np.ascontiguousarray(image)
     height, width = pixels.shape[:2]
     if pixels.ndim == 2 or pixels.shape[2] == 1:
-        return QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
+        return QImage(qimage_data(pixels.data), width, height, width, QImage.Format.Format_Grayscale8).copy()
     if pixels.shape[2] == 4:
-        return QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
-    return QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        return QImage(qimage_data(pixels.data), width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+    return QImage(qimage_data(pixels.data), width, height, 3 * width, QImage.Format.Format_RGB888).copy()
 
 
 class BufferImage(QImage):
@@ -23,7 +31,7 @@ class BufferImage(QImage):
 
     def __init__(self, buffer: np.ndarray, image_format: QImage.Format) -> None:
         height, width = buffer.shape[:2]
-        super().__init__(sip.voidptr(buffer.ctypes.data), width, height, buffer.strides[0], image_format)
+        super().__init__(qimage_data(sip.voidptr(buffer.ctypes.data)), width, height, buffer.strides[0], image_format)
         self.buffer = buffer
 
 

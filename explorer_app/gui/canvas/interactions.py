@@ -7,46 +7,51 @@ An interaction receives scene positions (display pixels) and returns its result 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QPainterPath, QPainterPathStroker, QPen, QPolygonF
 
+R = TypeVar("R")
+"""What a finished gesture gives: a QPainterPath for the selections, a point for a click, ..."""
 
-class Interaction:
-    """Base: no shape. Subclasses override the gestures they use."""
+
+class Interaction(Generic[R]):
+    """Base: no shape. Subclasses override the gestures they use; a gesture's result is an ``R``."""
 
     name = ""
 
     def __init__(self) -> None:
         self.points: list[QPointF] = []
 
-    def press(self, pos: QPointF) -> QPainterPath | None:
+    def press(self, pos: QPointF) -> R | None:
         self.points = [pos]
         return None
 
     def move(self, pos: QPointF) -> None:
         self.points.append(pos)
 
-    def release(self, pos: QPointF) -> QPainterPath | None:
+    def release(self, pos: QPointF) -> R | None:
         shape = self.finished()
         self.points = []
         return shape
 
-    def double_click(self, pos: QPointF) -> QPainterPath | None:
+    def double_click(self, pos: QPointF) -> R | None:
         return None
 
     def preview(self) -> QPainterPath:
-        return self.finished() or QPainterPath()
+        shape = self.finished()
+        return shape if isinstance(shape, QPainterPath) else QPainterPath()
 
     def preview_pen(self) -> QPen | None:
         """How the canvas draws :meth:`preview`; None: a thin dashed outline."""
         return None
 
-    def finished(self) -> QPainterPath | None:
+    def finished(self) -> R | None:
         return None
 
 
-class RectangleSelect(Interaction):
+class RectangleSelect(Interaction[QPainterPath]):
     """Drag from one corner to the other."""
 
     name = "rectangle"
@@ -65,7 +70,7 @@ class RectangleSelect(Interaction):
         return path
 
 
-class FreehandSelect(Interaction):
+class FreehandSelect(Interaction[QPainterPath]):
     """Drag along the outline; releasing closes it."""
 
     name = "freehand"
@@ -105,7 +110,7 @@ class PolygonSelect(FreehandSelect):
         return shape
 
 
-class BrushStroke(Interaction):
+class BrushStroke(Interaction[QPainterPath]):
     """Paint: every pixel within the brush radius of the dragged path (a click paints one disc). The
     radius (display pixels) is read when the stroke starts, from ``radius``."""
 
@@ -135,7 +140,7 @@ class BrushStroke(Interaction):
         return stroker.createStroke(path).united(disc)
 
 
-class PointPick(Interaction):
+class PointPick(Interaction[QPointF]):
     """Each click is a point (for periods, the eyedropper, imprint placement)."""
 
     name = "point"
@@ -147,6 +152,6 @@ class PointPick(Interaction):
         return None
 
 
-REGION_INTERACTIONS: dict[str, type[Interaction]] = {
+REGION_INTERACTIONS: dict[str, type[Interaction[QPainterPath]]] = {
     cls.name: cls for cls in (RectangleSelect, PolygonSelect, FreehandSelect)
 }

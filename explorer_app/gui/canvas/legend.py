@@ -7,6 +7,7 @@ from PyQt6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..model.maps import HEAT_STOPS
+from ..widgets.qt import present
 
 STYLE = "color: white; background: transparent;"
 MARGIN = 10
@@ -19,7 +20,7 @@ class RampBar(QWidget):
         super().__init__(parent)
         self.setFixedHeight(12)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent | None) -> None:
         painter = QPainter(self)
         gradient = QLinearGradient(QPointF(0, 0), QPointF(self.width(), 0))
         for position, (r, g, b, a) in HEAT_STOPS:
@@ -62,5 +63,5 @@ class MapLegend(QWidget):
         self.raise_()
 
     def place(self) -> None:
-        parent = self.parentWidget()
+        parent = present(self.parentWidget())
         self.move(MARGIN, parent.height() - self.height() - MARGIN)

@@ -26,7 +26,9 @@ def rasterize(path: QPainterPath, height: int, width: int) -> np.ndarray:
     painter.end()
     bits = image.constBits()
     bits.setsize(image.sizeInBytes())
-    rows = np.frombuffer(bits, np.uint8).reshape(box.height(), image.bytesPerLine())
+    # a sip.voidptr is a buffer, which numpy's stubs do not know
+    flat = np.frombuffer(bits, np.uint8)  # type: ignore[call-overload]
+    rows = flat.reshape(box.height(), image.bytesPerLine())
     mask[box.y() : box.y() + box.height(), box.x() : box.x() + box.width()] = rows[:, : box.width()] > 127
     return mask
 

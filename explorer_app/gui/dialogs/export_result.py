@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 from ...export.exporter import report_path
 from ...verify.report import ComponentAgreement, EncoderFigures, VerificationReport
 from ..widgets.icons import icon
+from ..widgets.qt import present
 
 BADGE_STYLE = {True: "background:#1b8a3a;color:white;", False: "background:#c0392b;color:white;"}
 
@@ -96,7 +97,7 @@ class ExportResultDialog(QDialog):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 table.setItem(row, column, item)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        present(table.horizontalHeader()).setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.setToolTip(
             "Share of quantized DCT coefficients that come back identical when the PNG is "
             "JPEG-encoded again with the source file's tables, per component"

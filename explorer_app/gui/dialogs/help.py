@@ -14,6 +14,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from ..widgets.qt import present
+
 ABOUT = (
     "<h3>JPEG Explorer</h3>"
     "<p>Every image shown is consistent with the JPEG file: its DCT coefficients re-quantize to exactly "
@@ -48,12 +50,12 @@ class ShortcutsDialog(QDialog):
         rows = shortcut_rows(menus)
         self.table = QTableWidget(len(rows), 3)
         self.table.setHorizontalHeaderLabels(["Menu", "Command", "Shortcut"])
-        self.table.verticalHeader().hide()
+        present(self.table.verticalHeader()).hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, values in enumerate(rows):
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        present(self.table.horizontalHeader()).setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -136,7 +136,7 @@ class Explorer(QObject):
             panel.show_candidates(found)
         elif found is not None:
             self._show_change(found)
-            panel.committed(found.record)
+            panel.committed(found.record or {})
             self.committed.emit(found.record, panel)
 
     def show_candidate(self, candidate: Candidate) -> None:

@@ -20,6 +20,7 @@ from PyQt6.QtCore import QObject, QThreadPool, pyqtSignal
 from superqt.utils import GeneratorWorker, create_worker
 
 from ...engine.progress import Cancelled
+from ..widgets.qt import present
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,11 @@ class Jobs(QObject):
         worker.yielded.connect(yielded)
         worker.returned.connect(returned)
         worker.errored.connect(errored)
-        worker.finished.connect(lambda: self._finished(worker, label))
+
+        def finished(_: object = None) -> None:
+            self._finished(worker, label)
+
+        worker.finished.connect(finished)
         self.busyChanged.emit(True)
         self.progress.emit(0, 0, label)
         worker.start()
@@ -175,4 +180,4 @@ class Jobs(QObject):
         """Cancel the running job and wait until its thread has ended (test teardown; the window instead
         waits without blocking, see ``MainWindow.closeEvent``)."""
         self.cancel()
-        QThreadPool.globalInstance().waitForDone()
+        present(QThreadPool.globalInstance()).waitForDone()

@@ -66,7 +66,11 @@ class SessionWriter(QObject):
         self.workers.add(worker)
         worker.returned.connect(lambda size: self._done(path, size, on_written))
         worker.errored.connect(lambda error: self._failed(path, str(error), on_failed))
-        worker.finished.connect(lambda: self._finished(worker))
+
+        def finished(_: object = None) -> None:
+            self._finished(worker)
+
+        worker.finished.connect(finished)
         worker.start()
 
     def _done(self, path: Path, size: int, on_written: Callable[[Path, int], None] | None) -> None:

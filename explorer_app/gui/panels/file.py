@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 from ...codec import JpegCode
 from ...codec.tables import CHROMA_BASE, LUMA_BASE, estimate_ijg_quality
 from ..model.geometry import TURNED, display_size
+from ..widgets.qt import present
 
 COMPONENTS = ("Y", "Cb", "Cr")
 ORIENTATION_NAMES = {
@@ -82,10 +83,10 @@ class FilePanel(QWidget):
         self.table = QTableWidget(8, 8)
         self.table.setToolTip("Quantization table M (natural order): larger steps = coarser, more ambiguity")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().hide()
-        self.table.verticalHeader().hide()
+        present(self.table.horizontalHeader()).setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        present(self.table.verticalHeader()).setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        present(self.table.horizontalHeader()).hide()
+        present(self.table.verticalHeader()).hide()
         self.table.setMinimumHeight(150)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

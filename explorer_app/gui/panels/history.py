@@ -3,37 +3,30 @@ what it reached), undone ones greyed; clicking an entry goes back to just after 
 
 from __future__ import annotations
 
-import re
-
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QColor
 from PyQt6.QtWidgets import QAbstractItemView, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ..jobs.explorer import Explorer
+from ..model.records import outcome_texts, tool_words
 from ..widgets.buttons import tool_button
 
 VISIBLE_ROWS = 6
 STOPS = {"converged": "converged after {} steps", "budget": "{} steps", "cancelled": "stopped after {} steps"}
 
 
-def tool_words(record: dict[str, object]) -> str:
-    """A record's own summary, or (older records) its tool's name in words."""
-    if record.get("summary"):
-        return str(record["summary"])
-    words = re.sub(r"(?<!^)(?=[A-Z])", " ", str(record.get("tool", "edit"))).lower()
-    return words[:1].upper() + words[1:]
-
-
 def region_words(record: dict[str, object]) -> str:
-    region = dict(record.get("region", {}))
-    size = list(region.get("bounds_xywh", []))
+    recorded = record.get("region")
+    region = recorded if isinstance(recorded, dict) else {}
+    bounds = region.get("bounds_xywh")
+    size = list(bounds) if isinstance(bounds, list) else []
     kind = {"selection": "the selection", "rectangle": "a rectangle"}.get(str(region.get("kind")), "a region")
     return f"{kind} of {size[2]}×{size[3]} px at ({size[0]}, {size[1]})" if len(size) == 4 else kind
 
 
 def describe(record: dict[str, object]) -> tuple[str, str]:
     """(the entry's text: what was done and what it reached; a tooltip with the details)."""
-    reached = "; ".join(str(o["text"]) for o in record.get("outcomes", []))
+    reached = "; ".join(outcome_texts(record))
     text = tool_words(record) + (f"\n{reached}" if reached else "")
     stop = STOPS.get(str(record.get("stopped")), "{} steps").format(record.get("steps", "?"))
     tip = f"{tool_words(record)}\nOn {region_words(record)}, {stop}." + (f"\n{reached}" if reached else "")

@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import (
 
 from ..tools.base import ToolPanel
 from ..widgets.icons import icon
+from ..widgets.qt import present
 
 COLUMNS = 2
 
@@ -73,7 +74,7 @@ class ToolBox(QWidget):
         """The stack is as tall as the shown panel (not the tallest one), so short panels do not scroll."""
         for index in range(self.stack.count()):
             policy = QSizePolicy.Policy.Preferred if index == self.stack.currentIndex() else QSizePolicy.Policy.Ignored
-            self.stack.widget(index).setSizePolicy(QSizePolicy.Policy.Preferred, policy)
+            present(self.stack.widget(index)).setSizePolicy(QSizePolicy.Policy.Preferred, policy)
         self.stack.adjustSize()
 
     def show_panel(self, title: str) -> ToolPanel:
@@ -84,4 +85,6 @@ class ToolBox(QWidget):
         return panel
 
     def current(self) -> ToolPanel:
-        return self.stack.currentWidget()
+        panel = self.stack.currentWidget()
+        assert isinstance(panel, ToolPanel)
+        return panel

@@ -9,9 +9,9 @@ and shortcuts; the controls and the tool built from them follow."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import Field, dataclass
 from dataclasses import fields as dataclass_fields
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
@@ -31,6 +31,7 @@ from ...engine.tools import (
     Tool,
 )
 from ..model.candidates import Candidate, CandidateSet, Ranked
+from ..model.records import outcome_texts
 from ..widgets.icons import icon
 from .host import ToolHost
 
@@ -114,7 +115,7 @@ class ToolPanel(QWidget):
 
     def committed(self, record: dict[str, object]) -> None:
         """An edit of this panel was committed (``record``: its history record): say what it reached."""
-        self.message.setText("\n".join(outcome["text"] for outcome in record.get("outcomes", [])))
+        self.message.setText("\n".join(outcome_texts(record)))
 
     def show_candidates(self, found: CandidateSet) -> None:
         """Multi-candidate tools show their results; single-candidate ones are committed directly."""
@@ -154,7 +155,7 @@ class FieldSpec:
 Control = QSpinBox | QLabeledDoubleSlider
 
 
-def field_control(spec: FieldSpec, kind: type, default: object) -> Control:
+def field_control(spec: FieldSpec, kind: type, default: float) -> Control:
     """A spin box for an int field, a labelled slider for a float one, set to ``spec.initial`` or ``default``."""
     value = default if spec.initial is None else spec.initial
     if kind is not int:
@@ -167,6 +168,11 @@ def field_control(spec: FieldSpec, kind: type, default: object) -> Control:
     return control
 
 
+def tool_fields(tool_type: type[Tool]) -> tuple[Field[Any], ...]:
+    """The fields of a tool's dataclass (every tool is one; the Tool base class cannot say so to mypy)."""
+    return dataclass_fields(tool_type)  # type: ignore[arg-type]
+
+
 class FieldPanel(ToolPanel):
     """A panel generated from ``tool_type`` (a tool dataclass) and ``fields``: one control per field, in
     ``self.controls`` by field name; Apply builds the tool from their values. Every spec must name a field
@@ -177,7 +183,7 @@ class FieldPanel(ToolPanel):
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        known = {f.name for f in dataclass_fields(cls.tool_type)}
+        known = {f.name for f in tool_fields(cls.tool_type)}
         unknown = [spec.name for spec in cls.fields if spec.name not in known]
         if unknown:
             raise TypeError(f"{cls.__name__}: {cls.tool_type.__name__} has no field {', '.join(unknown)}")
@@ -185,7 +191,7 @@ class FieldPanel(ToolPanel):
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
         kinds = get_type_hints(self.tool_type)
-        defaults = {f.name: f.default for f in dataclass_fields(self.tool_type)}
+        defaults: dict[str, Any] = {f.name: f.default for f in tool_fields(self.tool_type)}
         self.controls: dict[str, Control] = {}
         for spec in self.fields:
             self.controls[spec.name] = field_control(spec, kinds[spec.name], defaults[spec.name])

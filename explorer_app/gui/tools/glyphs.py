@@ -63,7 +63,7 @@ class GlyphPanel(ToolPanel):
         self.extra.addWidget(self.gallery)
 
     @property
-    def noun(self) -> str:
+    def noun(self) -> str:  # type: ignore[override]  # a property where ToolPanel has a class attribute
         """What one hypothesis is (digit, letter), for the classifier last used."""
         return self.used_noun or GLYPH_KINDS[self.kind.currentData()][1]
 
@@ -77,7 +77,7 @@ class GlyphPanel(ToolPanel):
 
     def region(self) -> Region | None:
         box = self.box()
-        return None if box is None else rectangle(self.host.session().shape, *box)
+        return None if box is None else rectangle(self.host.session().shape, *box)  # type: ignore[union-attr]
 
     def make_tool(self) -> Tool | None:
         box = self.box()
@@ -97,7 +97,7 @@ class GlyphPanel(ToolPanel):
         candidate checked for consistency, and the verdict on the whole set."""
         ranked = [
             Ranked(h.index, h.label, h.score, f"{h.score:.2f}", h.patch, h.patch.consistent())
-            for h in rank_hypotheses(session, result, self.classifier, self.used_box)
+            for h in rank_hypotheses(session, result, self.classifier, self.used_box)  # type: ignore[arg-type]
         ]
         return ranked, verdict(
             [r.label for r in ranked], [r.score for r in ranked], [r.consistent for r in ranked], self.noun

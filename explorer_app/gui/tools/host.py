@@ -39,6 +39,13 @@ class ToolHost(QObject):
     def session(self) -> Session | None:
         return self.explorer.session
 
+    def open_session(self) -> Session:
+        """The open file's session, for a tool about to run (ToolPanel.apply runs none without one)."""
+        session = self.explorer.session
+        if session is None:
+            raise RuntimeError("no file is open")
+        return session
+
     def selection(self) -> Region | None:
         """The selection on the file's pixel grid, as the engine takes it; None when nothing is selected."""
         session = self.explorer.session
@@ -52,13 +59,13 @@ class ToolHost(QObject):
 
     def to_file_point(self, pos: QPointF) -> tuple[float, float]:
         """A canvas (display) position as (x, y) on the file's pixel grid."""
-        code = self.explorer.session.code
+        code = self.open_session().code
         return display_to_file_point(pos.x(), pos.y(), code.orientation, code.height, code.width)
 
     def file_pixels(self, region: Region) -> np.ndarray:
         """float32 (h, w, C) of the current image in the bounding box of ``region`` (file orientation)."""
         y0, y1, x0, x1 = region.bounds()
-        crop = self.explorer.session.image[0, :, y0:y1, x0:x1]
+        crop = self.open_session().image[0, :, y0:y1, x0:x1]
         return crop.permute(1, 2, 0).detach().cpu().numpy().astype(np.float32)
 
     def pan(self) -> None:

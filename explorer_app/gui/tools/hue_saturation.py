@@ -23,7 +23,7 @@ class HueSaturationPanel(FieldPanel):
     )
 
     def make_tool(self) -> Tool | None:
-        if not self.host.session().code.is_color:
+        if not self.host.open_session().code.is_color:
             self.message.setText("This file is greyscale: it has no hue or saturation to change.")
             return None
         return super().make_tool()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QComboBox, QLabel
 
+from ...engine.regions import Region
 from ...engine.tools import (
     ImitateHistogram,
     ImitatePatches,
@@ -19,7 +20,7 @@ class ImitatePanel(ToolPanel):
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
-        self.reference = None
+        self.reference: Region | None = None
         self.mode = QComboBox()
         self.mode.addItem("patches (texture)", ImitatePatches)
         self.mode.addItem("histogram (tones and colours)", ImitateHistogram)

@@ -121,7 +121,7 @@ class ImprintPanel(ToolPanel):
         if selected is not None or self.picture is None or self.position is None:
             return selected
         radius = 0.5 * self.scale.value() * float(np.hypot(*self.picture.shape[:2])) + self.search.value()
-        return brush(self.host.session().shape, [self.position], radius)
+        return brush(self.host.open_session().shape, [self.position], radius)
 
     def make_tool(self) -> Tool | None:
         if self.picture is None or self.position is None:

@@ -39,16 +39,21 @@ class Grip(QGraphicsItem):
         r = GRIP_RADIUS_PX + 1
         return QRectF(-r, -r, 2 * r, 2 * r)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter | None, option: QStyleOptionGraphicsItem | None, widget: QWidget | None = None
+    ) -> None:
+        assert painter is not None
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(20, 20, 24), 1.5))
         painter.setBrush(QBrush(QColor(255, 255, 255)))
         painter.drawEllipse(QPointF(0, 0), GRIP_RADIUS_PX, GRIP_RADIUS_PX)
 
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent | None) -> None:
+        assert event is not None
         event.accept()
 
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent | None) -> None:
+        assert event is not None
         self.on_drag(event.scenePos())
 
 
@@ -98,7 +103,10 @@ class ImprintGizmo(QGraphicsObject):
     def boundingRect(self) -> QRectF:
         return self.picture.boundingRect()
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter | None, option: QStyleOptionGraphicsItem | None, widget: QWidget | None = None
+    ) -> None:
+        assert painter is not None
         pen = QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine)
         painter.setPen(pen)
         rect = self.picture.boundingRect()

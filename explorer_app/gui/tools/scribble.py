@@ -3,6 +3,8 @@ onto the file's quantization boxes by the engine before z is optimized towards t
 
 from __future__ import annotations
 
+from typing import cast
+
 from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QPainterPath, QPen
 from PyQt6.QtWidgets import (
@@ -15,6 +17,7 @@ from PyQt6.QtWidgets import (
 
 from ...engine.regions import Region, brush
 from ...engine.tools import Scribble, Stroke, Tool
+from ...engine.tools.scribble import StrokeKind
 from ..canvas.canvas import ImageCanvas
 from ..canvas.interactions import Interaction, PointPick
 from ..widgets.buttons import command_button
@@ -33,7 +36,7 @@ def stroke_pen(color: QColor, width: float) -> QPen:
     return pen
 
 
-class StrokeDraw(Interaction):
+class StrokeDraw(Interaction[list[QPointF]]):
     """A drag is one stroke; the result is its display points (pen: every point; others: the two ends).
     While dragging it is drawn as it will be painted: its colour, at its width."""
 
@@ -133,7 +136,7 @@ class ScribblePanel(ToolPanel):
         self.canvas.set_interaction(StrokeDraw(self.kind.currentText(), self.pen()), self.add_stroke)
 
     def add_stroke(self, points: list[QPointF]) -> None:
-        kind = self.kind.currentText()
+        kind = cast(StrokeKind, self.kind.currentText())  # the combo box lists STROKE_KINDS only
         file_points = tuple(self.host.to_file_point(p) for p in points)
         self.strokes.append(Stroke(kind, file_points, float(self.pen_width.value())))
         drawn = QGraphicsPathItem(stroke_path(kind, points))
@@ -172,7 +175,7 @@ class ScribblePanel(ToolPanel):
         selected = self.host.selection()
         if selected is not None or not self.strokes:
             return selected
-        shape = self.host.session().shape
+        shape = self.host.open_session().shape
         bands = [brush(shape, s.points, s.width / 2 + 4) for s in self.strokes]
         region = bands[0]
         for band in bands[1:]:
@@ -187,7 +190,7 @@ class ScribblePanel(ToolPanel):
         if mode == "paint":
             rgb = (float(self.color.red()), float(self.color.green()), float(self.color.blue()))
             grey = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
-            color = rgb if self.host.session().code.is_color else (grey,)
+            color = rgb if self.host.open_session().code.is_color else (grey,)
             return Scribble(tuple(self.strokes), color=color)
         sign = 1.0 if mode == "brighten" else -1.0
         return Scribble(tuple(self.strokes), color=None, brightness=sign * self.amount.value())

@@ -52,7 +52,8 @@ class PaletteIconEngine(QIconEngine):
         self.name = name
         _svg(name)  # a missing file fails here, not at the first paint
 
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+    def paint(self, painter: QPainter | None, rect: QRect | None, mode: QIcon.Mode, state: QIcon.State) -> None:
+        assert painter is not None and rect is not None
         painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:

@@ -8,7 +8,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from PyQt6.QtCore import QBuffer, QEventLoop, QIODevice, QTimer, QtMsgType, qInstallMessageHandler
+from PyQt6.QtCore import QBuffer, QEventLoop, QIODevice, QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PyQt6.QtWidgets import QApplication
 
 from ...atomic import atomic_write_bytes
@@ -46,7 +46,8 @@ def run_gui(path: Path | None, screenshot: Path | None = None, kind: str = "PNG"
     format ``kind``, exit; raises ScreenshotError when it cannot be."""
     if screenshot is not None:  # stderr is ours: one line on failure, nothing on success
         qInstallMessageHandler(_quiet)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("JPEG Explorer")
     app.setWindowIcon(icon("app"))
     if screenshot is None:
@@ -63,7 +64,7 @@ def run_gui(path: Path | None, screenshot: Path | None = None, kind: str = "PNG"
         return save_screenshot(app, window, path, screenshot, kind)
 
 
-def _quiet(kind: QtMsgType, context, message: str) -> None:
+def _quiet(kind: QtMsgType, context: QMessageLogContext, message: str | None) -> None:
     """Qt's own messages in a screenshot run ("This plugin does not support propagateSizeHints()" of the
     offscreen platform): dropped, except a fatal one."""
     if kind == QtMsgType.QtFatalMsg:
@@ -76,7 +77,7 @@ def encoded(window: MainWindow, kind: str) -> bytes:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if not window.grab().save(buffer, kind):
         raise ScreenshotError(f"the window could not be encoded as {kind}")
-    return bytes(buffer.data())
+    return buffer.data().data()
 
 
 def save_screenshot(

@@ -31,8 +31,9 @@ from ..model.candidates import Changed, Shown
 from ..model.geometry import display_block_offset, display_size
 from ..model.maps import coarseness_map, heat_rgba, stretch
 from ..model.readout import readout
+from ..model.records import outcome_texts, tool_words
 from ..panels.file import FilePanel
-from ..panels.history import HistoryPanel, tool_words
+from ..panels.history import HistoryPanel
 from ..panels.region import RegionPanel
 from ..panels.status import StatusPanel
 from ..panels.toolbox import ToolBox, scrolling
@@ -51,6 +52,7 @@ from ..tools.scribble import ScribblePanel
 from ..tools.total_variation import TotalVariationPanel
 from ..tools.variance import VariancePanel
 from ..widgets.icons import icon
+from ..widgets.qt import present
 from .actions import ACTIONS, BUSY_BLOCKED, ActionTargets, bind_actions, build_actions, tool_specs
 from .sessions import JPEG_FILTER, SessionCommands
 
@@ -135,7 +137,11 @@ ON_FILE = ("zoom_fit", "zoom_actual", "zoom_in", "zoom_out", "block_grid", "coar
 def quit_if_last_window() -> None:
     """End the application as closing its last visible window would (this one hid itself to close)."""
     app = QApplication.instance()
-    if app is not None and app.quitOnLastWindowClosed() and not any(w.isVisible() for w in app.topLevelWidgets()):
+    if (
+        isinstance(app, QApplication)
+        and app.quitOnLastWindowClosed()
+        and not any(w.isVisible() for w in app.topLevelWidgets())
+    ):
         QTimer.singleShot(0, app.quit)
 
 
@@ -186,7 +192,7 @@ class MainWindow(QMainWindow):
         self.file_panel = FilePanel()
         self.region_panel = RegionPanel(self.commands, self.region)
         self.history_panel = HistoryPanel(self.explorer, self.commands)
-        self.status = StatusPanel(self.statusBar(), self.commands["cancel"])
+        self.status = StatusPanel(present(self.statusBar()), self.commands["cancel"])
         self.sessions = SessionCommands(self, self, self.explorer, self.jobs, self.writer, self.settings, self.status)
         targets = ActionTargets(
             self,
@@ -243,7 +249,7 @@ class MainWindow(QMainWindow):
 
     def _initial_size(self) -> None:
         """The saved geometry, or most of the screen up to 1440×900."""
-        screen = QGuiApplication.primaryScreen().availableGeometry()
+        screen = present(QGuiApplication.primaryScreen()).availableGeometry()
         self.resize(min(1440, max(1280, int(screen.width() * 0.9))), min(900, max(760, int(screen.height() * 0.9))))
         if not self.settings.window_geometry.isEmpty():
             self.restoreGeometry(self.settings.window_geometry)
@@ -253,8 +259,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &recent", self)
         self.recent_menu.setIcon(icon("history"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        bar = present(self.menuBar())
         for title, keys in MENUS.items():
-            menu = self.menuBar().addMenu(title)
+            menu = present(bar.addMenu(title))
             for key in keys:
                 if key is None:
                     menu.addSeparator()
@@ -262,18 +269,18 @@ class MainWindow(QMainWindow):
                     menu.addMenu(self.recent_menu)
                 else:
                     menu.addAction(self.commands[key])
-        tools = self.menuBar().addMenu("&Tools")
+        tools = present(bar.addMenu("&Tools"))
         for title in self.tool_panels:
             tools.addAction(self.commands[f"tool:{title}"])
         tools.addSeparator()
         tools.addAction(self.commands["apply"])
-        self.panels_menu = self.menuBar().addMenu("&Panels")
+        self.panels_menu = present(bar.addMenu("&Panels"))
         for dock in self.docks.values():
             self.panels_menu.addAction(dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = present(bar.addMenu("&Help"))
         help_menu.addAction(self.commands["shortcuts"])
         help_menu.addAction(self.commands["about"])
-        toolbar = self.addToolBar("Main")
+        toolbar = present(self.addToolBar("Main"))
         toolbar.setObjectName("toolbar-main")
         for key in TOOLBAR:
             toolbar.addSeparator() if key is None else toolbar.addAction(self.commands[key])
@@ -439,8 +446,10 @@ class MainWindow(QMainWindow):
             self._show_code(opened.code, opened.path)
         self._show_source(self.view_panel.shown)
         self._show_split(self.view_panel.split)
-        self.status.device.setText(f"device: {self.model.device.type}")
-        self.status.model.setText(f"model: {self.model.label}")
+        model = self.model
+        assert model is not None  # open_path loaded it before starting the job
+        self.status.device.setText(f"device: {model.device.type}")
+        self.status.model.setText(f"model: {model.label}")
         self.status.set_consistent(opened.consistent)
         from_autosave = opened.restored is not None and opened.restored.parent == self.settings.autosave_folder
         self.explorer.start(opened.session, dirty=from_autosave)
@@ -452,8 +461,8 @@ class MainWindow(QMainWindow):
                 "select a region and pick a tool"
             )
             self.sessions.offer_autosave(opened)
-        if self.model.note:
-            self.status.say(self.model.note)
+        if model.note:
+            self.status.say(model.note)
 
     def show_restored(self, restored: Restored) -> None:
         """A session was restored into the open file: its current image replaces the shown one."""
@@ -493,7 +502,7 @@ class MainWindow(QMainWindow):
         self.canvas.tint_region(True)
 
     def _committed(self, record: dict[str, object], panel: ToolPanel) -> None:
-        reached = "; ".join(str(o["text"]) for o in record.get("outcomes", []))
+        reached = "; ".join(outcome_texts(record))
         self.status.say(f"{tool_words(record)}" + (f" — {reached}" if reached else ""))
 
     def _show_readout(self, x: float, y: float) -> None:
@@ -587,7 +596,7 @@ class MainWindow(QMainWindow):
 
     # -- help, preferences and closing -----------------------------------------------------------------
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self.menuBar(), self).exec()
+        ShortcutsDialog(present(self.menuBar()), self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About JPEG Explorer", ABOUT)
@@ -595,19 +604,22 @@ class MainWindow(QMainWindow):
     def ask_preferences(self) -> None:
         PreferencesDialog(self.settings, self).exec()
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
+    def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
+        assert event is not None
+        if present(event.mimeData()).hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:
-        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+    def dropEvent(self, event: QDropEvent | None) -> None:
+        assert event is not None
+        urls = [u for u in present(event.mimeData()).urls() if u.isLocalFile()]
         if urls:
             self.open_path(Path(urls[0].toLocalFile()))
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def closeEvent(self, event: QCloseEvent | None) -> None:
         """Closing never waits with a timeout and never loses work. While a job runs the window asks for it
         to stop, hides, and closes once it has; unsaved edits are then autosaved and kept for the next
         start. Otherwise unsaved edits are offered to be saved. Session files being written are waited for."""
+        assert event is not None
         if not self.closing:
             if self.jobs.busy:
                 if (

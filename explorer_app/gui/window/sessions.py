@@ -163,9 +163,12 @@ class SessionCommands:
             self.explorer.session,
             path,
             on_result=lambda restored: self._restored(restored, path),
-            on_error=lambda error: QMessageBox.warning(self.parent, "Cannot open this session", str(error)),
+            on_error=self._not_restored,
         )
         return True
+
+    def _not_restored(self, error: BaseException) -> None:
+        QMessageBox.warning(self.parent, "Cannot open this session", str(error))
 
     def _restored(self, restored: Restored, path: Path) -> None:
         session = self.explorer.session

@@ -1,5 +1,5 @@
-"""docs/engine.md's digit examples run as written, on the bundled clock (issue 13: its --box lay outside the
-304×128 image). The command line and the script are read out of the document, so it cannot rot.
+"""docs/engine.md's digit examples run as written, on the bundled clock (a --box once lay
+outside the 304×128 image). The command line and the script are read out of the document, so it cannot rot.
 
 The shipped classifier reads the documented box; the runs themselves use tiny decoders, a stand-in
 classifier and a few optimizer steps (what is checked is that the documented calls work, not the model)."""

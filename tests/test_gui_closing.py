@@ -1,4 +1,4 @@
-"""Closing the window whatever runs (issue 12, defect 1): the process exits 0, nothing is lost.
+"""Closing the window whatever runs : the process exits 0, nothing is lost.
 
 The first test runs the application in a child process, as a user does: an edit, then a job step longer
 than the 5 s superqt used to wait before raising inside closeEvent (the SIGABRT, exit 134), then close.

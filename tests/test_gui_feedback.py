@@ -1,4 +1,5 @@
-"""What each result means, said where the user looks (issue 12, defects 3 to 6)."""
+"""What each result means, said where the user looks: what an edit asked, allowed and
+reached; the history in words; candidates marked, with a verdict; messages that stay; the cursor readout."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Long work: real progress and a real cancel for opening and exporting, commands that wait for a job,
-a cancelled edit that changes nothing (issue 12, defects 7 and 11)."""
+a cancelled edit that changes nothing."""
 
 from __future__ import annotations
 

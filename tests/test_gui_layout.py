@@ -1,4 +1,5 @@
-"""A laptop screen, a dark desktop, a first-time user (issue 12, defects 2, 8 and 9)."""
+"""A laptop screen, a dark desktop, a first-time user: the window fits, the icons follow the
+palette, tools have names, a menu and shortcuts, the empty window says how to start, maps have a legend."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 14 item 8: ``gui --screenshot`` never fails silently. A destination that cannot be written (a missing
+"""``gui --screenshot`` never fails silently. A destination that cannot be written (a missing
 folder, a read-only one, an unknown image type, a folder, the input under any name) is one stderr line and
 exit 2 with no file; a screenshot is written atomically."""
 

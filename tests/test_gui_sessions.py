@@ -1,4 +1,5 @@
-"""Sessions: compact, saved and loaded in the background, opening their own JPEG (issue 12, defect 10)."""
+"""Sessions: compact, saved and loaded in the background, opening their own JPEG
+(found again by its SHA-256 when it moved)."""
 
 from __future__ import annotations
 
@@ -126,7 +127,7 @@ def test_a_damaged_session_is_one_warning_and_leaves_the_open_file_as_it_was(
     monkeypatch,
     damage,
 ) -> None:
-    """Issue 14 item 7 in the window: the session error's one line, and the file stays open, unedited."""
+    """A damaged session file in the window: the session error's one line, and the file stays open, unedited."""
     from fuzz.sessions import befores_of, corrupted
 
     path, _ = saved

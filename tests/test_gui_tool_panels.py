@@ -1,5 +1,5 @@
 """The simple tool panels are generated from their tool's dataclass, and nothing in the window hides one of
-Qt's own methods (issue 13, item 9)."""
+Qt's own methods (a window attribute named ``actions`` would hide ``QWidget.actions()``)."""
 
 from __future__ import annotations
 

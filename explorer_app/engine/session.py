@@ -112,9 +112,9 @@ class Session:
         return Edit(self.decoder, self.tensors, self.state.z, self.image, tool, region, budget)
 
     def warm_up(self) -> None:
-        """Run one small throw-away edit, so that the one-time start-up costs of the device (on an H200
-        about 4 s: cuDNN, kernel loading, the first graph capture) are paid now rather than by the user's
-        first edit. Nothing is committed; the history and the image are untouched."""
+        """Run one small throw-away edit, so that the one-time start-up costs of the device (cuDNN, kernel
+        loading, the first graph capture: seconds on a GPU) are paid now rather than by the user's first
+        edit. Nothing is committed; the history and the image are untouched."""
         height, width = self.shape
         side = min(16, height, width)
         region = rectangle(self.shape, (width - side) // 2, (height - side) // 2, side, side)

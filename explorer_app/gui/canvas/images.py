@@ -38,7 +38,7 @@ class BufferImage(QImage):
 def screen_image(image: np.ndarray) -> QImage:
     """A uint8 display image as the QImage format the canvas paints fastest (32-bit RGB, or 8-bit grey).
     The pixels are arranged by numpy, which lets other threads run meanwhile (Qt's own conversions hold
-    Python's lock for a 12-MP photo's ~70 ms): the window's jobs make the large ones in their worker."""
+    Python's lock throughout): the window's jobs make the large ones in their worker."""
     if image.ndim == 2 or image.shape[2] == 1:
         return BufferImage(np.ascontiguousarray(image.reshape(image.shape[:2])), QImage.Format.Format_Grayscale8)
     bgra = np.empty((*image.shape[:2], 4), np.uint8)

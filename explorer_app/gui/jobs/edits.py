@@ -47,7 +47,7 @@ def consistent(session: Session) -> bool:
     return all(bool((d.abs() <= 0.5).all()) for d in (session.state.delta_y, session.state.delta_c) if d is not None)
 
 
-def changed(session: Session, rows: slice, cols: slice, record: dict[str, object] | None = None) -> Changed:
+def changed_part(session: Session, rows: slice, cols: slice, record: dict[str, object] | None = None) -> Changed:
     """The session's current pixels in ``rows`` × ``cols`` as a :class:`Changed`."""
     pixels = file_pixels(session.image[:, :, rows, cols])
     return Changed(display_patch(pixels, rows.start, cols.start, session.code), consistent(session), record)
@@ -86,7 +86,7 @@ def edit_job(
     if rank is None:
         yield Progress(budget.steps, budget.steps, stage="committing")
         entry = session.finish(edit)
-        return changed(session, *session.changed_pixels(entry), record=entry.record)
+        return changed_part(session, *session.changed_pixels(entry), record=entry.record)
     yield Progress(budget.steps, budget.steps, stage="ranking the candidates")
     ranked, verdict = rank(session, edit.result, region)
     found = []
@@ -115,7 +115,7 @@ def keep_job(
     """Commit a candidate (its exact patch is known) with ``notes`` in its history record."""
     yield Progress(0, 1, stage="keeping the candidate")
     entry = session.commit(candidate.result, candidate.index, candidate.patch, notes)
-    return changed(session, *session.changed_pixels(entry), record=entry.record)
+    return changed_part(session, *session.changed_pixels(entry), record=entry.record)
 
 
 def history_job(control: JobControl, session: Session, position: int) -> Generator[Progress, None, Changed]:
@@ -131,7 +131,7 @@ def history_job(control: JobControl, session: Session, position: int) -> Generat
         session.redo()
     rows = slice(min(r.start for r, _ in windows), max(r.stop for r, _ in windows))
     cols = slice(min(c.start for _, c in windows), max(c.stop for _, c in windows))
-    return changed(session, rows, cols)
+    return changed_part(session, rows, cols)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ class ScreenshotError(ValueError):
 
 def prepare_torch() -> None:
     """Import, while the user picks a file, what the first optimizer step of the process imports anyway
-    (torch._dynamo, through torch.optim: about 3 s on a 2-core CPU), so that neither opening a file nor
+    (torch._dynamo, through torch.optim: seconds on a CPU), so that neither opening a file nor
     the first edit waits for it."""
     threading.Thread(target=importlib.import_module, args=("torch._dynamo",), daemon=True).start()
 

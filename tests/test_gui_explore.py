@@ -4,7 +4,6 @@ digit hypotheses, alternatives, scribbles, export of an edit, sessions saved, re
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,8 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer_app.engine.optimize import Budget
+from explorer_app.gui.jobs import explorer as explorer_module
+from explorer_app.gui.jobs.edits import edit_job
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window.main_window import MainWindow
 
@@ -46,20 +47,39 @@ def test_brightness_edit_then_undo_and_redo(qtbot, explore: MainWindow) -> None:
     assert np.array_equal(window.images["current"], before)
 
 
-def test_cancel_stops_a_running_optimization_within_a_second(qtbot, explore: MainWindow, monkeypatch) -> None:
+def test_cancel_stops_a_running_optimization_at_its_next_step(qtbot, explore: MainWindow, monkeypatch) -> None:
+    """Once cancel is asked, at most the step already running finishes: none starts after it, nothing is
+    committed. (How long a step takes is benchmarks/latency.py's business.)"""
     window = explore
     before = window.images["current"].copy()
     monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    after_cancel: list[int] = []
+
+    def counted(control, *args):
+        """The edit job, noting each optimizer step it finishes once cancel was asked."""
+        steps = edit_job(control, *args)
+        try:
+            while True:
+                step = next(steps)
+                if control.cancelled():
+                    after_cancel.append(step.done)
+                yield step
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            steps.close()
+
+    monkeypatch.setattr(explorer_module, "edit_job", counted)
     select_rectangle(window, 8, 8, 64, 48)
     assert shown_pixels(window) == before.tobytes()
     window.tool_panels["Variance"].apply_button.click()
     qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
     qtbot.waitUntil(lambda: shown_pixels(window) != before.tobytes(), timeout=10_000)  # live preview
     assert window.status.cancel.isVisible() and window.commands["cancel"].isEnabled()
-    started = time.monotonic()
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=1000)
-    assert time.monotonic() - started < 1.0
+    with qtbot.waitSignal(window.jobs.cancelled, timeout=30_000):
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.jobs.busy)
+    assert len(after_cancel) <= 1  # the step under way when cancel came; no later one
     assert window.explorer.session.history.position == 0
     assert np.array_equal(window.images["current"], before)
     assert not window.status.cancel.isVisible()

@@ -83,6 +83,10 @@ def befores_of(session: Session) -> Befores:
     }
 
 
+FORMAT_1_ARRAYS = ("z", "delta_y", "delta_c")
+"""What format 1 stored of a patch (it knew no corrections)."""
+
+
 def format_1_bytes(session: Session) -> bytes:
     """``session`` as the old format 1 (safetensors, the whole state) wrote it."""
     from safetensors.numpy import save
@@ -96,7 +100,11 @@ def format_1_bytes(session: Session) -> bytes:
     for i, entry in enumerate(session.history.entries):
         for side, patch in (("before", entry.before), ("after", entry.after)):
             arrays.update(
-                {f"history.{i}.{side}.{k}": v.detach().cpu().float().numpy() for k, v in patch.tensors().items()}
+                {
+                    f"history.{i}.{side}.{k}": v.detach().cpu().float().numpy()
+                    for k, v in patch.tensors().items()
+                    if k in FORMAT_1_ARRAYS
+                }
             )
         window = entry.before.window
         history.append(

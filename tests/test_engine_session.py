@@ -233,6 +233,8 @@ def test_a_session_stores_only_what_edits_changed(tmp_path):
         "history.0.after.z",
         "history.0.after.delta_y",
         "history.0.after.delta_c",
+        "history.0.after.correction_y",
+        "history.0.after.correction_c",
     }  # the rest follows from the file
     reopened = load_session(tmp_path / "work.jxs", session.code, controllable_decoder())
     for name in ("z", "delta_y", "delta_c"):
@@ -269,7 +271,8 @@ def test_format_1_sessions_still_open_and_another_decode_is_reported(tmp_path):
         for k, v in {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()
     }
     for side, patch in (("before", entry.before), ("after", entry.after)):
-        tensors.update({f"history.0.{side}.{k}": v.contiguous() for k, v in patch.tensors().items()})
+        old = {k: v for k, v in patch.tensors().items() if not k.startswith("correction")}  # format 1 had none
+        tensors.update({f"history.0.{side}.{k}": v.contiguous() for k, v in old.items()})
     window = entry.before.window
     facts = {
         "format": "jpeg-explorer-session/1",

@@ -33,13 +33,16 @@ class Outcome:
 def run(session, tool, region, budget=BUDGET, tmp_path=None) -> Outcome:
     before = session.image.clone()
     edit = session.edit(tool, region, budget)
-    losses = [p.loss for p in edit.run()]
+    with torch.no_grad():
+        unedited = edit.tool.objective(edit.view)(edit.view.initial)  # the loss of doing nothing
+    for _ in edit.run():
+        pass
     session.commit(edit.result)
     outcome = Outcome(
         before,
         session.image.clone(),
         torch.from_numpy(region.mask),
-        float(losses[0].sum()),
+        float(unedited.sum()),
         float(edit.result.loss.sum()),
     )
     inside_change = (outcome.after - before).abs()[0][:, outcome.inside].mean()

@@ -18,8 +18,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .code_tensors import CodeTensors
+from .correction import Correction
 from .model import JpegDecoder, chroma_code_features, chroma_control, chroma_luma_features, luma_features
-from .networks import DELTA_LIMIT, Z_CHANNELS, ControlledLayer, DeltaNet
+from .networks import Z_CHANNELS, ControlledLayer, DeltaNet, delta_of_logits, logits_of_delta
 from .output import DecoderOutput
 from .render import coefficients_to_plane, render_code
 
@@ -73,9 +74,10 @@ class FixedNet:
         self.head = net.head
         self.compute_dtype = net.compute_dtype
 
-    def __call__(
+    def logits(
         self, varying: torch.Tensor | None, z: torch.Tensor, compute_dtype: torch.dtype | None = None
     ) -> torch.Tensor:
+        """(N, out, H, W) float32 logits before the shifted sigmoid."""
         dtype = compute_dtype or self.compute_dtype
         with torch.autocast(z.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
             inputs = z if varying is None else torch.cat([varying, z], 1)
@@ -83,7 +85,17 @@ class FixedNet:
             for layer in self.layers:
                 hidden = layer(hidden, z)
             logits = self.head(hidden)
-        return (torch.sigmoid(logits.float()) - 0.5) * (2 * DELTA_LIMIT)
+        return logits.float()
+
+    def __call__(
+        self,
+        varying: torch.Tensor | None,
+        z: torch.Tensor,
+        compute_dtype: torch.dtype | None = None,
+        correction: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        logits = self.logits(varying, z, compute_dtype)
+        return delta_of_logits(logits if correction is None else logits + correction)
 
 
 class FixedCodeDecoder:
@@ -98,12 +110,43 @@ class FixedCodeDecoder:
             self.luma = FixedNet(decoder.luma, features)
             self.chroma = FixedNet(decoder.chroma, chroma_code_features(code)) if code.is_color else None
 
-    def __call__(self, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> DecoderOutput:
+    def __call__(
+        self, z: torch.Tensor, compute_dtype: torch.dtype | None = None, correction: Correction | None = None
+    ) -> DecoderOutput:
+        """The decode for z (N, 64, by, bx) and the logit ``correction`` (N or 1 images; None: none)."""
         code = self.code
-        delta_y = self.luma(None, z, compute_dtype)
+        delta_y = self.luma(None, z, compute_dtype, None if correction is None else correction.y)
         delta_c = None
         if self.chroma is not None:
             y_plane = coefficients_to_plane(code.y_q + delta_y, code.y_table)
             pooled = chroma_control(z, code.chroma_factor, code.chroma()[0].shape[2:])
-            delta_c = self.chroma(chroma_luma_features(code, y_plane), pooled, compute_dtype)
+            delta_c = self.chroma(
+                chroma_luma_features(code, y_plane), pooled, compute_dtype, None if correction is None else correction.c
+            )
         return DecoderOutput(delta_y, delta_c, render_code(code, delta_y, delta_c))
+
+    def correction_for(
+        self,
+        z: torch.Tensor,
+        delta_y: torch.Tensor,
+        delta_c: torch.Tensor | None,
+        where: Correction,
+        base: Correction | None = None,
+    ) -> Correction:
+        """The logit correction that makes the decode at z (N, 64, by, bx) give exactly ``delta_y``
+        (N, 64, by, bx) and ``delta_c`` (N, 128, cby, cbx) where ``where`` (bool masks broadcastable to
+        those shapes; ``where.c`` None: no chroma target) is set, and is ``base`` (None: zero) elsewhere. The
+        Δ targets must lie strictly inside ±DELTA_LIMIT. The chroma net reads the decoded luma, so its
+        logits are taken on the corrected luma."""
+        code = self.code
+        base = base or Correction.zeros(code)
+        luma_logits = self.luma.logits(None, z)
+        y_fix = torch.where(where.y, logits_of_delta(delta_y) - luma_logits, base.y)
+        if self.chroma is None or delta_c is None or where.c is None:
+            return Correction(y_fix, base.c)
+        y_plane = coefficients_to_plane(code.y_q + delta_of_logits(luma_logits + y_fix), code.y_table)
+        pooled = chroma_control(z, code.chroma_factor, code.chroma()[0].shape[2:])
+        chroma_logits = self.chroma.logits(chroma_luma_features(code, y_plane), pooled)
+        chroma_base = base.c if base.c is not None else torch.zeros_like(chroma_logits)
+        c_fix = torch.where(where.c, logits_of_delta(delta_c) - chroma_logits, chroma_base)
+        return Correction(y_fix, c_fix)

@@ -11,6 +11,7 @@ from torch import nn
 
 from ..ops.dct import block_dct_rect, embed_low_frequencies
 from .code_tensors import CodeTensors
+from .correction import Correction
 from .networks import Z_CHANNELS, DeltaNet, PriorScale
 from .output import DecoderOutput
 from .render import coefficients_to_plane, pad_to, render_code
@@ -119,27 +120,44 @@ class JpegDecoder(nn.Module):
         return {"name": self.name, **asdict(self.size)}
 
     def predict_luma(
-        self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None
+        self,
+        code: CodeTensors,
+        z: torch.Tensor,
+        compute_dtype: torch.dtype | None = None,
+        correction: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Δ_Y (N, 64, by, bx) for the control z (N, 64, by, bx)."""
-        return self.luma(luma_features(code), z, compute_dtype)
+        """Δ_Y (N, 64, by, bx) for the control z (N, 64, by, bx) and the luma logit ``correction`` (same
+        shape as Δ_Y, None: none)."""
+        return self.luma(luma_features(code), z, compute_dtype, correction)
 
     def predict_chroma(
-        self, code: CodeTensors, z: torch.Tensor, y_plane: torch.Tensor, compute_dtype: torch.dtype | None = None
+        self,
+        code: CodeTensors,
+        z: torch.Tensor,
+        y_plane: torch.Tensor,
+        compute_dtype: torch.dtype | None = None,
+        correction: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Δ_CbCr (N, 128, cby, cbx) for the control z (N, 64, by, bx) given the decoded luma plane
-        (N, 1, 8·by, 8·bx)."""
+        (N, 1, 8·by, 8·bx) and the chroma logit ``correction`` (same shape as Δ_CbCr, None: none)."""
         control = chroma_control(z, code.chroma_factor, code.chroma()[0].shape[2:])
-        return self.chroma(chroma_features(code, y_plane), control, compute_dtype)
+        return self.chroma(chroma_features(code, y_plane), control, compute_dtype, correction)
 
-    def forward(self, code: CodeTensors, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> DecoderOutput:
+    def forward(
+        self,
+        code: CodeTensors,
+        z: torch.Tensor,
+        compute_dtype: torch.dtype | None = None,
+        correction: Correction | None = None,
+    ) -> DecoderOutput:
         """``compute_dtype``: run the nets' convolutions under autocast in this dtype for this call (Δ,
-        the rendering and the image stay float32)."""
-        delta_y = self.predict_luma(code, z, compute_dtype)
+        the rendering and the image stay float32); ``correction``: per-coefficient logit corrections
+        (None: none, the decode ψ(X_Q, z))."""
+        delta_y = self.predict_luma(code, z, compute_dtype, None if correction is None else correction.y)
         delta_c = None
         if code.is_color:
             y_plane = coefficients_to_plane(code.y_q + delta_y, code.y_table)
-            delta_c = self.predict_chroma(code, z, y_plane, compute_dtype)
+            delta_c = self.predict_chroma(code, z, y_plane, compute_dtype, None if correction is None else correction.c)
         return DecoderOutput(delta_y, delta_c, render_code(code, delta_y, delta_c))
 
 

@@ -17,6 +17,16 @@ DELTA_LIMIT = 0.49
 Z_CHANNELS = 64
 
 
+def delta_of_logits(logits: torch.Tensor) -> torch.Tensor:
+    """The shifted sigmoid every net ends with: logits (any shape) → Δ in (−DELTA_LIMIT, DELTA_LIMIT)."""
+    return (torch.sigmoid(logits.float()) - 0.5) * (2 * DELTA_LIMIT)
+
+
+def logits_of_delta(delta: torch.Tensor) -> torch.Tensor:
+    """The inverse of :func:`delta_of_logits`; ``delta`` must lie strictly inside ±DELTA_LIMIT."""
+    return torch.logit(delta.float() / (2 * DELTA_LIMIT) + 0.5)
+
+
 class ControlledLayer(nn.Module):
     """conv3×3(cat(h, z)) → norm → LeakyReLU(0.2): (N, C_in, H, W), (N, 64, H, W) → (N, width, H, W)."""
 
@@ -59,17 +69,28 @@ class DeltaNet(nn.Module):
         """How many grid cells around an output cell can influence it (one per 3×3 conv)."""
         return len(self.layers) + 1
 
-    def forward(
-        self, features: torch.Tensor, z: torch.Tensor, compute_dtype: torch.dtype | None = None
-    ) -> torch.Tensor:
-        """``compute_dtype`` overrides :attr:`compute_dtype` for this call (the engine's GPU steps)."""
+    def logits(self, features: torch.Tensor, z: torch.Tensor, compute_dtype: torch.dtype | None = None) -> torch.Tensor:
+        """(N, out_channels, H, W) float32 logits before the shifted sigmoid. ``compute_dtype`` overrides
+        :attr:`compute_dtype` for this call (the engine's GPU steps)."""
         dtype = compute_dtype or self.compute_dtype
         with torch.autocast(features.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
             hidden = features
             for layer in self.layers:
                 hidden = layer(hidden, z)
             logits = self.head(hidden)
-        return (torch.sigmoid(logits.float()) - 0.5) * (2 * DELTA_LIMIT)
+        return logits.float()
+
+    def forward(
+        self,
+        features: torch.Tensor,
+        z: torch.Tensor,
+        compute_dtype: torch.dtype | None = None,
+        correction: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Δ = shifted sigmoid of (logits + ``correction``), the correction (N, out_channels, H, W) in logit
+        units (see :class:`~explorer_app.decoder.correction.Correction`; None: none)."""
+        logits = self.logits(features, z, compute_dtype)
+        return delta_of_logits(logits if correction is None else logits + correction)
 
 
 class PriorScale(nn.Module):

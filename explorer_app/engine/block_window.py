@@ -104,3 +104,14 @@ def block_tensor(blocks: np.ndarray, window: BlockWindow, like: torch.Tensor) ->
     """bool (1, 1, h_blocks, w_blocks) of the window's part of a (by, bx) block mask, on ``like``'s device."""
     rows, cols = window.blocks
     return torch.from_numpy(np.ascontiguousarray(blocks[rows, cols])).to(like.device)[None, None]
+
+
+def chroma_blocks_of(luma_blocks: torch.Tensor, factor: tuple[int, int], chroma: torch.Tensor) -> torch.Tensor:
+    """bool (1, 1, cby, cbx): the chroma blocks of a window that cover any of its ``luma_blocks`` (bool
+    (1, 1, hb, wb)), for a chroma map shaped like ``chroma`` (N, C, cby, cbx) on the same MCU-aligned window."""
+    fy, fx = factor
+    cby, cbx = chroma.shape[2:]
+    padded = torch.zeros((1, 1, cby * fy, cbx * fx), dtype=torch.bool, device=luma_blocks.device)
+    rows, cols = min(cby * fy, luma_blocks.shape[2]), min(cbx * fx, luma_blocks.shape[3])
+    padded[:, :, :rows, :cols] = luma_blocks[:, :, :rows, :cols]
+    return padded.reshape(1, 1, cby, fy, cbx, fx).any(5).any(3)

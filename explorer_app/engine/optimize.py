@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 import torch
 
 from ..decoder.code_tensors import CodeTensors
+from ..decoder.correction import Correction
 from ..decoder.fixed_code import FixedCodeDecoder
 from ..decoder.model import JpegDecoder
-from .block_window import BlockWindow, block_tensor, crop_code, window_of_mask
+from .block_window import BlockWindow, block_tensor, chroma_blocks_of, crop_code, window_of_mask
+from .file_projection import deltas_toward
 from .regions import Region
+from .state import crop_correction
 from .stepper import AdamStepper
 from .tools.base import Tool, describe
 from .view import WindowView
@@ -83,7 +86,8 @@ class EditResult:
     editable: the MCU-aligned window of blocks where z may differ from the session's; movable: bool
     (1, 1, hb, wb), the blocks of ``window`` the edit moved z in (only those are taken on commit);
     preview: (N, C, h, w) the window images of the best z; loss: (N,) their total losses;
-    record: JSON-able description (tool, region, steps, stop reason).
+    record: JSON-able description (tool, region, steps, stop reason); correction: for an exact edit,
+    the candidates' logit corrections over ``window`` (N images), else None (the session's stay).
     """
 
     window: BlockWindow
@@ -93,6 +97,7 @@ class EditResult:
     preview: torch.Tensor
     loss: torch.Tensor
     record: dict[str, object] = field(default_factory=dict)
+    correction: Correction | None = None
 
     @property
     def count(self) -> int:
@@ -113,7 +118,10 @@ class Edit:
         tool: Tool,
         region: Region,
         budget: Budget | None = None,
+        correction: Correction | None = None,
     ) -> None:
+        """``z`` (1, 64, by, bx) and ``correction`` (whole image; None: none) are the session's state,
+        ``image`` (1, C, H, W) its exact image."""
         budget = budget or DEFAULT_BUDGET
         self.decoder, self.tool, self.region, self.budget = decoder, tool, region, budget
         editable_blocks = region.block_mask(budget.dilation)
@@ -126,9 +134,15 @@ class Edit:
         self.movable = block_tensor(editable_blocks, self.window, z)
         self.network = FixedCodeDecoder(decoder, self.code)
         """The decoder on the window's coefficients, which every step reads (see its module)."""
+        window_fix = None if correction is None else crop_correction(correction, self.window)
+        self.fix0 = window_fix if window_fix is not None and window_fix.any() else None
+        """The session's corrections over the window (None when there are none there): held by z edits."""
         with torch.no_grad():
-            initial = self.network(self.z0).image
+            start = self.network(self.z0, correction=self.fix0)
+            initial = start.image
             prior_sigma = decoder.sample_control(self.code, torch.ones_like(self.z0))
+        self.start_deltas = (start.delta_y, start.delta_c)
+        """The window's Δ maps before the edit ((1, 64, hb, wb), (1, 128, ·, ·) or None)."""
         region_mask = torch.from_numpy(region.mask).to(image.device)[None, None]
         px_rows, px_cols = self.window.pixels(code.height, code.width)
         self.view = WindowView(
@@ -164,7 +178,12 @@ class Edit:
         return {**self._facts, "steps": steps, "stopped": reason}
 
     def run(self) -> Iterator[Progress]:
-        """Optimize, yielding after every step; ends on the step budget, convergence or cancel."""
+        """Optimize, yielding after every step; ends on the step budget, convergence or cancel. A tool
+        with exact targets gets them in one step through the correction (see :meth:`_run_exact`)."""
+        targets = self.tool.exact_targets(self.view)
+        if targets is not None:
+            yield from self._run_exact(targets)
+            return
         objective = self.tool.objective(self.view)
         start = self.tool.start(self.view, self.z0, self.movable)
         count = start.shape[0]
@@ -174,7 +193,7 @@ class Edit:
 
         def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             z = torch.where(self.movable, param, self.z0)
-            image = self.network(z, compute_dtype).image
+            image = self.network(z, compute_dtype, self.fix0).image
             hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
             return z, image, objective(image) + self.budget.hold_weight * hold
 
@@ -208,6 +227,34 @@ class Edit:
                 break
         if self.result is not None:
             self.result.record = self._record(step, reason)
+
+    def _run_exact(self, targets: torch.Tensor) -> Iterator[Progress]:
+        """Make each candidate show its target (N, C, h, w), projected onto the file's boxes, exactly in the
+        movable blocks: the correction takes every coefficient there to the target's place in its interval
+        (z is left as it is); elsewhere the decode is unchanged but for the chroma net's reading of the new
+        luma nearby. One step; the loss is the tool's objective plus the hold, as for a z edit."""
+        if self._cancelled.is_set():
+            return
+        count = targets.shape[0]
+        z = self.z0.expand(count, -1, -1, -1).clone()
+        with torch.no_grad():
+            delta_y, delta_c, changed_y, changed_c = deltas_toward(
+                targets, self.view.initial, self.start_deltas, self.code
+            )
+            where_y = changed_y & self.movable
+            where_c = None
+            if delta_c is not None and changed_c is not None:
+                where_c = changed_c & chroma_blocks_of(self.movable, self.code.chroma_factor, delta_c)
+            fix = self.network.correction_for(z, delta_y, delta_c, Correction(where_y, where_c), self.fix0)
+            image = self.network(z, correction=fix).image
+            outside = 1.0 - self.view.region
+            hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
+            hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
+            loss = self.tool.objective(self.view)(image) + self.budget.hold_weight * hold
+        self.result = EditResult(
+            self.window, self.editable, self.movable, z, image, loss, self._record(1, "exact"), fix
+        )
+        yield Progress(1, loss, loss, image, self.view.origin)
 
 
 def run_to_end(edit: Edit) -> EditResult:

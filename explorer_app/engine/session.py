@@ -109,7 +109,7 @@ class Session:
         """Prepare ``tool`` on ``region``; iterate ``.run()`` to optimize, then :meth:`commit` its result."""
         if region.shape != self.shape:
             raise ValueError(f"region of shape {region.shape} for an image of shape {self.shape}")
-        return Edit(self.decoder, self.tensors, self.state.z, self.image, tool, region, budget)
+        return Edit(self.decoder, self.tensors, self.state.z, self.image, tool, region, budget, self.state.correction)
 
     def warm_up(self) -> None:
         """Run one small throw-away edit, so that the one-time start-up costs of the device (cuDNN, kernel
@@ -132,7 +132,14 @@ class Session:
         z = self.state.z.clone()
         rows, cols = result.window.blocks
         z[:, :, rows, cols] = torch.where(result.movable, result.z[index : index + 1], z[:, :, rows, cols])
-        return exact_patch(self.decoder, self.state, self.tensors, z, result.editable)
+        correction = None
+        if result.correction is not None:
+            correction = self.state.correction.clone()
+            correction.y[:, :, rows, cols] = result.correction.y[index : index + 1]
+            if correction.c is not None and result.correction.c is not None:
+                c_rows, c_cols = result.window.chroma_blocks
+                correction.c[:, :, c_rows, c_cols] = result.correction.c[index : index + 1]
+        return exact_patch(self.decoder, self.state, self.tensors, z, result.editable, correction)
 
     def patched_window(self, patch: Patch) -> tuple[torch.Tensor, tuple[int, int]]:
         """Every pixel ``patch`` can change, rendered alone: ((1, C, h, w) image, (y, x) of its top-left

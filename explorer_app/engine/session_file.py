@@ -1,6 +1,6 @@
 """Saving a session to one compact file and reopening it bit-exactly. No pickle.
 
-Format 2 is a zip archive: ``session.json`` (the format, the source file's path and SHA-256, the model's
+Format 3 is a zip archive: ``session.json`` (the format, the source file's path and SHA-256, the model's
 name and hash, the digest of the file's z = 0 decode, the history's records and windows, the position)
 and one member per array, raw bytes with the float32 byte planes shuffled apart so that deflate finds
 their runs. Only what the z = 0 decode and the history do not already imply is stored:
@@ -35,6 +35,7 @@ import torch
 from ..atomic import atomic_write_bytes
 from ..codec.jpeg_code import JpegCode
 from ..codec.source import UnreadableFileError, open_regular_file
+from ..decoder.correction import Correction
 from ..decoder.model import JpegDecoder
 from ..decoder.networks import DELTA_LIMIT, Z_CHANNELS
 from .block_window import BlockWindow
@@ -42,8 +43,11 @@ from .history import HistoryEntry
 from .session import Session
 from .state import DecodedState, Patch, read_patch, write_patch
 
-FORMAT = "jpeg-explorer-session/2"
+FORMAT = "jpeg-explorer-session/3"
+FORMAT_2 = "jpeg-explorer-session/2"
+"""Format 2 is format 3 without the logit corrections of exact edits (it opens with none)."""
 FORMAT_1 = "jpeg-explorer-session/1"
+ZIP_FORMATS = (FORMAT, FORMAT_2)
 FACTS_MEMBER = "session.json"
 COMPRESSION_LEVEL = 6
 
@@ -120,11 +124,14 @@ def snapshot(session: Session) -> Snapshot:
                 "touched": touched.astype(np.uint8),
                 "state.z": _cpu(session.state.z[0][:, mask]),
                 "state.delta_y": _cpu(session.state.delta_y[0][:, mask]),
+                "state.correction_y": _cpu(session.state.correction.y[0][:, mask]),
             }
         )
-        if touched_c is not None and session.state.delta_c is not None:  # both or neither (see _masks)
+        chroma_fix = session.state.correction.c
+        if touched_c is not None and session.state.delta_c is not None and chroma_fix is not None:  # all or none
             c_mask = torch.from_numpy(touched_c).to(mask.device)
             arrays["state.delta_c"] = _cpu(session.state.delta_c[0][:, c_mask])
+            arrays["state.correction_c"] = _cpu(chroma_fix[0][:, c_mask])
     entries = []
     for i, entry in enumerate(session.history.entries):
         before = {name: _cpu(tensor) for name, tensor in entry.before.tensors().items()}
@@ -348,7 +355,7 @@ def _format_1_stored(path: Path, stream, header: Facts, start: int) -> _Stored:
 def _header_facts(path: Path, facts: Facts) -> SessionFacts:
     """The facts every reader needs, checked: the format, the JPEG's path and SHA-256, the model, the
     history's length and position."""
-    if facts.get("format") not in (FORMAT, FORMAT_1):
+    if facts.get("format") not in (*ZIP_FORMATS, FORMAT_1):
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
     sha = facts.get("source_sha256")
     if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
@@ -413,10 +420,14 @@ class _Geometry:
         chroma = None if tensors.c_q is None else (int(tensors.c_q.shape[2]), int(tensors.c_q.shape[3]))
         return _Geometry((int(by), int(bx)), chroma, (int(fy), int(fx)))
 
-    def patch_shapes(self, window: BlockWindow) -> dict[str, tuple[int, ...]]:
+    def patch_shapes(self, window: BlockWindow, corrections: bool) -> dict[str, tuple[int, ...]]:
+        """The arrays of a patch over ``window`` and their shapes (``corrections``: format 3's logit
+        corrections included)."""
         rows, cols = window.blocks
         shapes: dict[str, tuple[int, ...]] = {"z": (1, Z_CHANNELS, rows.stop - rows.start, cols.stop - cols.start)}
         shapes["delta_y"] = shapes["z"]
+        if corrections:
+            shapes["correction_y"] = shapes["z"]
         if self.chroma is not None:
             c_rows, c_cols = window.chroma_blocks
             shapes["delta_c"] = (
@@ -425,6 +436,8 @@ class _Geometry:
                 len(range(self.chroma[0])[c_rows]),
                 len(range(self.chroma[1])[c_cols]),
             )
+            if corrections:
+                shapes["correction_c"] = shapes["delta_c"]
         return shapes
 
 
@@ -532,7 +545,7 @@ def _parse(path: Path, stream, session: Session) -> _Parsed:
     limit = facts.get("history_limit")
     if not (_is_int(limit) and 1 <= limit <= MAX_HISTORY_LIMIT and len(windows) <= limit):
         raise _damaged(path, f"the history limit {limit!r} is not a count of at least {max(1, len(windows))}")
-    if facts["format"] == FORMAT:
+    if facts["format"] in ZIP_FORMATS:
         if not isinstance(facts.get("replay"), bool):
             raise _damaged(path, "it does not say how the state is stored")
         base = facts.get("base_sha256")
@@ -547,8 +560,9 @@ def _history_arrays(
     expected: dict[str, tuple[str, tuple[int, ...], bool]] = {}
     for i, window in enumerate(parsed.windows):
         for side in sides:
-            for name, shape in geometry.patch_shapes(window).items():
-                expected[f"history.{i}.{side}.{name}"] = (dtype, shape, side == "after" and parsed.format == FORMAT)
+            for name, shape in geometry.patch_shapes(window, parsed.format == FORMAT).items():
+                xored = side == "after" and parsed.format in ZIP_FORMATS
+                expected[f"history.{i}.{side}.{name}"] = (dtype, shape, xored)
     return expected
 
 
@@ -571,13 +585,18 @@ def _patch(
 ) -> Patch:
     """The patch stored under ``prefix`` (``history.3.after``), XORed back with ``against`` when given."""
     tensors = {}
-    for name in ("z", "delta_y", "delta_c"):
+    for name in ("z", "delta_y", "delta_c", "correction_y", "correction_c"):
         if f"{prefix}.{name}" in stored.directory:
             array = stored.read(f"{prefix}.{name}")
             if against is not None:
                 array = _xor(array, _cpu(against.tensors()[name]))
             tensors[name] = _tensor(_checked_values(path, f"{prefix}.{name}", array), device)
-    return Patch(window, tensors["z"], tensors["delta_y"], tensors.get("delta_c"))
+    delta_c = tensors.get("delta_c")
+    correction = Correction(
+        tensors.get("correction_y", torch.zeros_like(tensors["delta_y"])),
+        None if delta_c is None else tensors.get("correction_c", torch.zeros_like(delta_c)),
+    )  # a format-2 or format-1 patch: no correction
+    return Patch(window, tensors["z"], tensors["delta_y"], delta_c, correction)
 
 
 def _replayed(path: Path, parsed: _Parsed, session: Session) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
@@ -607,25 +626,39 @@ def _stored_state(
         raise _damaged(path, "the map of touched blocks holds values other than 0 and 1")
     touched = touched_bytes.astype(bool)
     count = int(touched.sum())
+    corrections = parsed.format == FORMAT
     expected: dict[str, tuple[str, tuple[int, ...], bool]] = {
         "touched": (_U8, geometry.grid, False),
         "state.z": (_F32, (Z_CHANNELS, count), False),
         "state.delta_y": (_F32, (Z_CHANNELS, count), False),
     }
+    if corrections:
+        expected["state.correction_y"] = expected["state.z"]
     c_mask = None
     if geometry.chroma is not None:
         c_mask = chroma_mask(touched, geometry.factor, geometry.chroma)
         expected["state.delta_c"] = (_F32, (2 * Z_CHANNELS, int(c_mask.sum())), False)
+        if corrections:
+            expected["state.correction_c"] = expected["state.delta_c"]
     expected.update(_history_arrays(parsed, geometry, ("before", "after"), _F32))
     _expect(path, stored, expected)
     state = session.state.clone()
     mask = torch.from_numpy(touched).to(device)
     state.z[0][:, mask] = _tensor(_checked_values(path, "state.z", stored.read("state.z")), device)
     state.delta_y[0][:, mask] = _tensor(_checked_values(path, "state.delta_y", stored.read("state.delta_y")), device)
+    if corrections:
+        state.correction.y[0][:, mask] = _tensor(
+            _checked_values(path, "state.correction_y", stored.read("state.correction_y")), device
+        )
     if c_mask is not None and state.delta_c is not None:
-        state.delta_c[0][:, torch.from_numpy(c_mask).to(device)] = _tensor(
+        chroma_blocks = torch.from_numpy(c_mask).to(device)
+        state.delta_c[0][:, chroma_blocks] = _tensor(
             _checked_values(path, "state.delta_c", stored.read("state.delta_c")), device
         )
+        if corrections and state.correction.c is not None:
+            state.correction.c[0][:, chroma_blocks] = _tensor(
+                _checked_values(path, "state.correction_c", stored.read("state.correction_c")), device
+            )
     entries = []
     for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True)):
         before = _patch(path, stored, f"history.{i}.before", window, device)
@@ -651,7 +684,10 @@ def _format_1(
     _expect(path, stored, expected)
     read = lambda name: _tensor(_checked_values(path, name, stored.read(name)), device)  # noqa: E731
     state = DecodedState(
-        read("state.z"), read("state.delta_y"), None if geometry.chroma is None else read("state.delta_c")
+        read("state.z"),
+        read("state.delta_y"),
+        None if geometry.chroma is None else read("state.delta_c"),
+        Correction.zeros(session.tensors),
     )
     entries = [
         HistoryEntry(

@@ -36,6 +36,14 @@ class Tool:
         ``after`` it (1, C, h, w); none by default."""
         return ()
 
+    def exact_targets(self, view: WindowView) -> torch.Tensor | None:
+        """(N, C, h, w) window images in [0, 255] that the N candidates should show exactly, projected onto
+        the file's quantization boxes, where the edit may change blocks (the edit then writes them through
+        the per-coefficient correction instead of searching z); None (the default): search z with Adam on
+        :meth:`objective`. Tools that draw content (imprint, scribble, glyphs) reach it exactly; tools that
+        move statistics (brightness, variance, …) steer z, whose decodes stay natural."""
+        return None
+
     def start(self, view: WindowView, z: torch.Tensor, movable: torch.Tensor) -> torch.Tensor:
         """Initial z of the candidates, (N, 64, hb, wb), given the window's current z (1, 64, hb, wb) and
         the bool (1, 1, hb, wb) map of blocks that may change. Default: one candidate, the current z."""

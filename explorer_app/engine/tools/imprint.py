@@ -96,6 +96,10 @@ class Imprint(TargetTool):
     def footprint(self, view: WindowView) -> torch.Tensor:
         return (self.layer(view)[1] > 0.5).to(view.initial)
 
+    def exact_targets(self, view: WindowView) -> torch.Tensor:
+        """The imprinted window: the edit shows it exactly, projected onto the file (see Tool.exact_targets)."""
+        return self.placed(view).desired(view)
+
     def objective(self, view: WindowView) -> Objective:
         placed = self.placed(view)
         return TargetTool.objective(placed, view)

@@ -77,6 +77,10 @@ class Scribble(TargetTool):
         color = color.view(1, -1, 1, 1).expand(1, channels, 1, 1)
         return view.initial * (1 - mask) + color * mask
 
+    def exact_targets(self, view: WindowView) -> torch.Tensor:
+        """The painted window: the edit shows it exactly, projected onto the file (see Tool.exact_targets)."""
+        return self.desired(view)
+
     def footprint(self, view: WindowView) -> torch.Tensor:
         return (self.stroke_mask(view) > 0.5).to(view.initial)
 

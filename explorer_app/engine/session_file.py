@@ -12,10 +12,10 @@ their runs. Only what the z = 0 decode and the history do not already imply is s
 * otherwise (the history forgot its oldest entries, or the session began on another state): the state's
   z and Δ at the blocks edits touched, and every entry's window before and after.
 
-A 12-MP photo with one edit takes a few MB instead of 127 (format 1). Format 1 (safetensors, the whole
-state) still opens. Writing is split in two for the window: a cheap :func:`snapshot` (references to the
-immutable history patches; copies of touched blocks only when not replayable) taken while nothing
-changes the session, and :func:`write_snapshot`, the slow part, which can run in any thread.
+A 12-MP photo with one edit takes a few MB instead of the 127 MB of its whole state. Writing is split in
+two for the window: a cheap :func:`snapshot` (references to the immutable history patches; copies of
+touched blocks only when not replayable) taken while nothing changes the session, and
+:func:`write_snapshot`, the slow part, which can run in any thread.
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ from .state import DecodedState, Patch, read_patch, write_patch
 FORMAT = "jpeg-explorer-session/3"
 FORMAT_2 = "jpeg-explorer-session/2"
 """Format 2 is format 3 without the logit corrections of exact edits (it opens with none)."""
-FORMAT_1 = "jpeg-explorer-session/1"
 ZIP_FORMATS = (FORMAT, FORMAT_2)
 FACTS_MEMBER = "session.json"
 COMPRESSION_LEVEL = 6
@@ -197,13 +196,12 @@ def save_session(session: Session, path: str | os.PathLike) -> int:
 # until the whole file has been read and checked (a refused file leaves the session as it was) ----------
 
 MAX_FACTS_BYTES = 64 * 2**20
-"""Largest ``session.json`` (or format-1 header) read; a real one holds kilobytes of edit records."""
+"""Largest ``session.json`` read; a real one holds kilobytes of edit records."""
 MAX_HISTORY_LIMIT = 1_000_000
 """Largest history limit accepted (the application uses 50)."""
 DELTA_SLACK = 1e-6
 """Relative float slack on DELTA_LIMIT (the decoder's own bound, computed in float32)."""
 _F32, _U8 = np.dtype("<f4").str, np.dtype("|u1").str
-_FORMAT_1_DTYPES = {"F32": _F32}
 
 
 def _damaged(path: Path, what: str) -> SessionFileError:
@@ -226,20 +224,16 @@ def _open_regular(path: Path) -> BinaryIO:
 class _Stored:
     """The arrays a session file holds: a directory of (dtype, shape, XORed with its before) by name, and
     :meth:`read`, called only for arrays whose description matched what the JPEG implies, which checks the
-    stored size before reading. ``shuffled``: stored byte plane by byte plane (format 2)."""
+    stored size before reading (every array is stored byte plane by byte plane)."""
 
-    def __init__(
-        self, path: Path, directory: dict[str, tuple[str, tuple[int, ...], bool]], read, shuffled: bool
-    ) -> None:
-        self.path, self.directory, self._read, self.shuffled = path, directory, read, shuffled
+    def __init__(self, path: Path, directory: dict[str, tuple[str, tuple[int, ...], bool]], read) -> None:
+        self.path, self.directory, self._read = path, directory, read
 
     def read(self, name: str) -> np.ndarray:
         dtype, shape, _ = self.directory[name]
         try:
             data = self._read(name, math.prod(shape) * np.dtype(dtype).itemsize)
-            if self.shuffled:
-                return _unshuffled(data, np.dtype(dtype), list(shape))
-            return np.frombuffer(data, np.dtype(dtype)).reshape(shape).copy()
+            return _unshuffled(data, np.dtype(dtype), list(shape))
         except (SessionFileError, MemoryError, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - zip, zlib or numpy errors of a damaged member
@@ -300,62 +294,10 @@ def _zip_reader(path: Path, archive: zipfile.ZipFile):
     return read
 
 
-def _format_1_header(path: Path, stream) -> tuple[Facts, Facts, int]:
-    """The session facts, the tensors' descriptions and where their data starts, of a safetensors file."""
-    size = os.fstat(stream.fileno()).st_size
-    head = stream.read(8)
-    length = int.from_bytes(head, "little") if len(head) == 8 else -1
-    if not 2 <= length <= min(MAX_FACTS_BYTES, size - 8):
-        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    header = _parse_json(path, stream.read(length), "the header")
-    metadata = header.pop("__metadata__", None) if isinstance(header, dict) else None
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_1:
-        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    if not isinstance(metadata.get("session"), str):
-        raise _damaged(path, "no session facts")
-    facts = _parse_json(path, metadata["session"].encode(), "the session facts")
-    if not isinstance(facts, dict) or not isinstance(header, dict):
-        raise _damaged(path, "the session facts are not an object")
-    return facts, header, 8 + length
-
-
-def _format_1_stored(path: Path, stream, header: Facts, start: int) -> _Stored:
-    size = os.fstat(stream.fileno()).st_size
-    directory, spans = {}, {}
-    for name, info in header.items():
-        offsets = info.get("data_offsets") if isinstance(info, dict) else None
-        if not (
-            isinstance(info, dict)
-            and info.get("dtype") in _FORMAT_1_DTYPES
-            and isinstance(info.get("shape"), list)
-            and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"])
-            and len(info["shape"]) <= 4
-            and isinstance(offsets, list)
-            and len(offsets) == 2
-            and all(_is_int(n) for n in offsets)
-            and 0 <= offsets[0] <= offsets[1] <= size - start
-        ):
-            raise _damaged(path, f"tensor {name} is described wrongly")
-        directory[name] = (_FORMAT_1_DTYPES[info["dtype"]], tuple(info["shape"]), False)
-        spans[name] = offsets
-
-    def read(name: str, expected: int) -> bytes:
-        begin, end = spans[name]
-        if end - begin != expected:
-            raise _damaged(path, f"tensor {name} holds {end - begin} bytes, not {expected}")
-        stream.seek(start + begin)
-        data = stream.read(expected)
-        if len(data) != expected:
-            raise _damaged(path, f"tensor {name} is cut short")
-        return data
-
-    return _Stored(path, directory, read, shuffled=False)
-
-
 def _header_facts(path: Path, facts: Facts) -> SessionFacts:
     """The facts every reader needs, checked: the format, the JPEG's path and SHA-256, the model, the
     history's length and position."""
-    if facts.get("format") not in (*ZIP_FORMATS, FORMAT_1):
+    if facts.get("format") not in ZIP_FORMATS:
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
     sha = facts.get("source_sha256")
     if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
@@ -388,13 +330,11 @@ def read_facts(path: str | os.PathLike) -> SessionFacts:
     path = Path(path)
     with _open_regular(path) as stream:
         try:
-            if stream.read(4) == b"PK\x03\x04":
-                stream.seek(0)
-                with zipfile.ZipFile(stream) as archive:
-                    facts = _read_zip_facts(path, archive)
-            else:
-                stream.seek(0)
-                facts, _, _ = _format_1_header(path, stream)
+            if stream.read(4) != b"PK\x03\x04":
+                raise SessionFileError(f"{path}: not a JPEG Explorer session file")
+            stream.seek(0)
+            with zipfile.ZipFile(stream) as archive:
+                facts = _read_zip_facts(path, archive)
         except (SessionFileError, MemoryError, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - whatever a damaged zip or header raises
@@ -528,15 +468,12 @@ class _Parsed:
 
 def _parse(path: Path, stream, session: Session) -> _Parsed:
     """Read and check everything but the arrays' contents (read later, each checked as it is read)."""
-    if stream.read(4) == b"PK\x03\x04":
-        stream.seek(0)
-        archive = zipfile.ZipFile(stream)
-        facts = _read_zip_facts(path, archive)
-        stored = _Stored(path, _zip_directory(path, facts), _zip_reader(path, archive), shuffled=True)
-    else:
-        stream.seek(0)
-        facts, header, start = _format_1_header(path, stream)
-        stored = _format_1_stored(path, stream, header, start)
+    if stream.read(4) != b"PK\x03\x04":
+        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
+    stream.seek(0)
+    archive = zipfile.ZipFile(stream)
+    facts = _read_zip_facts(path, archive)
+    stored = _Stored(path, _zip_directory(path, facts), _zip_reader(path, archive))
     header_facts = _header_facts(path, facts)
     _check(path, header_facts, session.code, session.decoder)
     geometry = _Geometry.of(session)
@@ -545,12 +482,11 @@ def _parse(path: Path, stream, session: Session) -> _Parsed:
     limit = facts.get("history_limit")
     if not (_is_int(limit) and 1 <= limit <= MAX_HISTORY_LIMIT and len(windows) <= limit):
         raise _damaged(path, f"the history limit {limit!r} is not a count of at least {max(1, len(windows))}")
-    if facts["format"] in ZIP_FORMATS:
-        if not isinstance(facts.get("replay"), bool):
-            raise _damaged(path, "it does not say how the state is stored")
-        base = facts.get("base_sha256")
-        if not (base is None and not facts["replay"]) and not (isinstance(base, str) and len(base) == 64):
-            raise _damaged(path, "the digest of the unedited decode is missing or malformed")
+    if not isinstance(facts.get("replay"), bool):
+        raise _damaged(path, "it does not say how the state is stored")
+    base = facts.get("base_sha256")
+    if not (base is None and not facts["replay"]) and not (isinstance(base, str) and len(base) == 64):
+        raise _damaged(path, "the digest of the unedited decode is missing or malformed")
     return _Parsed(facts["format"], facts, records, windows, stored)
 
 
@@ -561,7 +497,7 @@ def _history_arrays(
     for i, window in enumerate(parsed.windows):
         for side in sides:
             for name, shape in geometry.patch_shapes(window, parsed.format == FORMAT).items():
-                xored = side == "after" and parsed.format in ZIP_FORMATS
+                xored = side == "after"
                 expected[f"history.{i}.{side}.{name}"] = (dtype, shape, xored)
     return expected
 
@@ -595,7 +531,7 @@ def _patch(
     correction = Correction(
         tensors.get("correction_y", torch.zeros_like(tensors["delta_y"])),
         None if delta_c is None else tensors.get("correction_c", torch.zeros_like(delta_c)),
-    )  # a format-2 or format-1 patch: no correction
+    )  # a format-2 patch: no correction
     return Patch(window, tensors["z"], tensors["delta_y"], delta_c, correction)
 
 
@@ -668,47 +604,13 @@ def _stored_state(
     return state, touched, entries
 
 
-def _format_1(
-    path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
-) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
-    """The whole stored state; every entry's before and after."""
-    stored, device = parsed.stored, session.device
-    whole = (1, Z_CHANNELS, *geometry.grid)
-    expected: dict[str, tuple[str, tuple[int, ...], bool]] = {
-        "state.z": (_F32, whole, False),
-        "state.delta_y": (_F32, whole, False),
-    }
-    if geometry.chroma is not None:
-        expected["state.delta_c"] = (_F32, (1, 2 * Z_CHANNELS, *geometry.chroma), False)
-    expected.update(_history_arrays(parsed, geometry, ("before", "after"), _F32))
-    _expect(path, stored, expected)
-    read = lambda name: _tensor(_checked_values(path, name, stored.read(name)), device)  # noqa: E731
-    state = DecodedState(
-        read("state.z"),
-        read("state.delta_y"),
-        None if geometry.chroma is None else read("state.delta_c"),
-        Correction.zeros(session.tensors),
-    )
-    entries = [
-        HistoryEntry(
-            record,
-            _patch(path, stored, f"history.{i}.before", window, device),
-            _patch(path, stored, f"history.{i}.after", window, device),
-        )
-        for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True))
-    ]
-    return state, np.ones_like(session.touched), entries
-
-
 def _read_session(path: Path, session: Session) -> tuple[_Parsed, DecodedState, np.ndarray, list[HistoryEntry]]:
     """Everything ``restore`` puts into ``session``, read and checked, without changing ``session``."""
     with _open_regular(path) as stream:
         try:
             parsed = _parse(path, stream, session)
             geometry = _Geometry.of(session)
-            if parsed.format == FORMAT_1:
-                built = _format_1(path, parsed, session, geometry)
-            elif parsed.facts["replay"]:
+            if parsed.facts["replay"]:
                 _expect(path, parsed.stored, _history_arrays(parsed, geometry, ("after",), _F32))
                 built = _replayed(path, parsed, session)
             else:
@@ -735,7 +637,7 @@ def restore(session: Session, path: str | os.PathLike) -> Session:
     facts = parsed.facts
     session.state = state
     session.touched[:] = touched
-    if parsed.format == FORMAT_1 or not facts["replay"]:
+    if not facts["replay"]:
         session.began_at_base = False
     session.base_matches = facts.get("base_sha256") in (None, session.base_sha256)
     session.history.limit = facts["history_limit"]

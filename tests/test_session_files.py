@@ -99,6 +99,13 @@ def test_every_structural_corruption_is_refused_with_the_session_error(tmp_path,
         ("position-past-end", "position"),
         ("factor-zero", "MCU"),
         ("window-outside-grid", "block grid"),
+        # the schema's path-qualified messages: which field, then what is wrong with it
+        ("position-bool", "position: Input should be a valid integer"),
+        ("sha-short", "source_sha256: String should match pattern"),
+        ("window-text", ".window.blocks.0: Input should be a valid integer"),
+        ("record-not-object", ".record: Input should be"),
+        ("replay-text", "replay: Input should be a valid boolean"),
+        ("limit-below-history", "the history limit"),
     ],
 )
 def test_the_message_says_what_is_wrong(tmp_path, seeds, name, words):

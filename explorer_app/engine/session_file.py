@@ -27,10 +27,11 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TypeGuard
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 import torch
+from pydantic import BaseModel, ValidationError
 
 from ..atomic import atomic_write_bytes
 from ..codec.jpeg_code import JpegCode
@@ -41,6 +42,7 @@ from ..decoder.networks import DELTA_LIMIT, Z_CHANNELS
 from .block_window import BlockWindow
 from .history import HistoryEntry
 from .session import Session
+from .session_schema import SessionHeader, SessionJson, WindowFacts, first_problem
 from .state import DecodedState, Patch, read_patch, write_patch
 
 FORMAT = "jpeg-explorer-session/3"
@@ -52,7 +54,10 @@ COMPRESSION_LEVEL = 6
 
 
 Facts = dict[str, Any]
-"""session.json as parsed: JSON values, checked field by field before use."""
+"""session.json as parsed: JSON values, checked against :mod:`.session_schema` before use."""
+
+
+Described = TypeVar("Described", bound=BaseModel)
 
 
 class SessionFileError(ValueError):
@@ -197,8 +202,6 @@ def save_session(session: Session, path: str | os.PathLike) -> int:
 
 MAX_FACTS_BYTES = 64 * 2**20
 """Largest ``session.json`` read; a real one holds kilobytes of edit records."""
-MAX_HISTORY_LIMIT = 1_000_000
-"""Largest history limit accepted (the application uses 50)."""
 DELTA_SLACK = 1e-6
 """Relative float slack on DELTA_LIMIT (the decoder's own bound, computed in float32)."""
 _F32, _U8 = np.dtype("<f4").str, np.dtype("|u1").str
@@ -206,10 +209,6 @@ _F32, _U8 = np.dtype("<f4").str, np.dtype("|u1").str
 
 def _damaged(path: Path, what: str) -> SessionFileError:
     return SessionFileError(f"{path}: damaged session file ({what})")
-
-
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _open_regular(path: Path) -> BinaryIO:
@@ -262,25 +261,6 @@ def _read_zip_facts(path: Path, archive: zipfile.ZipFile) -> Facts:
     return facts
 
 
-def _zip_directory(path: Path, facts: Facts) -> dict[str, tuple[str, tuple[int, ...], bool]]:
-    listed = facts.get("arrays")
-    if not isinstance(listed, dict):
-        raise _damaged(path, "no list of arrays")
-    directory = {}
-    for name, info in listed.items():
-        if not (
-            isinstance(info, dict)
-            and isinstance(info.get("dtype"), str)
-            and isinstance(info.get("shape"), list)
-            and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"])
-            and len(info["shape"]) <= 4
-            and isinstance(info.get("xor_with_before"), bool)
-        ):
-            raise _damaged(path, f"array {name} is described wrongly")
-        directory[name] = (info["dtype"], tuple(info["shape"]), info["xor_with_before"])
-    return directory
-
-
 def _zip_reader(path: Path, archive: zipfile.ZipFile):
     def read(name: str, size: int) -> bytes:
         try:
@@ -294,33 +274,27 @@ def _zip_reader(path: Path, archive: zipfile.ZipFile):
     return read
 
 
+def _validated(path: Path, schema: type[Described], facts: Facts) -> Described:
+    """``facts`` as ``schema`` declares them; the first field that is not is the error's one line."""
+    try:
+        return schema.model_validate(facts)
+    except ValidationError as error:
+        raise _damaged(path, first_problem(error)) from None
+
+
 def _header_facts(path: Path, facts: Facts) -> SessionFacts:
-    """The facts every reader needs, checked: the format, the JPEG's path and SHA-256, the model, the
-    history's length and position."""
+    """The facts every reader needs, checked (see :class:`SessionHeader`)."""
     if facts.get("format") not in ZIP_FORMATS:
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    sha = facts.get("source_sha256")
-    if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
-        raise _damaged(path, "the JPEG's SHA-256 is not 64 hexadecimal digits")
-    if not isinstance(facts.get("source_path"), str) or "\0" in facts["source_path"]:
-        raise _damaged(path, "the JPEG's path is not text")
-    model = facts.get("model")
-    weights = model.get("sha256") if isinstance(model, dict) else None
-    if not (isinstance(model, dict) and isinstance(model.get("name"), str) and isinstance(weights, str | None)):
-        raise _damaged(path, "the model is not named")
-    history, position = facts.get("history"), facts.get("position")
-    if not isinstance(history, list):
-        raise _damaged(path, "the history is not a list")
-    if not (_is_int(position) and 0 <= position <= len(history)):
-        raise _damaged(path, f"the history position {position!r} is outside 0…{len(history)}")
+    header = _validated(path, SessionHeader, facts)
     return SessionFacts(
         path,
-        facts["format"],
-        facts["source_path"],
-        sha,
-        {"name": model["name"], "sha256": model["sha256"]},
-        len(history),
-        position,
+        header.format,
+        header.source_path,
+        header.source_sha256,
+        {"name": header.model.name, "sha256": header.model.sha256},
+        len(header.history),
+        header.position,
     )
 
 
@@ -381,14 +355,10 @@ class _Geometry:
         return shapes
 
 
-def _checked_window(path: Path, i: int, entry: object, geometry: _Geometry) -> BlockWindow:
+def _checked_window(path: Path, i: int, window: WindowFacts, geometry: _Geometry) -> BlockWindow:
+    """The entry's window on the JPEG's block grid and MCU (its types were checked by the schema)."""
     where = f"history entry {i}"
-    window = entry.get("window") if isinstance(entry, dict) else None
-    if not isinstance(window, dict):
-        raise _damaged(path, f"{where} has no window")
-    blocks, grid, factor = window.get("blocks"), window.get("grid"), window.get("factor")
-    if not (isinstance(blocks, list) and len(blocks) == 4 and all(_is_int(b) for b in blocks)):
-        raise _damaged(path, f"{where}: the window is not four block numbers")
+    blocks, grid, factor = window.blocks, window.grid, window.factor
     if grid != list(geometry.grid) or factor != list(geometry.factor):
         raise _damaged(
             path,
@@ -401,23 +371,6 @@ def _checked_window(path: Path, i: int, entry: object, geometry: _Geometry) -> B
     if y0 % fy or x0 % fx or (y1 % fy and y1 != by) or (x1 % fx and x1 != bx):
         raise _damaged(path, f"{where}: the window {blocks} is not aligned to the {fy}×{fx} MCU")
     return BlockWindow(y0, y1, x0, x1, by, bx, geometry.factor)
-
-
-def _checked_record(path: Path, i: int, entry: Facts) -> Facts:
-    """An edit's record, as the history panel, the status bar and export reports read it."""
-    record = entry.get("record")
-    where = f"history entry {i}: the edit's record"
-    if not isinstance(record, dict):
-        raise _damaged(path, f"{where} is not an object")
-    outcomes = record.get("outcomes", [])
-    if not (
-        isinstance(outcomes, list) and all(isinstance(o, dict) and isinstance(o.get("text"), str) for o in outcomes)
-    ):
-        raise _damaged(path, f"{where} has outcomes without their sentence")
-    region = record.get("region", {})
-    if not isinstance(region, dict) or not isinstance(region.get("bounds_xywh", []), list):
-        raise _damaged(path, f"{where} has a malformed region")
-    return record
 
 
 def _expect(path: Path, stored: _Stored, expected: dict[str, tuple[str, tuple[int, ...], bool]]) -> None:
@@ -473,20 +426,14 @@ def _parse(path: Path, stream, session: Session) -> _Parsed:
     stream.seek(0)
     archive = zipfile.ZipFile(stream)
     facts = _read_zip_facts(path, archive)
-    stored = _Stored(path, _zip_directory(path, facts), _zip_reader(path, archive))
     header_facts = _header_facts(path, facts)
+    described = _validated(path, SessionJson, facts)
+    directory = {name: (a.dtype, tuple(a.shape), a.xor_with_before) for name, a in described.arrays.items()}
+    stored = _Stored(path, directory, _zip_reader(path, archive))
     _check(path, header_facts, session.code, session.decoder)
     geometry = _Geometry.of(session)
-    windows = [_checked_window(path, i, entry, geometry) for i, entry in enumerate(facts["history"])]
-    records = [_checked_record(path, i, entry) for i, entry in enumerate(facts["history"])]
-    limit = facts.get("history_limit")
-    if not (_is_int(limit) and 1 <= limit <= MAX_HISTORY_LIMIT and len(windows) <= limit):
-        raise _damaged(path, f"the history limit {limit!r} is not a count of at least {max(1, len(windows))}")
-    if not isinstance(facts.get("replay"), bool):
-        raise _damaged(path, "it does not say how the state is stored")
-    base = facts.get("base_sha256")
-    if not (base is None and not facts["replay"]) and not (isinstance(base, str) and len(base) == 64):
-        raise _damaged(path, "the digest of the unedited decode is missing or malformed")
+    windows = [_checked_window(path, i, entry.window, geometry) for i, entry in enumerate(described.history)]
+    records = [entry["record"] for entry in facts["history"]]  # as written: the schema checked what is read
     return _Parsed(facts["format"], facts, records, windows, stored)
 
 

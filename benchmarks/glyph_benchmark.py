@@ -40,10 +40,10 @@ from PIL import Image, ImageDraw, ImageFont
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.selection import choose_decoder
+from explorer_app.engine.file_projection import project_to_file
 from explorer_app.engine.glyphs.fit import ink_level, reads_as
 from explorer_app.engine.glyphs.hypotheses import glyph_hypotheses
 from explorer_app.engine.glyphs.segments import ALPHABETS
-from explorer_app.engine.projection import project_to_file
 from explorer_app.engine.session import Session
 
 FONT_FOLDER = Path("/usr/share/fonts/truetype/dseg")

@@ -38,9 +38,9 @@ from PyQt6.QtCore import QRectF, QTimer
 from PyQt6.QtGui import QPainterPath
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
-from explorer_app.gui.loading import load_model
+from explorer_app.gui.jobs.opening import load_model
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "hubble_deep_field")
 TICK_MS = 10
@@ -79,7 +79,7 @@ def prepare_torch() -> bool:
     """What the application imports in the background at start (app.prepare_torch), here waited for, as a
     user choosing a file would; False for the application before it did this."""
     try:
-        from explorer_app.gui import app as application
+        from explorer_app.gui.window import app as application
     except ImportError:
         return False
     if not hasattr(application, "prepare_torch"):
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     figures["save_session"] = journey(
         app,
         meter,
-        lambda: window.save_session(session_file),
+        lambda: window.sessions.save_session(session_file),
         lambda: idle() and session_file.exists() and not writing(),
     )
     figures["save_session"]["size_mib"] = round(session_file.stat().st_size / 2**20, 2)
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["reopen_session"] = journey(
             app,
             meter,
-            lambda: window.open_session(session_file),
+            lambda: window.sessions.open_session(session_file),
             lambda: idle() and window.explorer.session.history.position == 1,
         )
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)  # type: ignore

@@ -37,12 +37,12 @@ from scipy.ndimage import distance_transform_edt
 from explorer_app.decoder.selection import choose_decoder
 from explorer_app.devices import pick_device
 from explorer_app.engine import Budget, Session, regions, tools
+from explorer_app.engine.block_window import aligned_window
 from explorer_app.engine.optimize import run_to_end
 from explorer_app.engine.regions import Region
 from explorer_app.engine.state import initial_state
 from explorer_app.engine.tools.base import Tool
 from explorer_app.engine.view import WindowView
-from explorer_app.engine.window import aligned_window
 
 IMAGE = Path(__file__).resolve().parent.parent / "assets" / "examples" / "example.jpg"
 REGION_XYWH = (192, 192, 128, 128)

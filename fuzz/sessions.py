@@ -1,13 +1,13 @@
-"""Saved-session files, corrupted: the fuzzer's hook for the session validation (issue 14, item 7).
+"""Saved-session files, corrupted: the fuzzer's hook for the session validation.
 
-``python -m fuzz --sessions N`` saves three seed sessions of one photo (two edits, one undone: the usual
-replayable file; one whose history forgot an edit, which stores its state; the same in the old safetensors
-format 1) and loads N corruptions of them on their JPEG with the explorable lite decoder, walking the whole
-undo/redo history and rendering the result; a corrupted file may only end in the session error: one line,
-exit 2. Corruptions are byte-level (bits, runs, truncation, one character of the JSON) or structure-aware
-(:data:`STRUCTURAL`: a field of the session's JSON given another type or an absurd value, an array of the
-wrong shape, dtype or size, full of NaN or beyond the decoder's Δ bound, the chroma dropped), written back
-as a well-formed file so that they reach the checks behind the framing. The tests use the same corruptions.
+``python -m fuzz --sessions N`` saves two seed sessions of one photo (two edits, one undone: the usual
+replayable file; one whose history forgot an edit, which stores its state) and loads N corruptions of them on
+their JPEG with the explorable lite decoder, walking the whole undo/redo history and rendering the result; a
+corrupted file may only end in the session error: one line, exit 2. Corruptions are byte-level (bits, runs,
+truncation, one character of the JSON) or structure-aware (:data:`STRUCTURAL`: a field of the session's JSON
+given another type or an absurd value, an array of the wrong shape, dtype or size, full of NaN or beyond the
+decoder's Δ bound, the chroma dropped), written back as a well-formed file so that they reach the checks
+behind the framing. The tests use the same corruptions.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from explorer_app.cli.errors import fail
 from explorer_app.codec import JpegError, read_jpeg
 from explorer_app.decoder.selection import choose_decoder
 from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session
-from explorer_app.engine.session_file import FACTS_MEMBER, FORMAT_1, _shuffled, _unshuffled, _xor
+from explorer_app.engine.session_file import FACTS_MEMBER, _shuffled, _unshuffled, _xor
 from explorer_app.engine.tools.edits import Brightness
 
 from .campaign import Case
@@ -37,7 +37,7 @@ from .targets import Target
 
 Arrays = dict[str, np.ndarray]
 Befores = dict[str, np.ndarray]
-"""For each array stored as an XOR with its entry's before (``history.i.after.*`` of format 2): that before."""
+"""For each array stored as an XOR with its entry's before (``history.i.after.*``): that before."""
 
 
 def _decoder():
@@ -75,7 +75,7 @@ def edited_session(code, decoder, history_limit: int = 50) -> Session:
 
 
 def befores_of(session: Session) -> Befores:
-    """The before of every array a format-2 file of ``session`` stores as an XOR."""
+    """The before of every array a session file of ``session`` stores as an XOR."""
     return {
         f"history.{i}.after.{name}": tensor.detach().cpu().float().numpy()
         for i, entry in enumerate(session.history.entries)
@@ -83,53 +83,7 @@ def befores_of(session: Session) -> Befores:
     }
 
 
-FORMAT_1_ARRAYS = ("z", "delta_y", "delta_c")
-"""What format 1 stored of a patch (it knew no corrections)."""
-
-
-def format_1_bytes(session: Session) -> bytes:
-    """``session`` as the old format 1 (safetensors, the whole state) wrote it."""
-    from safetensors.numpy import save
-
-    arrays = {
-        f"state.{k}": v.detach().cpu().float().numpy()
-        for k, v in {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()
-        if v is not None
-    }
-    history = []
-    for i, entry in enumerate(session.history.entries):
-        for side, patch in (("before", entry.before), ("after", entry.after)):
-            arrays.update(
-                {
-                    f"history.{i}.{side}.{k}": v.detach().cpu().float().numpy()
-                    for k, v in patch.tensors().items()
-                    if k in FORMAT_1_ARRAYS
-                }
-            )
-        window = entry.before.window
-        history.append(
-            {
-                "record": entry.record,
-                "window": {
-                    "blocks": window.describe(),
-                    "grid": [window.grid_h, window.grid_w],
-                    "factor": list(window.factor),
-                },
-            }
-        )
-    facts = {
-        "format": FORMAT_1,
-        "source_sha256": session.code.sha256,
-        "source_path": session.code.source,
-        "model": session.model_facts(),
-        "history": history,
-        "position": session.history.position,
-        "history_limit": session.history.limit,
-    }
-    return save(arrays, metadata={"format": FORMAT_1, "session": json.dumps(facts)})
-
-
-SEED_KINDS = ("replay", "stored", "format-1")
+SEED_KINDS = ("replay", "stored")
 
 
 def write_seed_sessions(arguments: list[str]) -> int:
@@ -142,8 +96,6 @@ def write_seed_sessions(arguments: list[str]) -> int:
     for kind, session in (("replay", replay), ("stored", stored)):
         save_session(session, folder / f"{kind}.session")
         np.savez(folder / f"{kind}.npz", **befores_of(session))
-    (folder / "format-1.session").write_bytes(format_1_bytes(replay))
-    np.savez(folder / "format-1.npz")
     return 0
 
 
@@ -152,31 +104,21 @@ def write_seed_sessions(arguments: list[str]) -> int:
 
 def unpack(data: bytes, befores: Befores) -> tuple[dict[str, object], Arrays]:
     """The facts and the arrays of a session file, afters XORed back into their values."""
-    if data[:4] == b"PK\x03\x04":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            facts = json.loads(archive.read(FACTS_MEMBER))
-            arrays = {
-                name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
-                for name, info in facts["arrays"].items()
-            }
-        return facts, {name: _xor(a, befores[name]) if name in befores else a for name, a in arrays.items()}
-    from safetensors.numpy import load
-
-    length = int.from_bytes(data[:8], "little")
-    metadata = json.loads(data[8 : 8 + length])["__metadata__"]
-    return json.loads(metadata["session"]), dict(load(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        facts = json.loads(archive.read(FACTS_MEMBER))
+        arrays = {
+            name: _unshuffled(archive.read(f"{name}.bin"), np.dtype(info["dtype"]), info["shape"])
+            for name, info in facts["arrays"].items()
+        }
+    return facts, {name: _xor(a, befores[name]) if name in befores else a for name, a in arrays.items()}
 
 
-def pack(facts: dict[str, object], arrays: Arrays, befores: Befores, zipped: bool) -> bytes:
+def pack(facts: dict[str, object], arrays: Arrays, befores: Befores) -> bytes:
     """A well-formed session file of ``facts`` and ``arrays`` (afters XORed with their befores where they
-    still fit them); ``facts["arrays"]`` (format 2) is rewritten to describe them, then updated with any
+    still fit them); ``facts["arrays"]`` is rewritten to describe them, then updated with any
     ``facts["__described__"]`` (a description that lies)."""
     facts = dict(facts)
     lies = facts.pop("__described__", {})  # None: the list of arrays replaced by a list
-    if not zipped:
-        from safetensors.numpy import save
-
-        return save(arrays, metadata={"format": str(facts.get("format")), "session": json.dumps(facts)})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         described = {}
@@ -335,23 +277,9 @@ STRUCTURAL: dict[str, Structural] = {
 }
 """Named structure-aware corruptions: each changes the facts and arrays of an unpacked session in place."""
 
-_FORMAT_2_ONLY = {
-    "shape-lies",
-    "shape-lies-huge",
-    "shape-negative",
-    "dtype-lies",
-    "dtype-object",
-    "dtype-unknown",
-    "xor-flag-lies",
-    "arrays-not-object",
-    "replay-missing",
-    "replay-text",
-    "base-number",
-}
 NOT_APPLICABLE = {
     "replay": {"touched-values", "touched-none", "state-shape-short"},
     "stored": set(),
-    "format-1": _FORMAT_2_ONLY | {"touched-values", "touched-none"},
 }
 """By seed kind, the corruptions that leave its file unchanged (the field or array is not in that form)."""
 
@@ -362,11 +290,11 @@ def corrupted(data: bytes, befores: Befores, name: str, rng: np.random.Generator
     facts, arrays = unpack(data, befores)
     arrays = {k: v.copy() for k, v in arrays.items()}
     STRUCTURAL[name](rng, facts, arrays)
-    return pack(facts, arrays, befores, zipped=data[:4] == b"PK\x03\x04")
+    return pack(facts, arrays, befores)
 
 
 def nested_facts(data: bytes) -> bytes:
-    """A format-2 file whose facts hold a list nested 100,000 deep (a RecursionError for a naive reader)."""
+    """A session file whose facts hold a list nested 100,000 deep (a RecursionError for a naive reader)."""
     deep = "[" * 100_000 + "]" * 100_000
     source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -382,18 +310,14 @@ def nested_facts(data: bytes) -> bytes:
 
 
 def corrupt_metadata(rng: np.random.Generator, data: bytes) -> bytes:
-    """One character of the session's JSON replaced by another type's or an absurd number's (the same length,
-    so a format-1 file's framing still holds; a format-2 file's facts are rewritten whole)."""
-    if data[:4] == b"PK\x03\x04":
-        text = zipfile.ZipFile(io.BytesIO(data)).read(FACTS_MEMBER)
-        pos = int(rng.integers(0, len(text)))
-        changed = text[:pos] + _character(rng) + text[pos + 1 :]
-        return _replace_raw_facts(data, changed)
-    start = data.find(b'\\"history')
-    if start < 0:
+    """One character of the session's JSON replaced by another type's or an absurd number's (the facts member
+    is rewritten whole, so the zip's framing holds); a file that is no zip gets bits flipped instead."""
+    if data[:4] != b"PK\x03\x04":
         return flip_bits(rng, data)
-    pos = start + int(rng.integers(0, max(1, min(400, len(data) - start - 1))))
-    return data[:pos] + _character(rng) + data[pos + 1 :]
+    text = zipfile.ZipFile(io.BytesIO(data)).read(FACTS_MEMBER)
+    pos = int(rng.integers(0, len(text)))
+    changed = text[:pos] + _character(rng) + text[pos + 1 :]
+    return _replace_raw_facts(data, changed)
 
 
 def _character(rng: np.random.Generator) -> bytes:

@@ -176,7 +176,7 @@ def independently_consistent(png_path, code) -> bool:
     )
 
 
-# --- the engine's makers: pictures, steerable decoders, sessions, a stand-in glyph classifier ------------
+# --- the engine's makers: pictures, steerable decoders, sessions ------------
 
 ENGINE_SIZE = DecoderSize(16, 2, 16, 2)
 
@@ -251,43 +251,6 @@ def tiny_session(tmp_path: Path, decoder: JpegDecoder | None = None, **jpeg_opti
     return Session(read_jpeg(write_picture(tmp_path / "input.jpg", **jpeg_options)), decoder or random_decoder())
 
 
-class StandInClassifier(nn.Module):
-    """A random glyph classifier with the GlyphClassifier interface: (N, 3, H, W) in [0, 255] → logits."""
-
-    def __init__(self, classes: list[str], seed: int = 0) -> None:
-        super().__init__()
-        torch.manual_seed(seed)
-        self.classes = classes
-        self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.Tanh(), nn.AdaptiveAvgPool2d(4))
-        self.head = nn.Linear(8 * 16, len(classes))
-        self.requires_grad_(False)
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return 4.0 * self.head(self.features(images / 32.0 - 4.0).flatten(1))
-
-
-def quick_digits_command(monkeypatch, steps: int) -> None:
-    """Make ``digits`` run on a controllable decoder with a stand-in digit classifier and ``steps`` Adam steps
-    per hypothesis (seconds, not minutes)."""
-    from explorer_app.cli import digits_command
-    from explorer_app.decoder.selection import ChosenDecoder
-    from explorer_app.engine import Budget, glyph_hypotheses
-
-    monkeypatch.setattr(
-        digits_command,
-        "choose_decoder",
-        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""),
-    )
-    monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier([str(d) for d in range(10)]))
-    monkeypatch.setattr(
-        digits_command,
-        "glyph_hypotheses",
-        lambda session, classifier, box: glyph_hypotheses(
-            session, classifier, box, Budget(steps=steps, hold_weight=0.2, halo=4)
-        ),
-    )
-
-
 # --- fixtures ---------------------------------------------------------------------------------------------
 
 
@@ -322,7 +285,7 @@ def window(qtbot, tmp_path: Path, monkeypatch):
     from PyQt6.QtWidgets import QMessageBox
 
     from explorer_app.gui.settings import Settings
-    from explorer_app.gui.window import MainWindow
+    from explorer_app.gui.window.main_window import MainWindow
 
     from gui_driver import tiny_model, unexpected_dialog
 
@@ -352,14 +315,14 @@ def explore(qtbot, tmp_path: Path, photo: Path, monkeypatch):
     from PyQt6.QtWidgets import QMessageBox
 
     from explorer_app.gui.settings import Settings
-    from explorer_app.gui.window import MainWindow
+    from explorer_app.gui.window.main_window import MainWindow
 
-    from gui_driver import TinyDigits, tiny_model, unexpected_dialog, wait_idle
+    from gui_driver import tiny_model, unexpected_dialog, wait_idle
 
     settings = Settings(tmp_path / "settings.ini")
     settings.edit_steps = 3
     settings.edit_hold = 0.0  # a random tiny decoder cannot brighten without touching the outside
-    win = MainWindow(settings, model=tiny_model(), load_classifier=lambda kind: TinyDigits().eval())
+    win = MainWindow(settings, model=tiny_model())
     qtbot.addWidget(win)
     win.show()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)

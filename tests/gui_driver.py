@@ -13,8 +13,8 @@ from PyQt6.QtGui import QImage, QMouseEvent, QPainter
 from PyQt6.QtWidgets import QApplication
 
 from explorer_app.decoder.model import DecoderSize, JpegDecoder
-from explorer_app.gui.loading import LoadedModel
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.jobs.opening import LoadedModel
+from explorer_app.gui.window.main_window import MainWindow
 
 WAIT_MS = 60_000
 
@@ -44,22 +44,6 @@ def tiny_model() -> LoadedModel:
     for head in (decoder.luma.head, decoder.chroma.head):
         torch.nn.init.normal_(head.weight, std=0.05)
     return LoadedModel(decoder.eval(), torch.device("cpu"), "tiny-test", {"name": "tiny-test", "size": "test"})
-
-
-class TinyDigits(torch.nn.Module):
-    """A random glyph classifier with the engine's Classifier interface (classes, images → logits)."""
-
-    classes = tuple(str(d) for d in range(10))
-
-    def __init__(self) -> None:
-        super().__init__()
-        torch.manual_seed(1)
-        self.net = torch.nn.Sequential(
-            torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(4 * 16 * 16, 10)
-        )
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.nn.functional.interpolate(images / 255.0, size=(16, 16), mode="bilinear"))
 
 
 def unexpected_dialog(parent, title, text, *args):

@@ -1,12 +1,11 @@
-"""docs/engine.md's digit examples run as written, on the bundled clock (issue 13: its --box lay outside the
+"""docs/engine.md's digit examples run as written, on the bundled clock (a --box once lay outside the
 304×128 image). The command line and the script are read out of the document, so it cannot rot.
 
-The shipped classifier reads the documented box; the runs themselves use tiny decoders, a stand-in
-classifier and a few optimizer steps (what is checked is that the documented calls work, not the model)."""
+The documented box holds the digit the script names (the style fit on libjpeg's decode reads it); the runs
+themselves use a tiny decoder (what is checked is that the documented calls work, not the model)."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shlex
@@ -18,13 +17,11 @@ import torch
 
 from explorer_app.cli.main import main
 from explorer_app.codec import plain_decode
-from explorer_app.engine import Budget
 
-from conftest import StandInClassifier, tiny_decoder
+from conftest import tiny_decoder
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE_DOC = (ROOT / "docs" / "engine.md").read_text()
-DIGITS = [str(d) for d in range(10)]
 
 
 def documented_digits_command() -> list[str]:
@@ -38,29 +35,23 @@ def documented_digits_script() -> str:
 @pytest.fixture
 def checkout(tmp_path, monkeypatch) -> Path:
     """A working folder that looks like the repository's root (its assets), so outputs land in tmp_path; tiny
-    decoders with small Δ (cheap to export), a stand-in digit classifier and 4-step hypotheses."""
-    from explorer_app import engine
-    from explorer_app.cli import digits_command
+    decoders with small Δ (cheap to export)."""
     from explorer_app.decoder.registry import save_decoder
-    from explorer_app.engine import classifiers
 
     for size in ("lite", "full"):
         save_decoder(tiny_decoder(seed=1, head_scale=0.05), tmp_path / "models", "explorable", size)
     monkeypatch.setenv("JPEG_EXPLORER_MODELS", str(tmp_path / "models"))
     (tmp_path / "assets").symlink_to(ROOT / "assets")
     monkeypatch.chdir(tmp_path)
-    few_steps = functools.partial(engine.glyph_hypotheses, budget=Budget(steps=4, halo=2))
-    monkeypatch.setattr(engine, "glyph_hypotheses", few_steps)
-    monkeypatch.setattr(digits_command, "glyph_hypotheses", few_steps)
-    monkeypatch.setattr(classifiers, "load_classifier", lambda kind: StandInClassifier(DIGITS))
-    monkeypatch.setattr(digits_command, "load_digit_classifier", lambda: StandInClassifier(DIGITS))
     return tmp_path
 
 
 def test_the_documented_box_holds_the_digit_the_document_names():
-    """The shipped digit classifier reads the documented box of libjpeg's decode as the digit the script's
-    comment names, and the script and the command line use the same box."""
-    from explorer_app.engine.classifiers import load_classifier
+    """The display style fitted to the documented box of libjpeg's decode shows the digit the script's comment
+    names, and the script and the command line use the same box."""
+    from explorer_app.engine.glyphs.fit import fit_style
+    from explorer_app.engine.glyphs.render import Segments
+    from explorer_app.engine.glyphs.segments import SEVEN_SEGMENT
 
     argv = documented_digits_command()
     box = tuple(int(v) for v in argv[argv.index("--box") + 1].split(","))
@@ -70,23 +61,24 @@ def test_the_documented_box_holds_the_digit_the_document_names():
     pixels = plain_decode(ROOT / argv[2])
     x, y, w, h = box
     crop = torch.from_numpy(np.ascontiguousarray(pixels[y : y + h, x : x + w])).permute(2, 0, 1)[None].float()
-    classifier = load_classifier("digits")
-    with torch.no_grad():
-        assert classifier.classes[int(classifier(crop).argmax())] == named.group(5)
+    assert fit_style(Segments.of(SEVEN_SEGMENT), crop).label == named.group(5)
 
 
 def test_the_documented_digits_command_runs(checkout, capfd):
     argv = documented_digits_command()
     assert argv[:2] == ["jpeg-explorer", "digits"]
     assert main(argv[1:]) == 0
-    rows = json.loads(capfd.readouterr().out)["hypotheses"]
+    printed = json.loads(capfd.readouterr().out)
+    rows = printed["hypotheses"]
     assert sorted(row["digit"] for row in rows) == list(range(10))
     assert all(row["consistent"] and (checkout / row["path"]).exists() for row in rows)
+    assert "possible here" in printed["verdict"]
 
 
 def test_the_documented_digits_script_runs(checkout, capsys):
     exec(compile(documented_digits_script(), "docs/engine.md", "exec"), {})
     lines = capsys.readouterr().out.splitlines()
-    assert sorted(int(line.split()[0]) for line in lines) == list(range(10))
-    assert all(line.endswith("True") for line in lines)
+    assert "possible here" in lines[0]
+    assert sorted(int(line.split()[0]) for line in lines[1:]) == list(range(10))
+    assert all(line.endswith("True") for line in lines[1:])
     assert len(list(checkout.glob("digit-*.png"))) == 10

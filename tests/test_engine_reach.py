@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 
 from explorer_app.decoder.networks import DELTA_LIMIT
 from explorer_app.engine import Budget, regions, tools
-from explorer_app.engine.projection import project_to_file
+from explorer_app.engine.file_projection import project_to_file
 from explorer_app.engine.session_file import load_session, save_session
 
 from conftest import controllable_decoder, tiny_session

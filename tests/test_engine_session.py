@@ -8,8 +8,8 @@ from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.fixed_code import FixedCodeDecoder
 from explorer_app.decoder.model import DecoderSize
 from explorer_app.engine import Budget, Session, SessionFileError, load_session, regions, save_session, tools
+from explorer_app.engine.block_window import expand_code, window_of_mask
 from explorer_app.engine.state import exact_patch, initial_state, write_patch
-from explorer_app.engine.window import expand_code, window_of_mask
 
 from conftest import controllable_decoder, random_decoder, tiny_session, write_picture
 
@@ -258,46 +258,9 @@ def test_facts_name_the_jpeg_and_a_snapshot_keeps_the_state_it_was_taken_of(tmp_
     assert torch.equal(reopened.image, image) and reopened.history.position == 1
 
 
-def test_format_1_sessions_still_open_and_another_decode_is_reported(tmp_path):
-    import json
-
-    from safetensors.torch import save_file
-
+def test_a_session_reopened_where_the_unedited_decode_differs_says_so(tmp_path):
     session = tiny_session(tmp_path, controllable_decoder())
     session.apply(tools.Brightness(20.0), regions.rectangle(session.shape, 16, 8, 24, 24), Budget(steps=3, patience=0))
-    entry = session.history.entries[0]
-    tensors = {
-        f"state.{k}": v.contiguous()
-        for k, v in {"z": session.state.z, "delta_y": session.state.delta_y, "delta_c": session.state.delta_c}.items()
-    }
-    for side, patch in (("before", entry.before), ("after", entry.after)):
-        old = {k: v for k, v in patch.tensors().items() if not k.startswith("correction")}  # format 1 had none
-        tensors.update({f"history.0.{side}.{k}": v.contiguous() for k, v in old.items()})
-    window = entry.before.window
-    facts = {
-        "format": "jpeg-explorer-session/1",
-        "source_sha256": session.code.sha256,
-        "source_path": session.code.source,
-        "model": session.model_facts(),
-        "history": [
-            {
-                "record": entry.record,
-                "window": {
-                    "blocks": window.describe(),
-                    "grid": [window.grid_h, window.grid_w],
-                    "factor": list(window.factor),
-                },
-            }
-        ],
-        "position": 1,
-        "history_limit": 50,
-    }
-    save_file(
-        tensors, str(tmp_path / "old.session"), metadata={"format": facts["format"], "session": json.dumps(facts)}
-    )
-    reopened = load_session(tmp_path / "old.session", session.code, controllable_decoder())
-    assert torch.equal(reopened.image, session.image) and reopened.undo()
-
     save_session(session, tmp_path / "new.jxs")
     other_machine = Session(session.code, controllable_decoder())
     other_machine.base_sha256 = "0" * 64  # as if this machine's z = 0 decode differed in its last bits

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from explorer_app.engine import Budget, regions, tools
+from explorer_app.engine.alternatives import alternatives_verdict, rank_alternatives
 from explorer_app.engine.tools.statistics import local_variance, shifted, total_variation
 from explorer_app.ops.color import rgb_to_ycbcr
 
@@ -217,6 +218,26 @@ def test_alternatives_are_pushed_apart_to_the_separation_and_stay_consistent(ses
     progress = list(wide.run())
     assert apart(wide, progress[0].preview) > 0.5  # already apart: not pushed into noise
     assert apart(wide, wide.result.preview) < 1.5 * apart(wide, progress[0].preview)
+
+
+def test_alternatives_are_ranked_by_their_distance_from_the_current_image_without_qt(session):
+    """rank_alternatives (the Alternatives panel's ranking, run in the worker thread) is plain engine code:
+    each candidate with its exact patch, its consistency and its mean distance from the current image."""
+    region = box_region(session)
+    edit = session.edit(tools.Alternatives(count=3, spread=1.0), region, Budget(steps=5, patience=0))
+    list(edit.run())
+    found = rank_alternatives(session, edit.result, region)
+    assert [a.index for a in found] == [0, 1, 2]
+    assert all(a.consistent == a.patch.consistent() for a in found)
+    y0, y1, x0, x1 = region.bounds()
+    inside = torch.from_numpy(region.mask[y0:y1, x0:x1])
+    crop, (top, left) = session.patched_window(found[1].patch)
+    after = crop[0, :, y0 - top : y1 - top, x0 - left : x1 - left]
+    expected = float((after - session.image[0, :, y0:y1, x0:x1]).abs().mean(0)[inside].mean())
+    assert found[1].difference == pytest.approx(expected) and found[1].difference > 0
+    verdict = alternatives_verdict(found)
+    assert f"{min(a.difference for a in found):.1f}–{max(a.difference for a in found):.1f} grey levels" in verdict
+    assert verdict.startswith("All 3 alternatives are consistent") == all(a.consistent for a in found)
 
 
 def test_grey_image_tools(tmp_path):

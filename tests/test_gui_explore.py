@@ -4,7 +4,6 @@ digit hypotheses, alternatives, scribbles, export of an edit, sessions saved, re
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +11,10 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer_app.engine.optimize import Budget
+from explorer_app.gui.jobs import explorer as explorer_module
+from explorer_app.gui.jobs.edits import edit_job
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import drag, press_apply, select_rectangle, shown_pixels, wait_idle
 
@@ -46,20 +47,39 @@ def test_brightness_edit_then_undo_and_redo(qtbot, explore: MainWindow) -> None:
     assert np.array_equal(window.images["current"], before)
 
 
-def test_cancel_stops_a_running_optimization_within_a_second(qtbot, explore: MainWindow, monkeypatch) -> None:
+def test_cancel_stops_a_running_optimization_at_its_next_step(qtbot, explore: MainWindow, monkeypatch) -> None:
+    """Once cancel is asked, at most the step already running finishes: none starts after it, nothing is
+    committed. (How long a step takes is benchmarks/latency.py's business.)"""
     window = explore
     before = window.images["current"].copy()
     monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    after_cancel: list[int] = []
+
+    def counted(control, *args):
+        """The edit job, noting each optimizer step it finishes once cancel was asked."""
+        steps = edit_job(control, *args)
+        try:
+            while True:
+                step = next(steps)
+                if control.cancelled():
+                    after_cancel.append(step.done)
+                yield step
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            steps.close()
+
+    monkeypatch.setattr(explorer_module, "edit_job", counted)
     select_rectangle(window, 8, 8, 64, 48)
     assert shown_pixels(window) == before.tobytes()
     window.tool_panels["Variance"].apply_button.click()
     qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
     qtbot.waitUntil(lambda: shown_pixels(window) != before.tobytes(), timeout=10_000)  # live preview
     assert window.status.cancel.isVisible() and window.commands["cancel"].isEnabled()
-    started = time.monotonic()
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=1000)
-    assert time.monotonic() - started < 1.0
+    with qtbot.waitSignal(window.jobs.cancelled, timeout=30_000):
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.jobs.busy)
+    assert len(after_cancel) <= 1  # the step under way when cancel came; no later one
     assert window.explorer.session.history.position == 0
     assert np.array_equal(window.images["current"], before)
     assert not window.status.cancel.isVisible()
@@ -132,7 +152,7 @@ def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path:
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Hue / saturation")
     edited = window.images["current"].copy()
-    window.save_session(tmp_path / "work")  # typed without .jxs: it gets it
+    window.sessions.save_session(tmp_path / "work")  # typed without .jxs: it gets it
     qtbot.waitUntil(lambda: window.writer.pending == 0)
     assert (tmp_path / "work.jxs").exists() and "Session saved" in window.status.message.text()
     window.explorer.undo()
@@ -140,7 +160,7 @@ def test_save_and_reopen_a_session_exactly(qtbot, explore: MainWindow, tmp_path:
     window.open_path(photo)
     wait_idle(qtbot, window)
     assert window.explorer.session.history.position == 0
-    assert window.open_session(tmp_path / "work.jxs")
+    assert window.sessions.open_session(tmp_path / "work.jxs")
     wait_idle(qtbot, window)
     assert np.array_equal(window.images["current"], edited)
     assert window.explorer.session.history.position == 1
@@ -151,13 +171,13 @@ def test_crash_autosave_is_offered_back(qtbot, explore: MainWindow, tmp_path: Pa
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Brightness")
     edited = window.images["current"].copy()
-    window.autosave_now()
+    window.sessions.autosave_now()
     qtbot.waitUntil(lambda: window.writer.pending == 0)
     # a crash: the window never closes normally; a new one starts with the same settings
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     restarted = MainWindow(Settings(tmp_path / "settings.ini"), model=window.model)
     qtbot.addWidget(restarted)
-    restarted.offer_autosaves()
+    restarted.sessions.offer_autosaves()
     wait_idle(qtbot, restarted)
     assert restarted.explorer.session.history.position == 1
     assert np.array_equal(restarted.images["current"], edited)
@@ -174,9 +194,9 @@ def test_autosave_waits_for_a_running_edit(qtbot, explore: MainWindow, tmp_path:
     monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
     window.tool_panels["Variance"].apply_button.click()
     assert window.jobs.busy
-    window.autosave_now()
+    window.sessions.autosave_now()
     assert not list((tmp_path / "autosave").glob("*.jxs"))
-    assert window.autosave_timer.isActive()
+    assert window.sessions.autosave_timer.isActive()
     window.jobs.cancel()
     qtbot.waitUntil(lambda: list((tmp_path / "autosave").glob("*.jxs")) != [], timeout=5000)
 

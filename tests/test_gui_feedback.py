@@ -1,4 +1,5 @@
-"""What each result means, said where the user looks (issue 12, defects 3 to 6)."""
+"""What each result means, said where the user looks: what an edit asked, allowed and
+reached; the history in words; candidates marked, with a verdict; messages that stay; the cursor readout."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QBrush
 
 from explorer_app.engine.optimize import Budget
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import mouse, press_apply, select_rectangle, shown_pixels, wait_idle
 
@@ -58,11 +59,19 @@ def test_the_digit_gallery_marks_every_candidate_and_gives_a_verdict(qtbot, expl
     press_apply(qtbot, window, "Digits / letters")
     gallery = window.tool_panels["Digits / letters"].gallery
     assert all(button.text().startswith("✔ ") for button in gallery.buttons)
-    assert [b.text().splitlines()[1] for b in gallery.buttons] == [f"{c.score:.2f}" for c in gallery.candidates]
-    assert gallery.legend.isVisible() and "sum to 1" in gallery.legend.text()
+    marks = [b.text().splitlines()[1] for b in gallery.buttons]
+    assert all(m == "ruled out" or m.startswith("possible · ") for m in marks)
+    assert [m != "ruled out" for m in marks] == [c.score > 0 for c in gallery.candidates]  # possible ones first
+    assert gallery.legend.isVisible() and "Ruled out" in gallery.legend.text()
     verdict = gallery.verdict.text()
-    assert gallery.verdict.isVisible() and verdict.startswith("All 10 are consistent")
-    assert "cannot tell" in verdict or "only" in verdict
+    assert gallery.verdict.isVisible()
+    possible = [c.label for c in gallery.candidates if c.score > 0]
+    if len(possible) == 1:
+        assert verdict == f"Only {possible[0]} is possible here: the file rules out every other digit."
+    elif possible:
+        assert verdict.startswith(f"{', '.join(possible[:-1])} and {possible[-1]} are possible here")
+    else:
+        assert verdict.startswith("No digit is possible here")
     qtbot.mouseClick(gallery.buttons[1], Qt.MouseButton.LeftButton)
     assert window.canvas.region.brush() == QBrush(Qt.BrushStyle.NoBrush)  # the candidate in its true colours
     qtbot.mouseClick(gallery.discard_button, Qt.MouseButton.LeftButton)
@@ -84,8 +93,9 @@ def test_the_kept_digit_is_named_in_the_history_and_the_export_report(
     qtbot.mouseClick(gallery.keep_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
     row = window.history_panel.list.item(1).text()
-    assert f"kept {chosen.label} (plausibility {chosen.score:.2f}, of 10 hypotheses)" in row
-    assert "GlyphHypotheses" not in row
+    state = "possible" if chosen.score > 0 else "ruled out"
+    assert f"kept {chosen.label} ({state}, of 10 hypotheses)" in row
+    assert "SegmentGlyphs" not in row
     assert f"kept {chosen.label}" in window.status.message.text()
     window.export_to(tmp_path / "kept.png", 16)
     wait_idle(qtbot, window)

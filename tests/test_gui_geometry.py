@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from explorer_app.codec import to_display
-from explorer_app.gui.geometry import (
+from explorer_app.gui.model.geometry import (
     display_block_offset,
     display_to_file_mask,
     display_to_file_point,

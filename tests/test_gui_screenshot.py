@@ -1,4 +1,4 @@
-"""Issue 14 item 8: ``gui --screenshot`` never fails silently. A destination that cannot be written (a missing
+"""``gui --screenshot`` never fails silently. A destination that cannot be written (a missing
 folder, a read-only one, an unknown image type, a folder, the input under any name) is one stderr line and
 exit 2 with no file; a screenshot is written atomically."""
 
@@ -27,7 +27,7 @@ def _one_error_line(capfd, words: str) -> str:
 @pytest.fixture
 def no_qt(monkeypatch):
     """Refusals happen before Qt starts: the window must not be built."""
-    from explorer_app.gui import app
+    from explorer_app.gui.window import app
 
     monkeypatch.setattr(app, "run_gui", lambda *a, **k: pytest.fail("the window was started"))
 
@@ -82,7 +82,7 @@ def test_the_input_is_never_the_screenshot_under_any_name(tmp_path, photo, capfd
 
 
 def test_a_failed_write_leaves_no_file(tmp_path, photo, capfd, models_folder, monkeypatch):
-    from explorer_app.gui import app
+    from explorer_app.gui.window import app
 
     def full(path, data):
         raise OSError(28, "No space left on device")
@@ -94,7 +94,7 @@ def test_a_failed_write_leaves_no_file(tmp_path, photo, capfd, models_folder, mo
 
 
 def test_a_file_the_window_cannot_open_is_one_line_and_no_dialog(tmp_path, photo, capfd, models_folder, monkeypatch):
-    from explorer_app.gui import loading
+    from explorer_app.gui.jobs import opening as loading
 
     def broken(path):
         raise OSError(5, "Input/output error")

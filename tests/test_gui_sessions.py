@@ -1,4 +1,5 @@
-"""Sessions: compact, saved and loaded in the background, opening their own JPEG (issue 12, defect 10)."""
+"""Sessions: compact, saved and loaded in the background, opening their own JPEG
+(found again by its SHA-256 when it moved)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import press_apply, select_rectangle, tiny_model, unexpected_dialog, wait_idle, write_photo
 
@@ -21,7 +22,7 @@ def saved(qtbot, explore: MainWindow, tmp_path: Path) -> tuple[Path, np.ndarray]
     window = explore
     select_rectangle(window, 16, 16, 40, 40)
     press_apply(qtbot, window, "Brightness")
-    window.save_session(tmp_path / "work")
+    window.sessions.save_session(tmp_path / "work")
     assert window.writer.pending == 1  # written in the background: the window did not wait
     qtbot.waitUntil(lambda: window.writer.pending == 0)
     assert not window.explorer.dirty
@@ -52,7 +53,7 @@ def test_a_session_file_is_small_and_gets_its_suffix(
     wait_idle(qtbot, window)
     select_rectangle(window, 300, 200, 324, 224)
     press_apply(qtbot, window, "Brightness")
-    window.save_session(tmp_path / "larger.jxs")
+    window.sessions.save_session(tmp_path / "larger.jxs")
     qtbot.waitUntil(lambda: window.writer.pending == 0)
     state = window.explorer.session.state
     whole = sum(t.numel() * 4 for t in (state.z, state.delta_y, state.delta_c))
@@ -63,7 +64,7 @@ def test_a_session_file_is_small_and_gets_its_suffix(
 def test_a_session_opens_its_own_jpeg(qtbot, saved, tmp_path: Path, monkeypatch) -> None:
     path, edited = saved
     window = fresh_window(qtbot, tmp_path, monkeypatch)
-    assert window.open_session(path)
+    assert window.sessions.open_session(path)
     wait_idle(qtbot, window)
     assert window.opened is not None and window.opened.path.name == "photo.jpg"
     assert np.array_equal(window.images["current"], edited)
@@ -85,11 +86,11 @@ def test_a_moved_jpeg_is_asked_for_and_checked(qtbot, saved, photo: Path, tmp_pa
 
     other = write_photo(tmp_path / "other.jpg", seed=5)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
-    assert not window.open_session(path)  # the wrong file: refused by its SHA-256
+    assert not window.sessions.open_session(path)  # the wrong file: refused by its SHA-256
     assert "no longer at" in told[0] and "SHA-256 differs" in warned[0] and window.opened is None
 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(moved), ""))
-    assert window.open_session(path)
+    assert window.sessions.open_session(path)
     wait_idle(qtbot, window)
     assert window.opened.path == moved and np.array_equal(window.images["current"], edited)
     window.jobs.shutdown()
@@ -108,8 +109,8 @@ def test_a_session_of_the_open_file_is_restored_without_decoding_it_again(
     wait_idle(qtbot, window)
     session = window.explorer.session
     decoded = []
-    monkeypatch.setattr("explorer_app.gui.window.open_job", lambda *a: decoded.append(a))
-    assert window.open_session(path)
+    monkeypatch.setattr("explorer_app.gui.window.main_window.open_job", lambda *a: decoded.append(a))
+    assert window.sessions.open_session(path)
     wait_idle(qtbot, window)
     assert not decoded and window.explorer.session is session
     assert np.array_equal(window.images["current"], edited) and session.history.position == 1
@@ -126,7 +127,7 @@ def test_a_damaged_session_is_one_warning_and_leaves_the_open_file_as_it_was(
     monkeypatch,
     damage,
 ) -> None:
-    """Issue 14 item 7 in the window: the session error's one line, and the file stays open, unedited."""
+    """A damaged session file in the window: the session error's one line, and the file stays open, unedited."""
     from fuzz.sessions import befores_of, corrupted
 
     path, _ = saved
@@ -138,9 +139,35 @@ def test_a_damaged_session_is_one_warning_and_leaves_the_open_file_as_it_was(
     session, shown = window.explorer.session, window.images["current"].copy()
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text))
-    window.open_session(damaged)
+    window.sessions.open_session(damaged)
     wait_idle(qtbot, window)
     assert len(warnings) == 1 and warnings[0].startswith(f"{damaged}: damaged session file")
     assert window.explorer.session is session and not session.history.entries and not session.touched.any()
     assert np.array_equal(window.images["current"], shown)
     window.jobs.shutdown()
+
+
+def test_a_failed_autosave_after_saves_leaves_the_saved_state_alone(
+    qtbot, saved, explore: MainWindow, tmp_path: Path
+) -> None:
+    """Each save's own failure handler is for that save only: two successful saves leave none behind,
+    so an autosave that fails later neither marks the session unsaved nor finds stale handlers."""
+    window = explore
+    handlers = window.writer.receivers(window.writer.failed)
+    window.sessions.save_session(tmp_path / "again.jxs")
+    qtbot.waitUntil(lambda: window.writer.pending == 0)
+    assert window.writer.receivers(window.writer.failed) == handlers
+    select_rectangle(window, 20, 20, 36, 36)
+    press_apply(qtbot, window, "Brightness")
+    assert window.explorer.dirty
+    generation, saved_generation = window.explorer.generation, window.explorer.saved_generation
+    blocker = window.settings.autosave_folder / f"{window.explorer.session.code.sha256}.jxs"
+    blocker.mkdir(parents=True)  # a folder where the autosave goes: writing it fails
+    with qtbot.waitSignal(window.writer.failed) as failure:
+        window.sessions.autosave_now()
+    assert failure.args[0] == blocker
+    qtbot.waitUntil(lambda: window.writer.pending == 0)
+    assert (window.explorer.generation, window.explorer.saved_generation) == (generation, saved_generation)
+    assert window.writer.receivers(window.writer.failed) == handlers
+    assert "Could not save" in window.status.message.text()
+    blocker.rmdir()

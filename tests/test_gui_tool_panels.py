@@ -1,5 +1,5 @@
 """The simple tool panels are generated from their tool's dataclass, and nothing in the window hides one of
-Qt's own methods (issue 13, item 9)."""
+Qt's own methods (a window attribute named ``actions`` would hide ``QWidget.actions()``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QSpinBox
 
 from explorer_app.engine.tools import Alternatives, Brightness, HueSaturation, TotalVariation, Variance
-from explorer_app.gui.tool_panels import FieldPanel, FieldSpec
+from explorer_app.gui.tools.base import FieldPanel, FieldSpec
 
 
 def test_every_generated_panel_applies_the_tool_its_controls_show(qtbot, opened, monkeypatch):

@@ -16,7 +16,7 @@ from PyQt6.QtGui import QDropEvent, QImage
 from PyQt6.QtWidgets import QMessageBox
 
 from explorer_app.gui.settings import Settings
-from explorer_app.gui.window import MainWindow
+from explorer_app.gui.window.main_window import MainWindow
 
 from gui_driver import drag, mouse, select_rectangle, wait_idle, write_photo
 
@@ -239,7 +239,7 @@ def test_screenshot_command(tmp_path: Path, photo: Path) -> None:
 
 
 def test_a_failing_job_is_reported_and_the_window_is_not_left_busy(qtbot, window: MainWindow, monkeypatch) -> None:
-    from explorer_app.gui.jobs import Progress
+    from explorer_app.gui.jobs.runner import Progress
 
     def broken(control):
         yield Progress(0, 1)
@@ -253,7 +253,7 @@ def test_a_failing_job_is_reported_and_the_window_is_not_left_busy(qtbot, window
 
 
 def test_preferences_dialog_writes_the_settings(window: MainWindow) -> None:
-    from explorer_app.gui.preferences import PreferencesDialog
+    from explorer_app.gui.dialogs.preferences import PreferencesDialog
 
     dialog = PreferencesDialog(window.settings, window)
     dialog.combos["device"].setCurrentIndex(dialog.combos["device"].findData("cpu"))

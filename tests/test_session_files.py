@@ -1,8 +1,8 @@
-"""Issue 14 item 7: a damaged saved session ends in one SessionFileError, never in another exception, nor in a
+"""A damaged saved session ends in one SessionFileError, never in another exception, nor in a
 session that fails later on undo, redo or export; a valid one still reopens bit for bit.
 
-The corruptions are the fuzzer's (``fuzz/sessions.py``), made here on sessions of a tiny decoder, in the three
-forms a file takes: replayed from the history (the usual), stored (a history that forgot edits) and format 1."""
+The corruptions are the fuzzer's (``fuzz/sessions.py``), made here on sessions of a tiny decoder, in the two
+forms a file takes: replayed from the history (the usual) and stored (a history that forgot edits)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from fuzz.sessions import (
     corrupt_metadata,
     corrupted,
     edited_session,
-    format_1_bytes,
     nested_facts,
 )
 
@@ -42,7 +41,6 @@ def seeds(tmp_path_factory):
     for kind, session in (("replay", replay), ("stored", stored)):
         save_session(session, folder / f"{kind}.session")
         found[kind] = ((folder / f"{kind}.session").read_bytes(), befores_of(session), session)
-    found["format-1"] = (format_1_bytes(replay), {}, replay)
     return folder / "photo.jpg", found
 
 
@@ -101,6 +99,13 @@ def test_every_structural_corruption_is_refused_with_the_session_error(tmp_path,
         ("position-past-end", "position"),
         ("factor-zero", "MCU"),
         ("window-outside-grid", "block grid"),
+        # the schema's path-qualified messages: which field, then what is wrong with it
+        ("position-bool", "position: Input should be a valid integer"),
+        ("sha-short", "source_sha256: String should match pattern"),
+        ("window-text", ".window.blocks.0: Input should be a valid integer"),
+        ("record-not-object", ".record: Input should be"),
+        ("replay-text", "replay: Input should be a valid boolean"),
+        ("limit-below-history", "the history limit"),
     ],
 )
 def test_the_message_says_what_is_wrong(tmp_path, seeds, name, words):

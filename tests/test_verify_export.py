@@ -133,14 +133,10 @@ def test_a_coefficient_on_a_rounding_tie_counts_as_broken_while_a_margin_is_in_f
 def test_8_bit_export_of_a_quality_100_file_says_it_is_not_verified_and_what_to_do(tmp_path):
     """Steps of 1 everywhere: per block essentially one 8-bit image (the original) quantizes to the file, and
     the repair cannot find it from the decoder's output. The report must say so and recommend 16 bits, rather
-    than claim success; and it must say so fast."""
-    import time
-
+    than claim success (how fast it says so: benchmarks/latency.py)."""
     jpeg = make_file(tmp_path, 48, 64, "4:4:4", 100, 5)
     code = read_jpeg(jpeg)
-    start = time.perf_counter()
     report = export_verified(decoder_output(code, 5), code, tmp_path / "out.png", bit_depth=8)
-    assert time.perf_counter() - start < 30
     assert not report.verified and not report.reproduced_by
     assert not libjpeg_reproduces(tmp_path / "out.png", jpeg)  # the claim matches the file
     assert "--bit-depth 16" in report.remedy

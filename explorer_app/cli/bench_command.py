@@ -7,8 +7,7 @@ step is captured, and the whole edit with its setup), and the ten digit hypothes
 Every edit is timed whole, commit included: on a GPU that includes its eager warm-up step and the
 graph capture. The session's warm-up (what the window runs while opening a file, to pay the device's
 one-time start-up) and the first edit after it (a default brightness edit) are timed on their own.
-Without shipped weights it times an untrained decoder of the lite size (same cost) and says so, and
-likewise for the digit classifier.
+Without shipped weights it times an untrained decoder of the lite size (same cost) and says so.
 """
 
 from __future__ import annotations
@@ -31,10 +30,10 @@ from ..decoder.model import SIZES, JpegDecoder
 from ..decoder.registry import ModelNotFoundError
 from ..decoder.selection import choose_decoder
 from ..devices import DeviceError, pick_device
-from ..engine import Budget, Session, glyph_hypotheses, regions, tools
+from ..engine import Budget, Session, regions, tools
+from ..engine.glyphs.hypotheses import glyph_hypotheses
+from ..engine.glyphs.segments import SEVEN_SEGMENT
 from ..engine.stepper import EAGER_STEPS
-from ..engine.tools.glyphs import Classifier
-from .digits_command import load_digit_classifier
 from .errors import EXIT_OK, fail
 
 SIDE = 1024
@@ -87,21 +86,6 @@ def pick_decoder(device: torch.device, notes: list[str]) -> JpegDecoder:
         return JpegDecoder(SIZES[size], name=f"untrained-{size}").to(device).eval()
 
 
-def pick_classifier(notes: list[str]) -> Classifier | None:
-    """The shipped digit classifier; else an untrained one of the same architecture (same cost), said so;
-    None when the classifier plug-ins are not installed."""
-    try:
-        return load_digit_classifier()
-    except FileNotFoundError as error:
-        try:
-            from ..engine.classifiers import GlyphClassifier, GlyphNet
-        except ImportError:
-            notes.append(f"digits not timed: {error}")
-            return None
-        notes.append("no shipped digit classifier: timed an untrained one of the same architecture (same cost)")
-        return GlyphClassifier([str(d) for d in range(10)], GlyphNet(10)).eval().requires_grad_(False)
-
-
 def whole_image_edit(session: Session, steps: int) -> tuple[float, float]:
     """An engine edit whose region is the whole image (z free everywhere): (Adam steps per second once
     the step runs from its captured graph, wall seconds of the whole edit with its setup)."""
@@ -143,12 +127,7 @@ def measure(device: torch.device) -> dict[str, object]:
     edit_256_s = timed(lambda: edit(LARGE_EDIT_BOX, default_halo), device)
     steps = 100 if device.type == "cuda" else 5
     steps_per_s, whole_edit_s = whole_image_edit(session, steps)
-    classifier = pick_classifier(notes)
-    digits_s = (
-        None
-        if classifier is None
-        else timed(lambda: glyph_hypotheses(session, classifier.to(device), DIGIT_BOX), device)
-    )
+    digits_s = timed(lambda: glyph_hypotheses(session, SEVEN_SEGMENT, DIGIT_BOX), device)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
     return {
         "device": name,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -210,10 +211,10 @@ def run_batch(sources: list[Path], folder: Path, args: argparse.Namespace) -> in
             jobs.append(
                 Job(
                     str(source),
-                    lambda s=source, t=target: decode_file(s, t, args, chosen, device),
+                    partial(decode_file, source, target, args, chosen, device),
                     {"input": str(source), "output": str(target)},
                 )
             )
         else:
-            jobs.append(Job(str(source), lambda name=str(source), why=target: unusable(name, why, input=name)))
+            jobs.append(Job(str(source), partial(unusable, str(source), target, input=str(source))))
     return run_jobs(jobs, (JpegError, ExportError), args.json, args.quiet)

@@ -59,14 +59,14 @@ def run(args: argparse.Namespace) -> int:
             read_jpeg(path)
         except JpegError as error:
             return fail(str(error))
-    kind = None
+    kind = "PNG"
     if screenshot is not None:
         try:
             kind = screenshot_format(screenshot, path)
         except OutputError as error:
             return fail(str(error))
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ..gui.app import ScreenshotError, run_gui  # Qt loads only for this command
+    from ..gui.window.app import ScreenshotError, run_gui  # Qt loads only for this command
 
     try:
         return run_gui(path, screenshot, kind)

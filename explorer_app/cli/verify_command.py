@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import partial
 from pathlib import Path
 
 from ..codec import JpegError, read_jpeg
@@ -112,7 +113,7 @@ def folder_jobs(images: Path, jpegs: Path) -> list[Job]:
             if not matches
             else f"{png}: several JPEGs of that name in {jpegs} ({', '.join(m.name for m in matches)})"
         )
-        jobs.append(Job(str(png), lambda png=png, why=why: unusable(str(png), why, image=str(png))))
+        jobs.append(Job(str(png), partial(unusable, str(png), why, image=str(png))))
     return jobs
 
 

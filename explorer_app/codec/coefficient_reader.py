@@ -7,8 +7,9 @@ messages go to a file of the child's instead of through the parent's file descri
 
 The child runs with an address-space limit sized from the declared block counts and a time limit sized from
 the pixel count; it writes a small JSON header and the int16 blocks to a private temporary folder, and the
-parent reads exactly the number of bytes the frame header implies. Cost, measured on a 2-core machine under
-load: about 0.35 s per file (starting Python with numpy and jpeglib), against 5 s to start the CLI with torch.
+parent reads exactly the number of bytes the frame header implies. The cost is starting Python with numpy
+and jpeglib once per file, a small part of what starting the command line with torch takes (the figures are
+in benchmarks/results/README.md).
 
 The child is this module's :func:`child_main`, started by :func:`read_coefficients`.
 """
@@ -37,7 +38,8 @@ CHILD_ARGUMENT = "--read-jpeg-coefficients"
 CHILD_BASE_ADDRESS_SPACE = 1 << 30
 """Address space of the child before the file: Python, numpy, jpeglib and libjpeg mapped in."""
 READ_SECONDS = 20.0
-"""Time the child gets, plus READ_SECONDS_PER_MP per megapixel; libjpeg reads 1 MP in about 20 ms."""
+"""Time the child gets, plus READ_SECONDS_PER_MP per megapixel: orders of magnitude above what libjpeg
+needs, so the limit stops a hang, never a slow machine."""
 READ_SECONDS_PER_MP = 2.0
 CORRUPTION_WARNINGS = (
     "Corrupt JPEG data",

@@ -1,4 +1,4 @@
-"""Exploration engine (paper section 5): sessions, regions, tools, optimization of z, hypotheses.
+"""Exploration engine (paper section 5): sessions, regions, tools, optimization of z, digit and letter hypotheses.
 
 Pure Python and torch, no Qt. Typical use::
 
@@ -11,7 +11,14 @@ Pure Python and torch, no Qt. Typical use::
 
 from . import regions, tools
 from .ambiguity import ambiguity_map
-from .hypotheses import HYPOTHESIS_BUDGET, Hypothesis, Plausibility, glyph_edit, glyph_hypotheses, rank_hypotheses
+from .glyphs.hypotheses import (
+    HYPOTHESIS_BUDGET,
+    GlyphHypothesis,
+    glyph_edit,
+    glyph_hypotheses,
+    glyph_verdict,
+    rank_glyphs,
+)
 from .optimize import Budget, Edit, EditResult, Progress, run_to_end
 from .regions import Region
 from .session import Session
@@ -22,8 +29,7 @@ __all__ = [
     "Budget",
     "Edit",
     "EditResult",
-    "Hypothesis",
-    "Plausibility",
+    "GlyphHypothesis",
     "Progress",
     "Region",
     "Session",
@@ -31,8 +37,9 @@ __all__ = [
     "ambiguity_map",
     "glyph_edit",
     "glyph_hypotheses",
+    "glyph_verdict",
     "load_session",
-    "rank_hypotheses",
+    "rank_glyphs",
     "read_facts",
     "regions",
     "restore",

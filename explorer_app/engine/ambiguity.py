@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import torch
 
+from .block_window import window_of_mask
 from .regions import Region, whole_image
 from .session import Session
 from .state import exact_patch, write_patch
-from .window import window_of_mask
 
 
 def ambiguity_map(

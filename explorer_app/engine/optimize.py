@@ -18,13 +18,13 @@ from ..decoder.code_tensors import CodeTensors
 from ..decoder.correction import Correction
 from ..decoder.fixed_code import FixedCodeDecoder
 from ..decoder.model import JpegDecoder
-from .projection import deltas_toward
+from .block_window import BlockWindow, block_tensor, chroma_blocks_of, crop_code, window_of_mask
+from .file_projection import deltas_toward
 from .regions import Region
 from .state import crop_correction
 from .stepper import AdamStepper
 from .tools.base import Tool, describe
 from .view import WindowView
-from .window import BlockWindow, block_tensor, chroma_blocks_of, crop_code, window_of_mask
 
 HOLD_SCALE = 8.0
 """The hold costs (total absolute change outside the region) / (region pixels × channels × HOLD_SCALE),
@@ -38,18 +38,18 @@ class Budget:
 
     steps: most Adam steps; lr: Adam step size on z (z is ~N(0, 1)), reached linearly over the first
     ``warmup`` steps (the L1 hold has no gradient at the start, so a full first step overshoots);
-    hold_weight: weight of the L1 hold outside the region; dilation: blocks around the region where z
-    may change; halo: blocks of context computed around those, None for the decoder's whole theoretical
-    reach (35 blocks for the full decoder, 19 for lite). The default, 8 blocks (64 px), comes from
-    ``benchmarks/halo_reach.py`` with the shipped decoders: committed changes of 1 grey level stop 11–33
-    px from the region, pixels beyond an 8-block window moved ≤ 0.04 grey levels, the objective matched
-    full reach within 1 %, the live preview matched the committed image within 0.5, and edits ran 2.5–3×
-    faster on a CPU. patience/tolerance: stop when the best total loss has not improved by a relative
-    ``tolerance`` for ``patience`` steps (patience 0: always use every step); graph: on a GPU, capture
-    the step once and replay it (see :mod:`~explorer_app.engine.stepper`); False launches every step
-    from Python, for comparisons; gpu_bfloat16: on a GPU, run the networks' convolutions in bfloat16
-    while optimizing (27 % more steps/s on an H200); the committed result is always recomputed in
-    float32, so only the live preview carries the difference.
+    hold_weight: weight of the L1 hold outside the region; dilation: blocks around the region where z may
+    change; halo: blocks of context computed around those, None for the decoder's whole theoretical reach (35
+    blocks for the full decoder, 19 for lite). The default, 8 blocks (64 px), comes from
+    ``benchmarks/halo_reach.py`` with the shipped decoders: committed changes of 1 grey level stop 11–33 px from
+    the region, pixels beyond an 8-block window moved ≤ 0.04 grey levels, the objective matched full reach
+    within 1 %, the live preview matched the committed image within 0.5, and edits ran several times faster on a
+    CPU (benchmarks/results/halo_reach_*.json). patience/tolerance: stop when the best total loss has not
+    improved by a relative ``tolerance`` for ``patience`` steps (patience 0: always use every step); graph: on a
+    GPU, capture the step once and replay it (see :mod:`~explorer_app.engine.stepper`); False launches every
+    step from Python, for comparisons; gpu_bfloat16: on a GPU, run the networks' convolutions in bfloat16 while
+    optimizing (more steps/s: benchmarks/results/decoder_speed_h200.json); the committed result is always
+    recomputed in float32, so only the live preview carries the difference.
     """
 
     steps: int = 50

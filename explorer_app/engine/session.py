@@ -18,6 +18,7 @@ from ..decoder.output import DecoderOutput
 from ..decoder.render import render_code
 from ..export.exporter import export_verified
 from ..verify.report import VerificationReport
+from .block_window import BlockWindow, crop_code
 from .history import History, HistoryEntry
 from .optimize import DEFAULT_BUDGET, Budget, Edit, EditResult, run_to_end
 from .progress import CancelCheck, ProgressCallback, watched
@@ -26,7 +27,6 @@ from .state import DecodedState, Patch, exact_patch, initial_state, read_patch, 
 from .stepper import EAGER_STEPS
 from .tools.base import Tool
 from .tools.edits import Brightness
-from .window import BlockWindow, crop_code
 
 
 class Session:
@@ -112,9 +112,9 @@ class Session:
         return Edit(self.decoder, self.tensors, self.state.z, self.image, tool, region, budget, self.state.correction)
 
     def warm_up(self) -> None:
-        """Run one small throw-away edit, so that the one-time start-up costs of the device (on an H200
-        about 4 s: cuDNN, kernel loading, the first graph capture) are paid now rather than by the user's
-        first edit. Nothing is committed; the history and the image are untouched."""
+        """Run one small throw-away edit, so that the one-time start-up costs of the device (cuDNN, kernel
+        loading, the first graph capture: seconds on a GPU) are paid now rather than by the user's first
+        edit. Nothing is committed; the history and the image are untouched."""
         height, width = self.shape
         side = min(16, height, width)
         region = rectangle(self.shape, (width - side) // 2, (height - side) // 2, side, side)

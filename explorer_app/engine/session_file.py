@@ -12,10 +12,10 @@ their runs. Only what the z = 0 decode and the history do not already imply is s
 * otherwise (the history forgot its oldest entries, or the session began on another state): the state's
   z and Δ at the blocks edits touched, and every entry's window before and after.
 
-A 12-MP photo with one edit takes a few MB instead of 127 (format 1). Format 1 (safetensors, the whole
-state) still opens. Writing is split in two for the window: a cheap :func:`snapshot` (references to the
-immutable history patches; copies of touched blocks only when not replayable) taken while nothing
-changes the session, and :func:`write_snapshot`, the slow part, which can run in any thread.
+A 12-MP photo with one edit takes a few MB instead of the 127 MB of its whole state. Writing is split in
+two for the window: a cheap :func:`snapshot` (references to the immutable history patches; copies of
+touched blocks only when not replayable) taken while nothing changes the session, and
+:func:`write_snapshot`, the slow part, which can run in any thread.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TypeGuard
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 import torch
+from pydantic import BaseModel, ValidationError
 
 from ..atomic import atomic_write_bytes
 from ..codec.jpeg_code import JpegCode
@@ -38,22 +39,25 @@ from ..codec.source import UnreadableFileError, open_regular_file
 from ..decoder.correction import Correction
 from ..decoder.model import JpegDecoder
 from ..decoder.networks import DELTA_LIMIT, Z_CHANNELS
+from .block_window import BlockWindow
 from .history import HistoryEntry
 from .session import Session
+from .session_schema import SessionHeader, SessionJson, WindowFacts, first_problem
 from .state import DecodedState, Patch, read_patch, write_patch
-from .window import BlockWindow
 
 FORMAT = "jpeg-explorer-session/3"
 FORMAT_2 = "jpeg-explorer-session/2"
 """Format 2 is format 3 without the logit corrections of exact edits (it opens with none)."""
-FORMAT_1 = "jpeg-explorer-session/1"
 ZIP_FORMATS = (FORMAT, FORMAT_2)
 FACTS_MEMBER = "session.json"
 COMPRESSION_LEVEL = 6
 
 
 Facts = dict[str, Any]
-"""session.json as parsed: JSON values, checked field by field before use."""
+"""session.json as parsed: JSON values, checked against :mod:`.session_schema` before use."""
+
+
+Described = TypeVar("Described", bound=BaseModel)
 
 
 class SessionFileError(ValueError):
@@ -197,21 +201,14 @@ def save_session(session: Session, path: str | os.PathLike) -> int:
 # until the whole file has been read and checked (a refused file leaves the session as it was) ----------
 
 MAX_FACTS_BYTES = 64 * 2**20
-"""Largest ``session.json`` (or format-1 header) read; a real one holds kilobytes of edit records."""
-MAX_HISTORY_LIMIT = 1_000_000
-"""Largest history limit accepted (the application uses 50)."""
+"""Largest ``session.json`` read; a real one holds kilobytes of edit records."""
 DELTA_SLACK = 1e-6
 """Relative float slack on DELTA_LIMIT (the decoder's own bound, computed in float32)."""
 _F32, _U8 = np.dtype("<f4").str, np.dtype("|u1").str
-_FORMAT_1_DTYPES = {"F32": _F32}
 
 
 def _damaged(path: Path, what: str) -> SessionFileError:
     return SessionFileError(f"{path}: damaged session file ({what})")
-
-
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _open_regular(path: Path) -> BinaryIO:
@@ -226,20 +223,16 @@ def _open_regular(path: Path) -> BinaryIO:
 class _Stored:
     """The arrays a session file holds: a directory of (dtype, shape, XORed with its before) by name, and
     :meth:`read`, called only for arrays whose description matched what the JPEG implies, which checks the
-    stored size before reading. ``shuffled``: stored byte plane by byte plane (format 2)."""
+    stored size before reading (every array is stored byte plane by byte plane)."""
 
-    def __init__(
-        self, path: Path, directory: dict[str, tuple[str, tuple[int, ...], bool]], read, shuffled: bool
-    ) -> None:
-        self.path, self.directory, self._read, self.shuffled = path, directory, read, shuffled
+    def __init__(self, path: Path, directory: dict[str, tuple[str, tuple[int, ...], bool]], read) -> None:
+        self.path, self.directory, self._read = path, directory, read
 
     def read(self, name: str) -> np.ndarray:
         dtype, shape, _ = self.directory[name]
         try:
             data = self._read(name, math.prod(shape) * np.dtype(dtype).itemsize)
-            if self.shuffled:
-                return _unshuffled(data, np.dtype(dtype), list(shape))
-            return np.frombuffer(data, np.dtype(dtype)).reshape(shape).copy()
+            return _unshuffled(data, np.dtype(dtype), list(shape))
         except (SessionFileError, MemoryError, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - zip, zlib or numpy errors of a damaged member
@@ -268,25 +261,6 @@ def _read_zip_facts(path: Path, archive: zipfile.ZipFile) -> Facts:
     return facts
 
 
-def _zip_directory(path: Path, facts: Facts) -> dict[str, tuple[str, tuple[int, ...], bool]]:
-    listed = facts.get("arrays")
-    if not isinstance(listed, dict):
-        raise _damaged(path, "no list of arrays")
-    directory = {}
-    for name, info in listed.items():
-        if not (
-            isinstance(info, dict)
-            and isinstance(info.get("dtype"), str)
-            and isinstance(info.get("shape"), list)
-            and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"])
-            and len(info["shape"]) <= 4
-            and isinstance(info.get("xor_with_before"), bool)
-        ):
-            raise _damaged(path, f"array {name} is described wrongly")
-        directory[name] = (info["dtype"], tuple(info["shape"]), info["xor_with_before"])
-    return directory
-
-
 def _zip_reader(path: Path, archive: zipfile.ZipFile):
     def read(name: str, size: int) -> bytes:
         try:
@@ -300,85 +274,27 @@ def _zip_reader(path: Path, archive: zipfile.ZipFile):
     return read
 
 
-def _format_1_header(path: Path, stream) -> tuple[Facts, Facts, int]:
-    """The session facts, the tensors' descriptions and where their data starts, of a safetensors file."""
-    size = os.fstat(stream.fileno()).st_size
-    head = stream.read(8)
-    length = int.from_bytes(head, "little") if len(head) == 8 else -1
-    if not 2 <= length <= min(MAX_FACTS_BYTES, size - 8):
-        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    header = _parse_json(path, stream.read(length), "the header")
-    metadata = header.pop("__metadata__", None) if isinstance(header, dict) else None
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_1:
-        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    if not isinstance(metadata.get("session"), str):
-        raise _damaged(path, "no session facts")
-    facts = _parse_json(path, metadata["session"].encode(), "the session facts")
-    if not isinstance(facts, dict) or not isinstance(header, dict):
-        raise _damaged(path, "the session facts are not an object")
-    return facts, header, 8 + length
-
-
-def _format_1_stored(path: Path, stream, header: Facts, start: int) -> _Stored:
-    size = os.fstat(stream.fileno()).st_size
-    directory, spans = {}, {}
-    for name, info in header.items():
-        offsets = info.get("data_offsets") if isinstance(info, dict) else None
-        if not (
-            isinstance(info, dict)
-            and info.get("dtype") in _FORMAT_1_DTYPES
-            and isinstance(info.get("shape"), list)
-            and all(_is_int(n) and 0 <= n < 2**31 for n in info["shape"])
-            and len(info["shape"]) <= 4
-            and isinstance(offsets, list)
-            and len(offsets) == 2
-            and all(_is_int(n) for n in offsets)
-            and 0 <= offsets[0] <= offsets[1] <= size - start
-        ):
-            raise _damaged(path, f"tensor {name} is described wrongly")
-        directory[name] = (_FORMAT_1_DTYPES[info["dtype"]], tuple(info["shape"]), False)
-        spans[name] = offsets
-
-    def read(name: str, expected: int) -> bytes:
-        begin, end = spans[name]
-        if end - begin != expected:
-            raise _damaged(path, f"tensor {name} holds {end - begin} bytes, not {expected}")
-        stream.seek(start + begin)
-        data = stream.read(expected)
-        if len(data) != expected:
-            raise _damaged(path, f"tensor {name} is cut short")
-        return data
-
-    return _Stored(path, directory, read, shuffled=False)
+def _validated(path: Path, schema: type[Described], facts: Facts) -> Described:
+    """``facts`` as ``schema`` declares them; the first field that is not is the error's one line."""
+    try:
+        return schema.model_validate(facts)
+    except ValidationError as error:
+        raise _damaged(path, first_problem(error)) from None
 
 
 def _header_facts(path: Path, facts: Facts) -> SessionFacts:
-    """The facts every reader needs, checked: the format, the JPEG's path and SHA-256, the model, the
-    history's length and position."""
-    if facts.get("format") not in (*ZIP_FORMATS, FORMAT_1):
+    """The facts every reader needs, checked (see :class:`SessionHeader`)."""
+    if facts.get("format") not in ZIP_FORMATS:
         raise SessionFileError(f"{path}: not a JPEG Explorer session file")
-    sha = facts.get("source_sha256")
-    if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
-        raise _damaged(path, "the JPEG's SHA-256 is not 64 hexadecimal digits")
-    if not isinstance(facts.get("source_path"), str) or "\0" in facts["source_path"]:
-        raise _damaged(path, "the JPEG's path is not text")
-    model = facts.get("model")
-    weights = model.get("sha256") if isinstance(model, dict) else None
-    if not (isinstance(model, dict) and isinstance(model.get("name"), str) and isinstance(weights, str | None)):
-        raise _damaged(path, "the model is not named")
-    history, position = facts.get("history"), facts.get("position")
-    if not isinstance(history, list):
-        raise _damaged(path, "the history is not a list")
-    if not (_is_int(position) and 0 <= position <= len(history)):
-        raise _damaged(path, f"the history position {position!r} is outside 0…{len(history)}")
+    header = _validated(path, SessionHeader, facts)
     return SessionFacts(
         path,
-        facts["format"],
-        facts["source_path"],
-        sha,
-        {"name": model["name"], "sha256": model["sha256"]},
-        len(history),
-        position,
+        header.format,
+        header.source_path,
+        header.source_sha256,
+        {"name": header.model.name, "sha256": header.model.sha256},
+        len(header.history),
+        header.position,
     )
 
 
@@ -388,13 +304,11 @@ def read_facts(path: str | os.PathLike) -> SessionFacts:
     path = Path(path)
     with _open_regular(path) as stream:
         try:
-            if stream.read(4) == b"PK\x03\x04":
-                stream.seek(0)
-                with zipfile.ZipFile(stream) as archive:
-                    facts = _read_zip_facts(path, archive)
-            else:
-                stream.seek(0)
-                facts, _, _ = _format_1_header(path, stream)
+            if stream.read(4) != b"PK\x03\x04":
+                raise SessionFileError(f"{path}: not a JPEG Explorer session file")
+            stream.seek(0)
+            with zipfile.ZipFile(stream) as archive:
+                facts = _read_zip_facts(path, archive)
         except (SessionFileError, MemoryError, KeyboardInterrupt):
             raise
         except Exception as error:  # noqa: BLE001 - whatever a damaged zip or header raises
@@ -441,14 +355,10 @@ class _Geometry:
         return shapes
 
 
-def _checked_window(path: Path, i: int, entry: object, geometry: _Geometry) -> BlockWindow:
+def _checked_window(path: Path, i: int, window: WindowFacts, geometry: _Geometry) -> BlockWindow:
+    """The entry's window on the JPEG's block grid and MCU (its types were checked by the schema)."""
     where = f"history entry {i}"
-    window = entry.get("window") if isinstance(entry, dict) else None
-    if not isinstance(window, dict):
-        raise _damaged(path, f"{where} has no window")
-    blocks, grid, factor = window.get("blocks"), window.get("grid"), window.get("factor")
-    if not (isinstance(blocks, list) and len(blocks) == 4 and all(_is_int(b) for b in blocks)):
-        raise _damaged(path, f"{where}: the window is not four block numbers")
+    blocks, grid, factor = window.blocks, window.grid, window.factor
     if grid != list(geometry.grid) or factor != list(geometry.factor):
         raise _damaged(
             path,
@@ -461,23 +371,6 @@ def _checked_window(path: Path, i: int, entry: object, geometry: _Geometry) -> B
     if y0 % fy or x0 % fx or (y1 % fy and y1 != by) or (x1 % fx and x1 != bx):
         raise _damaged(path, f"{where}: the window {blocks} is not aligned to the {fy}×{fx} MCU")
     return BlockWindow(y0, y1, x0, x1, by, bx, geometry.factor)
-
-
-def _checked_record(path: Path, i: int, entry: Facts) -> Facts:
-    """An edit's record, as the history panel, the status bar and export reports read it."""
-    record = entry.get("record")
-    where = f"history entry {i}: the edit's record"
-    if not isinstance(record, dict):
-        raise _damaged(path, f"{where} is not an object")
-    outcomes = record.get("outcomes", [])
-    if not (
-        isinstance(outcomes, list) and all(isinstance(o, dict) and isinstance(o.get("text"), str) for o in outcomes)
-    ):
-        raise _damaged(path, f"{where} has outcomes without their sentence")
-    region = record.get("region", {})
-    if not isinstance(region, dict) or not isinstance(region.get("bounds_xywh", []), list):
-        raise _damaged(path, f"{where} has a malformed region")
-    return record
 
 
 def _expect(path: Path, stored: _Stored, expected: dict[str, tuple[str, tuple[int, ...], bool]]) -> None:
@@ -528,29 +421,19 @@ class _Parsed:
 
 def _parse(path: Path, stream, session: Session) -> _Parsed:
     """Read and check everything but the arrays' contents (read later, each checked as it is read)."""
-    if stream.read(4) == b"PK\x03\x04":
-        stream.seek(0)
-        archive = zipfile.ZipFile(stream)
-        facts = _read_zip_facts(path, archive)
-        stored = _Stored(path, _zip_directory(path, facts), _zip_reader(path, archive), shuffled=True)
-    else:
-        stream.seek(0)
-        facts, header, start = _format_1_header(path, stream)
-        stored = _format_1_stored(path, stream, header, start)
+    if stream.read(4) != b"PK\x03\x04":
+        raise SessionFileError(f"{path}: not a JPEG Explorer session file")
+    stream.seek(0)
+    archive = zipfile.ZipFile(stream)
+    facts = _read_zip_facts(path, archive)
     header_facts = _header_facts(path, facts)
+    described = _validated(path, SessionJson, facts)
+    directory = {name: (a.dtype, tuple(a.shape), a.xor_with_before) for name, a in described.arrays.items()}
+    stored = _Stored(path, directory, _zip_reader(path, archive))
     _check(path, header_facts, session.code, session.decoder)
     geometry = _Geometry.of(session)
-    windows = [_checked_window(path, i, entry, geometry) for i, entry in enumerate(facts["history"])]
-    records = [_checked_record(path, i, entry) for i, entry in enumerate(facts["history"])]
-    limit = facts.get("history_limit")
-    if not (_is_int(limit) and 1 <= limit <= MAX_HISTORY_LIMIT and len(windows) <= limit):
-        raise _damaged(path, f"the history limit {limit!r} is not a count of at least {max(1, len(windows))}")
-    if facts["format"] in ZIP_FORMATS:
-        if not isinstance(facts.get("replay"), bool):
-            raise _damaged(path, "it does not say how the state is stored")
-        base = facts.get("base_sha256")
-        if not (base is None and not facts["replay"]) and not (isinstance(base, str) and len(base) == 64):
-            raise _damaged(path, "the digest of the unedited decode is missing or malformed")
+    windows = [_checked_window(path, i, entry.window, geometry) for i, entry in enumerate(described.history)]
+    records = [entry["record"] for entry in facts["history"]]  # as written: the schema checked what is read
     return _Parsed(facts["format"], facts, records, windows, stored)
 
 
@@ -561,7 +444,7 @@ def _history_arrays(
     for i, window in enumerate(parsed.windows):
         for side in sides:
             for name, shape in geometry.patch_shapes(window, parsed.format == FORMAT).items():
-                xored = side == "after" and parsed.format in ZIP_FORMATS
+                xored = side == "after"
                 expected[f"history.{i}.{side}.{name}"] = (dtype, shape, xored)
     return expected
 
@@ -595,7 +478,7 @@ def _patch(
     correction = Correction(
         tensors.get("correction_y", torch.zeros_like(tensors["delta_y"])),
         None if delta_c is None else tensors.get("correction_c", torch.zeros_like(delta_c)),
-    )  # a format-2 or format-1 patch: no correction
+    )  # a format-2 patch: no correction
     return Patch(window, tensors["z"], tensors["delta_y"], delta_c, correction)
 
 
@@ -668,47 +551,13 @@ def _stored_state(
     return state, touched, entries
 
 
-def _format_1(
-    path: Path, parsed: _Parsed, session: Session, geometry: _Geometry
-) -> tuple[DecodedState, np.ndarray, list[HistoryEntry]]:
-    """The whole stored state; every entry's before and after."""
-    stored, device = parsed.stored, session.device
-    whole = (1, Z_CHANNELS, *geometry.grid)
-    expected: dict[str, tuple[str, tuple[int, ...], bool]] = {
-        "state.z": (_F32, whole, False),
-        "state.delta_y": (_F32, whole, False),
-    }
-    if geometry.chroma is not None:
-        expected["state.delta_c"] = (_F32, (1, 2 * Z_CHANNELS, *geometry.chroma), False)
-    expected.update(_history_arrays(parsed, geometry, ("before", "after"), _F32))
-    _expect(path, stored, expected)
-    read = lambda name: _tensor(_checked_values(path, name, stored.read(name)), device)  # noqa: E731
-    state = DecodedState(
-        read("state.z"),
-        read("state.delta_y"),
-        None if geometry.chroma is None else read("state.delta_c"),
-        Correction.zeros(session.tensors),
-    )
-    entries = [
-        HistoryEntry(
-            record,
-            _patch(path, stored, f"history.{i}.before", window, device),
-            _patch(path, stored, f"history.{i}.after", window, device),
-        )
-        for i, (record, window) in enumerate(zip(parsed.records, parsed.windows, strict=True))
-    ]
-    return state, np.ones_like(session.touched), entries
-
-
 def _read_session(path: Path, session: Session) -> tuple[_Parsed, DecodedState, np.ndarray, list[HistoryEntry]]:
     """Everything ``restore`` puts into ``session``, read and checked, without changing ``session``."""
     with _open_regular(path) as stream:
         try:
             parsed = _parse(path, stream, session)
             geometry = _Geometry.of(session)
-            if parsed.format == FORMAT_1:
-                built = _format_1(path, parsed, session, geometry)
-            elif parsed.facts["replay"]:
+            if parsed.facts["replay"]:
                 _expect(path, parsed.stored, _history_arrays(parsed, geometry, ("after",), _F32))
                 built = _replayed(path, parsed, session)
             else:
@@ -735,7 +584,7 @@ def restore(session: Session, path: str | os.PathLike) -> Session:
     facts = parsed.facts
     session.state = state
     session.touched[:] = touched
-    if parsed.format == FORMAT_1 or not facts["replay"]:
+    if not facts["replay"]:
         session.began_at_base = False
     session.base_matches = facts.get("base_sha256") in (None, session.base_sha256)
     session.history.limit = facts["history_limit"]

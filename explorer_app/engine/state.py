@@ -17,7 +17,7 @@ from ..decoder.correction import Correction
 from ..decoder.model import JpegDecoder
 from ..decoder.output import DecoderOutput
 from ..decoder.render import coefficients_to_plane, render_code
-from .window import BlockWindow, crop_code
+from .block_window import BlockWindow, crop_code
 
 
 @dataclass

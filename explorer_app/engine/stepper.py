@@ -1,11 +1,11 @@
 """Adam steps over z for one edit: eager on a CPU, replayed from one captured CUDA graph on a GPU.
 
 A step (decoder forward, objective, backward to z, Adam update) is ~400 small operators. On a GPU the
-Python dispatch and kernel launches of those operators, not the arithmetic, set the pace: the lite and
-the full decoder both ran at 100–130 steps/s on an H200 eagerly. So on a GPU the first ``EAGER_STEPS``
-steps run eagerly (and count as real steps), then the step is captured once and replayed; every replay
-is one launch. Shapes never change within an edit, which is what a graph needs; objectives must not
-read tensors back to the host or copy host constants to the device while stepping.
+Python dispatch and kernel launches of those operators, not the arithmetic, set the pace: run eagerly, the
+lite and the full decoder step equally fast (benchmarks/results/README.md, "GPU speed"). So on a GPU the
+first ``EAGER_STEPS`` steps run eagerly (and count as real steps), then the step is captured once and
+replayed; every replay is one launch. Shapes never change within an edit, which is what a graph needs;
+objectives must not read tensors back to the host or copy host constants to the device while stepping.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..ops.color import luminance
+from .block_window import BlockWindow
 from .regions import Region
-from .window import BlockWindow
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ class _Preference(Generic[T]):
     def __get__(self, settings: Settings, owner: type | None = None) -> T:
         value: Any = settings.store.value(self.key, self.default)
         if self.kind is list:
-            return [] if value in (None, "") else list(value) if isinstance(value, (list, tuple)) else [value]
+            items: Any = [] if value in (None, "") else list(value) if isinstance(value, (list, tuple)) else [value]
+            return items
         if self.kind is bool and isinstance(value, str):
             return value.lower() == "true"  # type: ignore[return-value]
         return self.kind(value) if value is not None else self.default

@@ -93,7 +93,7 @@ def parse_size(text: str) -> tuple[str, DecoderSize]:
     values = [int(v) for v in text.split(",")]
     if len(values) != 4:
         raise SystemExit(f"jpeg-explorer train: error: --size must be one of {sorted(SIZES)} or four integers")
-    return "custom", DecoderSize(*values)
+    return "custom", DecoderSize(values[0], values[1], values[2], values[3])
 
 
 def init_distributed(device: torch.device) -> torch.device:

@@ -44,6 +44,7 @@ class PosteriorEncoder(nn.Module):
         self.head = nn.Conv2d(width, 2 * Z_CHANNELS, 3, padding=1)
         self.skip = nn.Conv2d(OFFSETS_IN, Z_CHANNELS, 1, bias=False)
         nn.init.zeros_(self.head.weight)
+        assert self.head.bias is not None  # a Conv2d has one unless bias=False
         with torch.no_grad():
             self.head.bias.copy_(torch.cat([torch.zeros(Z_CHANNELS), torch.full((Z_CHANNELS,), START_LOG_VARIANCE)]))
             self.skip.weight.zero_()

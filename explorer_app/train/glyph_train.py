@@ -119,7 +119,7 @@ def load_handwriting(
         f"scikit-learn load_digits (8×8, upscaled {SKLEARN_UPSCALE}×): {len(sk_train[0])} for training, "
         f"{len(sk_val[0])} held out",
     ]
-    train = {
+    train: dict[str, tuple[data.GlyphSource, float]] = {
         "OpenCV": (data.MaskSource(*cv_train), OPENCV_WEIGHT),
         "scikit-learn": (data.MaskSource(*sk_train), SKLEARN_WEIGHT),
     }
@@ -192,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     class_set = CLASS_SETS[args.classes]
     train_fonts, val_fonts, data_lines = load_fonts(args, class_set)
     train_sources: dict[str, tuple[data.GlyphSource, float]] = {"fonts": (train_fonts, FONT_WEIGHT)}
-    val_sources = {
+    val_sources: dict[str, tuple[data.GlyphSource, data.Degradation]] = {
         "clean fonts": (val_fonts, data.CLEAN),
         "mixed fonts": (val_fonts, data.TRAINING),
         "heavy JPEG fonts": (val_fonts, data.HEAVY_JPEG),

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import torch
@@ -20,7 +21,7 @@ from torch import nn
 
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.model import JpegDecoder, luma_features
-from ..decoder.networks import Z_CHANNELS
+from ..decoder.networks import Z_CHANNELS, ControlledLayer
 from ..decoder.render import coefficients_to_plane
 from ..ops.color import rgb_to_ycbcr
 from ..ops.resample import consistent_upsample
@@ -31,7 +32,7 @@ from .objectives import block_edge_excess, flat_grain_excess, flat_l1, l1, range
 LAMBDA_RANGE, LAMBDA_MAP, LAMBDA_GP = 200.0, 0.1, 10.0
 
 
-def average_gradients(parameters: list[nn.Parameter]) -> None:
+def average_gradients(parameters: Sequence[torch.Tensor]) -> None:
     """Data parallelism across torchrun processes: average every gradient over the ranks.
 
     Done by hand rather than with DistributedDataParallel because the adversarial phase differentiates
@@ -73,7 +74,11 @@ def descend(
 
 class Phase(Protocol):
     name: str
-    optimizers: dict[str, torch.optim.Optimizer]
+
+    @property
+    def optimizers(self) -> Mapping[str, torch.optim.Optimizer]:
+        """The phase's optimizers by name (checkpointed with the weights)."""
+        ...
 
     def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]: ...
 
@@ -106,6 +111,7 @@ class ChromaPhase:
     def step(self, rgb: torch.Tensor, code: CodeTensors, progress: float) -> dict[str, float]:
         self.decoder.luma.eval()
         self.decoder.chroma.train()
+        assert code.c_q is not None and code.c_table is not None  # training photos are in colour
         z = torch.zeros(code.z_shape, device=rgb.device)
         with torch.no_grad():
             y_plane = coefficients_to_plane(code.y_q + self.decoder.predict_luma(code, z), code.y_table)
@@ -124,17 +130,18 @@ class ChromaPhase:
         return {"l1_chroma": loss.item()}
 
 
-def control_weights(decoder: JpegDecoder) -> list[nn.Parameter]:
+def control_weights(decoder: JpegDecoder) -> list[torch.Tensor]:
     """The weights through which z acts (the z slice of every controlled layer's convolution) and the learnt
     prior; everything else in the decoder is frozen. The other slices' gradients are masked to zero, so
     z = 0 gives exactly the decoder's output before the phase."""
     for parameter in decoder.parameters():
         parameter.requires_grad_(False)
-    weights = [] if decoder.prior is None else list(decoder.prior.parameters())
-    for parameter in weights:
-        parameter.requires_grad_(True)
+    weights: list[torch.Tensor] = [] if decoder.prior is None else list(decoder.prior.parameters())
+    for prior_weight in weights:
+        prior_weight.requires_grad_(True)
     for net in (decoder.luma, decoder.chroma):
         for layer in net.layers:
+            assert isinstance(layer, ControlledLayer)
             weight = layer.conv.weight
             mask = torch.zeros_like(weight)
             mask[:, -Z_CHANNELS:] = 1.0
@@ -213,7 +220,7 @@ class PriorPhase:
         for optimizer in self.optimizers.values():
             optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        average_gradients(self.decoder_parameters + self.encoder_parameters)
+        average_gradients([*self.decoder_parameters, *self.encoder_parameters])
         cosine_lr(self.optimizers["decoder"], self.lr_decoder, progress)
         cosine_lr(self.optimizers["encoder"], self.lr_encoder, progress)
         for optimizer in self.optimizers.values():

@@ -310,10 +310,14 @@ def select_photos(
 def write_sheets(folder: Path, photos: list[Photo], dropped: list[Selection]) -> None:
     """Contact sheets of the kept photos and of the dropped images that were not tiny."""
     kept = [(PurePath(p.candidate.name).name, area_resize(p.rgb, THUMB_SIDE)) for p in photos]
-    shown = [s for s in dropped if s.thumb is not None and not s.reason.startswith("tiny")]
+    shown = [
+        (f"{PurePath(s.candidate.name).name} {s.reason}", s.thumb)
+        for s in dropped
+        if s.thumb is not None and not s.reason.startswith("tiny")
+    ]
     save_sheets(kept, folder, "kept")
     save_sheets(
-        [(f"{PurePath(s.candidate.name).name} {s.reason}", s.thumb) for s in shown],
+        shown,
         folder,
         "dropped",
     )

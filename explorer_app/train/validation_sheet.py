@@ -7,6 +7,7 @@ before shipping a model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -53,7 +54,7 @@ def columns(decodes: PhotoDecodes) -> list[tuple[str, np.ndarray]]:
     return chosen
 
 
-def save_validation_sheet(rows: list[PhotoDecodes], quality: int, path: Path) -> Path:
+def save_validation_sheet(rows: Sequence[PhotoDecodes], quality: int, path: Path) -> Path:
     """Write the sheet of the most textured ``ROWS`` photos at ``quality`` to ``path`` (PNG)."""
     rows = sorted(rows, key=lambda d: -float(local_deviation(d.images["true photo"].mean(axis=2)).mean()))[:ROWS]
     cell = CROP * ZOOM

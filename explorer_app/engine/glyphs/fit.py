@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from ...decoder.code_tensors import CodeTensors
-from ..projection import inconsistency, project_to_file
+from ..file_projection import inconsistency, project_to_file
 from .render import GAP, HEIGHT, LEFT, SLANT, THICKNESS, TOP, WIDTH, Segments, coverage
 
 Box = tuple[int, int, int, int]

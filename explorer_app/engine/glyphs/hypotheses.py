@@ -14,7 +14,7 @@ orders possible classes by their residual: how much of the clean glyph the file 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import torch
@@ -45,29 +45,35 @@ RESIDUAL_SCALE = 4.0
 """Grey levels of residual that divide a possible class's score by e."""
 
 
-@dataclass(frozen=True, eq=False)
-class GlyphCandidates(Tool):
-    """One candidate per drawing: candidate i shows ``drawings[i]`` (N, C, h, w), the window with class
-    ``labels[i]``'s clean glyph painted over ``box``, projected onto the file."""
+@dataclass(eq=False)
+class SegmentGlyphs(Tool):
+    """One candidate per class of ``font`` for the glyph in ``box``: candidate i shows class i's clean glyph,
+    drawn in the display style fitted to the box, projected onto the file. The style and the drawings are
+    fitted when the edit runs (in the worker that runs it), and kept in :attr:`plan` for the ranking."""
 
-    drawings: torch.Tensor
-    labels: tuple[str, ...]
+    font: SegmentFont
     box: Box
+    plan: GlyphPlan | None = field(default=None, init=False, repr=False, metadata={"record": False})
     exact_margin: ClassVar[float] = GLYPH_MARGIN
 
     def exact_targets(self, view: WindowView) -> torch.Tensor:
-        return self.drawings
+        self.plan = plan_glyphs(self.font, view, self.box)
+        return self.plan.drawings
 
     def objective(self, view: WindowView) -> Objective:
+        if self.plan is None:
+            raise ValueError("the glyphs are drawn when their edit runs: objective() before run()")
+        drawings = self.plan.drawings
         x, y, w, h = self.box
         top, left = view.origin
         inside = torch.zeros_like(view.region)
         inside[:, :, y - top : y - top + h, x - left : x - left + w] = 1.0
-        return lambda image: masked_mean((image - self.drawings).abs(), inside) / 8.0
+        return lambda image: masked_mean((image - drawings).abs(), inside) / 8.0
 
     def summary(self) -> str:
+        labels = self.font.labels
         x, y, w, h = self.box
-        return f"Glyphs {self.labels[0]}–{self.labels[-1]} for the {w}×{h} box at ({x}, {y})"
+        return f"Glyphs {labels[0]}–{labels[-1]} ({self.font.name}) for the {w}×{h} box at ({x}, {y})"
 
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
         return ()
@@ -91,22 +97,17 @@ class GlyphHypothesis:
 
 @dataclass(frozen=True)
 class GlyphPlan:
-    """What :func:`plan_glyphs` found: the fitted style's label (what the decode shows), the tool that
-    makes the candidates, and per candidate its residual (K,), cell (K, 7) in window pixels and clean
-    colours (K, C)."""
+    """What :func:`plan_glyphs` found: the fitted style's label (what the decode shows), the class labels
+    (K) and their drawings (K, C, h, w) over the edit's window, and per class its residual (K,), cell
+    (K, 7) in window pixels and clean colours (K, C)."""
 
     shown: str
-    tool: GlyphCandidates
+    labels: tuple[str, ...]
+    drawings: torch.Tensor
     residual: torch.Tensor
     geometry: torch.Tensor
     ink: torch.Tensor
     background: torch.Tensor
-
-
-def window_view(session: Session, box: Box, budget: Budget = HYPOTHESIS_BUDGET) -> WindowView:
-    """The window a glyph edit of ``box`` runs on (as :meth:`Session.edit` builds it)."""
-    x, y, w, h = box
-    return session.edit(Tool(), rectangle(session.shape, x, y, w, h), budget).view
 
 
 def plan_glyphs(font: SegmentFont, view: WindowView, box: Box) -> GlyphPlan:
@@ -132,8 +133,15 @@ def plan_glyphs(font: SegmentFont, view: WindowView, box: Box) -> GlyphPlan:
     geometry = fitted.geometry[index].clone()
     geometry[:, 0] += left
     geometry[:, 1] += top
-    tool = GlyphCandidates(drawings, tuple(font.labels), box)
-    return GlyphPlan(style.label, tool, fitted.residual[index], geometry, fitted.ink[index], fitted.background[index])
+    return GlyphPlan(
+        style.label,
+        tuple(font.labels),
+        drawings,
+        fitted.residual[index],
+        geometry,
+        fitted.ink[index],
+        fitted.background[index],
+    )
 
 
 def _mcus_under(view: WindowView, local: Box) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -148,21 +156,21 @@ def _mcus_under(view: WindowView, local: Box) -> tuple[tuple[int, int], tuple[in
     return (top, bottom), (left, right)
 
 
-def glyph_edit(
-    session: Session, font: SegmentFont, box: Box, budget: Budget = HYPOTHESIS_BUDGET
-) -> tuple[Edit, GlyphPlan]:
-    """The edit that makes every class's candidate (drive it, then :func:`rank_glyphs`), and its plan."""
+def glyph_edit(session: Session, font: SegmentFont, box: Box, budget: Budget = HYPOTHESIS_BUDGET) -> Edit:
+    """The edit that makes every class's candidate (drive it, then :func:`rank_glyphs` its tool)."""
     x, y, w, h = box
-    plan = plan_glyphs(font, window_view(session, box, budget), box)
-    return session.edit(plan.tool, rectangle(session.shape, x, y, w, h), budget), plan
+    return session.edit(SegmentGlyphs(font, box), rectangle(session.shape, x, y, w, h), budget)
 
 
-def rank_glyphs(session: Session, result: EditResult, plan: GlyphPlan, font: SegmentFont) -> list[GlyphHypothesis]:
+def rank_glyphs(session: Session, result: EditResult, tool: SegmentGlyphs) -> list[GlyphHypothesis]:
     """Read every candidate's exact decode and rank: possible classes first, by residual."""
-    segments = Segments.of(font, session.image.device)
-    x, y, w, h = plan.tool.box
+    plan = tool.plan
+    if plan is None:
+        raise ValueError("the glyph edit has not run: nothing to rank")
+    segments = Segments.of(tool.font, session.image.device)
+    x, y, w, h = tool.box
     found = []
-    for index, label in enumerate(plan.tool.labels):
+    for index, label in enumerate(plan.labels):
         patch = session.candidate_patch(result, index)
         window_image, (top, left) = session.patched_window(patch)
         crop = window_image[:, :, y - top : y - top + h, x - left : x - left + w]
@@ -202,21 +210,21 @@ def glyph_verdict(hypotheses: list[GlyphHypothesis], noun: str = "digit") -> str
 def glyph_hypotheses(
     session: Session, font: SegmentFont, box: Box, budget: Budget = HYPOTHESIS_BUDGET
 ) -> tuple[EditResult, list[GlyphHypothesis]]:
-    """Plan, make and rank in one call (for scripts, the CLI and benchmarks)."""
-    edit, plan = glyph_edit(session, font, box, budget)
+    """Make and rank in one call (for scripts, the CLI and benchmarks)."""
+    edit = glyph_edit(session, font, box, budget)
     result = run_to_end(edit)
-    return result, rank_glyphs(session, result, plan, font)
+    assert isinstance(edit.tool, SegmentGlyphs)
+    return result, rank_glyphs(session, result, edit.tool)
 
 
 __all__ = [
     "HYPOTHESIS_BUDGET",
-    "GlyphCandidates",
     "GlyphHypothesis",
     "GlyphPlan",
+    "SegmentGlyphs",
     "glyph_edit",
     "glyph_hypotheses",
     "glyph_verdict",
     "plan_glyphs",
     "rank_glyphs",
-    "window_view",
 ]

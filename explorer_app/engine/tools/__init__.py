@@ -3,7 +3,6 @@
 from .alternatives import Alternatives
 from .base import Objective, Tool, describe
 from .edits import Brightness, HueSaturation, TargetTool
-from .glyphs import Box, Classifier, GlyphHypotheses, GlyphTarget, box_crop
 from .imitate import ImitateHistogram, ImitatePatches
 from .imprint import Imprint
 from .scribble import Scribble, Stroke
@@ -11,11 +10,7 @@ from .statistics import Periodic, TotalVariation, Variance, local_variance, tota
 
 __all__ = [
     "Alternatives",
-    "Box",
     "Brightness",
-    "Classifier",
-    "GlyphHypotheses",
-    "GlyphTarget",
     "HueSaturation",
     "ImitateHistogram",
     "ImitatePatches",
@@ -28,7 +23,6 @@ __all__ = [
     "Tool",
     "TotalVariation",
     "Variance",
-    "box_crop",
     "describe",
     "local_variance",
     "total_variation",

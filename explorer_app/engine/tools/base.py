@@ -14,8 +14,8 @@ from typing import ClassVar
 import numpy as np
 import torch
 
+from ..file_projection import EXACT_MARGIN
 from ..outcome import Outcome
-from ..projection import EXACT_MARGIN
 from ..regions import Region
 from ..view import WindowView
 
@@ -56,7 +56,8 @@ class Tool:
 
 
 def describe(tool: object) -> dict[str, object]:
-    """JSON-able parameters of a tool: arrays and tensors by shape, regions by their summary."""
+    """JSON-able parameters of a tool: arrays and tensors by shape, regions by their summary; fields whose
+    metadata says ``record: False`` (what a tool works out while running) are left out."""
 
     def simple(value: object) -> object:
         if isinstance(value, (np.ndarray, torch.Tensor)):
@@ -71,4 +72,6 @@ def describe(tool: object) -> dict[str, object]:
             return value
         return type(value).__name__
 
-    return {f.name: simple(getattr(tool, f.name)) for f in fields(tool)} if is_dataclass(tool) else {}
+    if not is_dataclass(tool):
+        return {}
+    return {f.name: simple(getattr(tool, f.name)) for f in fields(tool) if f.metadata.get("record", True)}

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import torch
 
 from ...ops.color import rgb_to_ycbcr, ycbcr_to_rgb
+from ..file_projection import project_to_file
 from ..outcome import Outcome
-from ..projection import project_to_file
 from ..view import WindowView, luma, masked_mean
 from .base import Objective, Tool
 

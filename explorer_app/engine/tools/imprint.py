@@ -10,10 +10,10 @@ import cv2
 import numpy as np
 import torch
 
+from ..block_window import expand_code
+from ..file_projection import inconsistency
 from ..outcome import Outcome
-from ..projection import inconsistency
 from ..view import WindowView
-from ..window import expand_code
 from .base import Objective
 from .edits import TargetTool
 

@@ -1,0 +1,1 @@
+"""Dialogs: the export result, preferences, the keyboard shortcuts and about."""

@@ -1,0 +1,1 @@
+"""The docked panels (File, Region, View, History, Tools) and the status bar."""

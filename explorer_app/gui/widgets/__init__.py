@@ -1,0 +1,1 @@
+"""Small widgets every part uses (icons, buttons) and typing help for Qt."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..decoder.code_tensors import CodeTensors
 from .coefficient_range import LIBJPEG_DEVIATION, flat, range_bounds
+from .interrupt import Check, never
 from .reachability import affine_map, nearest_excess, out_of_reach, target
 from .tiles import pixel_window
 
@@ -93,12 +94,12 @@ def as_proof(excess: float, code: CodeTensors) -> Unreachable | None:
 
 
 def prove_unreachable(
-    code: CodeTensors, channels: int, mcus: np.ndarray, examined: int
+    code: CodeTensors, channels: int, mcus: np.ndarray, examined: int, check: Check = never
 ) -> dict[tuple[int, int], Unreachable]:
     """The MCUs marked in ``mcus`` (bool (rows, cols)) that no image within [0, 255] with ``channels``
     channels brings into their boxes under the reference encoder: every one a coefficient range rules out
     or a remembered programme, and those of the first ``examined`` others that linear programming rules
-    out."""
+    out. ``check`` is called before every programme (:mod:`.interrupt`)."""
     bounds = range_bounds(code, channels, mcus)
     found = {
         (int(row), int(col)): Unreachable(
@@ -114,6 +115,7 @@ def prove_unreachable(
         if known is not None:
             optima[row, col] = known
         elif examined > 0:
+            check()
             optima[row, col], examined = smallest_worst_excess(part, channels), examined - 1
     for mcu, excess in optima.items():
         proof = as_proof(excess, code)

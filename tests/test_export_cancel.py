@@ -6,6 +6,7 @@ raises ExportCancelled at that very poll, does no further piece of work, and lea
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
 from explorer_app.export import block_solver, exporter, integer_repair, polish, rgb_greedy
 from explorer_app.export.exporter import ExportCancelled, export_verified
-from explorer_app.verify import encoders, reachability
+from explorer_app.verify import encoders, interrupt, proofs
 
 from conftest import make_file, tiny_decoder
 
@@ -65,7 +66,7 @@ WORK = [
     (integer_repair, "mcu_proof"),
     (rgb_greedy, "quotients"),
     (polish.Pool, "step"),
-    (reachability, "nearest_excess"),
+    (proofs, "nearest_excess"),
     (encoders, "eight_bit_samples"),
 ]
 """Pieces of work a poll must precede (at most a few of each between two polls)."""
@@ -124,3 +125,20 @@ def test_an_uncancelled_export_is_the_same_with_or_without_polls(tmp_path):
     polled = export_verified(decoder_output(code), code, tmp_path / "polled.png", 8, cancelled=Polls())
     assert (tmp_path / "plain.png").read_bytes() == (tmp_path / "polled.png").read_bytes()
     assert plain.verified == polled.verified
+
+
+def test_a_call_that_cannot_be_interrupted_is_abandoned_when_the_check_raises():
+    release, checks = threading.Event(), []
+
+    def check():
+        checks.append(1)
+        if len(checks) > 3:
+            raise interrupt.Interrupted
+
+    with pytest.raises(interrupt.Interrupted):
+        interrupt.polled(release.wait, check)  # blocks until released: only the check can end the wait
+    assert len(checks) == 4 and not release.is_set()
+    release.set()
+    assert interrupt.polled(lambda: 7, check=interrupt.never) == 7
+    with pytest.raises(ZeroDivisionError):
+        interrupt.polled(lambda: 1 / 0, lambda: None)

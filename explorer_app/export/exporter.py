@@ -26,7 +26,7 @@ from ..codec.jpeg_code import JpegCode
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.output import DecoderOutput
 from ..verify.encoders import LIBJPEG
-from ..verify.interrupt import Check, Interrupted, checker, never
+from ..verify.interrupt import Check, Interrupted, checker, never, polled
 from ..verify.png_io import decode_png, encode_png
 from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
@@ -242,8 +242,8 @@ def _export(
     tensors = code_tensors64(code)
     repaired, eight_bit = repair(output, tensors, bit_depth, interrupt)
     stage(1)
-    png = encode_png(repaired.samples)
-    samples, depth = decode_png(png, str(path))
+    png = polled(lambda: encode_png(repaired.samples), interrupt)
+    samples, depth = polled(lambda: decode_png(png, str(path)), interrupt)
     stage(2)
     digest = hashlib.sha256(png).hexdigest()
     report = verify_image(samples, depth, code, str(path), digest, repaired.unreachable, interrupt)

@@ -147,8 +147,7 @@ def examine_far(
     far = [int(i) for i in np.argsort(-missed, kind="stable") if not ok[i] and missed[i] > FAR_MISS][:count]
     proofs = {}
     for index in far:
-        interrupt()
-        proofs[index] = mcu_proof(select(code, torch.tensor([index])), channels)
+        proofs[index] = mcu_proof(select(code, torch.tensor([index])), channels, interrupt)
     return {index: proof for index, proof in proofs.items() if proof is not None}, len(far)
 
 

@@ -15,9 +15,10 @@ import torch
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
-from explorer_app.export import block_solver, exporter, integer_repair, polish, rgb_greedy
+from explorer_app.export import block_solver, exporter, integer_repair, polish, repair, rgb_greedy, stored
 from explorer_app.export.exporter import ExportCancelled, export_verified
 from explorer_app.verify import encoders, interrupt, proofs
+from explorer_app.verify.reference_encoder import code_tensors64
 
 from conftest import make_file, tiny_decoder
 
@@ -142,3 +143,18 @@ def test_a_call_that_cannot_be_interrupted_is_abandoned_when_the_check_raises():
     assert interrupt.polled(lambda: 7, check=interrupt.never) == 7
     with pytest.raises(ZeroDivisionError):
         interrupt.polled(lambda: 1 / 0, lambda: None)
+
+
+def test_the_8_bit_attempt_is_made_only_within_its_budget_of_broken_mcus(tmp_path, monkeypatch):
+    """Issue 19, item 2: the default export's path is decided by counts, not by a clock."""
+    code = read_jpeg(make_file(tmp_path, 48, 64, "4:2:0", 30, 12))
+    output = decoder_output(code, 1)
+    tensors = code_tensors64(code)
+    whole = stored.store(output.image, tensors, 8, encoders.LIBJPEG)[1].sum()
+    assert stored.estimated_breaks(output.image, tensors, 8, encoders.LIBJPEG, 1) == whole > 0
+    assert export_verified(output, code, tmp_path / "within.png", None).image["bit_depth"] == 8
+    searched = []
+    monkeypatch.setattr(exporter, "EIGHT_BIT_MCUS", int(whole) - 1)
+    monkeypatch.setattr(repair, "integer_repair", lambda *args, **kwargs: searched.append(1) or {})
+    report = export_verified(output, code, tmp_path / "beyond.png", None)
+    assert report.verified and report.image["bit_depth"] == 16 and not searched

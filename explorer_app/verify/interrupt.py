@@ -46,9 +46,12 @@ POLL_SECONDS = 0.02
 
 
 def polled(work: Callable[[], T], check: Check) -> T:
-    """``work()``, one call that cannot be interrupted, run so that ``check`` can stop it: in a daemon thread
-    checked every :data:`POLL_SECONDS` while it runs (the call must release the GIL); when ``check`` raises,
-    the call is abandoned and finishes unobserved, its result dropped. With :func:`never`, called directly."""
+    """``work()``, one call that cannot be interrupted, run so that ``check`` can stop it: in a thread checked
+    every :data:`POLL_SECONDS` while it runs (the call must release the GIL); when ``check`` raises, the call
+    is abandoned and finishes unobserved, its result dropped. The thread is not a daemon: the interpreter's
+    exit waits for the call (one bounded call: a programme or the PNG codec, a second or two), because a
+    C++ library's call cut off at exit aborts the process (seen with the PNG codec: exit 134). With
+    :func:`never`, called directly."""
     if check is never:
         return work()
     check()
@@ -61,7 +64,7 @@ def polled(work: Callable[[], T], check: Check) -> T:
         except Exception as error:  # noqa: BLE001 - handed to the caller's thread below
             failure.append(error)
 
-    worker = threading.Thread(target=run, name="polled work", daemon=True)
+    worker = threading.Thread(target=run, name="polled work", daemon=False)
     worker.start()
     while worker.is_alive():
         worker.join(POLL_SECONDS)

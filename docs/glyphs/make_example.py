@@ -17,13 +17,13 @@ import torch
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from glyph_benchmark import compress, make_display  # noqa: E402
+from glyph_benchmark import compress, make_display
 
-from explorer_app.codec import plain_decode, read_jpeg  # noqa: E402
-from explorer_app.decoder.selection import choose_decoder  # noqa: E402
-from explorer_app.engine.glyphs.hypotheses import glyph_hypotheses, glyph_verdict  # noqa: E402
-from explorer_app.engine.glyphs.segments import SEVEN_SEGMENT  # noqa: E402
-from explorer_app.engine.session import Session  # noqa: E402
+from explorer_app.codec import plain_decode, read_jpeg
+from explorer_app.decoder.selection import choose_decoder
+from explorer_app.engine.glyphs.hypotheses import glyph_hypotheses, glyph_verdict
+from explorer_app.engine.glyphs.segments import SEVEN_SEGMENT
+from explorer_app.engine.session import Session
 
 DISPLAY, DIGIT, QUALITY, SEED = 8, 1, 6, 2026
 

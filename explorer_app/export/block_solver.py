@@ -27,6 +27,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from ..ops.dct import dct_matrix
+from ..verify.interrupt import Check, never
 from ..verify.libjpeg.fdct import forward_dct
 from ..verify.libjpeg.quantize import quotient
 
@@ -141,10 +142,15 @@ def inside_start(block: np.ndarray, quantized: np.ndarray, table: np.ndarray) ->
 
 
 def solve_blocks(
-    blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray, rng: np.random.Generator
+    blocks: np.ndarray,
+    quantized: np.ndarray,
+    table: np.ndarray,
+    rng: np.random.Generator,
+    interrupt: Check = never,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Integer blocks (K, 64) in [0, 255] near ``blocks`` that libjpeg quantizes to ``quantized``, where
-    found: returns (blocks, bool (K,) found). Blocks that already reproduce are kept as they are."""
+    found: returns (blocks, bool (K,) found). Blocks that already reproduce are kept as they are. ``interrupt``:
+    called before every restart and linear programme (:mod:`~explorer_app.verify.interrupt`)."""
     table = table.astype(np.float64)
     result = blocks.astype(np.int32).copy()
     starts = blocks.astype(np.float64)
@@ -152,8 +158,10 @@ def solve_blocks(
     for attempt in range(RESTARTS + 1):
         if todo.size == 0:
             break
+        interrupt()
         if attempt == RESTARTS // 2:
             for k in todo[((starts[todo] <= 0) | (starts[todo] >= 255)).any(1)][:LINEAR_STARTS]:
+                interrupt()
                 starts[k] = inside_start(starts[k], quantized[k], table)
         dither = None if attempt in (0, RESTARTS // 2) else rng.uniform(-0.5, 0.5, (todo.size, 64))
         tried = snap(starts[todo], quantized[todo], table, dither)

@@ -18,6 +18,7 @@ import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import LIBJPEG, code_tables
+from ..verify.interrupt import Check, never
 from ..verify.libjpeg.color import rgb_to_ycc
 from ..verify.libjpeg.sampling import bias, downsample
 from ..verify.proofs import Unreachable, mcu_proof
@@ -85,18 +86,19 @@ def synthesize(planes: list[np.ndarray], solved: list[np.ndarray], factor: tuple
     return pixels.reshape(shape)
 
 
-def mend_once(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) -> np.ndarray:
+def mend_once(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator, interrupt: Check = never) -> np.ndarray:
     """One round of both steps on whole MCUs: pixels (B, h, w, C) uint8 against ``code`` (B images of that
     size) → new pixels, the nearest to the solved planes that libjpeg can make."""
     colour = code.c_q is not None
     planes = rgb_to_ycc(pixels) if colour else [pixels[..., 0].astype(np.int32)]
     reduced = planes[:1] + [downsample(p, code.chroma_factor) for p in planes[1:]]
     solved = [
-        from_blocks(solve_blocks(to_blocks(plane), quantized, table.reshape(64), rng)[0], plane.shape)
+        from_blocks(solve_blocks(to_blocks(plane), quantized, table.reshape(64), rng, interrupt)[0], plane.shape)
         for plane, quantized, table in zip(reduced, quantized_blocks(code), code_tables(code), strict=True)
     ]
     if not colour:
         return solved[0][..., None].astype(np.uint8)
+    interrupt()
     return synthesize(planes, solved, code.chroma_factor)
 
 
@@ -107,7 +109,7 @@ def reproduced(pixels: np.ndarray, code: CodeTensors) -> np.ndarray:
 
 
 def mend_batch(
-    pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator, rounds: int
+    pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator, rounds: int, interrupt: Check = never
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mend a batch of whole MCUs, pixels (B, h, w, C) uint8, against ``code`` (B images of that size), in
     up to ``rounds`` rounds of both integer steps. Returns (pixels, bool (B,) whether libjpeg reproduces
@@ -119,7 +121,7 @@ def mend_batch(
         if todo.size == 0:
             break
         part = select(code, torch.from_numpy(~done))
-        mended = mend_once(pixels[todo], part, rng)
+        mended = mend_once(pixels[todo], part, rng, interrupt)
         ok = reproduced(mended, part)
         pixels[todo] = mended
         done[todo[ok]] = True
@@ -135,7 +137,7 @@ def missed_by(pixels: np.ndarray, code: CodeTensors) -> np.ndarray:
 
 
 def examine_far(
-    pixels: np.ndarray, ok: np.ndarray, code: CodeTensors, count: int, channels: int
+    pixels: np.ndarray, ok: np.ndarray, code: CodeTensors, count: int, channels: int, interrupt: Check = never
 ) -> tuple[dict[int, Unreachable], int]:
     """Linear programming on the (at most ``count``) worst-missed MCUs of a batch, pixels (B, h, w, C)
     uint8 against ``code`` (B images), not reproduced (``ok`` False) and missed by more than
@@ -143,12 +145,14 @@ def examine_far(
     how many were examined)."""
     missed = missed_by(pixels, code)
     far = [int(i) for i in np.argsort(-missed, kind="stable") if not ok[i] and missed[i] > FAR_MISS][:count]
-    proofs = {index: mcu_proof(select(code, torch.tensor([index])), channels) for index in far}
+    proofs = {}
+    for index in far:
+        proofs[index] = mcu_proof(select(code, torch.tensor([index])), channels, interrupt)
     return {index: proof for index, proof in proofs.items() if proof is not None}, len(far)
 
 
 def integer_repair(
-    samples: np.ndarray, broken: np.ndarray, code: CodeTensors, trial: bool = False
+    samples: np.ndarray, broken: np.ndarray, code: CodeTensors, trial: bool = False, interrupt: Check = never
 ) -> dict[tuple[int, int], Unreachable]:
     """Mend every MCU marked in ``broken`` (bool (MCU rows, cols)) of 8-bit ``samples`` (H, W, C): whole
     MCUs with both integer steps, then RGB moves for those still missed, MCUs cut by the image's edge with
@@ -158,6 +162,7 @@ def integer_repair(
     programming (at most :data:`EXAMINED_MCUS` in all): when no 8-bit image reaches it under libjpeg it
     takes no more rounds and no moves. Returns the proofs found, (MCU row, col) → proof (out of the
     reference encoder's reach, some beyond libjpeg's too); with ``trial``, at the first beyond libjpeg's.
+    ``interrupt`` is called between every two bounded pieces of work (:mod:`~explorer_app.verify.interrupt`).
     """
     mcu_h, mcu_w = mcu_shape(code)
     by_size: dict[tuple[int, int], list[Window]] = {}
@@ -169,12 +174,14 @@ def integer_repair(
     examined = 0
     for size, windows in by_size.items():
         for start in range(0, len(windows), POLISH_BATCH):
+            interrupt()
             batch = windows[start : start + POLISH_BATCH]
             pixels = np.stack([samples[top:bottom, left:right] for top, left, bottom, right in batch])
             part = batch_code(code, batch)
             if size == (mcu_h, mcu_w):
-                mended, ok = mend_batch(pixels, part, rng, ROUNDS)
-                hopeless, count = examine_far(mended, ok, part, EXAMINED_MCUS - examined, samples.shape[2])
+                mended, ok = mend_batch(pixels, part, rng, ROUNDS, interrupt)
+                left = EXAMINED_MCUS - examined
+                hopeless, count = examine_far(mended, ok, part, left, samples.shape[2], interrupt)
                 examined += count
             else:
                 mended, ok, hopeless = pixels.copy(), np.zeros(len(batch), dtype=bool), {}
@@ -187,7 +194,7 @@ def integer_repair(
             beyond[[index for index, proof in hopeless.items() if proof.beyond_libjpeg]] = True
             kick = np.nonzero(~ok & ~beyond)[0]
             if kick.size:
-                mended[kick], ok[kick] = greedy_rgb(mended[kick], select(part, torch.from_numpy(kick)), rng)
+                mended[kick], ok[kick] = greedy_rgb(mended[kick], select(part, torch.from_numpy(kick)), rng, interrupt)
             for (top, left, bottom, right), block, good in zip(batch, mended, ok, strict=True):
                 if good:
                     samples[top:bottom, left:right] = block

@@ -20,6 +20,7 @@ import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import REFERENCE, Encoder
+from ..verify.interrupt import Check, never
 from ..verify.png_io import from_samples, quantize_to_depth, to_samples
 from ..verify.reachability import affine_map
 from ..verify.reference_encoder import encode_normalized, file_quantized
@@ -191,11 +192,13 @@ def polish_windows(
     bit_depth: int,
     encoder: Encoder,
     steps: int | None = None,
+    interrupt: Check = never,
 ) -> np.ndarray:
     """Polish the MCUs at pixel ``windows`` (all of one size) of ``samples`` (H, W, C) against ``code``
     (float64, N = 1) for ``encoder``, at most :data:`POLISH_BATCH` at a time, and store each when it leaves
     the pool; ``steps``: at most this many steps instead of the schedule's. Returns bool (len(windows),):
-    whether each verifies."""
+    whether each verifies. ``interrupt``: called before every judgement and step
+    (:mod:`~explorer_app.verify.interrupt`)."""
     schedule, guard = SCHEDULES[bit_depth], guard_for(encoder, margin)
     if steps is not None:
         schedule = replace(schedule, steps=min(steps, schedule.steps))
@@ -203,6 +206,7 @@ def polish_windows(
     result = np.zeros(len(windows), dtype=bool)
     pool, waiting = Pool(), 0
     while waiting < len(windows) or len(pool):
+        interrupt()
         joining = windows[waiting : waiting + POLISH_BATCH - len(pool)]
         if joining:
             pool.join(
@@ -227,6 +231,7 @@ def polish_windows(
         shift = (flat_coefficients(offset) - flat_coefficients(quantized))[~leaving].float()
         pool.keep(~leaving)
         for _ in range(schedule.check_every if len(pool) else 0):
+            interrupt()
             pool.step(gradient(pool.pixels, shift), schedule)
     return result
 
@@ -239,6 +244,7 @@ def polish(
     bit_depth: int,
     encoder: Encoder,
     steps: int | None = None,
+    interrupt: Check = never,
 ) -> None:
     """Polish every MCU marked in ``broken`` (bool (MCU rows, cols)) of ``samples`` (H, W, C) with the box
     shrunk by ``margin`` (in at most ``steps`` steps, if given); store them again and mark in ``broken``
@@ -249,6 +255,6 @@ def polish(
         top, left, bottom, right = pixel_window((row, col, row + 1, col + 1), code)
         by_size.setdefault((bottom - top, right - left), []).append((top, left, bottom, right))
     for windows in by_size.values():
-        verified = polish_windows(samples, windows, code, margin, bit_depth, encoder, steps)
+        verified = polish_windows(samples, windows, code, margin, bit_depth, encoder, steps, interrupt)
         for (top, left, _, _), ok in zip(windows, verified, strict=True):
             broken[top // mcu_h, left // mcu_w] = not ok

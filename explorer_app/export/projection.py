@@ -26,6 +26,7 @@ from ..ops.color import ycbcr_to_rgb
 from ..ops.quantization import clamp_to_box
 from ..ops.resample import consistent_upsample
 from ..verify.encoders import REFERENCE, Encoder
+from ..verify.interrupt import Check, never
 from ..verify.png_io import to_samples
 from ..verify.reference_encoder import encode_normalized, file_quantized
 from ..verify.tiles import STRIP_PIXELS, Window, mcu_shape, pixel_window
@@ -116,15 +117,17 @@ def project(
     bit_depth: int,
     encoder: Encoder,
     strip_pixels: int = STRIP_PIXELS,
+    interrupt: Check = never,
 ) -> list[Group]:
     """One round for every group: all renders read ``samples`` as the round found them, then the groups'
     own MCUs are stored (so the result does not depend on the bands or batches). Groups whose context
     windows share a size are projected as one batch of about ``strip_pixels``. Returns the groups, to
-    re-check."""
+    re-check. ``interrupt``: called before every batch (:mod:`~explorer_app.verify.interrupt`)."""
     bands = groups(broken, code, strip_pixels)
     contexts = [group.context for group in bands]
     renders: dict[int, np.ndarray] = {}
     for batch in batches(contexts, strip_pixels):
+        interrupt()
         chosen = [contexts[index] for index in batch]
         part = batch_code(code, chosen)
         pixels = torch.cat([window_pixels(samples, window, bit_depth) for window in chosen])

@@ -36,6 +36,7 @@ import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import LIBJPEG, REFERENCE, Encoder
+from ..verify.interrupt import Check, never
 from ..verify.proofs import Unreachable, prove_unreachable
 from ..verify.tiles import STRIP_PIXELS
 from .integer_repair import integer_repair
@@ -90,7 +91,8 @@ class RepairResult:
     the only ones stored again; broken: bool (MCU rows, cols), those the encoder still does not reproduce;
     unreachable: (MCU row, col) → the proof that no in-range image reaches it, for the MCUs set aside (see
     :func:`repair_for_storage`); proofs: every proof found under the reference encoder, set aside or not
-    (an 8-bit attempt keeps working on MCUs libjpeg may still reach), for a later attempt."""
+    (an 8-bit attempt keeps working on MCUs libjpeg may still reach), for a later attempt; over_budget: the
+    attempt was abandoned untried, rounding having broken more MCUs than its ``budget``."""
 
     samples: np.ndarray
     encoder: Encoder
@@ -99,6 +101,7 @@ class RepairResult:
     broken: np.ndarray
     unreachable: dict[tuple[int, int], Unreachable] = field(default_factory=dict)
     proofs: dict[tuple[int, int], Unreachable] = field(default_factory=dict)
+    over_budget: bool = False
 
     @property
     def consistent(self) -> bool:
@@ -121,6 +124,8 @@ def repair_for_storage(
     strip_pixels: int = STRIP_PIXELS,
     trial: bool = False,
     known: dict[tuple[int, int], Unreachable] | None = None,
+    interrupt: Check = never,
+    budget: int | None = None,
 ) -> RepairResult:
     """PNG samples of ``image`` (1, C, H, W, float, [0, 255], any device) whose coefficients match ``code``
     (float64 tensors, N = 1) under :func:`target_encoder` when that is reachable at ``bit_depth``; else the
@@ -131,11 +136,16 @@ def repair_for_storage(
     aside at once where they hold for the target encoder.
 
     The result does not depend on ``strip_pixels``: it bounds the float64 temporaries (about that many
-    pixels per strip, or per band of a group of broken MCUs) next to the samples themselves.
+    pixels per strip, or per band of a group of broken MCUs) next to the samples themselves. ``interrupt``:
+    called between every two bounded pieces of work (:mod:`~explorer_app.verify.interrupt`), whose
+    Interrupted stops the repair. ``budget``: when rounding breaks more MCUs than this, the attempt is
+    abandoned at once (``over_budget``; every one of them left broken): the search's work grows with them.
     """
     encoder = target_encoder(bit_depth)
-    samples, broken = store(image, code, bit_depth, encoder, strip_pixels)
+    samples, broken = store(image, code, bit_depth, encoder, strip_pixels, interrupt)
     repaired_mcus = int(broken.sum())  # only these are ever stored again, so no other MCU can break
+    if budget is not None and repaired_mcus > budget:
+        return RepairResult(samples, encoder, 0, repaired_mcus, broken, over_budget=True)
     channels = samples.shape[2]
     aside = np.zeros_like(broken)
     ruled_out = {mcu: proof for mcu, proof in (known or {}).items() if broken[mcu]}
@@ -150,13 +160,14 @@ def repair_for_storage(
     for _ in range(PROJECTION_ROUNDS[bit_depth]):
         if not broken.any():
             break
-        bands = project(samples, broken, code, margin, bit_depth, encoder, strip_pixels)
+        bands = project(samples, broken, code, margin, bit_depth, encoder, strip_pixels, interrupt)
         guard = guard_for(encoder, margin)
-        check_windows(samples, broken, [group.core for group in bands], code, bit_depth, encoder, guard, strip_pixels)
+        cores = [group.core for group in bands]
+        check_windows(samples, broken, cores, code, bit_depth, encoder, guard, strip_pixels, interrupt)
         rounds += 1
     if encoder is LIBJPEG:
         if broken.any() and not unreachable and room_bits(code) >= SEARCH_ROOM_BITS:
-            found = integer_repair(samples, broken, code, trial)
+            found = integer_repair(samples, broken, code, trial, interrupt)
             ruled_out |= found
             unreachable |= set_aside(broken, {mcu: u for mcu, u in found.items() if u.beyond_libjpeg}, aside)
             rounds += 1
@@ -167,19 +178,20 @@ def repair_for_storage(
             for margin in MARGINS[bit_depth][: 0 if unreachable or (trial and (broken & proved).any()) else None]:
                 if not polished.any() or broken.sum() > POLISHED_MCUS:
                     break
-                polish(samples, polished, code, margin, bit_depth, encoder)
+                polish(samples, polished, code, margin, bit_depth, encoder, interrupt=interrupt)
                 rounds += 1
             broken = polished | (broken & proved)
         return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
     for margin in MARGINS[bit_depth][: 1 if unreachable else None]:
         if not broken.any():
             break
-        polish(samples, broken, code, margin, bit_depth, encoder, HOPELESS_STEPS if unreachable else None)
+        steps = HOPELESS_STEPS if unreachable else None
+        polish(samples, broken, code, margin, bit_depth, encoder, steps, interrupt)
         rounds += 1
     return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
 
 
-def examine(result: RepairResult, code: CodeTensors) -> RepairResult:
+def examine(result: RepairResult, code: CodeTensors, interrupt: Check = never) -> RepairResult:
     """``result`` with those of its broken MCUs that linear programming proves out of reach under the
     reference encoder (saturated blocks) moved to ``unreachable``, until it holds :data:`EXAMINED_MCUS`
     such proofs (an 8-bit attempt's count): done once, for the attempt an export keeps when it does not
@@ -191,5 +203,5 @@ def examine(result: RepairResult, code: CodeTensors) -> RepairResult:
     beyond = any(proof.beyond_libjpeg for proof in result.unreachable.values())
     if result.encoder is not REFERENCE or not left.any() or beyond or budget <= 0:
         return result
-    found = prove_unreachable(code, result.samples.shape[2], left, budget)
+    found = prove_unreachable(code, result.samples.shape[2], left, budget, interrupt)
     return replace(result, unreachable=result.unreachable | found)

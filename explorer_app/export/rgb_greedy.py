@@ -17,6 +17,7 @@ import torch
 
 from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import LIBJPEG
+from ..verify.interrupt import Check, never
 from ..verify.reachability import affine_map
 from ..verify.reference_encoder import file_quantized
 from .polish import select
@@ -87,6 +88,7 @@ def descend(
     shape: tuple[int, int, int],
     steps: np.ndarray,
     along: np.ndarray,
+    interrupt: Check = never,
 ) -> None:
     """Greedy moves until every MCU reproduces or none improves: flat (B, pixels, C) int samples and current
     (B, m) their quotients, both updated in place."""
@@ -94,6 +96,7 @@ def descend(
     rows = np.arange(flat.shape[0])
     stuck = np.zeros(flat.shape[0], bool)
     for _ in range(MOVES):
+        interrupt()
         active = rows[~reproduces(current, quantized) & ~stuck]
         if active.size == 0:
             break
@@ -119,10 +122,13 @@ def descend(
         current[chosen] = values[np.arange(active.size), best][better]
 
 
-def greedy_rgb(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def greedy_rgb(
+    pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator, interrupt: Check = never
+) -> tuple[np.ndarray, np.ndarray]:
     """Greedy moves on MCUs, pixels (B, h, w, C) uint8 against ``code`` (B images of that size), with up to
     :data:`KICKS` random kicks (±1 on a tenth of the samples) out of a local minimum for at most
-    :data:`KICKED_MCUS` stuck MCUs. Returns (pixels, bool (B,) whether libjpeg reproduces each)."""
+    :data:`KICKED_MCUS` stuck MCUs; ``interrupt`` is called before every move
+    (:mod:`~explorer_app.verify.interrupt`). Returns (pixels, bool (B,) whether libjpeg reproduces each)."""
     count, height, width, channels = pixels.shape
     steps = STEPS if channels == 3 else np.array([[1], [2], [3], [-1], [-2], [-3]])
     jacobian = affine_map(select(code, torch.tensor([0])), channels)[0].reshape(-1, height * width, channels)
@@ -149,6 +155,7 @@ def greedy_rgb(pixels: np.ndarray, code: CodeTensors, rng: np.random.Generator) 
             (height, width, channels),
             steps,
             along,
+            interrupt,
         )
         flat[left], current[left] = part_flat, part_current
     return flat.reshape(pixels.shape).astype(np.uint8), reproduces(current, quantized)

@@ -16,9 +16,10 @@ import torch
 from ..decoder.code_tensors import CodeTensors
 from ..ops.quantization import round_half_away
 from ..verify.encoders import Encoder
+from ..verify.interrupt import Check, never
 from ..verify.png_io import from_samples, sample_type, to_samples
 from ..verify.reference_encoder import file_quantized
-from ..verify.tiles import STRIP_PIXELS, Window, mcu_grid, mcu_span, strips
+from ..verify.tiles import STRIP_PIXELS, Window, mcu_grid, mcu_span, pixel_window, strips
 
 
 def window_pixels(samples: np.ndarray, window: Window, bit_depth: int) -> torch.Tensor:
@@ -90,10 +91,12 @@ def check_windows(
     encoder: Encoder,
     guard: float,
     strip_pixels: int = STRIP_PIXELS,
+    interrupt: Check = never,
 ) -> None:
     """:func:`check` for many MCU-aligned windows, re-encoded in batches of one size (many small groups of
     broken MCUs cost one encoder call per batch, not one each)."""
     for batch in batches(windows, strip_pixels):
+        interrupt()
         chosen = [windows[index] for index in batch]
         pixels = torch.cat([window_pixels(samples, window, bit_depth) for window in chosen])
         part = batch_code(code, chosen)
@@ -122,17 +125,45 @@ def check(
 
 
 def store(
-    image: torch.Tensor, code: CodeTensors, bit_depth: int, encoder: Encoder, strip_pixels: int = STRIP_PIXELS
+    image: torch.Tensor,
+    code: CodeTensors,
+    bit_depth: int,
+    encoder: Encoder,
+    strip_pixels: int = STRIP_PIXELS,
+    interrupt: Check = never,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Round a decoder output (1, C, H, W) on [0, 255], any float dtype and device, to PNG samples
     (H, W, C) strip by strip; returns them and the bool (MCU rows, cols) map of the MCUs the rounding broke
-    for ``encoder``."""
+    for ``encoder``. ``interrupt``: called before every strip (:mod:`~explorer_app.verify.interrupt`)."""
     channels, height, width = image.shape[1:]
     samples = np.empty((height, width, channels), sample_type(bit_depth))
     broken = np.zeros(mcu_grid(code), dtype=bool)
     for window in strips(code, strip_pixels):
+        interrupt()
         top, _, bottom, _ = window
         part = image[0, :, top:bottom].detach().to("cpu", torch.float64).permute(1, 2, 0).numpy()
         samples[top:bottom] = to_samples(part, bit_depth)
         check(samples, broken, window, code, bit_depth, encoder, encoder.tie_guard)
     return samples, broken
+
+
+def estimated_breaks(
+    image: torch.Tensor, code: CodeTensors, bit_depth: int, encoder: Encoder, every: int, interrupt: Check = never
+) -> int:
+    """How many MCUs :func:`store` would find broken, estimated from every ``every``-th MCU row only (the
+    first included), rounded as ``store`` rounds them and judged by ``encoder``: the broken MCUs of those rows
+    times the rows per screened row, rounded up. A count of rows, not a clock: the same file and image always
+    get the same estimate."""
+    rows, cols = mcu_grid(code)
+    screened = range(0, rows, every)
+    broken = 0
+    for row in screened:
+        interrupt()
+        window = pixel_window((row, 0, row + 1, cols), code)
+        top, _, bottom, _ = window
+        part = image[0, :, top:bottom].detach().to("cpu", torch.float64).permute(1, 2, 0).numpy()
+        stored = to_samples(part, bit_depth)
+        one = code.crop(*window)
+        normalized = encoder.normalized(window_pixels(stored, (0, 0, bottom - top, code.width), bit_depth), one)
+        broken += int(broken_mcus(normalized, file_quantized(one), one, encoder.tie_guard).sum())
+    return -(-broken * rows // len(screened))

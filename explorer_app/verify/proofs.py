@@ -21,6 +21,7 @@ import numpy as np
 
 from ..decoder.code_tensors import CodeTensors
 from .coefficient_range import LIBJPEG_DEVIATION, flat, range_bounds
+from .interrupt import Check, never, polled
 from .reachability import affine_map, nearest_excess, out_of_reach, target
 from .tiles import pixel_window
 
@@ -72,13 +73,15 @@ def remembered(part: CodeTensors, channels: int) -> float | None:
     return _optima.get(key)
 
 
-def smallest_worst_excess(part: CodeTensors, channels: int) -> float:
-    """s* of the one MCU of ``part`` (N = 1), by linear programming, or as remembered."""
+def smallest_worst_excess(part: CodeTensors, channels: int, check: Check = never) -> float:
+    """s* of the one MCU of ``part`` (N = 1), by linear programming (run :func:`~.interrupt.polled` by
+    ``check``), or as remembered."""
     key = programme_key(part, channels)
     if key in _optima:
         _optima.move_to_end(key)
         return _optima[key]
-    excess, _ = nearest_excess(*affine_map(part, channels), target(part))
+    a, b = affine_map(part, channels)
+    excess, _ = polled(lambda: nearest_excess(a, b, target(part)), check)
     _optima[key] = excess
     if len(_optima) > PROGRAMMES_REMEMBERED:
         _optima.popitem(last=False)
@@ -93,12 +96,12 @@ def as_proof(excess: float, code: CodeTensors) -> Unreachable | None:
 
 
 def prove_unreachable(
-    code: CodeTensors, channels: int, mcus: np.ndarray, examined: int
+    code: CodeTensors, channels: int, mcus: np.ndarray, examined: int, check: Check = never
 ) -> dict[tuple[int, int], Unreachable]:
     """The MCUs marked in ``mcus`` (bool (rows, cols)) that no image within [0, 255] with ``channels``
     channels brings into their boxes under the reference encoder: every one a coefficient range rules out
     or a remembered programme, and those of the first ``examined`` others that linear programming rules
-    out."""
+    out. ``check`` is called before every programme (:mod:`.interrupt`)."""
     bounds = range_bounds(code, channels, mcus)
     found = {
         (int(row), int(col)): Unreachable(
@@ -114,7 +117,7 @@ def prove_unreachable(
         if known is not None:
             optima[row, col] = known
         elif examined > 0:
-            optima[row, col], examined = smallest_worst_excess(part, channels), examined - 1
+            optima[row, col], examined = smallest_worst_excess(part, channels, check), examined - 1
     for mcu, excess in optima.items():
         proof = as_proof(excess, code)
         if proof is not None:
@@ -122,8 +125,8 @@ def prove_unreachable(
     return found
 
 
-def mcu_proof(part: CodeTensors, channels: int) -> Unreachable | None:
+def mcu_proof(part: CodeTensors, channels: int, check: Check = never) -> Unreachable | None:
     """Linear programming on the one MCU of ``part`` (N = 1), or its remembered optimum: its proof when no
     image within [0, 255] reaches it under the reference encoder (beyond libjpeg's reach too when s* exceeds
     libjpeg's deviation), else None."""
-    return as_proof(smallest_worst_excess(part, channels), part)
+    return as_proof(smallest_worst_excess(part, channels, check), part)

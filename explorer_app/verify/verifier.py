@@ -28,6 +28,7 @@ from ..decoder.code_tensors import CodeTensors
 from ..ops.quantization import round_half_away
 from .blocks import ComponentFindings
 from .encoders import LIBJPEG, REFERENCE, Encoder, likely_order
+from .interrupt import Check, never
 from .png_io import decode_png, from_samples, png_size, read_png_bytes
 from .proofs import Unreachable, prove_unreachable
 from .reference_encoder import code_tensors64, file_quantized, split_components
@@ -99,6 +100,7 @@ def examine(
     misses: list[BlockMiss],
     code: CodeTensors,
     known: dict[tuple[int, int], Unreachable],
+    check: Check = never,
 ) -> list[BlockMiss]:
     """The misses with ``reachable`` filled in under the reference encoder where a proof decides it
     (``known``: MCUs already proved out of reach by the export's repair): every missed MCU a coefficient
@@ -121,7 +123,7 @@ def examine(
         missed[mcu] = False
     examinable = 0 < int(missed.sum()) <= EXAMINED_MCUS and worst < NEAR_MISS
     if examinable:
-        proofs |= prove_unreachable(code, channels, missed, EXAMINED_MCUS)
+        proofs |= prove_unreachable(code, channels, missed, EXAMINED_MCUS, check)
     result = []
     for miss in misses:
         proof = proofs.get((miss.row // fy, miss.col // fx) if miss.component == "Y" else (miss.row, miss.col))
@@ -141,11 +143,12 @@ def judge(
     known: dict[tuple[int, int], Unreachable] | None,
     strip_pixels: int = STRIP_PIXELS,
     screen: bool = False,
+    check: Check = never,
 ) -> EncoderFigures:
     """One encoder's figures for PNG samples (H, W, C) against ``code`` (float64, N = 1). ``known``: for the
     reference encoder, MCUs already proved out of reach (see :func:`examine`); None: do not examine.
     ``screen``: stop after the first strip if the encoder misses there (the figures then cover that strip,
-    and ``scope`` says so)."""
+    and ``scope`` says so). ``check``: called before every strip (see :mod:`.interrupt`)."""
     if encoder.eight_bit and not on_eight_bit_grid(samples, bit_depth, strip_pixels):
         return EncoderFigures(
             encoder.key,
@@ -160,6 +163,7 @@ def judge(
     if encoder.prepare is not None:
         prepared = encoder.prepare(eight_bit_image(samples, bit_depth, code.is_color), code)
     for index, window in enumerate(strips(code, strip_pixels)):
+        check()
         if screen and index == 1 and any(c.identical < c.total for c in parts[0]):
             scope = f"pixel rows 0-{window[0] - 1} of {code.height} (it misses there; not judged further)"
             break
@@ -177,7 +181,7 @@ def judge(
     missed = sorted((m for f in findings for m in f.missed()), key=lambda m: -m.excess)
     listed = missed[:LISTED_BLOCKS]
     if encoder is REFERENCE and missed and known is not None:
-        listed = examine(findings, listed, code, known)
+        listed = examine(findings, listed, code, known, check)
     reproduces = not scope and all(c.identical == c.total for c in components)
     return EncoderFigures(
         encoder.key,
@@ -225,11 +229,13 @@ def verify_image(
     image_path: str = "",
     image_sha256: str = "",
     unreachable: dict[tuple[int, int], Unreachable] | None = None,
+    check: Check = never,
 ) -> VerificationReport:
     """Verify PNG samples (H, W, C) uint8 or uint16, stored at ``bit_depth``, against ``code``.
 
     ``unreachable``: MCUs (row, col) already proved out of reach under the reference encoder (by the export's
-    repair), with their proofs, so that they are not examined twice. Raises SizeMismatchError.
+    repair), with their proofs, so that they are not examined twice. ``check``: called before every strip and
+    programme (:mod:`.interrupt`: raises Interrupted to stop). Raises SizeMismatchError.
     """
     check_size(samples, code, image_path or "the image")
     notes: list[str] = []
@@ -246,15 +252,20 @@ def verify_image(
     if samples.shape[2] == 1 and code.is_color:
         notes.append("a grey image for a colour JPEG: judged as R = G = B")
     tensors = code_tensors64(code)
-    libjpeg = judge(LIBJPEG, samples, bit_depth, tensors, None)
-    others, untried = try_alternatives(libjpeg, samples, bit_depth, code, tensors)
+    libjpeg = judge(LIBJPEG, samples, bit_depth, tensors, None, check=check)
+    others, untried = try_alternatives(libjpeg, samples, bit_depth, code, tensors, check)
     undecided = not any(f.reproduces for f in (libjpeg, *others))  # reachability matters only then
-    reference = judge(REFERENCE, samples, bit_depth, tensors, (unreachable or {}) if undecided else None)
+    reference = judge(REFERENCE, samples, bit_depth, tensors, (unreachable or {}) if undecided else None, check=check)
     return VerificationReport(facts, source_facts(code), [libjpeg, reference, *others], notes=notes, untried=untried)
 
 
 def try_alternatives(
-    libjpeg: EncoderFigures, samples: np.ndarray, bit_depth: int, code: JpegCode, tensors: CodeTensors
+    libjpeg: EncoderFigures,
+    samples: np.ndarray,
+    bit_depth: int,
+    code: JpegCode,
+    tensors: CodeTensors,
+    check: Check = never,
 ) -> tuple[list[EncoderFigures], list[dict[str, str]]]:
     """The figures of the other encoders that write real files, tried in the likely order while none has
     reproduced the file, each screened on the first strip; and those not tried, with why (``encoder``,
@@ -271,7 +282,7 @@ def try_alternatives(
         elif encoder.subsampled_only and not subsampled:
             reason = f"the same as {libjpeg.name} for a file without subsampled chroma"
         else:
-            figures.append(judge(encoder, samples, bit_depth, tensors, None, screen=True))
+            figures.append(judge(encoder, samples, bit_depth, tensors, None, screen=True, check=check))
             continue
         untried.append({"encoder": encoder.key, "title": encoder.title, "reason": reason})
     return figures, untried

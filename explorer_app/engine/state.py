@@ -70,24 +70,25 @@ class Patch:
         return all(bool((d.abs() <= 0.5).all()) for d in (self.delta_y, self.delta_c) if d is not None)
 
 
+def _crop(
+    luma: torch.Tensor, chroma: torch.Tensor | None, window: BlockWindow
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Copies of a luma-grid map (N, C, by, bx) over ``window``'s blocks and of a chroma-grid one (or None)
+    over its chroma blocks."""
+    rows, cols = window.blocks
+    c_rows, c_cols = window.chroma_blocks
+    return luma[:, :, rows, cols].clone(), None if chroma is None else chroma[:, :, c_rows, c_cols].clone()
+
+
 def crop_correction(correction: Correction, window: BlockWindow) -> Correction:
     """A copy of ``correction`` (whole image) over ``window``'s luma and chroma blocks."""
-    rows, cols = window.blocks
-    chroma = None
-    if correction.c is not None:
-        c_rows, c_cols = window.chroma_blocks
-        chroma = correction.c[:, :, c_rows, c_cols].clone()
-    return Correction(correction.y[:, :, rows, cols].clone(), chroma)
+    return Correction(*_crop(correction.y, correction.c, window))
 
 
 def read_patch(state: DecodedState, window: BlockWindow) -> Patch:
     """A copy of the state's content in ``window``."""
-    rows, cols = window.blocks
-    delta_c = None
-    if state.delta_c is not None:
-        c_rows, c_cols = window.chroma_blocks
-        delta_c = state.delta_c[:, :, c_rows, c_cols].clone()
-    z, delta_y = state.z[:, :, rows, cols].clone(), state.delta_y[:, :, rows, cols].clone()
+    delta_y, delta_c = _crop(state.delta_y, state.delta_c, window)
+    z, _ = _crop(state.z, None, window)
     return Patch(window, z, delta_y, delta_c, crop_correction(state.correction, window))
 
 

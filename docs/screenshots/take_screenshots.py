@@ -92,7 +92,7 @@ def clock_steps(window: MainWindow) -> list:
 
     def digits() -> None:
         window.region.clear()
-        select(window, 48, 18, 64, 96)
+        select(window, 164, 20, 56, 88)  # the "3": one character, as the digit tool wants it
         window.toolbox.show_panel("Digits / letters").apply()
 
     def show_one() -> None:

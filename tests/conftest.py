@@ -251,6 +251,18 @@ def tiny_session(tmp_path: Path, decoder: JpegDecoder | None = None, **jpeg_opti
     return Session(read_jpeg(write_picture(tmp_path / "input.jpg", **jpeg_options)), decoder or random_decoder())
 
 
+def quick_digits_command(monkeypatch) -> None:
+    """Make ``digits`` run on a controllable decoder instead of the shipped one (seconds, not minutes)."""
+    from explorer_app.cli import digits_command
+    from explorer_app.decoder.selection import ChosenDecoder
+
+    monkeypatch.setattr(
+        digits_command,
+        "choose_decoder",
+        lambda name, size, device: ChosenDecoder(controllable_decoder(), name, "lite", ""),
+    )
+
+
 # --- fixtures ---------------------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from conftest import quick_digits_command, write_picture
 
 @pytest.fixture
 def quick_digits(monkeypatch):
-    quick_digits_command(monkeypatch, steps=4)
+    quick_digits_command(monkeypatch)
 
 
 def _one_error_line(capfd, words: str) -> str:

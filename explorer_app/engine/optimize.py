@@ -148,6 +148,9 @@ class Edit:
         self.view = WindowView(
             self.window, self.code, region_mask[:, :, px_rows, px_cols].to(image.dtype), initial, image, prior_sigma
         )
+        self._outside = 1.0 - self.view.region
+        self._hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
+        """What :meth:`_hold` divides by, read once (a step must not read the device back)."""
         self.before = image[:, :, px_rows, px_cols].clone()
         """(1, C, h, w) the window of the session's exact image before the edit (what outcomes compare to)."""
         self.result: EditResult | None = None
@@ -187,15 +190,12 @@ class Edit:
         objective = self.tool.objective(self.view)
         start = self.tool.start(self.view, self.z0, self.movable)
         count = start.shape[0]
-        outside = 1.0 - self.view.region
-        hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
         compute_dtype = torch.bfloat16 if self.budget.gpu_bfloat16 and start.is_cuda else None
 
         def evaluate(param: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             z = torch.where(self.movable, param, self.z0)
             image = self.network(z, compute_dtype, self.fix0).image
-            hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
-            return z, image, objective(image) + self.budget.hold_weight * hold
+            return z, image, objective(image) + self.budget.hold_weight * self._hold(image)
 
         stepper = AdamStepper(evaluate, start, self.budget.lr, self.budget.warmup, self.budget.graph)
         best = torch.full((count,), float("inf"), device=start.device)
@@ -228,6 +228,11 @@ class Edit:
         if self.result is not None:
             self.result.record = self._record(step, reason)
 
+    def _hold(self, image: torch.Tensor) -> torch.Tensor:
+        """(N,) the hold of window images (N, C, h, w): their total absolute change outside the region,
+        scaled as HOLD_SCALE says."""
+        return ((image - self.view.initial).abs() * self._outside).sum((1, 2, 3)) / self._hold_norm
+
     def _run_exact(self, targets: torch.Tensor) -> Iterator[Progress]:
         """Make each candidate show its target (N, C, h, w), projected onto the file's boxes, exactly in the
         movable blocks: the correction takes every coefficient there to the target's place in its interval
@@ -247,10 +252,7 @@ class Edit:
                 where_c = changed_c & chroma_blocks_of(self.movable, self.code.chroma_factor, delta_c)
             fix = self.network.correction_for(z, delta_y, delta_c, Correction(where_y, where_c), self.fix0)
             image = self.network(z, correction=fix).image
-            outside = 1.0 - self.view.region
-            hold_norm = float(self.view.region.sum()) * self.view.initial.shape[1] * HOLD_SCALE
-            hold = ((image - self.view.initial).abs() * outside).sum((1, 2, 3)) / hold_norm
-            loss = self.tool.objective(self.view)(image) + self.budget.hold_weight * hold
+            loss = self.tool.objective(self.view)(image) + self.budget.hold_weight * self._hold(image)
         self.result = EditResult(
             self.window, self.editable, self.movable, z, image, loss, self._record(1, "exact"), fix
         )

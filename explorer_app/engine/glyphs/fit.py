@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from ...decoder.code_tensors import CodeTensors
+from ..block_window import expand_code
 from ..file_projection import inconsistency, project_to_file
 from .render import GAP, HEIGHT, LEFT, SLANT, THICKNESS, TOP, WIDTH, Segments, coverage
 
@@ -215,7 +216,7 @@ def fit_to_file(segments: Segments, style: Style, window: torch.Tensor, code: Co
         drawings[:, :, y : y + bh, x : x + bw] = glyphs
         return geometry, drawings
 
-    box_code = _expand(code, variants)
+    box_code = expand_code(code, variants)
     scale_rms = window.shape[2] * window.shape[3] / (bw * bh)
     for _ in range(FILE_STEPS):
         optimizer.zero_grad()
@@ -234,10 +235,6 @@ def fit_to_file(segments: Segments, style: Style, window: torch.Tensor, code: Co
         residual,
         segments.labels,
     )
-
-
-def _expand(code: CodeTensors, count: int) -> CodeTensors:
-    return code.map(lambda t: t.expand(count, *t.shape[1:]))
 
 
 def ink_level(image: torch.Tensor, ink: torch.Tensor, background: torch.Tensor) -> torch.Tensor:
@@ -331,7 +328,7 @@ def read_glyph(
 def projected(drawings: torch.Tensor, code: CodeTensors) -> torch.Tensor:
     """The drawings (N, C, h, w) projected onto the file (eq. 2): the nearest consistent images."""
     with torch.no_grad():
-        return project_to_file(drawings.clamp(0, 255), _expand(code, drawings.shape[0]))
+        return project_to_file(drawings.clamp(0, 255), expand_code(code, drawings.shape[0]))
 
 
 __all__ = [

@@ -20,11 +20,11 @@ from typing import ClassVar
 import torch
 
 from ..optimize import Budget, Edit, EditResult, run_to_end
-from ..outcome import Outcome
 from ..regions import rectangle
 from ..session import Session
 from ..state import Patch
 from ..tools.base import Objective, Tool
+from ..tools.edits import PIXEL_SCALE
 from ..view import WindowView, masked_mean
 from .fit import fit_style, fit_to_file, read_glyph
 from .render import Segments
@@ -63,20 +63,13 @@ class SegmentGlyphs(Tool):
     def objective(self, view: WindowView) -> Objective:
         if self.plan is None:
             raise ValueError("the glyphs are drawn when their edit runs: objective() before run()")
-        drawings = self.plan.drawings
-        x, y, w, h = self.box
-        top, left = view.origin
-        inside = torch.zeros_like(view.region)
-        inside[:, :, y - top : y - top + h, x - left : x - left + w] = 1.0
-        return lambda image: masked_mean((image - drawings).abs(), inside) / 8.0
+        drawings = self.plan.drawings  # the edit's region is the box
+        return lambda image: masked_mean((image - drawings).abs(), view.region) / PIXEL_SCALE
 
     def summary(self) -> str:
         labels = self.font.labels
         x, y, w, h = self.box
         return f"Glyphs {labels[0]}–{labels[-1]} ({self.font.name}) for the {w}×{h} box at ({x}, {y})"
-
-    def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
-        return ()
 
 
 @dataclass(frozen=True)

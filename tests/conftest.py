@@ -283,6 +283,23 @@ def models_folder(tmp_path_factory, monkeypatch):
 # --- the window (gui_driver.py drives it) -------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _garbage_on_the_gui_thread(request: pytest.FixtureRequest):
+    """In a test that uses Qt, cyclic garbage is collected on the GUI thread only, as the application
+    does (gui/window/collector.py): a widget of an earlier test destroyed by a collection that a job's
+    worker thread set off crashed a test worker now and then. Everything is collected at the end."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    from explorer_app.gui.window.collector import GuiThreadCollector
+
+    request.getfixturevalue("qapp")
+    collector = GuiThreadCollector()
+    collector.start()
+    yield
+    collector.stop()
+
+
 @pytest.fixture
 def photo(tmp_path: Path) -> Path:
     from gui_driver import write_photo

@@ -196,3 +196,44 @@ def test_undo_and_redo_repaint_only_what_changed(qtbot, explore: MainWindow, job
     window.commands[job].trigger()
     wait_idle(qtbot, window)
     assert len(pasted) == 1 and pasted[0][0] * pasted[0][1] <= 72 * 56
+
+
+class _Cycle:
+    """Garbage that only the cyclic collector frees; notes the thread that freed it."""
+
+    def __init__(self, freed_in: list[str]) -> None:
+        self.me = self
+        self.freed_in = freed_in
+
+    def __del__(self) -> None:
+        self.freed_in.append(threading.current_thread().name)
+
+
+def test_cyclic_garbage_is_freed_on_the_gui_thread_while_a_worker_allocates(qapp) -> None:
+    """A Qt object freed by a collection that a worker thread set off crashes the process now and then;
+    with the application's collector running, a worker that allocates heavily frees no cycle, the GUI
+    thread's timer does."""
+    import gc
+
+    from explorer_app.gui.window.collector import GuiThreadCollector
+
+    gc.collect()
+    collector = GuiThreadCollector()
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        freed_in: list[str] = []
+        _Cycle(freed_in)
+        kept: list[list[int]] = []
+        worker = threading.Thread(target=lambda: kept.extend([i] for i in range(200_000)), name="worker")
+        worker.start()
+        worker.join()
+        assert freed_in == []
+        deadline = time.monotonic() + 5
+        while not freed_in and time.monotonic() < deadline:
+            qapp.processEvents()
+            time.sleep(0.01)
+        assert freed_in == [threading.main_thread().name]
+    finally:
+        collector.stop()
+    assert gc.isenabled()

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QApplication
 from ...atomic import atomic_write_bytes
 from ..settings import Settings
 from ..widgets.icons import icon
+from .collector import GuiThreadCollector
 from .main_window import MainWindow
 
 
@@ -50,18 +51,23 @@ def run_gui(path: Path | None, screenshot: Path | None = None, kind: str = "PNG"
     app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("JPEG Explorer")
     app.setWindowIcon(icon("app"))
-    if screenshot is None:
-        prepare_torch()
-        window = MainWindow()
-        window.show()
-        if path is not None:
-            window.open_path(path)
-        else:
-            window.sessions.offer_autosaves()
-        return app.exec()
-    with tempfile.TemporaryDirectory() as folder:
-        window = MainWindow(Settings(Path(folder) / "settings.ini"))
-        return save_screenshot(app, window, path, screenshot, kind)
+    collector = GuiThreadCollector(app)
+    collector.start()
+    try:
+        if screenshot is None:
+            prepare_torch()
+            window = MainWindow()
+            window.show()
+            if path is not None:
+                window.open_path(path)
+            else:
+                window.sessions.offer_autosaves()
+            return app.exec()
+        with tempfile.TemporaryDirectory() as folder:
+            window = MainWindow(Settings(Path(folder) / "settings.ini"))
+            return save_screenshot(app, window, path, screenshot, kind)
+    finally:
+        collector.stop()
 
 
 def _quiet(kind: QtMsgType, context: QMessageLogContext, message: str | None) -> None:

@@ -149,7 +149,7 @@ def test_tampering_fails_under_every_encoder(tmp_path, kind):
         assert_caught(tmp_path, kind, writer, sampling, quality, sorted(IMAGES)[w % len(IMAGES)])
 
 
-@pytest.mark.slow
+@pytest.mark.sweep
 @pytest.mark.parametrize("kind", sorted(TAMPERING))
 def test_tampering_fails_on_the_whole_matrix(tmp_path, kind):
     """Every one of the 144 originals of the matrix, tampered (576 cases with the four kinds)."""

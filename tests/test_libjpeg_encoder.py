@@ -113,6 +113,7 @@ def test_pillow_every_tenth_quality(tmp_path, name, sampling):
         assert_identical(IMAGES[name], pillow(IMAGES[name], quality=quality, subsampling=sampling), tmp_path)
 
 
+@pytest.mark.sweep
 def test_pillow_every_quality_from_1_to_100_on_a_photo(tmp_path):
     photo = IMAGES["astronaut"]
     for quality in range(1, 101):

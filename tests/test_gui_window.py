@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import QMessageBox
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window.main_window import MainWindow
 
-from gui_driver import drag, mouse, select_rectangle, wait_idle, write_photo
+from gui_driver import drag, mouse, press_apply, select_rectangle, wait_idle, write_photo
 
 
 def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> None:
@@ -262,3 +262,25 @@ def test_preferences_dialog_writes_the_settings(window: MainWindow) -> None:
     dialog.accept()
     reread = Settings(window.settings.store.fileName())
     assert (reread.device, reread.edit_steps, reread.export_bit_depth) == ("cpu", 100, 8)
+
+
+def test_the_status_bar_states_the_size_as_displayed(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """An EXIF-turned photo: the status bar, the display and the File panel all say 56 × 72."""
+    window.open_path(write_photo(tmp_path / "turned.jpg", orientation=6))
+    wait_idle(qtbot, window)
+    assert window.canvas.image_size() == (56, 72)
+    assert window.file_panel.fields["size"].text().startswith("56 × 72 px")
+    assert "opened: 56 × 72;" in window.status.message.text()
+
+
+def test_the_region_panel_and_the_history_give_one_size(qtbot, explore: MainWindow) -> None:
+    """A rectangle dragged between pixel centres: the Region panel and the history entry of an edit on it
+    name the same box (the panel used to count the pixels the outline touched, one more each way)."""
+    window = explore
+    window.canvas.zoom_actual_size()
+    window.canvas.zoom_by(4.0)  # a screen pixel is a quarter of an image pixel: the drag lands between edges
+    select_rectangle(window, 16.75, 16.75, 36.25, 39.25)
+    summary = window.region_panel.summary.text()
+    box = summary.split("bounding box ")[1]
+    press_apply(qtbot, window, "Brightness")
+    assert f"selection of {box.replace(' at', ' px at')}" in window.history_panel.list.item(1).toolTip()

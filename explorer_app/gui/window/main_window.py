@@ -451,10 +451,8 @@ class MainWindow(QMainWindow):
         if opened.restored is not None:
             self.sessions.say_restored(opened.restored, opened.session.base_matches)
         else:
-            self.status.say(
-                f"{opened.path.name} opened: {opened.code.width} × {opened.code.height}; "
-                "select a region and pick a tool"
-            )
+            height, width = display_size(opened.code.orientation, opened.code.height, opened.code.width)
+            self.status.say(f"{opened.path.name} opened: {width} × {height}; select a region and pick a tool")
             self.sessions.offer_autosave(opened)
         if model.note:
             self.status.say(model.note)

@@ -149,7 +149,44 @@ def test_the_cursor_readout_names_pixel_colour_block_and_quantization(qtbot, exp
     table = window.opened.code.tables[0]
     kept = int(np.count_nonzero(window.opened.code.coefficients[0][1, 1]))
     assert text.startswith(f"x 12, y 9 · RGB {r} {g} {b} · Y ")
-    assert f"block (1, 1): {kept}/64 coefficients kept, DC step {int(table[0, 0])}" in text
+    assert text.endswith(f"block (1, 1): {kept}/64 kept, DC step {int(table[0, 0])}")
+    assert f"{kept} of 64 luma coefficients" in window.status.readout.toolTip()
     assert window.status.readout.isVisible()
     mouse(window, QEvent.Type.MouseMove, (500.0, 500.0), Qt.MouseButton.NoButton)  # off the image
-    assert not window.status.readout.isVisible()
+    assert window.status.readout.text() == "" and window.status.readout.isVisible()  # its place stays
+
+
+def test_the_cursor_readout_has_its_own_place_beside_the_message(qtbot, explore: MainWindow) -> None:
+    """Moving the cursor over the image neither squeezes nor covers the last message, and a hover tip
+    (Qt's temporary message) does not hide the readout."""
+    window = explore
+    window.resize(1280, 800)
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Variance")
+    message, readout = window.status.message, window.status.readout
+    qtbot.wait(50)
+    text, width = message.text(), message.width()
+    assert "reached" in text
+    mouse(window, QEvent.Type.MouseMove, (12.5, 9.5), Qt.MouseButton.NoButton)
+    qtbot.wait(50)
+    assert readout.text().startswith("x 12, y 9") and readout.isVisible()
+    assert message.text() == text and message.width() == width
+    assert not message.geometry().intersects(readout.geometry())
+    assert readout.width() >= readout.fontMetrics().horizontalAdvance(readout.text())
+    window.statusBar().showMessage("a hover tip")
+    assert readout.isVisible()
+
+
+def test_the_progress_label_names_the_whole_stage(qtbot, explore: MainWindow, monkeypatch) -> None:
+    window = explore
+    window.resize(1280, 800)
+    monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    select_rectangle(window, 16, 16, 40, 40)
+    window.tool_panels["Variance"].apply_button.click()
+    qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
+    job = window.status.job
+    qtbot.wait(50)
+    assert job.text().startswith("Variance") and job.isVisible()
+    assert job.width() >= job.fontMetrics().horizontalAdvance(job.text())
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    wait_idle(qtbot, window)

@@ -190,3 +190,18 @@ def test_the_progress_label_names_the_whole_stage(qtbot, explore: MainWindow, mo
     assert job.width() >= job.fontMetrics().horizontalAdvance(job.text())
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     wait_idle(qtbot, window)
+
+
+def test_a_new_export_replaces_the_last_verdict(qtbot, explore: MainWindow, tmp_path: Path) -> None:
+    window = explore
+    window.export_to(tmp_path / "first.png", 16)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.export_result is not None)
+    window.export_result.close()
+    assert window.status.message.text().startswith("VERIFIED")
+    window.export_to(tmp_path / "second.png", 16)
+    assert window.jobs.busy
+    assert window.status.message.text() == "Exporting second.png: the verdict follows when it is verified"
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.status.message.text().startswith("VERIFIED"))
+    window.export_result.close()

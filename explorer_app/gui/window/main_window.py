@@ -580,6 +580,7 @@ class MainWindow(QMainWindow):
             bit_depth or None,
             on_result=lambda result: self.show_export_result(*result),
         )
+        self.status.say(f"Exporting {path.name}: the verdict follows when it is verified")
 
     def show_export_result(self, path: Path, report: VerificationReport) -> None:
         self.status.say(report.summary(), report.verified)

@@ -205,3 +205,40 @@ def test_a_new_export_replaces_the_last_verdict(qtbot, explore: MainWindow, tmp_
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: window.status.message.text().startswith("VERIFIED"))
     window.export_result.close()
+
+
+@pytest.mark.parametrize("title", ["Alternatives", "Digits / letters"])
+def test_candidates_found_are_said_in_the_status_bar(qtbot, explore: MainWindow, title: str) -> None:
+    window = explore
+    select_rectangle(window, 24, 16, 48, 40)
+    window.status.say("an older message")
+    press_apply(qtbot, window, title)
+    gallery = window.tool_panels[title].gallery
+    assert gallery.candidates
+    assert window.status.message.text() == f"{title}: {gallery.verdict.text()} Click one to see it, then Keep it."
+
+
+def test_undo_says_what_it_undid_and_drops_the_candidates_it_made_stale(qtbot, explore: MainWindow) -> None:
+    """Undo after Alternatives: the gallery compared with an image that is no longer the current one, so
+    it goes (with a word why), the canvas shows the current image, and the status names what was undone."""
+    window = explore
+    select_rectangle(window, 8, 8, 32, 32)
+    press_apply(qtbot, window, "Brightness")
+    panel = window.tool_panels["Alternatives"]
+    panel.controls["count"].setValue(2)
+    press_apply(qtbot, window, "Alternatives")
+    qtbot.mouseClick(panel.gallery.buttons[0], Qt.MouseButton.LeftButton)
+    window.statusBar().showMessage(window.commands["undo"].statusTip())  # the hover tip of the Undo button
+    window.commands["undo"].trigger()
+    wait_idle(qtbot, window)
+    assert window.status.message.text() == "Undone: Brightness +25"
+    assert window.statusBar().currentMessage() == ""  # the outcome shows at once, over the hover tip
+    assert not panel.gallery.candidates and not panel.gallery.buttons
+    assert panel.message.text() == (
+        "The current image changed: these alternatives were made for the image before it and were dropped; "
+        "press Generate again."
+    )
+    assert shown_pixels(window) == window.images["current"].tobytes()
+    window.commands["redo"].trigger()
+    wait_idle(qtbot, window)
+    assert window.status.message.text() == "Redone: Brightness +25"

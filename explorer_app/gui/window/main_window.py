@@ -27,7 +27,7 @@ from ..jobs.opening import FirstView, LoadedModel, NetworkView, OpenedFile, load
 from ..jobs.restoring import Restored
 from ..jobs.runner import Jobs
 from ..jobs.saving import SessionWriter
-from ..model.candidates import Changed, Shown
+from ..model.candidates import CandidateSet, Changed, Shown
 from ..model.geometry import display_block_offset, display_size
 from ..model.maps import coarseness_map, heat_rgba, stretch
 from ..model.readout import readout
@@ -295,6 +295,8 @@ class MainWindow(QMainWindow):
         self.explorer.previewed.connect(self._show_preview)
         self.explorer.previewCleared.connect(self._clear_preview)
         self.explorer.committed.connect(self._committed)
+        self.explorer.candidatesFound.connect(self._candidates_found)
+        self.explorer.moved.connect(self.status.say)
         self.explorer.changed.connect(self._update_actions)
         self.explorer.changed.connect(self.sessions.autosave)
         self.toolbox.panelChanged.connect(lambda title: self.commands[f"tool:{title}"].setChecked(True))
@@ -497,6 +499,10 @@ class MainWindow(QMainWindow):
     def _committed(self, record: dict[str, object], panel: ToolPanel) -> None:
         reached = "; ".join(outcome_texts(record))
         self.status.say(f"{tool_words(record)}" + (f" — {reached}" if reached else ""))
+
+    def _candidates_found(self, panel: ToolPanel, found: CandidateSet) -> None:
+        hint = " Click one to see it, then Keep it." if found.candidates else ""
+        self.status.say(f"{panel.title}: {found.verdict}{hint}")
 
     def _show_readout(self, x: float, y: float) -> None:
         shown = (

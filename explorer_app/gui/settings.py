@@ -61,6 +61,9 @@ class Settings:
     """How strongly an edit keeps the pixels outside the region as they were (0: not at all)."""
     autosave_seconds = _Preference(20, int)
     """Seconds after an edit before the session is autosaved for crash recovery (0: at once)."""
+    kept_autosave = _Preference("", str)
+    """The autosave written because the window was closed during a job (kept on purpose, not by a crash);
+    empty when none is."""
 
     @property
     def autosave_folder(self) -> Path:

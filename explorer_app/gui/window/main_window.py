@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
         from_autosave = opened.restored is not None and opened.restored.parent == self.settings.autosave_folder
         self.explorer.start(opened.session, dirty=from_autosave)
         if opened.restored is not None:
-            self.sessions.say_restored(opened.restored, opened.session.base_matches)
+            self.sessions.say_restored(opened.restored, opened.path.name, opened.session.base_matches)
         else:
             height, width = display_size(opened.code.orientation, opened.code.height, opened.code.width)
             self.status.say(f"{opened.path.name} opened: {width} × {height}; select a region and pick a tool")
@@ -666,6 +666,6 @@ class MainWindow(QMainWindow):
         session = self.explorer.session
         if self.keep_autosave and self.explorer.dirty and session is not None and session.history.entries:
             self.explorer.saved_generation = self.explorer.generation
-            self.sessions.write_autosave(session)
+            self.sessions.write_autosave(session, closing=True)
             return
         QTimer.singleShot(0, self.close)

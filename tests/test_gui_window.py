@@ -284,3 +284,38 @@ def test_the_region_panel_and_the_history_give_one_size(qtbot, explore: MainWind
     box = summary.split("bounding box ")[1]
     press_apply(qtbot, window, "Brightness")
     assert f"selection of {box.replace(' at', ' px at')}" in window.history_panel.list.item(1).toolTip()
+
+
+def test_the_export_dialog_proposes_a_folder_outside_the_evidence(
+    qtbot, opened: MainWindow, photo: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The first export is proposed in the documented default folder, never beside the input; then the
+    folder the user picked (remembered in the settings), unless that was the input's own folder."""
+    from PyQt6.QtWidgets import QFileDialog
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    proposed: list[Path] = []
+    picked = tmp_path / "case-exports" / "mine.png"
+    picked.parent.mkdir()
+
+    def save_dialog(parent, caption, directory, filters):
+        proposed.append(Path(directory))
+        return str(picked), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    window = opened
+    window.commands["export"].trigger()
+    assert proposed[0] == tmp_path / "home" / "Pictures" / "JPEG Explorer exports" / "photo.png"
+    assert proposed[0].parent.is_dir()
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.export_result is not None)
+    window.export_result.close()
+    assert Settings(tmp_path / "settings.ini").last_export_folder == str(picked.parent)
+    window.commands["export"].trigger()
+    assert proposed[1] == picked.parent / "photo.png"
+    wait_idle(qtbot, window)
+    window.settings.last_export_folder = str(photo.parent)  # an export the user once put beside the input
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (proposed.append(Path(a[2])), ("", ""))[1])
+    window.commands["export"].trigger()
+    assert proposed[2].parent == tmp_path / "home" / "Pictures" / "JPEG Explorer exports"

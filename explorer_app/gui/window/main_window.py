@@ -567,7 +567,12 @@ class MainWindow(QMainWindow):
     def ask_export(self) -> None:
         if self.opened is None:
             return
-        suggestion = Path(self.settings.last_export_folder or self.opened.path.parent) / f"{self.opened.path.stem}.png"
+        folder = self.settings.export_folder(self.opened.path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)  # the dialog opens in it
+        except OSError:
+            folder = Path.home()
+        suggestion = folder / f"{self.opened.path.stem}.png"
         name, _ = QFileDialog.getSaveFileName(self, "Export verified PNG", str(suggestion), "PNG images (*.png)")
         if name:
             self.export_to(Path(name), self.settings.export_bit_depth)

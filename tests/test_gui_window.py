@@ -319,3 +319,35 @@ def test_the_export_dialog_proposes_a_folder_outside_the_evidence(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (proposed.append(Path(a[2])), ("", ""))[1])
     window.commands["export"].trigger()
     assert proposed[2].parent == tmp_path / "home" / "Pictures" / "JPEG Explorer exports"
+
+
+def test_launching_on_a_non_jpeg_shows_the_window_and_one_line(
+    qtbot, tmp_path: Path, monkeypatch, models_folder
+) -> None:
+    """``jpeg-explorer notes.txt`` from a desktop menu: the window opens and a dialog says why in one line
+    (there is no terminal to read)."""
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer_app.cli.main import main
+    from explorer_app.gui.window import app as application
+    from explorer_app.gui.window import main_window
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    monkeypatch.setattr(main_window, "Settings", lambda: Settings(tmp_path / "settings.ini"))
+    monkeypatch.setattr(application, "prepare_torch", lambda: None)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    warned: list[tuple[object, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append((parent, text)))
+
+    def event_loop(app: QApplication) -> int:
+        """The user reads the dialog, then closes the window."""
+        qtbot.waitUntil(lambda: bool(warned), timeout=30_000)
+        window = warned[0][0]
+        assert isinstance(window, MainWindow) and window.isVisible()
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", event_loop)
+    assert main([str(notes)]) == 0
+    assert len(warned) == 1 and "\n" not in warned[0][1] and warned[0][1].startswith(str(notes))

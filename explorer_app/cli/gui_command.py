@@ -1,6 +1,7 @@
 """``jpeg-explorer [gui] [FILE] [--screenshot OUT.png]``: the desktop application.
 
-A screenshot's destination is checked before Qt starts (a known image type, not a folder, not the input
+The desktop application opens even on a file it cannot use, and says why in a dialog. A screenshot's input
+is checked before Qt starts, and so is its destination (a known image type, not a folder, not the input
 under any name, a folder that exists and takes a file); the picture is then encoded in memory and written
 atomically, so a failure is one line on stderr, exit 2, and no file.
 """
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         return fail("--screenshot: no file name given")
     path = Path(args.file) if args.file else None
     screenshot = None if args.screenshot is None else Path(args.screenshot)
-    if path is not None:
+    if screenshot is not None and path is not None:  # otherwise the window says what is wrong, in a dialog
         try:
             read_jpeg(path)
         except JpegError as error:

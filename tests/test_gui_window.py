@@ -351,3 +351,31 @@ def test_launching_on_a_non_jpeg_shows_the_window_and_one_line(
     monkeypatch.setattr(QApplication, "exec", event_loop)
     assert main([str(notes)]) == 0
     assert len(warned) == 1 and "\n" not in warned[0][1] and warned[0][1].startswith(str(notes))
+
+
+def test_missing_x11_libraries_are_named_in_one_line(tmp_path: Path, monkeypatch, capfd) -> None:
+    """On a fresh Debian without libxcb-cursor0, Qt would abort (exit 134) naming no package."""
+    from explorer_app.cli.main import main
+    from explorer_app.gui.window import app as application
+    from explorer_app.gui.window import platform_check
+
+    def load(library: str) -> None:
+        if library in ("libxcb-cursor.so.0", "libxcb-icccm.so.4"):
+            raise OSError(f"{library}: cannot open shared object file")
+
+    monkeypatch.setattr(platform_check, "load_library", load)
+    monkeypatch.setattr(application, "run_gui", lambda *a, **k: pytest.fail("Qt was started"))
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    assert main([]) == 2
+    err = capfd.readouterr().err
+    assert err == (
+        "jpeg-explorer: error: Qt's X11 (xcb) platform plugin cannot load: missing system libraries; "
+        "install them with: sudo apt install libxcb-cursor0 libxcb-icccm4\n"
+    )
+    assert platform_check.platform_problem({"QT_QPA_PLATFORM": "offscreen"}) == ""
+    assert platform_check.platform_problem({"XDG_SESSION_TYPE": "wayland"}) == ""
+    monkeypatch.undo()
+    with pytest.raises(OSError):
+        platform_check.load_library("libno-such-library.so.0")
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert all(package in readme for package in platform_check.XCB_LIBRARIES.values())  # the set-up lists them

@@ -143,3 +143,67 @@ def test_closing_while_opening_a_file_just_stops(qtbot, tmp_path: Path) -> None:
     window.close()
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=10_000)
     assert not window.isVisible() and not (tmp_path / "autosave").exists()
+
+
+def edited_window(qtbot, settings: Settings, photo: Path) -> MainWindow:
+    """A window on ``photo`` with one committed brightness edit, not saved."""
+    settings.edit_steps, settings.edit_hold = 3, 0.0
+    window = MainWindow(settings, model=tiny_model())
+    qtbot.addWidget(window)
+    window.show()
+    window.open_path(photo)
+    wait_idle(qtbot, window)
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Brightness")
+    return window
+
+
+def offered_at_restart(qtbot, tmp_path: Path, monkeypatch) -> tuple[str, MainWindow]:
+    """Start again on the same settings, say Yes to the autosave offer: (its question, the window)."""
+    asked: list[str] = []
+
+    def answer(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    restarted = MainWindow(Settings(tmp_path / "settings.ini"), model=tiny_model())
+    qtbot.addWidget(restarted)
+    restarted.sessions.offer_autosaves()
+    wait_idle(qtbot, restarted)
+    assert len(asked) == 1 and restarted.explorer.session.history.position == 1
+    return asked[0], restarted
+
+
+def test_an_autosave_kept_on_a_deliberate_close_is_offered_in_those_words(
+    qtbot, tmp_path: Path, photo: Path, monkeypatch
+) -> None:
+    window = edited_window(qtbot, Settings(tmp_path / "settings.ini"), photo)
+    monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    window.tool_panels["Variance"].apply()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Close)
+    window.close()
+    qtbot.waitUntil(lambda: not window.jobs.busy and window.writer.pending == 0, timeout=10_000)
+    question, restarted = offered_at_restart(qtbot, tmp_path, monkeypatch)
+    assert "not closed normally" not in question
+    assert question == (
+        f"You closed JPEG Explorer while a computation was running; your unsaved exploration of {photo.name} "
+        "was kept. Reopen it?"
+    )
+    status = restarted.status.message.text()
+    assert status == f"Autosaved exploration of {photo.name} restored"
+    restarted.jobs.shutdown()
+
+
+def test_an_autosave_left_by_a_crash_is_offered_as_such(qtbot, tmp_path: Path, photo: Path, monkeypatch) -> None:
+    window = edited_window(qtbot, Settings(tmp_path / "settings.ini"), photo)
+    window.sessions.autosave_now()  # what the autosave timer does; then the process dies without closing
+    qtbot.waitUntil(lambda: window.writer.pending == 0, timeout=10_000)
+    window.jobs.shutdown()
+    question, restarted = offered_at_restart(qtbot, tmp_path, monkeypatch)
+    assert question == (
+        f"JPEG Explorer ended without closing (it crashed or was stopped) while exploring {photo.name}; "
+        "its autosaved exploration was kept. Reopen it?"
+    )
+    assert restarted.status.message.text() == f"Autosaved exploration of {photo.name} restored"
+    restarted.jobs.shutdown()

@@ -149,7 +149,96 @@ def test_the_cursor_readout_names_pixel_colour_block_and_quantization(qtbot, exp
     table = window.opened.code.tables[0]
     kept = int(np.count_nonzero(window.opened.code.coefficients[0][1, 1]))
     assert text.startswith(f"x 12, y 9 · RGB {r} {g} {b} · Y ")
-    assert f"block (1, 1): {kept}/64 coefficients kept, DC step {int(table[0, 0])}" in text
+    assert text.endswith(f"block (1, 1): {kept}/64 kept, DC step {int(table[0, 0])}")
+    assert f"{kept} of 64 luma coefficients" in window.status.readout.toolTip()
     assert window.status.readout.isVisible()
     mouse(window, QEvent.Type.MouseMove, (500.0, 500.0), Qt.MouseButton.NoButton)  # off the image
-    assert not window.status.readout.isVisible()
+    assert window.status.readout.text() == "" and window.status.readout.isVisible()  # its place stays
+
+
+def test_the_cursor_readout_has_its_own_place_beside_the_message(qtbot, explore: MainWindow) -> None:
+    """Moving the cursor over the image neither squeezes nor covers the last message, and a hover tip
+    (Qt's temporary message) does not hide the readout."""
+    window = explore
+    window.resize(1280, 800)
+    select_rectangle(window, 16, 16, 40, 40)
+    press_apply(qtbot, window, "Variance")
+    message, readout = window.status.message, window.status.readout
+    qtbot.wait(50)
+    text, width = message.text(), message.width()
+    assert "reached" in text
+    mouse(window, QEvent.Type.MouseMove, (12.5, 9.5), Qt.MouseButton.NoButton)
+    qtbot.wait(50)
+    assert readout.text().startswith("x 12, y 9") and readout.isVisible()
+    assert message.text() == text and message.width() == width
+    assert not message.geometry().intersects(readout.geometry())
+    assert readout.width() >= readout.fontMetrics().horizontalAdvance(readout.text())
+    window.statusBar().showMessage("a hover tip")
+    assert readout.isVisible()
+
+
+def test_the_progress_label_names_the_whole_stage(qtbot, explore: MainWindow, monkeypatch) -> None:
+    window = explore
+    window.resize(1280, 800)
+    monkeypatch.setattr(window.explorer, "budget", lambda: Budget(steps=100_000, patience=0))
+    select_rectangle(window, 16, 16, 40, 40)
+    window.tool_panels["Variance"].apply_button.click()
+    qtbot.waitUntil(lambda: window.status.progress.value() >= 2, timeout=30_000)
+    job = window.status.job
+    qtbot.wait(50)
+    assert job.text().startswith("Variance") and job.isVisible()
+    assert job.width() >= job.fontMetrics().horizontalAdvance(job.text())
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    wait_idle(qtbot, window)
+
+
+def test_a_new_export_replaces_the_last_verdict(qtbot, explore: MainWindow, tmp_path: Path) -> None:
+    window = explore
+    window.export_to(tmp_path / "first.png", 16)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.export_result is not None)
+    window.export_result.close()
+    assert window.status.message.text().startswith("VERIFIED")
+    window.export_to(tmp_path / "second.png", 16)
+    assert window.jobs.busy
+    assert window.status.message.text() == "Exporting second.png: the verdict follows when it is verified"
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.status.message.text().startswith("VERIFIED"))
+    window.export_result.close()
+
+
+@pytest.mark.parametrize("title", ["Alternatives", "Digits / letters"])
+def test_candidates_found_are_said_in_the_status_bar(qtbot, explore: MainWindow, title: str) -> None:
+    window = explore
+    select_rectangle(window, 24, 16, 48, 40)
+    window.status.say("an older message")
+    press_apply(qtbot, window, title)
+    gallery = window.tool_panels[title].gallery
+    assert gallery.candidates
+    assert window.status.message.text() == f"{title}: {gallery.verdict.text()} Click one to see it, then Keep it."
+
+
+def test_undo_says_what_it_undid_and_drops_the_candidates_it_made_stale(qtbot, explore: MainWindow) -> None:
+    """Undo after Alternatives: the gallery compared with an image that is no longer the current one, so
+    it goes (with a word why), the canvas shows the current image, and the status names what was undone."""
+    window = explore
+    select_rectangle(window, 8, 8, 32, 32)
+    press_apply(qtbot, window, "Brightness")
+    panel = window.tool_panels["Alternatives"]
+    panel.controls["count"].setValue(2)
+    press_apply(qtbot, window, "Alternatives")
+    qtbot.mouseClick(panel.gallery.buttons[0], Qt.MouseButton.LeftButton)
+    window.statusBar().showMessage(window.commands["undo"].statusTip())  # the hover tip of the Undo button
+    window.commands["undo"].trigger()
+    wait_idle(qtbot, window)
+    assert window.status.message.text() == "Undone: Brightness +25"
+    assert window.statusBar().currentMessage() == ""  # the outcome shows at once, over the hover tip
+    assert not panel.gallery.candidates and not panel.gallery.buttons
+    assert panel.message.text() == (
+        "The current image changed: these alternatives were made for the image before it and were dropped; "
+        "press Generate again."
+    )
+    assert shown_pixels(window) == window.images["current"].tobytes()
+    window.commands["redo"].trigger()
+    wait_idle(qtbot, window)
+    assert window.status.message.text() == "Redone: Brightness +25"

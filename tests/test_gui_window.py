@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import QMessageBox
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window.main_window import MainWindow
 
-from gui_driver import drag, mouse, select_rectangle, wait_idle, write_photo
+from gui_driver import drag, mouse, press_apply, select_rectangle, wait_idle, write_photo
 
 
 def test_open_shows_the_file_and_its_facts(opened: MainWindow, photo: Path) -> None:
@@ -262,3 +262,120 @@ def test_preferences_dialog_writes_the_settings(window: MainWindow) -> None:
     dialog.accept()
     reread = Settings(window.settings.store.fileName())
     assert (reread.device, reread.edit_steps, reread.export_bit_depth) == ("cpu", 100, 8)
+
+
+def test_the_status_bar_states_the_size_as_displayed(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """An EXIF-turned photo: the status bar, the display and the File panel all say 56 × 72."""
+    window.open_path(write_photo(tmp_path / "turned.jpg", orientation=6))
+    wait_idle(qtbot, window)
+    assert window.canvas.image_size() == (56, 72)
+    assert window.file_panel.fields["size"].text().startswith("56 × 72 px")
+    assert "opened: 56 × 72;" in window.status.message.text()
+
+
+def test_the_region_panel_and_the_history_give_one_size(qtbot, explore: MainWindow) -> None:
+    """A rectangle dragged between pixel centres: the Region panel and the history entry of an edit on it
+    name the same box (the panel used to count the pixels the outline touched, one more each way)."""
+    window = explore
+    window.canvas.zoom_actual_size()
+    window.canvas.zoom_by(4.0)  # a screen pixel is a quarter of an image pixel: the drag lands between edges
+    select_rectangle(window, 16.75, 16.75, 36.25, 39.25)
+    summary = window.region_panel.summary.text()
+    box = summary.split("bounding box ")[1]
+    press_apply(qtbot, window, "Brightness")
+    assert f"selection of {box.replace(' at', ' px at')}" in window.history_panel.list.item(1).toolTip()
+
+
+def test_the_export_dialog_proposes_a_folder_outside_the_evidence(
+    qtbot, opened: MainWindow, photo: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The first export is proposed in the documented default folder, never beside the input; then the
+    folder the user picked (remembered in the settings), unless that was the input's own folder."""
+    from PyQt6.QtWidgets import QFileDialog
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    proposed: list[Path] = []
+    picked = tmp_path / "case-exports" / "mine.png"
+    picked.parent.mkdir()
+
+    def save_dialog(parent, caption, directory, filters):
+        proposed.append(Path(directory))
+        return str(picked), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    window = opened
+    window.commands["export"].trigger()
+    assert proposed[0] == tmp_path / "home" / "Pictures" / "JPEG Explorer exports" / "photo.png"
+    assert proposed[0].parent.is_dir()
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.export_result is not None)
+    window.export_result.close()
+    assert Settings(tmp_path / "settings.ini").last_export_folder == str(picked.parent)
+    window.commands["export"].trigger()
+    assert proposed[1] == picked.parent / "photo.png"
+    wait_idle(qtbot, window)
+    window.settings.last_export_folder = str(photo.parent)  # an export the user once put beside the input
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (proposed.append(Path(a[2])), ("", ""))[1])
+    window.commands["export"].trigger()
+    assert proposed[2].parent == tmp_path / "home" / "Pictures" / "JPEG Explorer exports"
+
+
+def test_launching_on_a_non_jpeg_shows_the_window_and_one_line(
+    qtbot, tmp_path: Path, monkeypatch, models_folder
+) -> None:
+    """``jpeg-explorer notes.txt`` from a desktop menu: the window opens and a dialog says why in one line
+    (there is no terminal to read)."""
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer_app.cli.main import main
+    from explorer_app.gui.window import app as application
+    from explorer_app.gui.window import main_window
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    monkeypatch.setattr(main_window, "Settings", lambda: Settings(tmp_path / "settings.ini"))
+    monkeypatch.setattr(application, "prepare_torch", lambda: None)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    warned: list[tuple[object, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warned.append((parent, text)))
+
+    def event_loop(app: QApplication) -> int:
+        """The user reads the dialog, then closes the window."""
+        qtbot.waitUntil(lambda: bool(warned), timeout=30_000)
+        window = warned[0][0]
+        assert isinstance(window, MainWindow) and window.isVisible()
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", event_loop)
+    assert main([str(notes)]) == 0
+    assert len(warned) == 1 and "\n" not in warned[0][1] and warned[0][1].startswith(str(notes))
+
+
+def test_missing_x11_libraries_are_named_in_one_line(tmp_path: Path, monkeypatch, capfd) -> None:
+    """On a fresh Debian without libxcb-cursor0, Qt would abort (exit 134) naming no package."""
+    from explorer_app.cli.main import main
+    from explorer_app.gui.window import app as application
+    from explorer_app.gui.window import platform_check
+
+    def load(library: str) -> None:
+        if library in ("libxcb-cursor.so.0", "libxcb-icccm.so.4"):
+            raise OSError(f"{library}: cannot open shared object file")
+
+    monkeypatch.setattr(platform_check, "load_library", load)
+    monkeypatch.setattr(application, "run_gui", lambda *a, **k: pytest.fail("Qt was started"))
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    assert main([]) == 2
+    err = capfd.readouterr().err
+    assert err == (
+        "jpeg-explorer: error: Qt's X11 (xcb) platform plugin cannot load: missing system libraries; "
+        "install them with: sudo apt install libxcb-cursor0 libxcb-icccm4\n"
+    )
+    assert platform_check.platform_problem({"QT_QPA_PLATFORM": "offscreen"}) == ""
+    assert platform_check.platform_problem({"XDG_SESSION_TYPE": "wayland"}) == ""
+    monkeypatch.undo()
+    with pytest.raises(OSError):
+        platform_check.load_library("libno-such-library.so.0")
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert all(package in readme for package in platform_check.XCB_LIBRARIES.values())  # the set-up lists them

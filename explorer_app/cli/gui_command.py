@@ -1,6 +1,8 @@
 """``jpeg-explorer [gui] [FILE] [--screenshot OUT.png]``: the desktop application.
 
-A screenshot's destination is checked before Qt starts (a known image type, not a folder, not the input
+The desktop application opens even on a file it cannot use, and says why in a dialog; before Qt starts,
+missing system libraries of Qt's X11 plugin are named in one line (Qt would abort). A screenshot's input
+is checked before Qt starts, and so is its destination (a known image type, not a folder, not the input
 under any name, a folder that exists and takes a file); the picture is then encoded in memory and written
 atomically, so a failure is one line on stderr, exit 2, and no file.
 """
@@ -12,6 +14,7 @@ import os
 from pathlib import Path
 
 from ..codec import JpegError, read_jpeg
+from ..gui.window.platform_check import platform_problem
 from .errors import fail
 from .output_set import OutputError, check_not_inputs, prepare_folder
 
@@ -54,7 +57,11 @@ def run(args: argparse.Namespace) -> int:
         return fail("--screenshot: no file name given")
     path = Path(args.file) if args.file else None
     screenshot = None if args.screenshot is None else Path(args.screenshot)
-    if path is not None:
+    if screenshot is None:  # the window says what is wrong with the file, in a dialog
+        problem = platform_problem(os.environ)
+        if problem:
+            return fail(problem)
+    elif path is not None:
         try:
             read_jpeg(path)
         except JpegError as error:

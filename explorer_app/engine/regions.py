@@ -64,8 +64,14 @@ class Region:
 
     def describe(self) -> dict[str, object]:
         """JSON-able summary for histories and reports."""
-        y0, y1, x0, x1 = self.bounds()
-        return {"kind": self.kind, "area_px": self.area, "bounds_xywh": [x0, y0, x1 - x0, y1 - y0]}
+        return {"kind": self.kind, "area_px": self.area, "bounds_xywh": list(box_xywh(self.mask))}
+
+
+def box_xywh(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of the pixels set in ``mask``: the one way a region's box is stated (the
+    history's ``bounds_xywh``, the Region panel); raises ValueError when no pixel is set."""
+    y0, y1, x0, x1 = Region(mask).bounds()
+    return x0, y0, x1 - x0, y1 - y0
 
 
 def _canvas(shape: tuple[int, int]) -> np.ndarray:

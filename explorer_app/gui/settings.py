@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from PyQt6.QtCore import QByteArray, QSettings
+from PyQt6.QtCore import QByteArray, QSettings, QStandardPaths
 
 T = TypeVar("T")
 RECENT_LIMIT = 10
+EXPORT_FOLDER_NAME = "JPEG Explorer exports"
+"""Exports go to this folder in the user's Pictures folder until the user picks another one."""
 
 
 class _Preference(Generic[T]):
@@ -61,6 +63,9 @@ class Settings:
     """How strongly an edit keeps the pixels outside the region as they were (0: not at all)."""
     autosave_seconds = _Preference(20, int)
     """Seconds after an edit before the session is autosaved for crash recovery (0: at once)."""
+    kept_autosave = _Preference("", str)
+    """The autosave written because the window was closed during a job (kept on purpose, not by a crash);
+    empty when none is."""
 
     @property
     def autosave_folder(self) -> Path:
@@ -72,6 +77,16 @@ class Settings:
             if path is not None
             else QSettings("JPEG Explorer", "jpeg-explorer")
         )
+
+    def export_folder(self, source: Path) -> Path:
+        """The folder the export dialog proposes for an export of ``source``: the last folder exported to,
+        unless that is the source's own folder (the evidence stays untouched by default); else
+        ``~/Pictures/JPEG Explorer exports`` (the platform's Pictures location)."""
+        last = self.last_export_folder
+        if last and Path(last).resolve() != source.resolve().parent:
+            return Path(last)
+        pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        return Path(pictures or Path.home()) / EXPORT_FOLDER_NAME
 
     def add_recent(self, path: str | Path) -> None:
         """Put ``path`` first in the recent files, without duplicates, at most RECENT_LIMIT long."""

@@ -7,6 +7,7 @@ import numpy as np
 from PyQt6.QtCore import QObject, QRect, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPainterPath
 
+from ...engine.regions import box_xywh
 from ..model.geometry import display_to_file_mask
 
 
@@ -99,6 +100,6 @@ class Selection(QObject):
         return display_to_file_mask(self.display_mask(), orientation)
 
     def bounding_box(self) -> tuple[int, int, int, int]:
-        """(x, y, w, h) of the selection in display pixels, clipped to the image."""
-        rect = self.outline().boundingRect().intersected(QRectF(0, 0, self.size[1], self.size[0]))
-        return int(rect.x()), int(rect.y()), int(np.ceil(rect.width())), int(np.ceil(rect.height()))
+        """(x, y, w, h) of the selected pixels in display pixels (those whose centres the shapes cover, as
+        the engine and the history count them); raises ValueError when no pixel is selected."""
+        return box_xywh(self.display_mask())

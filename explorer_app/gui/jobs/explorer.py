@@ -13,6 +13,7 @@ from ...engine.regions import Region
 from ...engine.session import Session
 from ...engine.tools import Tool
 from ..model.candidates import Candidate, CandidateSet, Changed, Ranked
+from ..model.records import moved_words
 from ..settings import Settings
 from .edits import edit_job, history_job, keep_job
 from .runner import Jobs
@@ -43,13 +44,16 @@ class Explorer(QObject):
     """Holds the Session of the open file and runs its jobs. Signals: ``imageChanged(Changed)`` when part
     of the current image changed, ``previewed(Shown)`` for a live preview or a candidate shown over it,
     ``previewCleared()``, ``committed(record)`` after a commit, ``changed()`` when the history changed,
-    ``candidatesFound(panel, CandidateSet)``."""
+    ``candidatesFound(panel, CandidateSet)`` when a panel's candidates are shown, ``moved(words)`` after an
+    undo or redo, saying what it undid or redid."""
 
     imageChanged = pyqtSignal(object)
     previewed = pyqtSignal(object)
     previewCleared = pyqtSignal()
     committed = pyqtSignal(object, object)
     changed = pyqtSignal()
+    candidatesFound = pyqtSignal(object, object)
+    moved = pyqtSignal(str)
 
     def __init__(self, jobs: Jobs, settings: Settings) -> None:
         super().__init__()
@@ -92,8 +96,22 @@ class Explorer(QObject):
         history = self.session.history
         if not 0 <= position <= len(history.entries) or position == history.position:
             return
-        label = "Undo" if position < history.position else "Redo"
-        self.jobs.start(label, history_job, self.session, position, on_result=self._show_change)
+        undone = position < history.position
+        records = [
+            entry.record for entry in history.entries[min(position, history.position) : max(position, history.position)]
+        ]
+        words = moved_words(records[::-1] if undone else records, undone)
+        self.jobs.start(
+            "Undo" if undone else "Redo",
+            history_job,
+            self.session,
+            position,
+            on_result=lambda change: self._moved(change, words),
+        )
+
+    def _moved(self, change: Changed, words: str) -> None:
+        self._show_change(change)
+        self.moved.emit(words)
 
     # -- edits -----------------------------------------------------------------------------------------
     def budget(self) -> Budget:
@@ -134,6 +152,7 @@ class Explorer(QObject):
         self.previewCleared.emit()
         if isinstance(found, CandidateSet):
             panel.show_candidates(found)
+            self.candidatesFound.emit(panel, found)
         elif found is not None:
             self._show_change(found)
             panel.committed(found.record or {})

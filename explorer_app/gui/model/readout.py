@@ -10,8 +10,8 @@ from .geometry import display_to_file_point
 
 
 def readout(code: JpegCode, shown: np.ndarray, x: float, y: float) -> tuple[str, str]:
-    """(one line, a fuller description) for the display position (x, y) on ``shown`` (the uint8 display
-    image on screen, EXIF orientation applied)."""
+    """(one line, a fuller description with the AC steps too) for the display position (x, y) on ``shown``
+    (the uint8 display image on screen, EXIF orientation applied)."""
     dx, dy = int(x), int(y)
     fx, fy = (int(v) for v in display_to_file_point(dx + 0.5, dy + 0.5, code.orientation, code.height, code.width))
     value = np.atleast_1d(shown[dy, dx]).astype(float)
@@ -21,7 +21,7 @@ def readout(code: JpegCode, shown: np.ndarray, x: float, y: float) -> tuple[str,
     kept = int(np.count_nonzero(code.coefficients[0][by, bx]))
     table = code.tables[0].reshape(64)
     steps = f"DC step {int(table[0])}, AC steps {int(table[1:].min())}–{int(table[1:].max())}"
-    line = f"x {fx}, y {fy} · {colour} · Y {luma:.0f} · block ({bx}, {by}): {kept}/64 coefficients kept, {steps}"
+    line = f"x {fx}, y {fy} · {colour} · Y {luma:.0f} · block ({bx}, {by}): {kept}/64 kept, DC step {int(table[0])}"
     full = (
         f"File pixel x {fx}, y {fy} (displayed at {dx}, {dy})\n{colour}, luma Y {luma:.1f}\n"
         f"8×8 block column {bx}, row {by}: {kept} of 64 luma coefficients non-zero in the file\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 def outcome_texts(record: Mapping[str, object]) -> list[str]:
@@ -22,3 +22,10 @@ def tool_words(record: Mapping[str, object]) -> str:
         return str(record["summary"])
     words = re.sub(r"(?<!^)(?=[A-Z])", " ", str(record.get("tool", "edit"))).lower()
     return words[:1].upper() + words[1:]
+
+
+def moved_words(records: Sequence[Mapping[str, object]], undone: bool) -> str:
+    """What an undo or redo of the edits with these history records did, e.g. "Undone: Brightness +25"."""
+    verb = "Undone" if undone else "Redone"
+    edits = "; ".join(tool_words(record) for record in records)
+    return f"{verb}: {edits}" if len(records) == 1 else f"{verb} {len(records)} edits: {edits}"

@@ -52,8 +52,11 @@ class RegionPanel(QWidget):
         if self.region.is_empty():
             self.summary.setText("No region: tools need one. Draw with a selection tool.")
             return
-        x, y, w, h = self.region.bounding_box()
         pixels = int(self.region.display_mask().sum())
+        if pixels == 0:
+            self.summary.setText("No pixel selected: the shapes cover no pixel centre.")
+            return
+        x, y, w, h = self.region.bounding_box()
         self.summary.setText(
             f"{pixels} px selected{' (inverted)' if self.region.inverted else ''}\nbounding box {w}×{h} at ({x}, {y})"
         )

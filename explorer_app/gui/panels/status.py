@@ -1,5 +1,6 @@
 """The status bar: the last outcome (kept until the next one), the running job with its progress and
-cancel, what is under the cursor, consistency of the current image, model, device and zoom."""
+cancel, what is under the cursor (in a place of its own), consistency of the current image, model, device
+and zoom."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QToolButton
 
 COLORS = {True: "color:#1b8a3a;", False: "color:#c0392b;font-weight:bold;", None: ""}
+READOUT_TEMPLATE = "x 0000, y 0000 · RGB 000 000 000 · Y 000 · block (000, 000): 00/64 kept, DC step 000"
+"""The readout's widest line on a 12-MP photo: its label is that wide, so the message beside it never moves."""
+JOB_LABEL_MAX = 320
+"""The running job's stage is shown whole up to this many px."""
+READOUT_TIP = "Under the cursor: file coordinates, colour, luma Y, the 8×8 block and its quantization"
 
 
 def narrow(label: QLabel, minimum: int) -> QLabel:
@@ -25,11 +31,11 @@ class StatusPanel:
 
     def __init__(self, bar: QStatusBar, cancel: QAction) -> None:
         self.message = narrow(QLabel(), 120)
-        self.readout = narrow(QLabel(), 160)
-        self.readout.setToolTip(
-            "Under the cursor: file coordinates, colour, luma Y, the 8×8 block and its quantization"
-        )
-        self.job = narrow(QLabel(), 60)
+        self.readout = QLabel()
+        self.readout.setFixedWidth(self.readout.fontMetrics().horizontalAdvance(READOUT_TEMPLATE) + 8)
+        self.readout.setToolTip(READOUT_TIP)
+        self.job = QLabel()
+        self.job.setMaximumWidth(JOB_LABEL_MAX)
         self.device = QLabel()
         self.device.setToolTip("Where the network runs (change it in Preferences)")
         self.model = QLabel()
@@ -49,14 +55,22 @@ class StatusPanel:
         for widget in (self.job, self.progress, self.cancel):
             widget.setVisible(False)
         bar.addWidget(self.message, 1)
-        bar.addWidget(self.readout, 1)
-        self.readout.hide()
-        for widget in (self.job, self.progress, self.cancel, self.consistency, self.model, self.device, self.zoom):
+        for widget in (
+            self.job,
+            self.progress,
+            self.cancel,
+            self.readout,
+            self.consistency,
+            self.model,
+            self.device,
+            self.zoom,
+        ):
             bar.addPermanentWidget(widget)
         self.bar = bar
 
     def say(self, text: str, good: bool | None = None) -> None:
         """Show ``text`` until the next message (green when ``good``, red and bold when not)."""
+        self.bar.clearMessage()  # a hover tip over the button that started it would hide the outcome
         self.message.setText(text)
         self.message.setToolTip(f"{time.strftime('%H:%M:%S')}: {text}")
         self.message.setStyleSheet(COLORS[good])
@@ -65,10 +79,11 @@ class StatusPanel:
         """What is under the cursor (``full``, in the tooltip, says it at length)."""
         self.readout.setText(line)
         self.readout.setToolTip(full)
-        self.readout.show()
 
     def hide_readout(self) -> None:
-        self.readout.hide()
+        """The cursor left the image: the readout's place stays, empty."""
+        self.readout.clear()
+        self.readout.setToolTip(READOUT_TIP)
 
     def set_busy(self, busy: bool) -> None:
         for widget in (self.job, self.progress, self.cancel):

@@ -55,6 +55,7 @@ class CandidateGallery(QWidget):
         self.verdict.hide()
         self.legend.hide()
         host.busyChanged.connect(lambda busy: self._set_choosing(bool(self.candidates) and not busy))
+        host.imageChanged.connect(self._drop_stale)
         self._set_choosing(False)
 
     def show_candidates(self, found: CandidateSet) -> None:
@@ -96,6 +97,16 @@ class CandidateGallery(QWidget):
     def discard(self) -> None:
         self.clear()
         self.host.discard()
+
+    def _drop_stale(self) -> None:
+        """The current image changed under the candidates (undo, redo, another edit): they were ranked
+        against the image before, so they go, and the panel says why."""
+        if self.candidates:
+            self.discard()
+            self.panel.say(
+                f"The current image changed: these {self.panel.noun}s were made for the image before it and "
+                f"were dropped; press {self.panel.apply_text} again."
+            )
 
     def clear(self) -> None:
         for button in self.buttons:

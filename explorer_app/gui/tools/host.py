@@ -19,9 +19,11 @@ from ..model.geometry import display_to_file_point
 
 
 class ToolHost(QObject):
-    """``busyChanged(bool)`` while a job runs (panels disable what would start another one)."""
+    """``busyChanged(bool)`` while a job runs (panels disable what would start another one);
+    ``imageChanged()`` when the current image changed (a commit, undo or redo)."""
 
     busyChanged = pyqtSignal(bool)
+    imageChanged = pyqtSignal()
 
     def __init__(self, explorer: Explorer, jobs: Jobs, canvas: ImageCanvas, region: Selection, pan: QAction) -> None:
         super().__init__()
@@ -31,6 +33,7 @@ class ToolHost(QObject):
         self.region = region
         self._pan = pan
         jobs.busyChanged.connect(self.busyChanged)
+        explorer.imageChanged.connect(lambda _change: self.imageChanged.emit())
 
     @property
     def busy(self) -> bool:

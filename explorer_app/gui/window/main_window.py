@@ -27,7 +27,7 @@ from ..jobs.opening import FirstView, LoadedModel, NetworkView, OpenedFile, load
 from ..jobs.restoring import Restored
 from ..jobs.runner import Jobs
 from ..jobs.saving import SessionWriter
-from ..model.candidates import Changed, Shown
+from ..model.candidates import CandidateSet, Changed, Shown
 from ..model.geometry import display_block_offset, display_size
 from ..model.maps import coarseness_map, heat_rgba, stretch
 from ..model.readout import readout
@@ -295,6 +295,8 @@ class MainWindow(QMainWindow):
         self.explorer.previewed.connect(self._show_preview)
         self.explorer.previewCleared.connect(self._clear_preview)
         self.explorer.committed.connect(self._committed)
+        self.explorer.candidatesFound.connect(self._candidates_found)
+        self.explorer.moved.connect(self.status.say)
         self.explorer.changed.connect(self._update_actions)
         self.explorer.changed.connect(self.sessions.autosave)
         self.toolbox.panelChanged.connect(lambda title: self.commands[f"tool:{title}"].setChecked(True))
@@ -449,12 +451,10 @@ class MainWindow(QMainWindow):
         from_autosave = opened.restored is not None and opened.restored.parent == self.settings.autosave_folder
         self.explorer.start(opened.session, dirty=from_autosave)
         if opened.restored is not None:
-            self.sessions.say_restored(opened.restored, opened.session.base_matches)
+            self.sessions.say_restored(opened.restored, opened.path.name, opened.session.base_matches)
         else:
-            self.status.say(
-                f"{opened.path.name} opened: {opened.code.width} × {opened.code.height}; "
-                "select a region and pick a tool"
-            )
+            height, width = display_size(opened.code.orientation, opened.code.height, opened.code.width)
+            self.status.say(f"{opened.path.name} opened: {width} × {height}; select a region and pick a tool")
             self.sessions.offer_autosave(opened)
         if model.note:
             self.status.say(model.note)
@@ -499,6 +499,10 @@ class MainWindow(QMainWindow):
     def _committed(self, record: dict[str, object], panel: ToolPanel) -> None:
         reached = "; ".join(outcome_texts(record))
         self.status.say(f"{tool_words(record)}" + (f" — {reached}" if reached else ""))
+
+    def _candidates_found(self, panel: ToolPanel, found: CandidateSet) -> None:
+        hint = " Click one to see it, then Keep it." if found.candidates else ""
+        self.status.say(f"{panel.title}: {found.verdict}{hint}")
 
     def _show_readout(self, x: float, y: float) -> None:
         shown = (
@@ -563,7 +567,12 @@ class MainWindow(QMainWindow):
     def ask_export(self) -> None:
         if self.opened is None:
             return
-        suggestion = Path(self.settings.last_export_folder or self.opened.path.parent) / f"{self.opened.path.stem}.png"
+        folder = self.settings.export_folder(self.opened.path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)  # the dialog opens in it
+        except OSError:
+            folder = Path.home()
+        suggestion = folder / f"{self.opened.path.stem}.png"
         name, _ = QFileDialog.getSaveFileName(self, "Export verified PNG", str(suggestion), "PNG images (*.png)")
         if name:
             self.export_to(Path(name), self.settings.export_bit_depth)
@@ -582,6 +591,7 @@ class MainWindow(QMainWindow):
             bit_depth or None,
             on_result=lambda result: self.show_export_result(*result),
         )
+        self.status.say(f"Exporting {path.name}: the verdict follows when it is verified")
 
     def show_export_result(self, path: Path, report: VerificationReport) -> None:
         self.status.say(report.summary(), report.verified)
@@ -661,6 +671,6 @@ class MainWindow(QMainWindow):
         session = self.explorer.session
         if self.keep_autosave and self.explorer.dirty and session is not None and session.history.entries:
             self.explorer.saved_generation = self.explorer.generation
-            self.sessions.write_autosave(session)
+            self.sessions.write_autosave(session, closing=True)
             return
         QTimer.singleShot(0, self.close)

@@ -171,11 +171,11 @@ class SessionCommands:
         QMessageBox.warning(self.parent, "Cannot open this session", str(error))
 
     def _restored(self, restored: Restored, path: Path) -> None:
-        session = self.explorer.session
-        assert session is not None  # restore_into_open ran on it, and no other job ran meanwhile
+        session, opened = self.explorer.session, self.files.opened
+        assert session is not None and opened is not None  # restore_into_open ran on it, no job ran meanwhile
         self.files.show_restored(restored)
         self.explorer.start(session, dirty=path.parent == self.settings.autosave_folder)
-        self.say_restored(path, session.base_matches)
+        self.say_restored(path, opened.path.name, session.base_matches)
 
     def autosave(self) -> None:
         """Save the session for crash recovery a little after the last change."""
@@ -191,9 +191,16 @@ class SessionCommands:
         elif session is not None and self.explorer.dirty:
             self.write_autosave(session)
 
-    def write_autosave(self, session: Session) -> None:
+    def write_autosave(self, session: Session, closing: bool = False) -> None:
+        """Write the autosave; ``closing``: the window closes during a job and keeps it on purpose (the
+        next start says so, rather than speaking of a crash)."""
         self.settings.autosave_folder.mkdir(parents=True, exist_ok=True)
-        self.writer.write(session, autosave_path(self.settings.autosave_folder, session.code.sha256))
+        path = autosave_path(self.settings.autosave_folder, session.code.sha256)
+        if closing:
+            self.settings.kept_autosave = str(path)
+        elif self.settings.kept_autosave == str(path):
+            self.settings.kept_autosave = ""
+        self.writer.write(session, path)
 
     def discard_autosave(self) -> None:
         self.autosave_timer.stop()
@@ -212,6 +219,18 @@ class SessionCommands:
             return not self.explorer.dirty
         return answer != QMessageBox.StandardButton.Cancel
 
+    def why_kept(self, saved: Path, photo: str) -> str:
+        """The autosave offer in words of what happened: a close during a job, or an end without closing."""
+        if self.settings.kept_autosave == str(saved):
+            return (
+                f"You closed JPEG Explorer while a computation was running; your unsaved exploration of {photo} "
+                "was kept. Reopen it?"
+            )
+        return (
+            f"JPEG Explorer ended without closing (it crashed or was stopped) while exploring {photo}; its "
+            "autosaved exploration was kept. Reopen it?"
+        )
+
     def offer_autosaves(self) -> None:
         """At start-up: offer back the newest session a crash (or a close during a job) left behind."""
         found = pending_autosaves(self.settings.autosave_folder)
@@ -219,9 +238,7 @@ class SessionCommands:
             found
             and Path(found[0][1]).exists()
             and QMessageBox.question(
-                self.parent,
-                "Restore autosaved session?",
-                f"The last exploration of {found[0][1]} was not closed normally. Reopen it with its autosaved session?",
+                self.parent, "Restore autosaved session?", self.why_kept(found[0][0], Path(found[0][1]).name)
             )
             == QMessageBox.StandardButton.Yes
         ):
@@ -233,17 +250,14 @@ class SessionCommands:
         if (
             not self.files.closing
             and saved.exists()
-            and QMessageBox.question(
-                self.parent,
-                "Restore autosaved session?",
-                f"An autosaved exploration of {opened.path.name} was found "
-                "(the application did not close normally). Restore it?",
-            )
+            and QMessageBox.question(self.parent, "Restore autosaved session?", self.why_kept(saved, opened.path.name))
             == QMessageBox.StandardButton.Yes
         ):
             self.restore_into_open(saved)
 
-    def say_restored(self, path: Path, base_matches: bool) -> None:
+    def say_restored(self, path: Path, photo: str, base_matches: bool) -> None:
+        """Say that session file ``path`` of the photo named ``photo`` is back: an autosave by the photo's
+        name (its own name is the photo's SHA-256), a saved session by its file's name."""
         note = (
             ""
             if base_matches
@@ -252,4 +266,9 @@ class SessionCommands:
                 "from the one that saved it: the edited blocks are exact)"
             )
         )
-        self.status.say(f"Session {path.name} reopened{note}", base_matches or None)
+        what = (
+            f"Autosaved exploration of {photo} restored"
+            if path.parent == self.settings.autosave_folder
+            else f"Session {path.name} reopened"
+        )
+        self.status.say(what + note, base_matches or None)

@@ -374,6 +374,7 @@ def test_missing_x11_libraries_are_named_in_one_line(tmp_path: Path, monkeypatch
     )
     assert platform_check.platform_problem({"QT_QPA_PLATFORM": "offscreen"}) == ""
     assert platform_check.platform_problem({"XDG_SESSION_TYPE": "wayland"}) == ""
+    assert not platform_check.uses_xcb({}, "darwin") and not platform_check.uses_xcb({}, "win32")
     monkeypatch.undo()
     with pytest.raises(OSError):
         platform_check.load_library("libno-such-library.so.0")

@@ -7,6 +7,7 @@ each with the Debian/Ubuntu package that ships it."""
 from __future__ import annotations
 
 import ctypes
+import sys
 from collections.abc import Mapping
 
 XCB_LIBRARIES = {
@@ -36,10 +37,12 @@ XCB_LIBRARIES = {
 """Shared library → the Debian package that ships it (the README's set-up lists the packages)."""
 
 
-def uses_xcb(environment: Mapping[str, str]) -> bool:
-    """Whether Qt will pick its xcb plugin: asked for, or nothing asked for outside a Wayland session."""
+def uses_xcb(environment: Mapping[str, str], system: str = sys.platform) -> bool:
+    """Whether Qt will pick its xcb plugin: on Linux, asked for, or nothing asked for outside a Wayland
+    session (macOS and Windows have plugins of their own)."""
     platform = environment.get("QT_QPA_PLATFORM", "")
-    return platform == "xcb" or (not platform and environment.get("XDG_SESSION_TYPE", "") != "wayland")
+    on_x11 = platform == "xcb" or (not platform and environment.get("XDG_SESSION_TYPE", "") != "wayland")
+    return system.startswith("linux") and on_x11
 
 
 def load_library(name: str) -> None:

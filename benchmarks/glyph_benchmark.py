@@ -11,7 +11,11 @@ For every character box and every class c:
   contrast;
 * **the tool**: :func:`~explorer_app.engine.glyphs.hypotheses.glyph_hypotheses` with the shipped
   explorable decoder; each candidate is read by the same true-font reader (the tool never sees the true
-  font), and the tool's *possible* set is compared with the allowed set.
+  font), and the tool's *possible* set is compared with the allowed set;
+* **a second reader** of another kind: the shipped glyph classifier (``models/glyphs_<alphabet>``, a CNN
+  trained on many fonts and handwriting, which no candidate was steered by), reading a crop as its most
+  probable class when that class has at least :data:`CLASSIFIER_CONFIDENCE`; it reads the allowed
+  consistent glyphs and the candidates alike, so a candidate legible only to the template reader shows.
 
 Figures: candidates that read as their class where c is allowed (target ≥ 90 %), ruled out where it is
 not, boxes whose possible set equals the allowed set (≥ 90 %), truth in the possible set (100 %), seconds
@@ -40,6 +44,7 @@ from PIL import Image, ImageDraw, ImageFont
 from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.selection import choose_decoder
+from explorer_app.engine.classifiers import GlyphClassifier, load_classifier
 from explorer_app.engine.file_projection import project_to_file
 from explorer_app.engine.glyphs.fit import ink_level, reads_as
 from explorer_app.engine.glyphs.hypotheses import glyph_hypotheses
@@ -127,6 +132,19 @@ def reader(display: Display, k: int, labels: list[str], crop: np.ndarray, box) -
     return found.pop() if len(found) == 1 else None
 
 
+CLASSIFIER_CONFIDENCE = 0.5
+"""The classifier reads a crop as its most probable class only with at least this probability."""
+
+
+def classifier_reader(classifier: GlyphClassifier, crop: np.ndarray) -> str | None:
+    """The classifier's reading of a box crop (h, w, 3) in [0, 255]; None when it is not sure enough."""
+    with torch.no_grad():
+        image = torch.from_numpy(np.ascontiguousarray(crop, dtype=np.float32)).permute(2, 0, 1)[None]
+        probabilities = torch.softmax(classifier(image), 1)[0]
+    best = int(probabilities.argmax())
+    return classifier.classes[best] if float(probabilities[best]) >= CLASSIFIER_CONFIDENCE else None
+
+
 def compress(image: np.ndarray, quality: int, subsampling: int) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, "JPEG", quality=quality, subsampling=subsampling)
@@ -148,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     font = ALPHABETS[args.alphabet]
     labels = font.labels
     decoder = choose_decoder("explorable", "lite", torch.device("cpu")).decoder
+    classifier = load_classifier(args.alphabet)
     qualities = [int(q) for q in args.qualities.split(",")]
     rows, sheet_rows, seconds = [], [], []
     with tempfile.TemporaryDirectory() as folder:
@@ -166,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                 box = display.box(k)
                 x, y, w, h = box
                 truth = display.text[k]
-                allowed = {}
+                allowed, allowed_by_classifier = {}, {}
                 clean_glyphs = []
                 for label in labels:
                     drawn = display.image(display.text[:k] + label + display.text[k + 1 :])
@@ -174,12 +193,13 @@ def main(argv: list[str] | None = None) -> int:
                     consistent = project_to_file(picture, tensors, args.margin)[0].permute(1, 2, 0).clamp(0, 255)
                     crop = consistent.numpy()[y : y + h, x : x + w]
                     allowed[label] = reader(display, k, labels, crop, box) == label
+                    allowed_by_classifier[label] = classifier_reader(classifier, crop) == label
                     clean_glyphs.append(crop)
                 session = Session(code, decoder)
                 start = time.perf_counter()
                 _, hypotheses = glyph_hypotheses(session, font, box)
                 seconds.append(time.perf_counter() - start)
-                candidates, reads = {}, {}
+                candidates, reads, classifier_reads = {}, {}, {}
                 for hyp in hypotheses:
                     window, (top, left) = session.patched_window(hyp.patch)
                     crop = (
@@ -187,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     candidates[hyp.label] = (crop, hyp.possible)
                     reads[hyp.label] = reader(display, k, labels, crop, box) == hyp.label
+                    classifier_reads[hyp.label] = classifier_reader(classifier, crop) == hyp.label
                 decoded_read = reader(display, k, labels, decode[y : y + h, x : x + w], box)
                 noisy = decode[y : y + h, x : x + w] + np.random.default_rng(k).normal(0, 20, (h, w, 3))
                 noisy_read = reader(display, k, labels, noisy, box)
@@ -202,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
                         "allowed": sorted(c for c, ok in allowed.items() if ok),
                         "possible": sorted(possible),
                         "candidates_read": sorted(c for c, ok in reads.items() if ok),
+                        "allowed_by_classifier": sorted(c for c, ok in allowed_by_classifier.items() if ok),
+                        "candidates_read_by_classifier": sorted(c for c, ok in classifier_reads.items() if ok),
+                        "decode_read_by_classifier": classifier_reader(classifier, decode[y : y + h, x : x + w]),
+                        "noise_read_by_classifier": classifier_reader(classifier, noisy),
                         "decode_reads": decoded_read,
                         "noise_reads": noisy_read,
                         "residual": {hyp.label: round(hyp.residual, 2) for hyp in hypotheses},
@@ -214,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"display {index} q{quality} {rows[-1]['sampling']} box {k} truth {truth}: allowed "
                     f"{''.join(rows[-1]['allowed'])} possible {''.join(rows[-1]['possible'])} read "
-                    f"{''.join(rows[-1]['candidates_read'])} ({seconds[-1]:.2f} s)",
+                    f"{''.join(rows[-1]['candidates_read'])} "
+                    f"classifier {''.join(rows[-1]['candidates_read_by_classifier'])} "
+                    f"({seconds[-1]:.2f} s)",
                     flush=True,
                 )
     summary = summarize(rows, labels, seconds)
@@ -253,6 +280,24 @@ def summarize(rows: list[dict], labels: list[str], seconds: list[float]) -> dict
         ),
         "baseline_noise_read_where_allowed_pct": share(
             sum(r["noise_reads"] == c for r, c in allowed_pairs), len(allowed_pairs)
+        ),
+        "classifier_reads_allowed_glyph_pct": share(
+            sum(c in r["allowed_by_classifier"] for r, c in allowed_pairs), len(allowed_pairs)
+        ),
+        "classifier_reads_candidate_where_allowed_pct": share(
+            sum(c in r["candidates_read_by_classifier"] for r, c in allowed_pairs), len(allowed_pairs)
+        ),
+        "classifier_reads_candidate_where_allowed_not_truth_pct": share(
+            sum(c in r["candidates_read_by_classifier"] for r, c in other_pairs), len(other_pairs)
+        ),
+        "classifier_reads_candidate_where_not_allowed_pct": share(
+            sum(c in r["candidates_read_by_classifier"] for r, c in ruled_pairs), len(ruled_pairs)
+        ),
+        "classifier_baseline_decode_read_where_allowed_pct": share(
+            sum(r["decode_read_by_classifier"] == c for r, c in allowed_pairs), len(allowed_pairs)
+        ),
+        "classifier_baseline_noise_read_where_allowed_pct": share(
+            sum(r["noise_read_by_classifier"] == c for r, c in allowed_pairs), len(allowed_pairs)
         ),
         "seconds_per_box_mean": round(float(np.mean(seconds)), 2) if seconds else None,
         "seconds_per_box_max": round(float(np.max(seconds)), 2) if seconds else None,

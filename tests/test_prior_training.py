@@ -82,9 +82,11 @@ def test_validation_report_measures_reach_spread_and_artifacts(tmp_path: Path) -
     models = tmp_path / "models"
     explorable = tiny_decoder(seed=3, head_scale=0.3)
     explorable.sample_temperature = 0.5
+    explorable.texture_exponent = 1.25
     save_decoder(tiny_decoder(seed=1, head_scale=0.3), models, "faithful", "tiny")
     save_decoder(explorable, models, "explorable", "tiny")
-    assert load_decoder("explorable", "tiny", models).sample_temperature == 0.5
+    loaded = load_decoder("explorable", "tiny", models)
+    assert (loaded.sample_temperature, loaded.texture_exponent) == (0.5, 1.25)
     out = tmp_path / "report.json"
     assert (
         validate.main(
@@ -283,3 +285,29 @@ def test_kl_against_the_learnt_prior_vanishes_when_the_posterior_is_the_prior() 
     assert float(kl_per_block(zero, 2 * sigma.log(), sigma)) < 1e-4
     assert float(kl_per_block(zero, zero)) == 0.0
     assert float(kl_per_block(zero + 1.0, zero, sigma)) > float(kl_per_block(zero + 1.0, zero))
+
+
+def test_random_z_gets_more_room_where_ac_coefficients_survive(tmp_path: Path) -> None:
+    """decoder/texture_prior.py: a block whose neighbourhood keeps no AC coefficient gets the prior's σ
+    unchanged, one among blocks that keep many a larger one, by (1 + mean count)^exponent; exponent 0 (the
+    default, and every model saved before it existed) leaves the prior alone."""
+    from explorer_app.codec import read_jpeg
+    from explorer_app.decoder.code_tensors import CodeTensors
+    from explorer_app.decoder.texture_prior import surviving_ac, texture_scale
+
+    pixels = np.full((64, 64, 3), 120, np.uint8)
+    pixels[:24, :24] = synthetic_photo(24, 24, seed=4)  # texture in the top-left 3 × 3 blocks only
+    Image.fromarray(pixels).save(tmp_path / "half.jpg", quality=30, subsampling=0)
+    code = CodeTensors.from_code(read_jpeg(tmp_path / "half.jpg"))
+    counts = surviving_ac(code)[0, 0]
+    assert float(counts[1, 1]) > 4 and float(counts[6, 6]) == 0.0
+    scale = texture_scale(code, 1.5)[0, 0]
+    assert torch.allclose(scale, (1 + counts) ** 1.5) and float(scale[6, 6]) == 1.0
+    assert torch.equal(texture_scale(code, 0.0), torch.ones_like(texture_scale(code, 1.5)))
+    decoder = tiny_decoder(seed=2)
+    noise = random_control(code, 0)
+    plain = decoder.sample_control(code, noise)
+    decoder.texture_exponent = 1.5
+    scaled = decoder.sample_control(code, noise)
+    assert torch.allclose(scaled, plain * scale)
+    assert torch.equal(scaled[..., 6, 6], plain[..., 6, 6])

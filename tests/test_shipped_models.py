@@ -59,9 +59,10 @@ def test_explorable_opens_on_the_faithful_decode(photo_and_code):
 
 
 def test_random_alternatives_are_natural_and_differ_where_the_photo_is_textured(photo_and_code):
-    """Random z of the model's prior: no block mesh (libjpeg: 2.6 on this crop; measured 1.17), no grain
-    where the photo is flat (measured 0.51 of the photo's own; the first explorable model: 3-15x), and
-    seeds that still differ visibly where texture was lost (measured 1.74 grey levels)."""
+    """Random z of the model's prior: no block mesh (libjpeg: 2.6 on this crop; measured 1.14-1.19), no
+    grain where the photo is flat (measured 0.71 of the photo's own; the first explorable model: 3-15x),
+    and seeds that differ visibly where texture was lost, more than where the photo is flat (measured
+    5.39 and 3.06 grey levels; without the texture scale of decoder/texture_prior.py, 1.74 and 1.66)."""
     photo, code = photo_and_code
     decoder = load_decoder("explorable", "lite")
     truth = _luma(torch.from_numpy(photo).permute(2, 0, 1)[None].float())
@@ -73,7 +74,9 @@ def test_random_alternatives_are_natural_and_differ_where_the_photo_is_textured(
     for luma in decodes:
         assert blockiness(luma) < 1.35
         assert flat_grain(luma, flat) < 1.0 * flat_grain(truth, flat)
-    assert seed_spread(decodes, flat, textured)["textured_abs_difference"] > 1.0
+    spread = seed_spread(decodes, flat, textured)
+    assert spread["textured_abs_difference"] > 3.0
+    assert spread["textured_abs_difference"] > 1.4 * spread["flat_abs_difference"]
 
 
 def test_z_star_reaches_well_past_the_faithful_decode(photo_and_code):

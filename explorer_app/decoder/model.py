@@ -15,6 +15,7 @@ from .correction import Correction
 from .networks import Z_CHANNELS, DeltaNet, PriorScale
 from .output import DecoderOutput
 from .render import coefficients_to_plane, pad_to, render_code
+from .texture_prior import texture_scale
 
 COEFFICIENT_SCALE = 64.0
 """Dequantized coefficients and luma DCT values are divided by this before entering a network."""
@@ -87,6 +88,9 @@ class JpegDecoder(nn.Module):
     sample_temperature: float = 1.0
     """σ of a random control z ~ N(0, σ²I): the value at which this model's random decodes were validated
     (stored in the weights' metadata; see docs/decoder.md)."""
+    texture_exponent: float = 0.0
+    """How much more room textured blocks give a random z (texture_prior.py; the weights' metadata): the
+    prior's σ is multiplied by (1 + surviving AC coefficients around the block)^texture_exponent."""
     sha256: str | None = None
     """SHA-256 of the weight files this decoder was loaded from (set by the registry's loader; None when not
     loaded from files)."""
@@ -112,9 +116,10 @@ class JpegDecoder(nn.Module):
 
     def sample_control(self, code: CodeTensors, noise: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
         """A random z from this model's prior: ``noise`` (N, 64, by, bx) standard normal, scaled per block by
-        the prior's σ and by ``temperature`` (default: the model's sampling temperature)."""
+        the prior's σ, by the block's :func:`~.texture_prior.texture_scale` and by ``temperature`` (default:
+        the model's sampling temperature)."""
         temperature = self.sample_temperature if temperature is None else temperature
-        return temperature * self.prior_scale(code) * noise
+        return temperature * self.prior_scale(code) * texture_scale(code, self.texture_exponent) * noise
 
     def config(self) -> dict[str, int | str]:
         return {"name": self.name, **asdict(self.size)}

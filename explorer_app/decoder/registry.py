@@ -102,7 +102,9 @@ def load_decoder(name: str, size: str, folder: Path | None = None) -> JpegDecode
     decoder = decoder_from_state(state, f"{name}-{size}")
     decoder.sha256 = files.sha256()
     with safe_open(str(files.shards[0]), "pt") as handle:
-        decoder.sample_temperature = float((handle.metadata() or {}).get("sample_temperature", 1.0))
+        metadata = handle.metadata() or {}
+        decoder.sample_temperature = float(metadata.get("sample_temperature", 1.0))
+        decoder.texture_exponent = float(metadata.get("texture_exponent", 0.0))
     return decoder
 
 
@@ -135,6 +137,7 @@ def save_decoder(
         "size": size,
         "config": json.dumps(decoder.config()),
         "sample_temperature": repr(decoder.sample_temperature),
+        "texture_exponent": repr(decoder.texture_exponent),
         **(metadata or {}),
     }
     folder.mkdir(parents=True, exist_ok=True)

@@ -68,7 +68,10 @@ def render_card(report: TrainingReport, weights: Path) -> str:
 
 Classes ({len(report.classes)}): {" ".join(report.classes)}
 
-Steers the explorer's glyph tool: `load_classifier("{report.name}")(images)` maps (N, 3, H, W) RGB in
+The glyph benchmark's second reader (benchmarks/glyph_benchmark.py): it reads the allowed consistent
+glyphs and the tool's candidates, which nothing steers with it (the glyph tool draws by analysis by
+synthesis, docs/glyphs.md; a classifier that steered a candidate could not judge it).
+`load_classifier("{report.name}")(images)` maps (N, 3, H, W) RGB in
 [0, 255], any H and W, to (N, {len(report.classes)}) logits and is differentiable w.r.t. the pixels.
 Inside: JFIF luma, antialiased bilinear resize to {report.input_size}×{report.input_size} (aspect not kept),
 per-crop standardization with polarity from the sign of the skewness, then a CNN (widths

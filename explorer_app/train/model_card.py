@@ -91,7 +91,8 @@ def card_text(files: ModelFiles, report: dict, hardware: str, data: str) -> str:
         f"{config['chroma_depth']} × {config['chroma_width']} (paper 3.2 and 4.2), z of 64 channels "
         f"concatenated into every layer, Δ = 0.98·(sigmoid − ½){gate}. Weights stored in fp16, "
         f"{files.total_bytes() / 2**20:.1f} MiB in {len(files.shards)} file(s); sha256 of the files "
-        f"{files.sha256()}. Sampling temperature T = {meta.get('sample_temperature', '1.0')}.",
+        f"{files.sha256()}. Sampling temperature T = {meta.get('sample_temperature', '1.0')}, texture exponent "
+        f"{meta.get('texture_exponent', '0.0')} (decoder/texture_prior.py).",
         "",
         "## Training",
         f"Data: {data}",

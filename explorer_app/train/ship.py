@@ -27,6 +27,13 @@ def setup_args() -> argparse.ArgumentParser:
     parser.add_argument("--size", required=True)
     parser.add_argument("--temperature", type=float, default=1.0, help="σ of random z for this model")
     parser.add_argument(
+        "--texture-exponent",
+        type=float,
+        default=0.0,
+        help="how much more room textured blocks give a random z (decoder/texture_prior.py; chosen with "
+        "benchmarks/sampler_spread.py --photos calibration)",
+    )
+    parser.add_argument(
         "--started-from",
         type=Path,
         default=None,
@@ -42,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         training = (handle.metadata() or {}).get("training", "[]")
     decoder = decoder_from_state(load_file(str(args.weights)), f"{args.name}-{args.size}")
     decoder.sample_temperature = args.temperature
+    decoder.texture_exponent = args.texture_exponent
     metadata = {"training": training}
     if args.started_from is not None:
         metadata["started_from"] = json.dumps(

@@ -1,4 +1,5 @@
-"""Glyph classifiers (digits, letters) that steer exploration: differentiable, robust to JPEG damage."""
+"""Glyph classifiers (digits, letters): CNNs trained on many fonts and handwriting under JPEG damage; the
+glyph benchmark's second reader, independent of the glyph tool (which draws, and steers with no classifier)."""
 
 from .glyph_classifier import GlyphClassifier
 from .network import GlyphNet

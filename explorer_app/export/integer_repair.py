@@ -21,7 +21,7 @@ from ..verify.encoders import LIBJPEG, code_tables
 from ..verify.interrupt import Check, never
 from ..verify.libjpeg.color import rgb_to_ycc
 from ..verify.libjpeg.sampling import bias, downsample
-from ..verify.proofs import Unreachable, mcu_proof
+from ..verify.proofs import Optima, Unreachable, mcu_proof
 from ..verify.reference_encoder import file_quantized
 from ..verify.tiles import Window, mcu_shape, pixel_window
 from .block_solver import solve_blocks
@@ -137,31 +137,43 @@ def missed_by(pixels: np.ndarray, code: CodeTensors) -> np.ndarray:
 
 
 def examine_far(
-    pixels: np.ndarray, ok: np.ndarray, code: CodeTensors, count: int, channels: int, interrupt: Check = never
+    pixels: np.ndarray,
+    ok: np.ndarray,
+    code: CodeTensors,
+    count: int,
+    channels: int,
+    optima: Optima,
+    interrupt: Check = never,
 ) -> tuple[dict[int, Unreachable], int]:
     """Linear programming on the (at most ``count``) worst-missed MCUs of a batch, pixels (B, h, w, C)
     uint8 against ``code`` (B images), not reproduced (``ok`` False) and missed by more than
     :data:`FAR_MISS`. Returns (index in the batch → proof, for those out of the reference encoder's reach;
-    how many were examined)."""
+    how many were examined). Optima are remembered in ``optima``."""
     missed = missed_by(pixels, code)
     far = [int(i) for i in np.argsort(-missed, kind="stable") if not ok[i] and missed[i] > FAR_MISS][:count]
     proofs = {}
     for index in far:
-        proofs[index] = mcu_proof(select(code, torch.tensor([index])), channels, interrupt)
+        proofs[index] = mcu_proof(select(code, torch.tensor([index])), channels, optima, interrupt)
     return {index: proof for index, proof in proofs.items() if proof is not None}, len(far)
 
 
 def integer_repair(
-    samples: np.ndarray, broken: np.ndarray, code: CodeTensors, trial: bool = False, interrupt: Check = never
+    samples: np.ndarray,
+    broken: np.ndarray,
+    code: CodeTensors,
+    optima: Optima,
+    trial: bool = False,
+    interrupt: Check = never,
 ) -> dict[tuple[int, int], Unreachable]:
     """Mend every MCU marked in ``broken`` (bool (MCU rows, cols)) of 8-bit ``samples`` (H, W, C): whole
     MCUs with both integer steps, then RGB moves for those still missed, MCUs cut by the image's edge with
     RGB moves only; store those libjpeg then reproduces and unmark them.
 
     A whole MCU still missed by more than :data:`FAR_MISS` after the integer rounds is examined by linear
-    programming (at most :data:`EXAMINED_MCUS` in all): when no 8-bit image reaches it under libjpeg it
-    takes no more rounds and no moves. Returns the proofs found, (MCU row, col) → proof (out of the
-    reference encoder's reach, some beyond libjpeg's too); with ``trial``, at the first beyond libjpeg's.
+    programming (at most :data:`EXAMINED_MCUS` in all, optima remembered in ``optima``): when no 8-bit
+    image reaches it under libjpeg it takes no more rounds and no moves. Returns the proofs found, (MCU row,
+    col) → proof (out of the reference encoder's reach, some beyond libjpeg's too); with ``trial``, at the
+    first beyond libjpeg's.
     ``interrupt`` is called between every two bounded pieces of work (:mod:`~explorer_app.verify.interrupt`).
     """
     mcu_h, mcu_w = mcu_shape(code)
@@ -181,7 +193,7 @@ def integer_repair(
             if size == (mcu_h, mcu_w):
                 mended, ok = mend_batch(pixels, part, rng, ROUNDS, interrupt)
                 left = EXAMINED_MCUS - examined
-                hopeless, count = examine_far(mended, ok, part, left, samples.shape[2], interrupt)
+                hopeless, count = examine_far(mended, ok, part, left, samples.shape[2], optima, interrupt)
                 examined += count
             else:
                 mended, ok, hopeless = pixels.copy(), np.zeros(len(batch), dtype=bool), {}

@@ -37,7 +37,7 @@ import torch
 from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import LIBJPEG, REFERENCE, Encoder
 from ..verify.interrupt import Check, never
-from ..verify.proofs import Unreachable, prove_unreachable
+from ..verify.proofs import Optima, Unreachable, prove_unreachable
 from ..verify.tiles import STRIP_PIXELS
 from .integer_repair import integer_repair
 from .polish import polish
@@ -126,6 +126,7 @@ def repair_for_storage(
     known: dict[tuple[int, int], Unreachable] | None = None,
     interrupt: Check = never,
     budget: int | None = None,
+    optima: Optima | None = None,
 ) -> RepairResult:
     """PNG samples of ``image`` (1, C, H, W, float, [0, 255], any device) whose coefficients match ``code``
     (float64 tensors, N = 1) under :func:`target_encoder` when that is reachable at ``bit_depth``; else the
@@ -140,8 +141,10 @@ def repair_for_storage(
     called between every two bounded pieces of work (:mod:`~explorer_app.verify.interrupt`), whose
     Interrupted stops the repair. ``budget``: when rounding breaks more MCUs than this, the attempt is
     abandoned at once (``over_budget``; every one of them left broken): the search's work grows with them.
+    ``optima``: programme optima the caller remembers (:class:`~explorer_app.verify.proofs.Optima`).
     """
     encoder = target_encoder(bit_depth)
+    optima = Optima() if optima is None else optima
     samples, broken = store(image, code, bit_depth, encoder, strip_pixels, interrupt)
     repaired_mcus = int(broken.sum())  # only these are ever stored again, so no other MCU can break
     if budget is not None and repaired_mcus > budget:
@@ -167,7 +170,7 @@ def repair_for_storage(
         rounds += 1
     if encoder is LIBJPEG:
         if broken.any() and not unreachable and room_bits(code) >= SEARCH_ROOM_BITS:
-            found = integer_repair(samples, broken, code, trial, interrupt)
+            found = integer_repair(samples, broken, code, optima, trial, interrupt)
             ruled_out |= found
             unreachable |= set_aside(broken, {mcu: u for mcu, u in found.items() if u.beyond_libjpeg}, aside)
             rounds += 1
@@ -191,11 +194,13 @@ def repair_for_storage(
     return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
 
 
-def examine(result: RepairResult, code: CodeTensors, interrupt: Check = never) -> RepairResult:
+def examine(
+    result: RepairResult, code: CodeTensors, optima: Optima | None = None, interrupt: Check = never
+) -> RepairResult:
     """``result`` with those of its broken MCUs that linear programming proves out of reach under the
     reference encoder (saturated blocks) moved to ``unreachable``, until it holds :data:`EXAMINED_MCUS`
     such proofs (an 8-bit attempt's count): done once, for the attempt an export keeps when it does not
-    verify and no proof beyond libjpeg's reach settled why."""
+    verify and no proof beyond libjpeg's reach settled why. Optima are remembered in ``optima``."""
     left = result.broken.copy()
     for mcu in result.unreachable:
         left[mcu] = False
@@ -203,5 +208,5 @@ def examine(result: RepairResult, code: CodeTensors, interrupt: Check = never) -
     beyond = any(proof.beyond_libjpeg for proof in result.unreachable.values())
     if result.encoder is not REFERENCE or not left.any() or beyond or budget <= 0:
         return result
-    found = prove_unreachable(code, result.samples.shape[2], left, budget, interrupt)
+    found = prove_unreachable(code, result.samples.shape[2], left, budget, optima, interrupt)
     return replace(result, unreachable=result.unreachable | found)

@@ -42,16 +42,16 @@ coarser); finer files try 16 bits first, which is fast and nearly always exact t
 16 bits falls short (saturated blocks) and the file leaves any room for a search."""
 EIGHT_BIT_MCUS = 256
 """Left to choose, the 8-bit attempt is made only when rounding to 8 bits breaks at most this many MCUs:
-its search costs a few ms per broken MCU (12-MP camera-like photo at quality 85: 6,188 broken, 46 s of its
-54 s, busy 2-core CPU), the 16-bit repair a few hundredths of that. A count, not a clock: the same file and
-image always take the same path."""
+its search costs a few ms per broken MCU, the 16-bit repair a few hundredths of that, so on a photo whose
+rounding breaks thousands of MCUs the search would take nearly all of the export's time. A count, not a
+clock: the same file and image always take the same path."""
 LAST_RESORT_MCUS = 1024
 """The budget of the 8-bit attempt made after a 16-bit export fell short (saturated blocks at fine quality):
-the search mends a few MCUs per 10 ms, so this bounds the attempt to a few seconds whatever the file's size
-(issue 19: any ≤ 12-MP file decided in ≤ 10 s). Beyond it the export stays 16-bit, NOT VERIFIED, and its
-remedy offers --bit-depth 8 (no budget when asked for). The 512×512 astronaut at quality 95 4:4:4 breaks
-about 3,400 of its 4,096 MCUs at 8 bits: its default export now declines the search (4.6 s instead of 18-23 s
-on the busy 2-core CPU, NOT VERIFIED either way: the search did not reach every MCU there either)."""
+the search mends a few MCUs per 10 ms, so this bounds the attempt to a few seconds whatever the file's size,
+and a default export decides any file in about the same time. Beyond it the export stays 16-bit, NOT
+VERIFIED, and its remedy offers --bit-depth 8 (no budget when asked for). A fine file whose rounding breaks
+most of its MCUs at 8 bits is declined rather than searched: the search rarely reaches every one of so many
+(the 512×512 astronaut at quality 95 4:4:4, about 3,400 of 4,096, is NOT VERIFIED either way)."""
 SCREENED_ROWS = 8
 """The 8-bit breakage is first estimated from one MCU row in this many (an eighth of libjpeg's encode of the
 image), so that a photo the 8-bit attempt cannot afford costs little more than its 16-bit export."""

@@ -34,17 +34,17 @@ SEED = 0
 """The block solver's restarts draw their dither from this seed: an export is reproducible."""
 ROUNDS = 8
 """Block solving and pixel synthesis alternate at most this many times per MCU, and stop after a round
-that mends none: on 1-MP photos at quality 90 the first round mends 2,047 of 2,048 MCUs and the next seven
-none; on a damaged grey mutant 9 of 22, then none in seven rounds of 1.8 s each (loaded 2-core CPU)."""
+that mends none: on a photo the first round mends nearly every MCU and a later one rarely adds any, while
+on a damaged file every further round is spent in vain, so a small count bounds the waste."""
 FAR_MISS = 0.25
 """Steps: an MCU the integer rounds leave missed by more than this is examined before any RGB move. A genuine
 saturated block is missed by hundredths of a step and the search mends it; a damaged one (a flipped bit the
-coefficient ranges do not rule out) by one or more, and the search would spend seconds in vain (issue 14:
-10-23 s for two such 96×64-px mutants)."""
+coefficient ranges do not rule out) by one or more, and every RGB move on it would be spent in vain: one
+linear programme settles it first."""
 EXAMINED_MCUS = 2
-"""At most this many MCUs, the worst missed first, are examined by linear programming (0.1-1.4 s each) in
-one repair: one proof beyond libjpeg's reach settles an attempt, and a saturated MCU's proof (within it)
-does not stop the search, so more would only cost time (a q90 mutant with 8 such MCUs: 7.4 s of 12)."""
+"""At most this many MCUs, the worst missed first, are examined by linear programming in one repair (a
+programme costs far more than an RGB move): one proof beyond libjpeg's reach settles an attempt, and a
+saturated MCU's proof (within it) does not stop the search, so more proofs would only cost time."""
 
 
 def to_blocks(planes: np.ndarray) -> np.ndarray:

@@ -52,16 +52,17 @@ PROJECTION_ROUNDS = {16: 0, 8: 8}
 """Rounds of alternating projections of the broken MCUs before the remaining ones are polished, per bit
 depth. At 16 bits none: what rounding breaks there is clipping to [0, 255] (the decoder's pixels reach
 beyond it; its Δ never comes near the box edge), which a projection, rendering out of range again, barely
-mends (12-MP photo: 20 of 5,705 MCUs in a round of 2-5 s), while the polish mends nearly all of them in
-two steps."""
+mends (a round on a photo mends well under one MCU in a hundred), while the polish mends nearly all of them
+in two steps."""
 HOPELESS_STEPS = 80
 """Polish steps in the one round of an attempt that cannot verify: at 16 bits every MCU rounding broke and
-an image can reach verifies within 62-67 steps (12-MP photo; see polish.SCHEDULES), and the rest would take
-the schedule's 400 in vain, export after export of a damaged file (a digits set: 27 of 37 s)."""
+an image can reach verifies within 62-67 steps (see polish.SCHEDULES), so more would be spent only on MCUs
+no image reaches: the schedule's 400 steps in vain, export after export of a damaged file."""
 EXAMINED_MCUS = 2
-"""An export that does not verify holds at most this many programme proofs (0.1-1.4 s each, idle): MCUs no
-earlier proof rules out are examined for its report until then, the others reported as not examined. Two,
-not four: a q90 mutant's two report-only programmes took 2.5 of its 8.1 s (idle 2-core CPU)."""
+"""An export that does not verify holds at most this many programme proofs: MCUs no earlier proof rules out
+are examined for its report until then, the others reported as not examined. A programme is the costliest
+piece of work in an export, and these only name blocks the export cannot mend: two examples tell the user
+why, more would only add to the wait."""
 POLISHED_MCUS = 64
 """At 8 bits, the gradient polish (against the reference encoder offset by libjpeg's own rounding) takes over
 the MCUs the integer search leaves, when that is at most this many: it escapes some of the search's local

@@ -1,4 +1,5 @@
-"""Issue 19, item 1: a cancelled export stops inside every long stage, not between stages.
+"""A cancelled export stops inside every long stage, not between stages, so the user never waits for a stage
+to end.
 
 The mechanism, not the clock: ``cancelled()`` is polled between every two bounded pieces of work (a strip,
 a batch of MCUs, a few polish steps, one RGB move, one linear programme); once it answers true the export
@@ -155,7 +156,8 @@ def test_a_call_that_cannot_be_interrupted_is_abandoned_when_the_check_raises():
 
 
 def test_the_8_bit_attempt_is_made_only_within_its_budget_of_broken_mcus(tmp_path, monkeypatch):
-    """Issue 19, item 2: the default export's path is decided by counts, not by a clock."""
+    """The default export's path is decided by counts, not by a clock: the same file takes the same path on
+    any machine."""
     code = read_jpeg(make_file(tmp_path, 48, 64, "4:2:0", 30, 12))
     output = decoder_output(code, 1)
     tensors = code_tensors64(code)

@@ -1,5 +1,6 @@
 """Time the default export of a 12-MP photo (bit depth left to choose, as the Export button and ``decode``
-without --bit-depth do) and how long a cancel takes to take effect at several moments of it (issue 19).
+without --bit-depth do) and how long a cancel takes to take effect at several moments of it: the path a
+default export takes is decided by counts, so its time on a large photo is what bounds the user's wait.
 
     python benchmarks/default_export_12mp.py [--rounds 2] [--cancel-at 1 3 5] [--json OUT.json]
 

@@ -1,4 +1,5 @@
-"""Time `jpeg-explorer decode` on high-quality files, whole commands as a user runs them (issue 11, point 5).
+"""Time `jpeg-explorer decode` on high-quality files, whole commands as a user runs them: fine quality
+is where 8-bit samples leave the search least room and saturated blocks appear, so an export tries most there.
 
     python benchmarks/high_quality_export.py [--tree DIR] [--cases NAME ...] [--json OUT.json]
 

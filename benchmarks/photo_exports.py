@@ -1,4 +1,5 @@
-"""Do exports of ordinary photos verify at 8 and 16 bits? (issue 11: QF 10/20/30)
+"""Do exports of ordinary photos verify at 8 and 16 bits? At coarse qualities (10, 20, 30 by default)
+the decoder moves the image farthest from the file's plain decode, within boxes that are widest there.
 
     python benchmarks/photo_exports.py [--qualities 10 20 30] [--json OUT.json]
 

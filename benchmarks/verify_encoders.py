@@ -1,5 +1,6 @@
-"""Time `verify` of a 12-megapixel image against files from each encoder family (issue 20), and the same
-image tampered (a pasted patch), with the encoders each report says reproduced the file.
+"""Time `verify` of a 12-megapixel image against files from each encoder family (the alternatives are tried
+only when libjpeg's integer encoder misses, so each family takes another path), and the same image tampered
+(a pasted patch), with the encoders each report says reproduced the file.
 
     PYTHONPATH=. python benchmarks/verify_encoders.py [--width 4000 --height 3000] [--json OUT.json]
 

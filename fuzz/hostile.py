@@ -1,4 +1,6 @@
-"""The hand-made hostile classes of issue 14, built by code: each writes one input into a folder.
+"""The hand-made hostile classes of input, built by code: each writes one input into a folder. They cover
+what random mutation rarely reaches: markers and sizes chosen to exhaust memory or time, and paths that are
+no regular file.
 
 Bytes-only classes are JPEG streams edited at the marker level; others are not regular files at all (a FIFO,
 /dev/zero, a folder). ``huge`` classes allocate hundreds of MB to build and minutes to decode: long runs only.

@@ -1,8 +1,9 @@
 """What each command is asked to do with a case's input, what it may not touch, and how it may exit.
 
 A target turns (input file, case folder) into the arguments of ``jpeg-explorer``. Its ``aliased`` form asks
-the command to write its output over the input itself (under another name where the command adds one), the
-class of issue 14 item 2. ``gui --screenshot`` is here so that the GUI's owner can run it (``--targets gui``).
+the command to write its output over the input itself (under another name where the command adds one): a
+command that wrote there would destroy the very file the user asked about. ``gui --screenshot`` is here so
+that the GUI's owner can run it (``--targets gui``).
 """
 
 from __future__ import annotations

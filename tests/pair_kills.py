@@ -1,4 +1,4 @@
-"""Kill exports at random moments and check what they leave (issue 14): the PNG and its report must be the
+"""Kill exports at random moments and check what they leave: the PNG and its report must be the
 old pair or the new pair, never one without the other, never mismatched, and no ``.partial`` file.
 
 ``python tests/pair_kills.py loop FOLDER`` exports over FOLDER/out.png again and again (a tiny random decoder,

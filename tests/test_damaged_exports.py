@@ -1,6 +1,6 @@
-"""Issue 14, the last hang: files whose coefficients no image gives (mutants that libjpeg reads without a
-warning) are exported NOT VERIFIED with the reason, without searching in vain. Before the range proofs these
-took 23-96 s each (idle 2-core CPU) in the 8-bit integer search and the linear programmes."""
+"""Files whose coefficients no image gives (mutants that libjpeg reads without a warning) are exported NOT
+VERIFIED with the reason, without searching in vain: a proof that an MCU is out of reach stops the 8-bit
+integer search and the linear programmes, which could otherwise run on it until their counts ran out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 20: originals written by each encoder that writes real files verify, and tampering fails under
+"""Originals written by each encoder that writes real files verify, and tampering fails under
 every encoder. Files are made on the fly by jpeglib's builds (IJG 6b, 7, 8d, 9e, 9f, libjpeg-turbo 2.1 with
 the islow, float and ifast DCTs, mozjpeg 3.0 and 4.0.3 with their default settings) at 4:2:0, 4:2:2 and
 4:4:4 and IJG qualities 10, 30, 75 and 95, on small images, two of them not a multiple of the MCU."""
@@ -120,7 +120,7 @@ def test_originals_of_every_encoder_verify(tmp_path, writer):
 
 
 def assert_caught(tmp_path, kind: str, writer: str, sampling: str, quality: int, name: str) -> None:
-    """The tampered image does not verify, and no encoder added for issue 20 reproduces it. A re-save at
+    """The tampered image does not verify, and no alternative to libjpeg's integer encoder reproduces it. A re-save at
     quality 90 can stay inside every box of a quality-10 file under the reference encoder (exact arithmetic):
     the file cannot tell it from the original, and verify rightly says so, as it did before those encoders
     (the slow sweep meets one such case in 144); nothing else may verify."""

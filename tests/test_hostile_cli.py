@@ -1,4 +1,4 @@
-"""Issue 14 at the command line: digits never writes over its input and never leaves a partial set; whatever
+"""Hostile input at the command line: digits never writes over its input and never leaves a partial set; whatever
 goes wrong, stderr holds one line, ours, and there is no traceback."""
 
 from __future__ import annotations

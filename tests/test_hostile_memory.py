@@ -1,4 +1,4 @@
-"""Issue 14, memory: a big image is decoded strip by strip, bit for bit as in one piece, and the peak memory
+"""Memory under hostile sizes: a big image is decoded strip by strip, bit for bit as in one piece, and the peak memory
 of a real ``decode`` stays within the reader's memory model (which refuses files over the 4 GiB budget)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14 at the reader: every hand-made hostile class (built by fuzz/hostile.py) is read exactly or refused
+"""Hostile input at the reader: every hand-made hostile class (built by fuzz/hostile.py) is read exactly or refused
 in one line, at once; libjpeg only ever sees a rebuilt stream, in a child process whose crash or hang is one
 line too; FIFOs and devices are refused without blocking; declared sizes are checked before allocating."""
 

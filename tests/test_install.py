@@ -1,5 +1,6 @@
-"""Issue 6: ``pip install .`` (not editable) into a fresh virtual environment, then the installed command
-decodes and verifies the installed example from another directory, with models found inside the venv.
+"""What a user's install gets: ``pip install .`` (not editable) into a fresh virtual environment, then the
+installed command decodes and verifies the installed example from another directory, with models found inside
+the venv.
 
 The wheel is built from a copy of the sources (the checkout stays clean) without build isolation when
 setuptools and wheel are at hand (no download), and installed with ``--no-deps``; the venv sees the running

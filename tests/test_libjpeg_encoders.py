@@ -1,8 +1,9 @@
-"""The other libjpeg pipelines (issue 20) against the real builds inside jpeglib: the float and ifast DCTs
-of libjpeg-turbo 2.1 and IJG 6b, and IJG libjpeg 7-9's scaled-DCT chroma (also under their float and
-ifast DCTs), on photos, noise, 0/255 extremes and odd sizes, 4:2:0, 4:2:2, 4:4:0 and 4:4:4, IJG qualities
-10-100. Every quantized coefficient must be identical. (During development 22 M coefficients of 7, 8d, 9e,
-9f, 6b and turbo files at qualities 10/30/75/95 matched too: /tmp scripts, not kept.)"""
+"""The other libjpeg pipelines (those tried when libjpeg's integer encoder misses) against the real builds
+inside jpeglib: the float and ifast DCTs of libjpeg-turbo 2.1 and IJG 6b, and IJG libjpeg 7-9's scaled-DCT
+chroma (also under their float and ifast DCTs), on photos, noise, 0/255 extremes and odd sizes, 4:2:0, 4:2:2,
+4:4:0 and 4:4:4, IJG qualities 10-100. Every quantized coefficient must be identical. (During development 22 M
+coefficients of 7, 8d, 9e, 9f, 6b and turbo files at qualities 10/30/75/95 matched too: /tmp scripts, not
+kept.)"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""An export and its report are written as a pair (issues 11 and 14): kill -9 or SIGTERM at a random moment
-while an existing pair is overwritten leaves the old pair or the new one, never a mismatch or a partial file.
-(Four kills here, two of them marked slow: each starts a child process; ``benchmarks/kill_exports.py`` runs
-fifty.)"""
+"""An export and its report are written as a pair, so that a PNG never sits beside another export's report:
+kill -9 or SIGTERM at a random moment while an existing pair is overwritten leaves the old pair or the new
+one, never a mismatch or a partial file. (Four kills here, two of them marked slow: each starts a child
+process; ``benchmarks/kill_exports.py`` runs fifty.)"""
 
 from __future__ import annotations
 

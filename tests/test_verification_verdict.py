@@ -1,4 +1,4 @@
-"""The verdict a court could rely on (issue 11): true originals verify, tampering does not, and the command
+"""The verdict a court could rely on: true originals verify, tampering does not, and the command
 line says exactly what it checked, with exit codes 0 verified / 1 not verified / 2 nothing usable.
 
 Originals are crops of the bundled photos (scikit-image's astronaut, coffee, chelsea, rocket, and the
@@ -231,7 +231,7 @@ def test_decode_into_a_missing_folder_is_bad_input(tmp_path, models_folder, capf
 
 
 def test_decode_never_writes_over_its_input_under_the_report_s_name(tmp_path, models_folder, capfd):
-    """decode x.png.json -o x.png would replace the input with the report (issue 14)."""
+    """decode x.png.json -o x.png would replace the input with the report: refused like any other name of it."""
     data = compress(PHOTOS["coffee"], "pillow", 30, "4:2:0")
     (tmp_path / "x.png.json").write_bytes(data)
     assert main(["decode", str(tmp_path / "x.png.json"), "-o", str(tmp_path / "x.png")]) == 2

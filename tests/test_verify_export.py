@@ -20,6 +20,7 @@ from explorer_app.codec.tables import CHROMA_BASE, LUMA_BASE, ijg_table
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import random_control
 from explorer_app.decoder.output import DecoderOutput
+from explorer_app.engine import Session
 from explorer_app.export.exporter import ExportError, export_verified, report_path
 from explorer_app.verify.png_io import read_png
 from explorer_app.verify.report import EncoderFigures, VerificationReport
@@ -363,3 +364,24 @@ def test_16_bit_export_of_a_fine_file_with_crushed_shadows_is_fully_consistent(t
     assert (pixels == 0).mean() > 0.05
     code = read_jpeg(write_jpeg(tmp_path / "dark.jpg", pixels, quality=95, subsampling="4:2:0"))
     assert export_verified(decoder_output(code, 3), code, tmp_path / "out.png", bit_depth=16).verified
+
+
+def test_a_second_export_of_a_saturated_file_gives_the_same_report(tmp_path):
+    """Saturated yellow and blue at quality 95: the first 16-bit export proves some MCUs out of reach by
+    linear programming and the session remembers those optima. The second export must not set the MCUs
+    aside sooner because it remembers them: same report, same PNG."""
+    photo = synthetic_photo(32, 48, 3)
+    photo[4:28, 6:40] = (255, 255, 0)
+    photo[10:20, 12:30] = (0, 0, 255)
+    session = Session(
+        read_jpeg(write_jpeg(tmp_path / "in.jpg", photo, quality=95, subsampling="4:4:4")), tiny_decoder()
+    )
+    reports = []
+    for name in ("first.png", "second.png"):
+        report = session.export(tmp_path / name, 16).as_dict()
+        reports.append({**report, "image": {k: v for k, v in report["image"].items() if k != "path"}})
+        assert len(session.optima) > 0
+    first, second = reports
+    assert any(miss["proof"] == "linear programme" for miss in first["encoders"][1]["misses"])
+    assert second == first
+    assert (tmp_path / "first.png").read_bytes() == (tmp_path / "second.png").read_bytes()

@@ -17,6 +17,7 @@ from ..decoder.model import JpegDecoder, zero_control
 from ..decoder.output import DecoderOutput
 from ..decoder.render import render_code
 from ..export.exporter import export_verified
+from ..verify.proofs import Optima
 from ..verify.report import VerificationReport
 from .block_window import BlockWindow, crop_code
 from .history import History, HistoryEntry
@@ -39,7 +40,9 @@ class Session:
     since the z = 0 decode (everywhere else the state is that decode: what a saved session leaves out);
     base_sha256: digest of that z = 0 decode's Δ maps (None when the session started from a given
     state), so that a reopened session can tell whether this machine decodes the file bit for bit alike;
-    base_matches: False only for a session reopened from a file saved where that decode differed.
+    base_matches: False only for a session reopened from a file saved where that decode differed;
+    optima: the linear-programme optima its exports found (they depend on the file alone), so that a later
+    export, such as the next of a digits set, does not solve them again.
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class Session:
         self.image = self.state.output(self.tensors).image
         self.touched = np.zeros(self.tensors.y_q.shape[2:], bool)
         self.base_matches = True
+        self.optima = Optima()
         self.began_at_base = self.base_sha256 is not None
         """Whether the history's first entry was committed on the z = 0 decode (not on a given state)."""
 
@@ -248,4 +252,5 @@ class Session:
             history,
             progress=progress,
             cancelled=cancelled,
+            optima=self.optima,
         )

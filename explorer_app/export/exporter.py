@@ -28,6 +28,7 @@ from ..decoder.output import DecoderOutput
 from ..verify.encoders import LIBJPEG
 from ..verify.interrupt import Check, Interrupted, checker, never, polled
 from ..verify.png_io import decode_png, encode_png
+from ..verify.proofs import Optima
 from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
 from ..verify.tiles import mcu_grid
@@ -41,16 +42,16 @@ coarser); finer files try 16 bits first, which is fast and nearly always exact t
 16 bits falls short (saturated blocks) and the file leaves any room for a search."""
 EIGHT_BIT_MCUS = 256
 """Left to choose, the 8-bit attempt is made only when rounding to 8 bits breaks at most this many MCUs:
-its search costs a few ms per broken MCU (12-MP camera-like photo at quality 85: 6,188 broken, 46 s of its
-54 s, busy 2-core CPU), the 16-bit repair a few hundredths of that. A count, not a clock: the same file and
-image always take the same path."""
+its search costs a few ms per broken MCU, the 16-bit repair a few hundredths of that, so on a photo whose
+rounding breaks thousands of MCUs the search would take nearly all of the export's time. A count, not a
+clock: the same file and image always take the same path."""
 LAST_RESORT_MCUS = 1024
 """The budget of the 8-bit attempt made after a 16-bit export fell short (saturated blocks at fine quality):
-the search mends a few MCUs per 10 ms, so this bounds the attempt to a few seconds whatever the file's size
-(issue 19: any ≤ 12-MP file decided in ≤ 10 s). Beyond it the export stays 16-bit, NOT VERIFIED, and its
-remedy offers --bit-depth 8 (no budget when asked for). The 512×512 astronaut at quality 95 4:4:4 breaks
-about 3,400 of its 4,096 MCUs at 8 bits: its default export now declines the search (4.6 s instead of 18-23 s
-on the busy 2-core CPU, NOT VERIFIED either way: the search did not reach every MCU there either)."""
+the search mends a few MCUs per 10 ms, so this bounds the attempt to a few seconds whatever the file's size,
+and a default export decides any file in about the same time. Beyond it the export stays 16-bit, NOT
+VERIFIED, and its remedy offers --bit-depth 8 (no budget when asked for). A fine file whose rounding breaks
+most of its MCUs at 8 bits is declined rather than searched: the search rarely reaches every one of so many
+(the 512×512 astronaut at quality 95 4:4:4, about 3,400 of 4,096, is NOT VERIFIED either way)."""
 SCREENED_ROWS = 8
 """The 8-bit breakage is first estimated from one MCU row in this many (an eighth of libjpeg's encode of the
 image), so that a photo the 8-bit attempt cannot afford costs little more than its 16-bit export."""
@@ -108,43 +109,45 @@ def check_destination(path: str | os.PathLike, source: str) -> None:
 
 
 def repair(
-    output: DecoderOutput, tensors: CodeTensors, bit_depth: int | None, interrupt: Check = never
+    output: DecoderOutput,
+    tensors: CodeTensors,
+    bit_depth: int | None,
+    optima: Optima,
+    interrupt: Check = never,
 ) -> tuple[RepairResult, RepairResult | None]:
     """Repaired samples at ``bit_depth``, or, with None, at 8 bits when libjpeg then reproduces the file,
     else at 16 bits (the order of the attempts: see the module's docstring); and the 8-bit attempt that fell
     short, if one did. An 8-bit attempt stops at the first MCU proved beyond libjpeg's reach, and none is
-    made after a 16-bit one that found such an MCU."""
+    made after a 16-bit one that found such an MCU. Programme optima are remembered in ``optima``."""
     if bit_depth is not None:
-        return examine(
-            repair_for_storage(output.image, tensors, bit_depth, interrupt=interrupt), tensors, interrupt
-        ), None
+        alone = repair_for_storage(output.image, tensors, bit_depth, interrupt=interrupt, optima=optima)
+        return examine(alone, tensors, optima, interrupt), None
     room, eight, declined = room_bits(tensors), None, False
     if room >= EIGHT_BIT_ROOM_BITS:
-        eight = eight_bit_trial(output, tensors, EIGHT_BIT_MCUS, interrupt)
+        eight = eight_bit_trial(output, tensors, EIGHT_BIT_MCUS, optima, interrupt)
         declined = eight is None
         if eight is not None and eight.consistent:
             return eight, None
-    sixteen = repair_for_storage(
-        output.image, tensors, 16, known=None if eight is None else eight.proofs, interrupt=interrupt
-    )
+    known = None if eight is None else eight.proofs
+    sixteen = repair_for_storage(output.image, tensors, 16, known=known, interrupt=interrupt, optima=optima)
     hopeless = any(proof.beyond_libjpeg for proof in sixteen.unreachable.values())
     if sixteen.consistent or eight is not None or declined or room < SEARCH_ROOM_BITS or hopeless:
-        return examine(sixteen, tensors, interrupt), eight
-    eight = eight_bit_trial(output, tensors, LAST_RESORT_MCUS, interrupt)
+        return examine(sixteen, tensors, optima, interrupt), eight
+    eight = eight_bit_trial(output, tensors, LAST_RESORT_MCUS, optima, interrupt)
     if eight is not None and eight.consistent:
         return eight, None
-    return examine(sixteen, tensors, interrupt), eight
+    return examine(sixteen, tensors, optima, interrupt), eight
 
 
 def eight_bit_trial(
-    output: DecoderOutput, tensors: CodeTensors, budget: int, interrupt: Check = never
+    output: DecoderOutput, tensors: CodeTensors, budget: int, optima: Optima, interrupt: Check = never
 ) -> RepairResult | None:
     """The 8-bit attempt of an export left to choose, made only to succeed; None when it is not worth
     making: rounding to 8 bits breaks more than ``budget`` MCUs, estimated first from one MCU row in
     :data:`SCREENED_ROWS`, then counted."""
     if estimated_breaks(output.image, tensors, 8, LIBJPEG, SCREENED_ROWS, interrupt) > budget:
         return None
-    eight = repair_for_storage(output.image, tensors, 8, trial=True, interrupt=interrupt, budget=budget)
+    eight = repair_for_storage(output.image, tensors, 8, trial=True, interrupt=interrupt, budget=budget, optima=optima)
     return None if eight.over_budget else eight
 
 
@@ -211,6 +214,7 @@ def export_verified(
     history: list[dict[str, object]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    optima: Optima | None = None,
 ) -> VerificationReport:
     """Write ``output`` (a decode, N = 1) as a PNG at ``path`` and its report beside it.
 
@@ -221,11 +225,14 @@ def export_verified(
     (H·W·C·bit_depth/8 bytes) about three times, plus strips. ``progress(done, EXPORT_STAGES)`` follows
     the stages. ``cancelled()`` is polled between every two bounded pieces of work of every stage (a strip, a
     batch of MCUs, a few polish steps or moves, one linear programme: :mod:`~explorer_app.verify.interrupt`);
-    once it is true, ExportCancelled is raised and nothing is written.
+    once it is true, ExportCancelled is raised and nothing is written. ``optima``: linear-programme optima
+    the caller remembers across exports of one file (:class:`~explorer_app.verify.proofs.Optima`; a new one
+    with None): they save work, and the report is the same without them.
     """
     path = Path(path)
     try:
-        return _export(output, code, path, bit_depth, model, history, progress, checker(cancelled))
+        optima = Optima() if optima is None else optima
+        return _export(output, code, path, bit_depth, model, history, progress, checker(cancelled), optima)
     except Interrupted:
         raise ExportCancelled(f"{path.name}: export cancelled, nothing written") from None
 
@@ -239,6 +246,7 @@ def _export(
     history: list[dict[str, object]] | None,
     progress: Callable[[int, int], None] | None,
     interrupt: Check,
+    optima: Optima,
 ) -> VerificationReport:
     def stage(done: int) -> None:
         if progress is not None:
@@ -249,13 +257,13 @@ def _export(
     check_delta(output.delta_y, "luma")
     check_delta(output.delta_c, "chroma")
     tensors = code_tensors64(code)
-    repaired, eight_bit = repair(output, tensors, bit_depth, interrupt)
+    repaired, eight_bit = repair(output, tensors, bit_depth, optima, interrupt)
     stage(1)
     png = polled(lambda: encode_png(repaired.samples), interrupt)
     samples, depth = polled(lambda: decode_png(png, str(path)), interrupt)
     stage(2)
     digest = hashlib.sha256(png).hexdigest()
-    report = verify_image(samples, depth, code, str(path), digest, repaired.unreachable, interrupt)
+    report = verify_image(samples, depth, code, str(path), digest, repaired.unreachable, interrupt, optima)
     report.model = model
     report.history = history or []
     report.notes.append(repair_note(repaired, tensors))

@@ -21,7 +21,7 @@ from ..verify.encoders import LIBJPEG, code_tables
 from ..verify.interrupt import Check, never
 from ..verify.libjpeg.color import rgb_to_ycc
 from ..verify.libjpeg.sampling import bias, downsample
-from ..verify.proofs import Unreachable, mcu_proof
+from ..verify.proofs import Optima, Unreachable, mcu_proof
 from ..verify.reference_encoder import file_quantized
 from ..verify.tiles import Window, mcu_shape, pixel_window
 from .block_solver import solve_blocks
@@ -34,17 +34,17 @@ SEED = 0
 """The block solver's restarts draw their dither from this seed: an export is reproducible."""
 ROUNDS = 8
 """Block solving and pixel synthesis alternate at most this many times per MCU, and stop after a round
-that mends none: on 1-MP photos at quality 90 the first round mends 2,047 of 2,048 MCUs and the next seven
-none; on a damaged grey mutant 9 of 22, then none in seven rounds of 1.8 s each (loaded 2-core CPU)."""
+that mends none: on a photo the first round mends nearly every MCU and a later one rarely adds any, while
+on a damaged file every further round is spent in vain, so a small count bounds the waste."""
 FAR_MISS = 0.25
 """Steps: an MCU the integer rounds leave missed by more than this is examined before any RGB move. A genuine
 saturated block is missed by hundredths of a step and the search mends it; a damaged one (a flipped bit the
-coefficient ranges do not rule out) by one or more, and the search would spend seconds in vain (issue 14:
-10-23 s for two such 96×64-px mutants)."""
+coefficient ranges do not rule out) by one or more, and every RGB move on it would be spent in vain: one
+linear programme settles it first."""
 EXAMINED_MCUS = 2
-"""At most this many MCUs, the worst missed first, are examined by linear programming (0.1-1.4 s each) in
-one repair: one proof beyond libjpeg's reach settles an attempt, and a saturated MCU's proof (within it)
-does not stop the search, so more would only cost time (a q90 mutant with 8 such MCUs: 7.4 s of 12)."""
+"""At most this many MCUs, the worst missed first, are examined by linear programming in one repair (a
+programme costs far more than an RGB move): one proof beyond libjpeg's reach settles an attempt, and a
+saturated MCU's proof (within it) does not stop the search, so more proofs would only cost time."""
 
 
 def to_blocks(planes: np.ndarray) -> np.ndarray:
@@ -137,31 +137,43 @@ def missed_by(pixels: np.ndarray, code: CodeTensors) -> np.ndarray:
 
 
 def examine_far(
-    pixels: np.ndarray, ok: np.ndarray, code: CodeTensors, count: int, channels: int, interrupt: Check = never
+    pixels: np.ndarray,
+    ok: np.ndarray,
+    code: CodeTensors,
+    count: int,
+    channels: int,
+    optima: Optima,
+    interrupt: Check = never,
 ) -> tuple[dict[int, Unreachable], int]:
     """Linear programming on the (at most ``count``) worst-missed MCUs of a batch, pixels (B, h, w, C)
     uint8 against ``code`` (B images), not reproduced (``ok`` False) and missed by more than
     :data:`FAR_MISS`. Returns (index in the batch → proof, for those out of the reference encoder's reach;
-    how many were examined)."""
+    how many were examined). Optima are remembered in ``optima``."""
     missed = missed_by(pixels, code)
     far = [int(i) for i in np.argsort(-missed, kind="stable") if not ok[i] and missed[i] > FAR_MISS][:count]
     proofs = {}
     for index in far:
-        proofs[index] = mcu_proof(select(code, torch.tensor([index])), channels, interrupt)
+        proofs[index] = mcu_proof(select(code, torch.tensor([index])), channels, optima, interrupt)
     return {index: proof for index, proof in proofs.items() if proof is not None}, len(far)
 
 
 def integer_repair(
-    samples: np.ndarray, broken: np.ndarray, code: CodeTensors, trial: bool = False, interrupt: Check = never
+    samples: np.ndarray,
+    broken: np.ndarray,
+    code: CodeTensors,
+    optima: Optima,
+    trial: bool = False,
+    interrupt: Check = never,
 ) -> dict[tuple[int, int], Unreachable]:
     """Mend every MCU marked in ``broken`` (bool (MCU rows, cols)) of 8-bit ``samples`` (H, W, C): whole
     MCUs with both integer steps, then RGB moves for those still missed, MCUs cut by the image's edge with
     RGB moves only; store those libjpeg then reproduces and unmark them.
 
     A whole MCU still missed by more than :data:`FAR_MISS` after the integer rounds is examined by linear
-    programming (at most :data:`EXAMINED_MCUS` in all): when no 8-bit image reaches it under libjpeg it
-    takes no more rounds and no moves. Returns the proofs found, (MCU row, col) → proof (out of the
-    reference encoder's reach, some beyond libjpeg's too); with ``trial``, at the first beyond libjpeg's.
+    programming (at most :data:`EXAMINED_MCUS` in all, optima remembered in ``optima``): when no 8-bit
+    image reaches it under libjpeg it takes no more rounds and no moves. Returns the proofs found, (MCU row,
+    col) → proof (out of the reference encoder's reach, some beyond libjpeg's too); with ``trial``, at the
+    first beyond libjpeg's.
     ``interrupt`` is called between every two bounded pieces of work (:mod:`~explorer_app.verify.interrupt`).
     """
     mcu_h, mcu_w = mcu_shape(code)
@@ -181,7 +193,7 @@ def integer_repair(
             if size == (mcu_h, mcu_w):
                 mended, ok = mend_batch(pixels, part, rng, ROUNDS, interrupt)
                 left = EXAMINED_MCUS - examined
-                hopeless, count = examine_far(mended, ok, part, left, samples.shape[2], interrupt)
+                hopeless, count = examine_far(mended, ok, part, left, samples.shape[2], optima, interrupt)
                 examined += count
             else:
                 mended, ok, hopeless = pixels.copy(), np.zeros(len(batch), dtype=bool), {}

@@ -37,7 +37,7 @@ import torch
 from ..decoder.code_tensors import CodeTensors
 from ..verify.encoders import LIBJPEG, REFERENCE, Encoder
 from ..verify.interrupt import Check, never
-from ..verify.proofs import Unreachable, prove_unreachable
+from ..verify.proofs import Optima, Unreachable, prove_unreachable
 from ..verify.tiles import STRIP_PIXELS
 from .integer_repair import integer_repair
 from .polish import polish
@@ -52,16 +52,17 @@ PROJECTION_ROUNDS = {16: 0, 8: 8}
 """Rounds of alternating projections of the broken MCUs before the remaining ones are polished, per bit
 depth. At 16 bits none: what rounding breaks there is clipping to [0, 255] (the decoder's pixels reach
 beyond it; its Δ never comes near the box edge), which a projection, rendering out of range again, barely
-mends (12-MP photo: 20 of 5,705 MCUs in a round of 2-5 s), while the polish mends nearly all of them in
-two steps."""
+mends (a round on a photo mends well under one MCU in a hundred), while the polish mends nearly all of them
+in two steps."""
 HOPELESS_STEPS = 80
 """Polish steps in the one round of an attempt that cannot verify: at 16 bits every MCU rounding broke and
-an image can reach verifies within 62-67 steps (12-MP photo; see polish.SCHEDULES), and the rest would take
-the schedule's 400 in vain, export after export of a damaged file (a digits set: 27 of 37 s)."""
+an image can reach verifies within 62-67 steps (see polish.SCHEDULES), so more would be spent only on MCUs
+no image reaches: the schedule's 400 steps in vain, export after export of a damaged file."""
 EXAMINED_MCUS = 2
-"""An export that does not verify holds at most this many programme proofs (0.1-1.4 s each, idle): MCUs no
-earlier proof rules out are examined for its report until then, the others reported as not examined. Two,
-not four: a q90 mutant's two report-only programmes took 2.5 of its 8.1 s (idle 2-core CPU)."""
+"""An export that does not verify holds at most this many programme proofs: MCUs no earlier proof rules out
+are examined for its report until then, the others reported as not examined. A programme is the costliest
+piece of work in an export, and these only name blocks the export cannot mend: two examples tell the user
+why, more would only add to the wait."""
 POLISHED_MCUS = 64
 """At 8 bits, the gradient polish (against the reference encoder offset by libjpeg's own rounding) takes over
 the MCUs the integer search leaves, when that is at most this many: it escapes some of the search's local
@@ -126,6 +127,7 @@ def repair_for_storage(
     known: dict[tuple[int, int], Unreachable] | None = None,
     interrupt: Check = never,
     budget: int | None = None,
+    optima: Optima | None = None,
 ) -> RepairResult:
     """PNG samples of ``image`` (1, C, H, W, float, [0, 255], any device) whose coefficients match ``code``
     (float64 tensors, N = 1) under :func:`target_encoder` when that is reachable at ``bit_depth``; else the
@@ -140,8 +142,10 @@ def repair_for_storage(
     called between every two bounded pieces of work (:mod:`~explorer_app.verify.interrupt`), whose
     Interrupted stops the repair. ``budget``: when rounding breaks more MCUs than this, the attempt is
     abandoned at once (``over_budget``; every one of them left broken): the search's work grows with them.
+    ``optima``: programme optima the caller remembers (:class:`~explorer_app.verify.proofs.Optima`).
     """
     encoder = target_encoder(bit_depth)
+    optima = Optima() if optima is None else optima
     samples, broken = store(image, code, bit_depth, encoder, strip_pixels, interrupt)
     repaired_mcus = int(broken.sum())  # only these are ever stored again, so no other MCU can break
     if budget is not None and repaired_mcus > budget:
@@ -167,7 +171,7 @@ def repair_for_storage(
         rounds += 1
     if encoder is LIBJPEG:
         if broken.any() and not unreachable and room_bits(code) >= SEARCH_ROOM_BITS:
-            found = integer_repair(samples, broken, code, trial, interrupt)
+            found = integer_repair(samples, broken, code, optima, trial, interrupt)
             ruled_out |= found
             unreachable |= set_aside(broken, {mcu: u for mcu, u in found.items() if u.beyond_libjpeg}, aside)
             rounds += 1
@@ -191,11 +195,13 @@ def repair_for_storage(
     return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
 
 
-def examine(result: RepairResult, code: CodeTensors, interrupt: Check = never) -> RepairResult:
+def examine(
+    result: RepairResult, code: CodeTensors, optima: Optima | None = None, interrupt: Check = never
+) -> RepairResult:
     """``result`` with those of its broken MCUs that linear programming proves out of reach under the
     reference encoder (saturated blocks) moved to ``unreachable``, until it holds :data:`EXAMINED_MCUS`
     such proofs (an 8-bit attempt's count): done once, for the attempt an export keeps when it does not
-    verify and no proof beyond libjpeg's reach settled why."""
+    verify and no proof beyond libjpeg's reach settled why. Optima are remembered in ``optima``."""
     left = result.broken.copy()
     for mcu in result.unreachable:
         left[mcu] = False
@@ -203,5 +209,5 @@ def examine(result: RepairResult, code: CodeTensors, interrupt: Check = never) -
     beyond = any(proof.beyond_libjpeg for proof in result.unreachable.values())
     if result.encoder is not REFERENCE or not left.any() or beyond or budget <= 0:
         return result
-    found = prove_unreachable(code, result.samples.shape[2], left, budget, interrupt)
+    found = prove_unreachable(code, result.samples.shape[2], left, budget, optima, interrupt)
     return replace(result, unreachable=result.unreachable | found)

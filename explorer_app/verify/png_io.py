@@ -15,6 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .native_stderr import call_capturing
+
 
 class ImageReadError(ValueError):
     """The image file cannot be read; the message is one line for the user."""
@@ -98,10 +100,13 @@ def png_size(data: bytes, name: str) -> tuple[int, int]:
 
 def decode_png(data: bytes, name: str) -> tuple[np.ndarray, int]:
     """PNG bytes → (samples (H, W, C) uint8 or uint16, bit depth 8 or 16). Alpha is dropped; the samples
-    may be a channel-reversed view of the decoded buffer (no copy)."""
-    pixels = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
+    may be a channel-reversed view of the decoded buffer (no copy). What libpng says goes into the one-line
+    ImageReadError, never onto stderr (its warnings on a file it reads are dropped)."""
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    pixels, said = call_capturing(lambda: cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED), "libpng ")
     if pixels is None:
-        raise ImageReadError(f"{name}: not a readable PNG file")
+        errors = [line.removeprefix("error: ") for line in said if line.startswith("error: ")]
+        raise ImageReadError(f"{name}: not a readable PNG file" + (f" ({'; '.join(errors)})" if errors else ""))
     if pixels.dtype not in (np.uint8, np.uint16):
         raise ImageReadError(f"{name}: unsupported sample type {pixels.dtype}")
     bit_depth = 16 if pixels.dtype == np.uint16 else 8

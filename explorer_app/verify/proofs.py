@@ -2,18 +2,19 @@
 
 Two proofs, cheapest first: a coefficient whose box lies outside the range every in-range image gives it
 (:mod:`.coefficient_range`, microseconds per MCU, a lower bound on the excess), then the linear programme of
-:mod:`.reachability` (0.1-1.4 s per MCU, the exact smallest worst excess) for at most a given number of the
-MCUs left. The count, not a clock, bounds the work: the same file gets the same report on any machine.
+:mod:`.reachability` (the exact smallest worst excess, at a far higher cost) for at most a given number of
+the MCUs left. The count, not a clock, bounds the work: the same file gets the same report on any machine.
 
 A programme's optimum depends on the file alone (the MCU's coefficients, tables, size and sampling), not on
-any image, so the last :data:`PROGRAMMES_REMEMBERED` optima are remembered by content: the ten exports of a
-digits set, or a second export from the GUI, prove a damaged file's MCUs once and set them aside at once
-afterwards (a 96×64-px mutant: 4-6 s per export otherwise, ten times).
+any image, so an :class:`Optima`, owned by its caller, remembers optima by content: a programme the repair
+solved is not solved again for the report, nor by a later export of the same session. It only saves work:
+which MCUs are examined is decided by the count alone, so a report is the same whatever the cache holds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -26,8 +27,7 @@ from .reachability import affine_map, nearest_excess, out_of_reach, target
 from .tiles import pixel_window
 
 PROGRAMMES_REMEMBERED = 4096
-"""Optima of this many MCU programmes are kept (a few dozen bytes each)."""
-_optima: OrderedDict[bytes, float] = OrderedDict()
+"""An :class:`Optima` keeps this many (a few dozen bytes each), the least recently used dropped first."""
 
 
 @dataclass(frozen=True)
@@ -63,29 +63,32 @@ def programme_key(part: CodeTensors, channels: int) -> bytes:
     return hashlib.sha256(shape.tobytes() + quantized.tobytes() + tables.tobytes()).digest()
 
 
-def remembered(part: CodeTensors, channels: int) -> float | None:
-    """The optimum s* of the one MCU of ``part`` if a programme found it before, else None."""
-    if not _optima:
-        return None
-    key = programme_key(part, channels)
-    if key in _optima:
-        _optima.move_to_end(key)
-    return _optima.get(key)
+class Optima:
+    """Optima s* of MCU programmes by :func:`programme_key`, the last :data:`PROGRAMMES_REMEMBERED` used.
+    Safe to share between threads: a programme two threads solve at once is merely solved twice."""
 
+    def __init__(self) -> None:
+        self._known: OrderedDict[bytes, float] = OrderedDict()
+        self._lock = threading.Lock()
 
-def smallest_worst_excess(part: CodeTensors, channels: int, check: Check = never) -> float:
-    """s* of the one MCU of ``part`` (N = 1), by linear programming (run :func:`~.interrupt.polled` by
-    ``check``), or as remembered."""
-    key = programme_key(part, channels)
-    if key in _optima:
-        _optima.move_to_end(key)
-        return _optima[key]
-    a, b = affine_map(part, channels)
-    excess, _ = polled(lambda: nearest_excess(a, b, target(part)), check)
-    _optima[key] = excess
-    if len(_optima) > PROGRAMMES_REMEMBERED:
-        _optima.popitem(last=False)
-    return excess
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def excess(self, part: CodeTensors, channels: int, check: Check = never) -> float:
+        """s* of the one MCU of ``part`` (N = 1): as remembered, else by linear programming (run
+        :func:`~.interrupt.polled` by ``check``)."""
+        key = programme_key(part, channels)
+        with self._lock:
+            if key in self._known:
+                self._known.move_to_end(key)
+                return self._known[key]
+        a, b = affine_map(part, channels)
+        excess, _ = polled(lambda: nearest_excess(a, b, target(part)), check)
+        with self._lock:
+            self._known[key] = excess
+            if len(self._known) > PROGRAMMES_REMEMBERED:
+                self._known.popitem(last=False)
+        return excess
 
 
 def as_proof(excess: float, code: CodeTensors) -> Unreachable | None:
@@ -96,12 +99,18 @@ def as_proof(excess: float, code: CodeTensors) -> Unreachable | None:
 
 
 def prove_unreachable(
-    code: CodeTensors, channels: int, mcus: np.ndarray, examined: int, check: Check = never
+    code: CodeTensors,
+    channels: int,
+    mcus: np.ndarray,
+    examined: int = 0,
+    optima: Optima | None = None,
+    check: Check = never,
 ) -> dict[tuple[int, int], Unreachable]:
     """The MCUs marked in ``mcus`` (bool (rows, cols)) that no image within [0, 255] with ``channels``
-    channels brings into their boxes under the reference encoder: every one a coefficient range rules out
-    or a remembered programme, and those of the first ``examined`` others that linear programming rules
-    out. ``check`` is called before every programme (:mod:`.interrupt`)."""
+    channels brings into their boxes under the reference encoder: every one a coefficient range rules out,
+    and those of the first ``examined`` others (raster order) that linear programming rules out, their
+    optima taken from ``optima`` where it holds them (None: a cache of this call's own). ``check`` is called
+    before every programme (:mod:`.interrupt`)."""
     bounds = range_bounds(code, channels, mcus)
     found = {
         (int(row), int(col)): Unreachable(
@@ -110,23 +119,17 @@ def prove_unreachable(
         for row, col in np.argwhere(bounds.impossible(libjpeg=False))
     }
     rest = [(int(row), int(col)) for row, col in np.argwhere(mcus) if (row, col) not in found]
-    optima: dict[tuple[int, int], float] = {}
-    for row, col in rest if _optima or examined > 0 else []:
+    optima = Optima() if optima is None else optima
+    for row, col in rest[: max(examined, 0)]:
         part = code.crop(*pixel_window((row, col, row + 1, col + 1), code))
-        known = remembered(part, channels)
-        if known is not None:
-            optima[row, col] = known
-        elif examined > 0:
-            optima[row, col], examined = smallest_worst_excess(part, channels, check), examined - 1
-    for mcu, excess in optima.items():
-        proof = as_proof(excess, code)
+        proof = as_proof(optima.excess(part, channels, check), code)
         if proof is not None:
-            found[mcu] = proof
+            found[row, col] = proof
     return found
 
 
-def mcu_proof(part: CodeTensors, channels: int, check: Check = never) -> Unreachable | None:
-    """Linear programming on the one MCU of ``part`` (N = 1), or its remembered optimum: its proof when no
-    image within [0, 255] reaches it under the reference encoder (beyond libjpeg's reach too when s* exceeds
-    libjpeg's deviation), else None."""
-    return as_proof(smallest_worst_excess(part, channels, check), part)
+def mcu_proof(part: CodeTensors, channels: int, optima: Optima, check: Check = never) -> Unreachable | None:
+    """Linear programming on the one MCU of ``part`` (N = 1), or its optimum as ``optima`` holds it: its
+    proof when no image within [0, 255] reaches it under the reference encoder (beyond libjpeg's reach too
+    when s* exceeds libjpeg's deviation), else None."""
+    return as_proof(optima.excess(part, channels, check), part)

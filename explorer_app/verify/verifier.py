@@ -30,7 +30,7 @@ from .blocks import ComponentFindings
 from .encoders import LIBJPEG, REFERENCE, Encoder, likely_order
 from .interrupt import Check, never
 from .png_io import decode_png, from_samples, png_size, read_png_bytes
-from .proofs import Unreachable, prove_unreachable
+from .proofs import Optima, Unreachable, prove_unreachable
 from .reference_encoder import code_tensors64, file_quantized, split_components
 from .report import COMPONENT_NAMES, BlockMiss, ComponentAgreement, EncoderFigures, VerificationReport, combine
 from .tiles import STRIP_PIXELS, mcu_grid, strips
@@ -38,7 +38,9 @@ from .tiles import STRIP_PIXELS, mcu_grid, strips
 LISTED_BLOCKS = 32
 """Missed blocks listed per encoder in a report (all are counted)."""
 EXAMINED_MCUS = 8
-"""Missed MCUs examined for reachability by linear programming (0.05-1.5 s each), when no more are missed."""
+"""Missed MCUs examined for reachability by linear programming, when no more are missed: a few saturated
+blocks are named as such; an image that misses more holds other content, and each programme, the costliest
+piece of a verification, would only add to the wait."""
 NEAR_MISS = 0.05
 """Only MCUs missed by less than this (steps) are examined: a saturated block is missed by a hair, while a
 block missed by more holds other content, whatever could be reached."""
@@ -100,12 +102,13 @@ def examine(
     misses: list[BlockMiss],
     code: CodeTensors,
     known: dict[tuple[int, int], Unreachable],
+    optima: Optima | None = None,
     check: Check = never,
 ) -> list[BlockMiss]:
     """The misses with ``reachable`` filled in under the reference encoder where a proof decides it
     (``known``: MCUs already proved out of reach by the export's repair): every missed MCU a coefficient
     range rules out, and, when at most :data:`EXAMINED_MCUS` others are missed, all by less than
-    :data:`NEAR_MISS`, those by linear programming."""
+    :data:`NEAR_MISS`, those by linear programming (optima remembered in ``optima``)."""
     fy, fx = code.chroma_factor
     rows, cols = mcu_grid(code)
     missed, worst = np.zeros((rows, cols), dtype=bool), 0.0
@@ -123,7 +126,7 @@ def examine(
         missed[mcu] = False
     examinable = 0 < int(missed.sum()) <= EXAMINED_MCUS and worst < NEAR_MISS
     if examinable:
-        proofs |= prove_unreachable(code, channels, missed, EXAMINED_MCUS, check)
+        proofs |= prove_unreachable(code, channels, missed, EXAMINED_MCUS, optima, check)
     result = []
     for miss in misses:
         proof = proofs.get((miss.row // fy, miss.col // fx) if miss.component == "Y" else (miss.row, miss.col))
@@ -144,11 +147,13 @@ def judge(
     strip_pixels: int = STRIP_PIXELS,
     screen: bool = False,
     check: Check = never,
+    optima: Optima | None = None,
 ) -> EncoderFigures:
     """One encoder's figures for PNG samples (H, W, C) against ``code`` (float64, N = 1). ``known``: for the
     reference encoder, MCUs already proved out of reach (see :func:`examine`); None: do not examine.
     ``screen``: stop after the first strip if the encoder misses there (the figures then cover that strip,
-    and ``scope`` says so). ``check``: called before every strip (see :mod:`.interrupt`)."""
+    and ``scope`` says so). ``check``: called before every strip (see :mod:`.interrupt`). ``optima``: see
+    :func:`examine`."""
     if encoder.eight_bit and not on_eight_bit_grid(samples, bit_depth, strip_pixels):
         return EncoderFigures(
             encoder.key,
@@ -181,7 +186,7 @@ def judge(
     missed = sorted((m for f in findings for m in f.missed()), key=lambda m: -m.excess)
     listed = missed[:LISTED_BLOCKS]
     if encoder is REFERENCE and missed and known is not None:
-        listed = examine(findings, listed, code, known, check)
+        listed = examine(findings, listed, code, known, optima, check)
     reproduces = not scope and all(c.identical == c.total for c in components)
     return EncoderFigures(
         encoder.key,
@@ -230,12 +235,14 @@ def verify_image(
     image_sha256: str = "",
     unreachable: dict[tuple[int, int], Unreachable] | None = None,
     check: Check = never,
+    optima: Optima | None = None,
 ) -> VerificationReport:
     """Verify PNG samples (H, W, C) uint8 or uint16, stored at ``bit_depth``, against ``code``.
 
     ``unreachable``: MCUs (row, col) already proved out of reach under the reference encoder (by the export's
     repair), with their proofs, so that they are not examined twice. ``check``: called before every strip and
-    programme (:mod:`.interrupt`: raises Interrupted to stop). Raises SizeMismatchError.
+    programme (:mod:`.interrupt`: raises Interrupted to stop). ``optima``: programme optima the caller
+    remembers (:class:`~.proofs.Optima`; the report does not depend on them). Raises SizeMismatchError.
     """
     check_size(samples, code, image_path or "the image")
     notes: list[str] = []
@@ -255,7 +262,8 @@ def verify_image(
     libjpeg = judge(LIBJPEG, samples, bit_depth, tensors, None, check=check)
     others, untried = try_alternatives(libjpeg, samples, bit_depth, code, tensors, check)
     undecided = not any(f.reproduces for f in (libjpeg, *others))  # reachability matters only then
-    reference = judge(REFERENCE, samples, bit_depth, tensors, (unreachable or {}) if undecided else None, check=check)
+    known = (unreachable or {}) if undecided else None
+    reference = judge(REFERENCE, samples, bit_depth, tensors, known, check=check, optima=optima)
     return VerificationReport(facts, source_facts(code), [libjpeg, reference, *others], notes=notes, untried=untried)
 
 

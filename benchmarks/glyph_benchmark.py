@@ -12,6 +12,9 @@ For every character box and every class c:
 * **the tool**: :func:`~explorer_app.engine.glyphs.hypotheses.glyph_hypotheses` with the shipped
   explorable decoder; each candidate is read by the same true-font reader (the tool never sees the true
   font), and the tool's *possible* set is compared with the allowed set;
+* **the decoder's reach**: for every allowed class, the Imprint tool (an exact edit, docs/decoder.md
+  "Reach beyond z") draws the true font's clean glyph over the box of the session; the result is read by
+  the true-font reader. A decoder that can only show ghosts of what the file allows fails it;
 * **a second reader** of another kind: the shipped glyph classifier (``models/glyphs_<alphabet>``, a CNN
   trained on many fonts and handwriting, which no candidate was steered by), reading a crop as its most
   probable class when that class has at least :data:`CLASSIFIER_CONFIDENCE`; it reads the allowed
@@ -49,7 +52,9 @@ from explorer_app.engine.file_projection import project_to_file
 from explorer_app.engine.glyphs.fit import ink_level, reads_as
 from explorer_app.engine.glyphs.hypotheses import glyph_hypotheses
 from explorer_app.engine.glyphs.segments import ALPHABETS
+from explorer_app.engine.regions import rectangle
 from explorer_app.engine.session import Session
+from explorer_app.engine.tools import Imprint
 
 FONT_FOLDER = Path("/usr/share/fonts/truetype/dseg")
 FONTS = {
@@ -132,6 +137,17 @@ def reader(display: Display, k: int, labels: list[str], crop: np.ndarray, box) -
     return found.pop() if len(found) == 1 else None
 
 
+def imprint_reads(code, decoder, drawn: np.ndarray, box, display: Display, k: int, labels: list[str]) -> str | None:
+    """What the true-font reader sees after the Imprint tool draws the box of ``drawn`` (H, W, 3), the
+    display with another glyph in box k, over a fresh session of the file ``code``."""
+    x, y, w, h = box
+    session = Session(code, decoder)
+    picture = drawn[y : y + h, x : x + w].astype(np.float32)
+    session.apply(Imprint(picture, (x + (w - 1) / 2, y + (h - 1) / 2)), rectangle(session.shape, x, y, w, h))
+    crop = session.image[0].permute(1, 2, 0).clamp(0, 255).numpy()[y : y + h, x : x + w]
+    return reader(display, k, labels, crop, box)
+
+
 CLASSIFIER_CONFIDENCE = 0.5
 """The classifier reads a crop as its most probable class only with at least this probability."""
 
@@ -185,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                 box = display.box(k)
                 x, y, w, h = box
                 truth = display.text[k]
-                allowed, allowed_by_classifier = {}, {}
+                allowed, allowed_by_classifier, imprinted = {}, {}, {}
                 clean_glyphs = []
                 for label in labels:
                     drawn = display.image(display.text[:k] + label + display.text[k + 1 :])
@@ -194,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                     crop = consistent.numpy()[y : y + h, x : x + w]
                     allowed[label] = reader(display, k, labels, crop, box) == label
                     allowed_by_classifier[label] = classifier_reader(classifier, crop) == label
+                    if allowed[label]:
+                        imprinted[label] = imprint_reads(code, decoder, drawn, box, display, k, labels) == label
                     clean_glyphs.append(crop)
                 session = Session(code, decoder)
                 start = time.perf_counter()
@@ -223,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                         "allowed": sorted(c for c, ok in allowed.items() if ok),
                         "possible": sorted(possible),
                         "candidates_read": sorted(c for c, ok in reads.items() if ok),
+                        "imprint_reads": sorted(c for c, ok in imprinted.items() if ok),
                         "allowed_by_classifier": sorted(c for c, ok in allowed_by_classifier.items() if ok),
                         "candidates_read_by_classifier": sorted(c for c, ok in classifier_reads.items() if ok),
                         "decode_read_by_classifier": classifier_reader(classifier, decode[y : y + h, x : x + w]),
@@ -280,6 +299,12 @@ def summarize(rows: list[dict], labels: list[str], seconds: list[float]) -> dict
         ),
         "baseline_noise_read_where_allowed_pct": share(
             sum(r["noise_reads"] == c for r, c in allowed_pairs), len(allowed_pairs)
+        ),
+        "imprint_reads_where_allowed_pct": share(
+            sum(c in r["imprint_reads"] for r, c in allowed_pairs), len(allowed_pairs)
+        ),
+        "imprint_reads_where_allowed_not_truth_pct": share(
+            sum(c in r["imprint_reads"] for r, c in other_pairs), len(other_pairs)
         ),
         "classifier_reads_allowed_glyph_pct": share(
             sum(c in r["allowed_by_classifier"] for r, c in allowed_pairs), len(allowed_pairs)

@@ -10,7 +10,8 @@ from functools import reduce
 import torch
 import torch.nn.functional as F
 
-from ..outcome import Outcome
+from ..file_bounds import around_region, box_centre, lowest, luma_code, luma_energy
+from ..outcome import Allowed, Outcome
 from ..view import WindowView, luma, masked_mean
 from .base import Objective, Tool
 from .edits import PIXEL_SCALE
@@ -61,12 +62,23 @@ class Variance(Tool):
     kernel: int = 7
 
     def level(self, view: WindowView) -> Callable[[torch.Tensor], torch.Tensor]:
-        """image (N, C, h, w) → (N,) mean local variance in the region. Only the region's bounding box
-        and the kernel's reach around it are pooled: the same values at the region's pixels, and less
-        than half the pooling of a 256-px region's window (a fifth of each Adam step before)."""
-        rows, cols = around(view.region, self.kernel // 2)
-        region = view.region[:, :, rows, cols]
-        return lambda image: masked_mean(local_variance(image[:, :, rows, cols], self.kernel), region)
+        """image (N, C, h, w) → (N,) mean local variance in the region (grey levels²)."""
+        return self.level_on(view.region)
+
+    def level_on(self, region: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """image (N, C, h, w) → (N,) mean local variance where ``region`` (1, 1, h, w) is 1. Only the
+        region's bounding box and the kernel's reach around it are pooled: the same values at the region's
+        pixels, and less than half the pooling of a 256-px region's window (a fifth of each Adam step before)."""
+        rows, cols = around(region, self.kernel // 2)
+        inside = region[:, :, rows, cols]
+        return lambda image: masked_mean(local_variance(image[:, :, rows, cols], self.kernel), inside)
+
+    def mean_square_on(self, region: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """plane (N, 1, h, w) → (N,) the region's mean of the kernel's mean of ``plane``: of a change's
+        square, at least its :meth:`level_on` (a variance is at most the mean square); linear."""
+        rows, cols = around(region, self.kernel // 2)
+        inside = region[:, :, rows, cols]
+        return lambda plane: masked_mean(box_mean(plane[:, :, rows, cols], self.kernel), inside)
 
     def goal(self, view: WindowView) -> float:
         if self.target is not None:
@@ -82,11 +94,45 @@ class Variance(Tool):
             return f"Detail: local variance to {self.target:.0f}"
         return f"{'More' if self.factor >= 1 else 'Less'} detail: local variance ×{self.factor:.2f}"
 
+    def highest(self, view: WindowView) -> float:
+        """No image the file allows has more mean local variance in the region (grey levels²). Every
+        pixel's local variance is a squared seminorm of the luma plane, so over the box (its centre c plus
+        a change e), by Minkowski's inequality √level(c + e) ≤ √level(c) + √level(e), and level(e) ≤
+        Σ_x w(x)·e(x)², the region's mean of the kernel's mean square, bounded in closed form by
+        :func:`~explorer_app.engine.file_bounds.luma_energy`. A bound, not an image: the changes that
+        reach it per block need not fit together, so at low quality it says the file hardly limits."""
+        code, (rows, cols) = around_region(view.code, view.region, self.kernel // 2)
+        region = view.region[:, :, rows, cols]
+        plane = torch.zeros_like(region).requires_grad_(True)
+        with torch.enable_grad():
+            (weights,) = torch.autograd.grad(self.mean_square_on(region)(plane)[0], plane)
+        centre = float(self.level_on(region)(box_centre(code))[0])
+        return (centre**0.5 + luma_energy(code, weights) ** 0.5) ** 2
+
+    def least(self, view: WindowView) -> float:
+        """No image the file allows has less mean local variance in the region (grey levels²): the
+        certified lower bound of :func:`~explorer_app.engine.file_bounds.lowest` (the level is convex)."""
+        code, (rows, cols) = around_region(view.code, view.region, self.kernel // 2)
+        return max(lowest(self.level_on(view.region[:, :, rows, cols]), luma_code(code)), 0.0)
+
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        """Asked, allowed and reached as ratios to the variance before the edit; allowed is an upper bound
+        (:meth:`highest`) for more detail, a certified lower bound (:func:`lowest`) for less."""
         level = self.level(view)
         start = max(float(level(before)[0]), 1e-6)
         asked = self.factor if self.target is None else self.target / start
-        return (Outcome("Local variance", "×", float(level(after)[0]) / start, asked=asked),)
+        grows = asked >= 1.0
+        allowed = self.highest(view) if grows else self.least(view)
+        return (
+            Outcome(
+                "Local variance",
+                "×",
+                float(level(after)[0]) / start,
+                asked=asked,
+                allowed=allowed / start,
+                bound=Allowed.AT_MOST if grows else Allowed.AT_LEAST,
+            ),
+        )
 
 
 def total_variation(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -110,9 +156,43 @@ class TotalVariation(Tool):
     def summary(self) -> str:
         return f"Smooth (total variation, weight {self.weight:.2f})"
 
+    def least(self, view: WindowView) -> float:
+        """No image the file allows has less total variation in the region (grey levels): the certified
+        lower bound of :func:`~explorer_app.engine.file_bounds.lowest` on the Huber-smoothed variation,
+        which is convex, differentiable (so the bound settles) and never above the variation (so its
+        bound is the variation's)."""
+        code, (rows, cols) = around_region(view.code, view.region, 1)
+        return max(lowest(lambda image: huber_variation(image, view.region[:, :, rows, cols]), code), 0.0)
+
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
+        """Asked: none left (0); allowed: :meth:`least`; reached, and where it started."""
         level = lambda image: float(total_variation(image, view.region)[0])  # noqa: E731
-        return (Outcome("Total variation", "grey levels", level(after), before=level(before)),)
+        return (
+            Outcome(
+                "Total variation",
+                "grey levels",
+                level(after),
+                asked=0.0,
+                allowed=self.least(view),
+                before=level(before),
+                bound=Allowed.AT_LEAST,
+            ),
+        )
+
+
+HUBER_WIDTH = 0.5
+"""Grey levels below which :func:`huber_variation` counts a difference d as d²/(2·width), not |d|."""
+
+
+def huber_variation(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """(N,) :func:`total_variation` with every |d| replaced by its Huber function (|d| − width/2 above
+    ``HUBER_WIDTH``, d²/(2·width) below): convex and smooth, and never above the total variation."""
+    huber = lambda d: F.huber_loss(d, torch.zeros_like(d), reduction="none", delta=HUBER_WIDTH) / HUBER_WIDTH  # noqa: E731
+    dx = huber(image[:, :, :, 1:] - image[:, :, :, :-1])
+    dy = huber(image[:, :, 1:] - image[:, :, :-1])
+    mx = mask[:, :, :, 1:] * mask[:, :, :, :-1]
+    my = mask[:, :, 1:] * mask[:, :, :-1]
+    return masked_mean(dx, mx) + masked_mean(dy, my)
 
 
 def shifted(image: torch.Tensor, offset: tuple[float, float]) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""What the file allows for local variance and total variation: bounds over the quantization box that
+"""What the file allows for local variance, total variation and repetition: bounds over the quantization box that
 no consistent image crosses, tight enough to mean something, wider where the file says less."""
 
 import pytest
@@ -88,6 +88,17 @@ def test_no_consistent_image_is_smoother_than_the_file_allows(tmp_path, quality)
     assert float(total_variation(consistent_images(view, 16), view.region).min()) >= floor
     descended = ascend(lambda image: total_variation(image, view.region), view, sign=-1.0)
     assert 0.3 * float(total_variation(box_centre(view.code), view.region)[0]) < floor <= descended
+
+
+@pytest.mark.parametrize("periods", [((0.0, 8.0),), ((0.0, 5.5), (6.0, 0.0))])
+def test_no_consistent_image_repeats_better_than_the_file_allows(tmp_path, periods):
+    """Periodicity (whole and fractional periods, 1-D and 2-D): random, corner and descended images of the
+    box stay above the certified floor of the repetition error, which is above zero at quality 90."""
+    tool = tools.Periodic(periods=periods)
+    _, view = edit_view(tmp_path, 90, tool)
+    floor, level = tool.least(view), tool.repetition(view.region)
+    assert float(level(consistent_images(view, 16)).min()) >= floor
+    assert 0 < floor <= ascend(level, view, sign=-1.0)
 
 
 def test_a_file_that_says_less_allows_more(tmp_path):

@@ -43,11 +43,12 @@ def test_brightness_reports_the_files_limit_and_the_change_reached(session):
         (tools.Variance(factor=3.0), "Local variance", True, True),
         (tools.Variance(factor=0.3), "Local variance", False, True),
         (tools.TotalVariation(), "Total variation", False, True),
-        (tools.Periodic(periods=((0.0, 8.0),)), "Repetition error", False, False),
+        (tools.Periodic(periods=((0.0, 8.0),)), "Repetition error", False, True),
     ],
 )
 def test_statistic_tools_report_their_statistic(session, tool, quantity, grows, bounded):
-    """Variance and smoothing say asked, what the file allows (a bound over the box) and reached."""
+    """Variance, smoothing and periodicity say asked, what the file allows (a bound over the box) and
+    reached."""
     session.apply(tool, regions.rectangle(session.shape, 40, 32, 32, 24), BUDGET)
     (outcome,) = session.history.records()[-1]["outcomes"]
     assert outcome["quantity"] == quantity and ("allowed" in outcome) == bounded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,13 +182,17 @@ class TotalVariation(Tool):
 
 
 HUBER_WIDTH = 0.5
-"""Grey levels below which :func:`huber_variation` counts a difference d as d²/(2·width), not |d|."""
+"""Grey levels below which :func:`huber` counts a difference d as d²/(2·width), not |d|."""
+
+
+def huber(difference: torch.Tensor) -> torch.Tensor:
+    """|d| − width/2 above ``HUBER_WIDTH``, d²/(2·width) below, elementwise (grey levels): convex, smooth,
+    and never above |d|, so a lower bound of a statistic of it is one of the statistic of |d|."""
+    return F.huber_loss(difference, torch.zeros_like(difference), reduction="none", delta=HUBER_WIDTH) / HUBER_WIDTH
 
 
 def huber_variation(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """(N,) :func:`total_variation` with every |d| replaced by its Huber function (|d| − width/2 above
-    ``HUBER_WIDTH``, d²/(2·width) below): convex and smooth, and never above the total variation."""
-    huber = lambda d: F.huber_loss(d, torch.zeros_like(d), reduction="none", delta=HUBER_WIDTH) / HUBER_WIDTH  # noqa: E731
+    """(N,) :func:`total_variation` with every |d| replaced by :func:`huber` (never above it)."""
     dx = huber(image[:, :, :, 1:] - image[:, :, :, :-1])
     dy = huber(image[:, :, 1:] - image[:, :, :-1])
     mx = mask[:, :, :, 1:] * mask[:, :, :, :-1]
@@ -212,23 +217,49 @@ class Periodic(Tool):
 
     periods: tuple[tuple[float, float], ...] = ((0.0, 8.0),)
 
-    def objective(self, view: WindowView) -> Objective:
+    def repetition(
+        self, region: torch.Tensor, distance: Callable[[torch.Tensor], torch.Tensor] = torch.abs
+    ) -> Callable[[torch.Tensor], torch.Tensor]:
+        """image (N, C, h, w) → (N,) the mean ``distance`` of x(p) − x(p ± T) (grey levels) over the pixels
+        p of ``region`` (1, 1, h, w) whose shifted partner is in it too, averaged over the offsets."""
         offsets = [(s * float(dy), s * float(dx)) for dy, dx in self.periods for s in (1, -1)]
-        masks = [view.region * (shifted(view.region, o) > 0.99).to(view.region) for o in offsets]
+        masks = [region * (shifted(region, o) > 0.99).to(region) for o in offsets]
 
-        def loss(image: torch.Tensor) -> torch.Tensor:
+        def level(image: torch.Tensor) -> torch.Tensor:
             differences = (
-                masked_mean((image - shifted(image, o)).abs(), m) for o, m in zip(offsets, masks, strict=True)
+                masked_mean(distance(image - shifted(image, o)), m) for o, m in zip(offsets, masks, strict=True)
             )
-            return reduce(operator.add, differences) / (len(offsets) * PIXEL_SCALE)
+            return reduce(operator.add, differences) / len(offsets)
 
-        return loss
+        return level
+
+    def objective(self, view: WindowView) -> Objective:
+        level = self.repetition(view.region)
+        return lambda image: level(image) / PIXEL_SCALE
 
     def summary(self) -> str:
         periods = ", ".join(f"({dy:.1f}, {dx:.1f})" for dy, dx in self.periods)
         return f"Periodicity: repeat every {periods} px (dy, dx)"
 
+    def least(self, view: WindowView) -> float:
+        """No image the file allows repeats better in the region (grey levels): the certified lower bound
+        of :func:`~explorer_app.engine.file_bounds.lowest` on the error with Huber distances (convex: the
+        shift is linear; never above the error)."""
+        reach = math.ceil(max(max(abs(dy), abs(dx)) for dy, dx in self.periods)) + 1
+        code, (rows, cols) = around_region(view.code, view.region, reach)
+        return max(lowest(self.repetition(view.region[:, :, rows, cols], huber), code), 0.0)
+
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
-        error = self.objective(view)
-        level = lambda image: float(error(image)[0]) * PIXEL_SCALE  # noqa: E731
-        return (Outcome("Repetition error", "grey levels", level(after), before=level(before)),)
+        """Asked: none left (0); allowed: :meth:`least`; reached, and where it started."""
+        level = lambda image: float(self.repetition(view.region)(image)[0])  # noqa: E731
+        return (
+            Outcome(
+                "Repetition error",
+                "grey levels",
+                level(after),
+                asked=0.0,
+                allowed=self.least(view),
+                before=level(before),
+                bound=Allowed.AT_LEAST,
+            ),
+        )

@@ -7,7 +7,7 @@ import torch
 from explorer_app.decoder.render import render_code
 from explorer_app.engine import Budget, regions, tools
 from explorer_app.engine.file_bounds import box_centre
-from explorer_app.engine.tools.statistics import total_variation
+from explorer_app.engine.tools.statistics import HUBER_WIDTH, huber, huber_gap, total_variation
 
 from conftest import controllable_decoder, tiny_session
 
@@ -137,3 +137,14 @@ def test_a_real_smoothing_edit_stays_within_what_the_file_allows(tmp_path):
     (outcome,) = session.history.records()[-1]["outcomes"]
     assert outcome["bound"] == "at_least" and 0 < outcome["allowed"] <= outcome["reached"] < outcome["before"]
     assert outcome["text"].startswith("Total variation: asked 0.0 grey levels; the file allows no less than ")
+
+
+def test_the_huber_line_lies_under_the_absolute_value_and_touches_huber():
+    """The lift of the smoothing and repetition floors: huber(d) + huber_gap(d) is p·d with p = huber's
+    slope at d (|p| ≤ 1), so that line is tangent to huber at d and under |d| everywhere."""
+    d = torch.linspace(-10, 10, 2001, dtype=torch.float64)
+    slope = (d / HUBER_WIDTH).clamp(-1, 1)
+    assert torch.allclose(huber(d) + huber_gap(d), slope * d)
+    for x in (-3.0, -0.5, 0.0, 0.7, 4.0):
+        assert bool((slope * x <= abs(x) + 1e-12).all())
+    assert bool((huber(d) <= d.abs()).all())

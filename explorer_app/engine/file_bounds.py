@@ -26,12 +26,12 @@ from ..decoder.code_tensors import CodeTensors
 from ..decoder.render import render_code
 from ..ops.dct import blockify, dct_matrix
 
-BOUND_STEPS = 150
+BOUND_STEPS = 120
 """Most projected Adam steps of :func:`lowest` (more only tighten its bound, never make it wrong)."""
 
-BOUND_WORK = 20_000_000
+BOUND_WORK = 30_000_000
 """Pixel values rendered by :func:`lowest` at most (steps × channels × pixels): a fixed amount of work, not
-a clock, so the same region always gets the same figure, in a fraction of a second (about 60 steps of a
+a clock, so the same region always gets the same figure, in about half a second (all the steps up to a
 256-px region's colour image). Larger regions get fewer steps: a looser bound, never a wrong one."""
 
 MIN_BOUND_STEPS = 10
@@ -44,21 +44,32 @@ BOUND_GAP = 0.01
 """:func:`lowest` stops early once its bound is within this share of the value its iterate reaches."""
 
 
-def lowest(statistic: Callable[[torch.Tensor], torch.Tensor], code: CodeTensors) -> float:
+def lowest(
+    statistic: Callable[[torch.Tensor], torch.Tensor],
+    code: CodeTensors,
+    gap: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    cost: int = 1,
+) -> float:
     """A number no image the box of ``code`` (N = 1) allows goes below, for a ``statistic`` that maps
     images (1, C, h, w) in grey levels to (1,) and is convex in them (see the module note), after at most
-    ``BOUND_WORK`` of rendering. A statistic of luma alone is bounded faster on :func:`luma_code`."""
+    ``BOUND_WORK`` of rendering. A statistic of luma alone is bounded faster on :func:`luma_code`.
+
+    ``gap``: for a smooth ``statistic`` h descended in place of a non-smooth f ≥ h whose supporting plane
+    at every image has h's slope and lies ``gap(image)`` (1,) above h there (|d| and its Huber function:
+    see :func:`~explorer_app.engine.tools.statistics.huber_gap`), the bound is f's, that much higher.
+    ``cost``: how many renders' worth of ``BOUND_WORK`` one evaluation of ``statistic`` takes."""
     channels = 1 if code.c_q is None else 3
-    steps = min(BOUND_STEPS, max(MIN_BOUND_STEPS, BOUND_WORK // (channels * code.height * code.width)))
+    steps = min(BOUND_STEPS, max(MIN_BOUND_STEPS, BOUND_WORK // (cost * channels * code.height * code.width)))
     deltas = [d.requires_grad_(True) for d in centre_deltas(code)]
     adam = torch.optim.Adam(deltas, lr=BOUND_RATE)
     annealing = torch.optim.lr_scheduler.CosineAnnealingLR(adam, steps)
     best = -float("inf")
     with torch.enable_grad():
         for _ in range(steps):
-            loss = statistic(render_code(code, deltas[0], deltas[1] if len(deltas) > 1 else None))[0]
+            image = render_code(code, deltas[0], deltas[1] if len(deltas) > 1 else None)
+            loss = statistic(image)[0]
             gradients = torch.autograd.grad(loss, deltas)
-            value = float(loss.detach())
+            value = float(loss.detach()) + (0.0 if gap is None else float(gap(image.detach())[0]))
             slack = sum(
                 float(g.abs().sum() / 2 + (g * d.detach()).sum()) for g, d in zip(gradients, deltas, strict=True)
             )

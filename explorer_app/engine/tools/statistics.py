@@ -136,13 +136,34 @@ class Variance(Tool):
         )
 
 
-def total_variation(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """(N,) mean |horizontal| + |vertical| difference (grey levels) over pixel pairs inside ``mask``."""
-    dx = (image[:, :, :, 1:] - image[:, :, :, :-1]).abs()
-    dy = (image[:, :, 1:] - image[:, :, :-1]).abs()
+def total_variation(
+    image: torch.Tensor, mask: torch.Tensor, distance: Callable[[torch.Tensor], torch.Tensor] = torch.abs
+) -> torch.Tensor:
+    """(N,) mean |horizontal| + |vertical| difference (grey levels) over pixel pairs inside ``mask``; with
+    another ``distance`` of the differences (e.g. :func:`huber`), the mean of that."""
+    dx = distance(image[:, :, :, 1:] - image[:, :, :, :-1])
+    dy = distance(image[:, :, 1:] - image[:, :, :-1])
     mx = mask[:, :, :, 1:] * mask[:, :, :, :-1]
     my = mask[:, :, 1:] * mask[:, :, :-1]
     return masked_mean(dx, mx) + masked_mean(dy, my)
+
+
+HUBER_WIDTH = 2.0
+"""Grey levels below which :func:`huber` counts a difference d as d²/(2·width), not |d|: wide enough for
+the bounds' descent to settle in about a hundred steps on a quality-12 file."""
+
+
+def huber(difference: torch.Tensor) -> torch.Tensor:
+    """|d| − width/2 above ``HUBER_WIDTH``, d²/(2·width) below, elementwise (grey levels): convex, smooth,
+    and never above |d|, so a lower bound of a mean of it is one of the mean of |d|."""
+    return F.huber_loss(difference, torch.zeros_like(difference), reduction="none", delta=HUBER_WIDTH) / HUBER_WIDTH
+
+
+def huber_gap(difference: torch.Tensor) -> torch.Tensor:
+    """min(d², width²) / (2·width), elementwise: how far above :func:`huber` at d the line p·d lies, p its
+    slope there (|p| ≤ 1, so the line is below |d| everywhere): what a bound found on the Huber version
+    of a mean of |d| gains for the mean itself (``gap`` of :func:`~explorer_app.engine.file_bounds.lowest`)."""
+    return difference.square().clamp_max(HUBER_WIDTH**2) / (2 * HUBER_WIDTH)
 
 
 @dataclass(frozen=True)
@@ -159,11 +180,17 @@ class TotalVariation(Tool):
 
     def least(self, view: WindowView) -> float:
         """No image the file allows has less total variation in the region (grey levels): the certified
-        lower bound of :func:`~explorer_app.engine.file_bounds.lowest` on the Huber-smoothed variation,
-        which is convex, differentiable (so the bound settles) and never above the variation (so its
-        bound is the variation's)."""
+        lower bound of :func:`~explorer_app.engine.file_bounds.lowest`, descending the Huber version of
+        the variation (convex and differentiable, so the bound settles), lifted by :func:`huber_gap` to
+        the variation's own."""
         code, (rows, cols) = around_region(view.code, view.region, 1)
-        return max(lowest(lambda image: huber_variation(image, view.region[:, :, rows, cols]), code), 0.0)
+        region = view.region[:, :, rows, cols]
+        floor = lowest(
+            lambda image: total_variation(image, region, huber),
+            code,
+            lambda image: total_variation(image, region, huber_gap),
+        )
+        return max(floor, 0.0)
 
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
         """Asked: none left (0); allowed: :meth:`least`; reached, and where it started."""
@@ -179,25 +206,6 @@ class TotalVariation(Tool):
                 bound=Allowed.AT_LEAST,
             ),
         )
-
-
-HUBER_WIDTH = 0.5
-"""Grey levels below which :func:`huber` counts a difference d as d²/(2·width), not |d|."""
-
-
-def huber(difference: torch.Tensor) -> torch.Tensor:
-    """|d| − width/2 above ``HUBER_WIDTH``, d²/(2·width) below, elementwise (grey levels): convex, smooth,
-    and never above |d|, so a lower bound of a statistic of it is one of the statistic of |d|."""
-    return F.huber_loss(difference, torch.zeros_like(difference), reduction="none", delta=HUBER_WIDTH) / HUBER_WIDTH
-
-
-def huber_variation(image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """(N,) :func:`total_variation` with every |d| replaced by :func:`huber` (never above it)."""
-    dx = huber(image[:, :, :, 1:] - image[:, :, :, :-1])
-    dy = huber(image[:, :, 1:] - image[:, :, :-1])
-    mx = mask[:, :, :, 1:] * mask[:, :, :, :-1]
-    my = mask[:, :, 1:] * mask[:, :, :-1]
-    return masked_mean(dx, mx) + masked_mean(dy, my)
 
 
 def shifted(image: torch.Tensor, offset: tuple[float, float]) -> torch.Tensor:
@@ -243,11 +251,14 @@ class Periodic(Tool):
 
     def least(self, view: WindowView) -> float:
         """No image the file allows repeats better in the region (grey levels): the certified lower bound
-        of :func:`~explorer_app.engine.file_bounds.lowest` on the error with Huber distances (convex: the
-        shift is linear; never above the error)."""
+        of :func:`~explorer_app.engine.file_bounds.lowest`, as for :meth:`TotalVariation.least` (the
+        error is convex: the shift is linear)."""
         reach = math.ceil(max(max(abs(dy), abs(dx)) for dy, dx in self.periods)) + 1
         code, (rows, cols) = around_region(view.code, view.region, reach)
-        return max(lowest(self.repetition(view.region[:, :, rows, cols], huber), code), 0.0)
+        region = view.region[:, :, rows, cols]
+        shifts = 2 * len(self.periods)  # each a resampling of the image, with its gradient
+        floor = lowest(self.repetition(region, huber), code, self.repetition(region, huber_gap), cost=shifts)
+        return max(floor, 0.0)
 
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
         """Asked: none left (0); allowed: :meth:`least`; reached, and where it started."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication
 
+from explorer_app.gui.model.thumbnails import common_stretch
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window.main_window import MainWindow
 
@@ -100,4 +103,44 @@ def test_keep_discard_and_judgeable_thumbnails_need_no_scrolling_on_a_laptop(
     centre = window.canvas.mapFromScene(QPointF(x + width / 2, y + height / 2))
     assert window.canvas.viewport().rect().contains(centre)
     assert fully_shown(gallery.keep_button)
+    window.jobs.shutdown()
+
+
+def test_one_contrast_stretch_serves_every_thumbnail():
+    """Dark thumbnails are stretched by one common map (their order and differences kept); ones with
+    contrast enough are left as they are."""
+    rng = np.random.default_rng(0)
+    dark = [rng.integers(20, 70, (30, 20, 3)).astype(np.uint8) for _ in range(3)]
+    stretched, levels = common_stretch(dark)
+    assert levels is not None and 20 <= levels[0] < levels[1] <= 70
+    assert all(int(s.max()) - int(s.min()) > 200 for s in stretched)
+    before = np.stack(dark).astype(int).reshape(-1)
+    after = np.stack(stretched).astype(int).reshape(-1)
+    order = np.argsort(before, kind="stable")
+    assert (np.diff(after[order]) >= 0).all()  # one monotone map for all of them
+    bright = [rng.integers(0, 256, (30, 20, 3)).astype(np.uint8)]
+    same, none = common_stretch(bright)
+    assert none is None and same[0] is bright[0]
+
+
+def test_dark_hypotheses_are_shown_stretched_and_say_so(qtbot, tmp_path: Path) -> None:
+    """On the dark clock example the digit thumbnails use the whole grey range, and their tooltip says
+    they are stretched and that the canvas shows the true pixels."""
+    settings = Settings(tmp_path / "settings.ini")
+    settings.edit_steps = 2
+    window = MainWindow(settings, model=tiny_model())
+    qtbot.addWidget(window)
+    window.resize(1280, 800 - TITLE_AND_TASKBAR)
+    window.show()
+    window.open_path(Path(__file__).parents[1] / "assets" / "examples" / "clock.jpg")
+    wait_idle(qtbot, window)
+    select_rectangle(window, 160, 12, 220, 110)
+    press_apply(qtbot, window, "Digits / letters")
+    gallery = window.tool_panels["Digits / letters"].gallery
+    raw = gallery.candidates[0].thumbnail
+    (size,) = gallery.buttons[0].icon().availableSizes()
+    shown = gallery.buttons[0].icon().pixmap(size).toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    values = [shown.pixelColor(x, y).value() for y in range(shown.height()) for x in range(shown.width())]
+    assert max(values) - min(values) > 1.5 * (int(raw.max()) - int(raw.min()))
+    assert "contrast stretched" in gallery.buttons[0].toolTip() and "true pixels" in gallery.buttons[0].toolTip()
     window.jobs.shutdown()

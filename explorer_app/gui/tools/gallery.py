@@ -1,8 +1,9 @@
-"""A ranked gallery of candidate results: a strip of thumbnail buttons with a consistency mark, label and
-score, Keep and Discard right under it, a verdict line saying what the set supports and a legend. Click
-shows a candidate on the canvas, zoomed onto the region when it is small there; Keep commits it (one undo
-step), Discard goes back to the current image. The strip scrolls sideways, so Keep and Discard stay in
-view at 1280×800 however many candidates there are (26 letters)."""
+"""A ranked gallery of candidate results: a strip of thumbnail buttons (one contrast stretch for all, when
+they are dark or flat) with a consistency mark, label and score, Keep and Discard right under it, a
+verdict line saying what the set supports and a legend. Click shows a candidate on the canvas, zoomed
+onto the region when it is small there; Keep commits it (one undo step), Discard goes back to the
+current image. The strip scrolls sideways, so Keep and Discard stay in view at 1280×800 however many
+candidates there are (26 letters)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PyQt6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBox
 
 from ..canvas.images import to_qimage
 from ..model.candidates import Candidate, CandidateSet
+from ..model.thumbnails import common_stretch
 from ..widgets.buttons import command_button
 from ..widgets.qt import present
 from ..widgets.scrolling import reveal
@@ -86,18 +88,26 @@ class CandidateGallery(QWidget):
     def show_candidates(self, found: CandidateSet) -> None:
         self.clear()
         self.candidates = found.candidates
-        for rank, candidate in enumerate(found.candidates):
+        thumbnails, stretched = common_stretch([c.thumbnail for c in found.candidates])
+        shown_as = (
+            ""
+            if stretched is None
+            else f" Thumbnail contrast stretched (grey levels {stretched[0]}–{stretched[1]} shown as 0–255, the "
+            "same for every candidate); the canvas shows its true pixels."
+        )
+        for rank, (candidate, thumbnail) in enumerate(zip(found.candidates, thumbnails, strict=True)):
             button = QToolButton()
             button.setCheckable(True)
             button.setAutoExclusive(True)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            button.setIcon(QIcon(thumbnail_pixmap(candidate.thumbnail)))
+            button.setIcon(QIcon(thumbnail_pixmap(thumbnail)))
             button.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
             button.setText(f"{MARKS[candidate.consistent]} {candidate.label}\n{candidate.score_text}")
             button.setToolTip(
                 f"Rank {rank + 1}: {candidate.label}, {candidate.score_text}; "
                 + ("consistent with the file" if candidate.consistent else "NOT consistent with the file")
                 + ". Click to show it on the canvas."
+                + shown_as
             )
             button.clicked.connect(lambda _=False, c=candidate: self.choose(c))
             self.row.insertWidget(rank, button)

@@ -81,7 +81,7 @@ def test_keep_discard_and_judgeable_thumbnails_need_no_scrolling_on_a_laptop(
     press_apply(qtbot, window, title)
     gallery = panel.gallery
     assert len(gallery.buttons) == (26 if title == "Digits / letters" else 8)
-    qtbot.waitUntil(lambda: fully_shown(gallery.keep_button) and fully_shown(gallery.discard_button), timeout=2000)
+    qtbot.waitUntil(lambda: fully_shown(gallery.keep_button) and fully_shown(gallery.discard_button), timeout=10_000)
     assert fully_shown(gallery.buttons[0]) and fully_shown(gallery.buttons[1])
     for button in gallery.buttons:  # the pixmaps themselves, not only the room for them
         (pixmap,) = button.icon().availableSizes()

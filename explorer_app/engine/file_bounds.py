@@ -2,8 +2,9 @@
 
 Every image the decoder can show for a window is ``render_code(code, Δ_Y, Δ_CbCr)`` with every Δ in
 [−½, ½] (the decoder keeps |Δ| ≤ 0.49, inside it): the box of paper eq. 2. Rendering is linear and
-unclipped, so the image, and its luma, are affine in Δ. Two bounds follow, each valid for every image the
-file allows, not an estimate:
+unclipped, so the image, and its luma, are affine in Δ. Statistics (variance, total variation) have no
+drawn target whose projection would say what the file allows, as brightness's does; a bound can stand in,
+and unlike an estimate it can be checked: no consistent image crosses it. Two kinds follow:
 
 * :func:`lowest`: a lower bound on the minimum of a convex statistic (total variation, local variance).
   By convexity, for any Δ = a, f(Δ) ≥ f(a) + ⟨∇f(a), Δ − a⟩, whose minimum over the box is in closed form,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import QSize, Qt, QTimer
-from PyQt6.QtGui import QIcon, QPixmap
+from PyQt6.QtGui import QIcon, QPixmap, QResizeEvent
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
 from ..canvas.images import to_qimage
@@ -118,8 +118,19 @@ class CandidateGallery(QWidget):
         if self.buttons:
             scroll_bar = present(self.strip.horizontalScrollBar()).sizeHint().height()
             self.strip.setFixedHeight(self.buttons[0].sizeHint().height() + scroll_bar)
-            QTimer.singleShot(0, lambda: reveal(self.discard_button, self.strip))
+            QTimer.singleShot(0, self._reveal)  # once the panel's layout has room for the strip
         self._set_choosing(bool(found.candidates))
+
+    def _reveal(self) -> None:
+        """Scroll the tool panel so that Keep, Discard and the strip are in view (the strip first)."""
+        reveal(self.discard_button, self.strip)
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:
+        """While candidates are up, the gallery growing into its room (or the dock resized) brings them,
+        Keep and Discard back into view: the layout may settle after the first reveal."""
+        super().resizeEvent(event)
+        if self.buttons:
+            self._reveal()
 
     def choose(self, candidate: Candidate) -> None:
         """Show ``candidate`` on the canvas, zoomed onto the region when it is small there."""

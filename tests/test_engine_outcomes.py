@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from explorer_app.engine import Budget, regions, tools
-from explorer_app.engine.outcome import Outcome
+from explorer_app.engine.outcome import Allowed, Outcome
 from explorer_app.ops.color import rgb_to_ycbcr
 
 from conftest import controllable_decoder, tiny_session
@@ -38,17 +38,22 @@ def test_brightness_reports_the_files_limit_and_the_change_reached(session):
 
 
 @pytest.mark.parametrize(
-    "tool, quantity, grows",
+    "tool, quantity, grows, bounded",
     [
-        (tools.Variance(factor=3.0), "Local variance", True),
-        (tools.TotalVariation(), "Total variation", False),
-        (tools.Periodic(periods=((0.0, 8.0),)), "Repetition error", False),
+        (tools.Variance(factor=3.0), "Local variance", True, True),
+        (tools.Variance(factor=0.3), "Local variance", False, True),
+        (tools.TotalVariation(), "Total variation", False, True),
+        (tools.Periodic(periods=((0.0, 8.0),)), "Repetition error", False, True),
     ],
 )
-def test_statistic_tools_report_their_statistic(session, tool, quantity, grows):
+def test_statistic_tools_report_their_statistic(session, tool, quantity, grows, bounded):
+    """Variance, smoothing and periodicity say asked, what the file allows (a bound over the box) and
+    reached."""
     session.apply(tool, regions.rectangle(session.shape, 40, 32, 32, 24), BUDGET)
     (outcome,) = session.history.records()[-1]["outcomes"]
-    assert outcome["quantity"] == quantity and "allowed" not in outcome
+    assert outcome["quantity"] == quantity and ("allowed" in outcome) == bounded
+    if bounded:
+        assert "asked" in outcome and "the file allows" in outcome["text"] and "reached" in outcome["text"]
     start = outcome.get("before", 1.0)
     assert (outcome["reached"] > start) == grows
     assert "hue_degrees" not in session.history.records()[-1]["summary"]
@@ -81,6 +86,17 @@ def test_outcome_sentences():
     )
     assert Outcome("Local variance", "×", 1.62, asked=2.0).text() == "Local variance: asked ×2.00; reached ×1.62"
     assert (
-        Outcome("Total variation", "grey levels", 2.9, before=6.24).text()
-        == "Total variation: from 6.2 grey levels to 2.9 grey levels"
+        Outcome("Repetition error", "grey levels", 2.9, before=6.24).text()
+        == "Repetition error: from 6.2 grey levels to 2.9 grey levels"
+    )
+    assert (
+        Outcome("Local variance", "×", 1.12, asked=2.0, allowed=1.3, bound=Allowed.AT_MOST).text()
+        == "Local variance: asked ×2.00; the file allows at most ×1.30 here; reached ×1.12"
+    )
+    assert (
+        Outcome(
+            "Total variation", "grey levels", 2.9, asked=0.0, allowed=1.4, before=6.24, bound=Allowed.AT_LEAST
+        ).text()
+        == "Total variation: asked 0.0 grey levels; the file allows no less than 1.4 grey levels here; "
+        "reached 2.9 grey levels (from 6.2 grey levels)"
     )

@@ -39,6 +39,41 @@ def test_an_edit_says_what_was_asked_allowed_and_reached(qtbot, explore: MainWin
     assert window.tool_panels["Brightness"].message.text() in text
 
 
+@pytest.mark.parametrize(
+    "title, factor, start",
+    [
+        ("Variance", 2.0, "More detail: local variance ×2.00 — Local variance: asked ×2.00; the file allows at most ×"),
+        (
+            "Variance",
+            0.5,
+            "Less detail: local variance ×0.50 — Local variance: asked ×0.50; the file allows no less than ×",
+        ),
+        (
+            "Smooth (TV)",
+            None,
+            "Smooth (total variation, weight 1.00) — Total variation: asked 0.0 grey levels; "
+            "the file allows no less than ",
+        ),
+    ],
+)
+def test_variance_and_smoothing_say_what_the_file_allows(
+    qtbot, explore: MainWindow, title: str, factor: float | None, start: str
+) -> None:
+    """Every statistic tool's result line states asked, the file's bound and reached, in the status bar
+    and the history, not only brightness's."""
+    window = explore
+    select_rectangle(window, 16, 16, 40, 40)
+    if factor is not None:
+        window.tool_panels[title].controls["factor"].setValue(factor)
+    press_apply(qtbot, window, title)
+    text = window.status.message.text()
+    assert text.startswith(start) and "; reached " in text
+    allowed = float(text.split(start)[1].split(" ")[0])
+    reached = float(text.split("; reached ")[1].split(" ")[0].lstrip("×"))
+    assert allowed >= 0 and reached >= 0
+    assert "the file allows" in window.history_panel.list.item(1).text()
+
+
 def test_history_rows_speak_the_users_language(qtbot, explore: MainWindow) -> None:
     window = explore
     select_rectangle(window, 16, 16, 40, 40)

@@ -38,6 +38,8 @@ GRID_MIN_ZOOM = 3.0
 """The 8×8 block grid is drawn only from this zoom on (below it the lines would cover the image)."""
 MAX_ZOOM = 64.0
 FIT_MARGIN = 0.98
+LOOK_SHARE = 0.6
+"""How much of the view's width or height :meth:`ImageCanvas.look_at` gives a region it zooms onto."""
 """Fit leaves a sliver of background around the image, so no scroll bar appears at fit."""
 DIVIDER_GRIP_PX = 6.0
 """A press this close (screen pixels) to the split divider drags it instead of panning or drawing."""
@@ -392,6 +394,15 @@ class ImageCanvas(QGraphicsView):
         factor = min(factor, MAX_ZOOM / self.zoom())
         self.scale(factor, factor)
         self.zoomChanged.emit(self.zoom())
+
+    def look_at(self, rect: QRectF) -> None:
+        """Centre ``rect`` (display pixels) in the view, zooming in until it fills ``LOOK_SHARE`` of the
+        view's width or height when it is smaller there (never zooming out: a closer look stays)."""
+        view = self.viewport().size()
+        shown = self.zoom() * max(rect.width() / max(view.width(), 1), rect.height() / max(view.height(), 1))
+        if 0 < shown < LOOK_SHARE:
+            self.zoom_by(LOOK_SHARE / shown)
+        self.centerOn(rect.center())
 
     def wheelEvent(self, event: QWheelEvent | None) -> None:
         assert event is not None

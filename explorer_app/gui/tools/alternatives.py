@@ -39,7 +39,7 @@ class AlternativesPanel(FieldPanel):
 
     def __init__(self, host: ToolHost) -> None:
         super().__init__(host)
-        self.gallery = CandidateGallery(host, self, columns=2)
+        self.gallery = CandidateGallery(host, self)
         self.extra.addWidget(self.gallery)
 
     def rank(self, session: Session, result: EditResult, region: Region) -> tuple[list[Ranked], str]:

@@ -46,7 +46,7 @@ class GlyphPanel(ToolPanel):
             self.kind.addItem(text, key)
         self.kind.setToolTip("Which characters the display could show")
         self.form.addRow("Read as", self.kind)
-        self.gallery = CandidateGallery(host, self, columns=4)
+        self.gallery = CandidateGallery(host, self)
         self.extra.addWidget(self.gallery)
 
     @property

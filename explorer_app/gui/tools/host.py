@@ -4,7 +4,7 @@ to run its tool, and whether a job is running."""
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QObject, QPointF, pyqtSignal
+from PyQt6.QtCore import QObject, QPointF, QRectF, pyqtSignal
 from PyQt6.QtGui import QAction
 
 from ...engine.regions import Region
@@ -80,6 +80,16 @@ class ToolHost(QObject):
 
     def show_candidate(self, candidate: Candidate) -> None:
         self.explorer.show_candidate(candidate)
+
+    def look_at_selection(self) -> None:
+        """Centre the canvas on the selection, zoomed in when it is small there (to judge a candidate)."""
+        if self.region.is_empty():
+            return
+        try:
+            x, y, width, height = self.region.bounding_box()
+        except ValueError:  # shapes that cover no pixel's centre
+            return
+        self.canvas.look_at(QRectF(x, y, width, height))
 
     def keep(self, candidate: Candidate, panel: EditClient) -> None:
         self.explorer.keep(candidate, panel)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QBrush
+from PyQt6.QtWidgets import QApplication
 
 from explorer_app.engine.optimize import Budget
 from explorer_app.gui.window.main_window import MainWindow
@@ -277,3 +278,18 @@ def test_undo_says_what_it_undid_and_drops_the_candidates_it_made_stale(qtbot, e
     window.commands["redo"].trigger()
     wait_idle(qtbot, window)
     assert window.status.message.text() == "Redone: Brightness +25"
+
+
+def test_a_message_too_long_for_the_bar_ends_in_an_ellipsis_and_keeps_its_whole_text(opened) -> None:
+    """A status message cut off mid-word reads as another message ("…; select a region an"): what does not
+    fit ends in "…", the tooltip and text() keep all of it."""
+    window = opened
+    window.resize(1280, 760)
+    long = "Local variance: asked ×2.00; the file allows at most ×38.42 here; reached ×2.07 " * 3
+    window.status.say(long.strip())
+    QApplication.processEvents()
+    shown = window.status.message.shown()
+    assert shown.endswith("…") and long.startswith(shown[:-1])
+    assert window.status.message.text() == long.strip() and long.strip() in window.status.message.toolTip()
+    window.status.say("Undone: Brightness +25")
+    assert window.status.message.shown() == "Undone: Brightness +25"

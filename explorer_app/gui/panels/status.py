@@ -5,9 +5,12 @@ and zoom."""
 from __future__ import annotations
 
 import time
+from typing import TypeVar
 
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QToolButton
+
+from ..widgets.elided import ElidedLabel
 
 COLORS = {True: "color:#1b8a3a;", False: "color:#c0392b;font-weight:bold;", None: ""}
 READOUT_TEMPLATE = "x 0000, y 0000 · RGB 000 000 000 · Y 000 · block (000, 000): 00/64 kept, DC step 000"
@@ -17,7 +20,10 @@ JOB_LABEL_MAX = 320
 READOUT_TIP = "Under the cursor: file coordinates, colour, luma Y, the 8×8 block and its quantization"
 
 
-def narrow(label: QLabel, minimum: int) -> QLabel:
+Label = TypeVar("Label", bound=QLabel)
+
+
+def narrow(label: Label, minimum: int) -> Label:
     """A label that never widens the window: it gets what room there is, at least ``minimum`` px."""
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     label.setMinimumWidth(minimum)
@@ -27,10 +33,11 @@ def narrow(label: QLabel, minimum: int) -> QLabel:
 class StatusPanel:
     """Widgets of the window's status bar, updated by the window. ``message`` holds the last outcome
     ("Cancelled: nothing was changed", "VERIFIED: …", what an edit reached) until the next one: hover
-    tips cover it for a moment and it comes back."""
+    tips cover it for a moment and it comes back; what does not fit ends in "…" (the whole of it is in its
+    tooltip)."""
 
     def __init__(self, bar: QStatusBar, cancel: QAction) -> None:
-        self.message = narrow(QLabel(), 120)
+        self.message = narrow(ElidedLabel(), 120)
         self.readout = QLabel()
         self.readout.setFixedWidth(self.readout.fontMetrics().horizontalAdvance(READOUT_TEMPLATE) + 8)
         self.readout.setToolTip(READOUT_TIP)

@@ -59,10 +59,11 @@ def test_explorable_opens_on_the_faithful_decode(photo_and_code):
 
 
 def test_random_alternatives_are_natural_and_differ_where_the_photo_is_textured(photo_and_code):
-    """Random z of the model's prior: no block mesh (libjpeg: 2.6 on this crop; measured 1.14-1.19), no
-    grain where the photo is flat (measured 0.71 of the photo's own; the first explorable model: 3-15x),
-    and seeds that differ visibly where texture was lost, more than where the photo is flat (measured
-    5.39 and 3.06 grey levels; without the texture scale of decoder/texture_prior.py, 1.74 and 1.66)."""
+    """Random z of the model's prior: no block mesh (libjpeg: 2.6 on this crop; measured 1.17-1.24), no
+    grain where the photo is flat (measured 0.92-0.95 of the photo's own; the first explorable model:
+    3-15x), and seeds that differ visibly where texture was lost, more than where the photo is flat
+    (measured 7.48 and 4.22 grey levels; without the texture scale of decoder/texture_prior.py, 1.74 and
+    1.66)."""
     photo, code = photo_and_code
     decoder = load_decoder("explorable", "lite")
     truth = _luma(torch.from_numpy(photo).permute(2, 0, 1)[None].float())

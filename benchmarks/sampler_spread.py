@@ -14,6 +14,8 @@ decoder/texture_prior.py; the model's own by default), on luma:
   the largest of the first 3 / 8 decodes (≥ 40 % for 3);
 * ``flat_over_textured``: the spread in the flat quarter ÷ the textured one (≤ 0.5);
 * ``grain``: high-pass deviation of a decode where the truth is flat ÷ the truth's own (≤ 1.3);
+  ``chroma_grain``: high-pass deviation (grey levels) of a decode's Cb and Cr over the whole image (colour
+  speckle), next to ``truth_chroma_grain``, the truth's own (0 for a grey photo);
   ``blockiness`` of a decode (≤ 1.3);
 * ``psnr_drop``: PSNR(z = 0) − the mean PSNR of the random decodes, RGB, dB (≤ 3.5: an exact posterior
   sample sits about 3 dB below the posterior mean);
@@ -47,7 +49,7 @@ from explorer_app.codec import read_jpeg
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import JpegDecoder, random_control, zero_control
 from explorer_app.decoder.selection import choose_decoder
-from explorer_app.metrics.artifacts import blockiness, flat_grain, texture_masks
+from explorer_app.metrics.artifacts import blockiness, flat_grain, high_pass, texture_masks
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry")
 CALIBRATION = ("stereo_motorcycle", "camera", "brick", "grass", "gravel", "moon", "coins", "retina")
@@ -80,6 +82,15 @@ def jpeg_code(pixels: np.ndarray, quality: int, folder: Path) -> CodeTensors:
 def luma(rgb: np.ndarray) -> np.ndarray:
     """(H, W) float luma of (H, W, 3) RGB."""
     return np.asarray(rgb, np.float64) @ LUMA
+
+
+CHROMA = np.array([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+
+
+def chroma_grain(rgb: np.ndarray) -> float:
+    """Standard deviation (grey levels) of the fine (high-pass) component of Cb and Cr, over the image."""
+    planes = np.asarray(rgb, np.float64) @ CHROMA.T
+    return float(np.mean([high_pass(planes[..., c]).std() for c in range(2)]))
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -123,6 +134,8 @@ def figures(truth: np.ndarray, plain: np.ndarray, samples: list[np.ndarray]) -> 
         "coverage8": round(100 * coverage(len(samples)), 1),
         "flat_over_textured": round(spread_flat / max(spread_textured, 1e-6), 2),
         "grain": round(float(np.mean([flat_grain(p, flat) for p in planes])) / truth_grain, 2),
+        "chroma_grain": round(float(np.mean([chroma_grain(s) for s in samples])), 2),
+        "truth_chroma_grain": round(chroma_grain(truth), 2),
         "blockiness": round(float(np.mean([blockiness(p) for p in planes])), 2),
         "psnr_drop": round(psnr(plain, truth) - float(np.mean([psnr(s, truth) for s in samples])), 2),
         "map_rank": round(float(rank), 2) if np.isfinite(rank) else 0.0,

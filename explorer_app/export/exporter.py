@@ -33,7 +33,14 @@ from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport
 from ..verify.tiles import mcu_grid
 from ..verify.verifier import verify_image
-from .repair import EXAMINED_MCUS, SEARCH_ROOM_BITS, RepairResult, examine, repair_for_storage, room_bits
+from .repair import (
+    EXAMINED_MCUS,
+    SEARCH_ROOM_BITS,
+    RepairResult,
+    prove_what_stays_broken,
+    repair_for_storage,
+    room_bits,
+)
 from .stored import estimated_breaks
 
 EIGHT_BIT_ROOM_BITS = 160.0
@@ -121,7 +128,7 @@ def repair(
     made after a 16-bit one that found such an MCU. Programme optima are remembered in ``optima``."""
     if bit_depth is not None:
         alone = repair_for_storage(output.image, tensors, bit_depth, interrupt=interrupt, optima=optima)
-        return examine(alone, tensors, optima, interrupt), None
+        return prove_what_stays_broken(alone, tensors, optima, interrupt), None
     room, eight, declined = room_bits(tensors), None, False
     if room >= EIGHT_BIT_ROOM_BITS:
         eight = eight_bit_trial(output, tensors, EIGHT_BIT_MCUS, optima, interrupt)
@@ -132,11 +139,11 @@ def repair(
     sixteen = repair_for_storage(output.image, tensors, 16, known=known, interrupt=interrupt, optima=optima)
     hopeless = any(proof.beyond_libjpeg for proof in sixteen.unreachable.values())
     if sixteen.consistent or eight is not None or declined or room < SEARCH_ROOM_BITS or hopeless:
-        return examine(sixteen, tensors, optima, interrupt), eight
+        return prove_what_stays_broken(sixteen, tensors, optima, interrupt), eight
     eight = eight_bit_trial(output, tensors, LAST_RESORT_MCUS, optima, interrupt)
     if eight is not None and eight.consistent:
         return eight, None
-    return examine(sixteen, tensors, optima, interrupt), eight
+    return prove_what_stays_broken(sixteen, tensors, optima, interrupt), eight
 
 
 def eight_bit_trial(

@@ -16,7 +16,7 @@ MCUs no image can be repaired into are set aside with their proof instead of bei
 (:mod:`~explorer_app.verify.proofs`): at once, those where one coefficient's box lies outside the range any
 in-range image gives it (a damaged or crafted file's blocks, and genuine saturated ones at fine quality);
 after the last round, for the attempt an export keeps, those of the MCUs left broken that linear
-programming rules out under the reference encoder (saturated blocks; see :func:`examine`). Until the
+programming rules out under the reference encoder (saturated blocks; see :func:`prove_what_stays_broken`). Until the
 last, margin-free round, a coefficient exactly on a rounding tie counts as broken where the encoder decides
 ties by float error.
 
@@ -195,7 +195,7 @@ def repair_for_storage(
     return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
 
 
-def examine(
+def prove_what_stays_broken(
     result: RepairResult, code: CodeTensors, optima: Optima | None = None, interrupt: Check = never
 ) -> RepairResult:
     """``result`` with those of its broken MCUs that linear programming proves out of reach under the

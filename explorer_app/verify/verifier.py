@@ -97,7 +97,7 @@ def component_tables(code: CodeTensors) -> list[torch.Tensor]:
     return tables + ([] if code.c_table is None else [code.c_table[0, :64, 0, 0], code.c_table[0, 64:, 0, 0]])
 
 
-def examine(
+def prove_misses_unreachable(
     findings: list[ComponentFindings],
     misses: list[BlockMiss],
     code: CodeTensors,
@@ -150,10 +150,10 @@ def judge(
     optima: Optima | None = None,
 ) -> EncoderFigures:
     """One encoder's figures for PNG samples (H, W, C) against ``code`` (float64, N = 1). ``known``: for the
-    reference encoder, MCUs already proved out of reach (see :func:`examine`); None: do not examine.
+    reference encoder, MCUs already proved out of reach (see :func:`prove_misses_unreachable`); None: do not examine.
     ``screen``: stop after the first strip if the encoder misses there (the figures then cover that strip,
     and ``scope`` says so). ``check``: called before every strip (see :mod:`.interrupt`). ``optima``: see
-    :func:`examine`."""
+    :func:`prove_misses_unreachable`."""
     if encoder.eight_bit and not on_eight_bit_grid(samples, bit_depth, strip_pixels):
         return EncoderFigures(
             encoder.key,
@@ -186,7 +186,7 @@ def judge(
     missed = sorted((m for f in findings for m in f.missed()), key=lambda m: -m.excess)
     listed = missed[:LISTED_BLOCKS]
     if encoder is REFERENCE and missed and known is not None:
-        listed = examine(findings, listed, code, known, optima, check)
+        listed = prove_misses_unreachable(findings, listed, code, known, optima, check)
     reproduces = not scope and all(c.identical == c.total for c in components)
     return EncoderFigures(
         encoder.key,

@@ -27,6 +27,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from ..ops.dct import dct_matrix
+from ..ops.quantization import box_excess, round_half_away_array
 from ..verify.interrupt import Check, never
 from ..verify.libjpeg.fdct import forward_dct
 from ..verify.libjpeg.quantize import quotient
@@ -56,13 +57,7 @@ def quotients(blocks: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 def misses(quotient_values: np.ndarray, quantized: np.ndarray) -> np.ndarray:
     """Bool (K,): whether some quotient rounds (half away from zero) to another value than X_Q."""
-    rounded = np.sign(quotient_values) * np.floor(np.abs(quotient_values) + 0.5)
-    return (rounded != quantized).any(1)
-
-
-def excess(quotient_values: np.ndarray, quantized: np.ndarray, limit: float = 0.5) -> np.ndarray:
-    """(K, ...) the squared excess of |quotient − X_Q| over ``limit``, summed over the last axis."""
-    return (np.maximum(np.abs(quotient_values - quantized) - limit, 0.0) ** 2).sum(-1)
+    return (round_half_away_array(quotient_values) != quantized).any(1)
 
 
 def snap(blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray, dither: np.ndarray | None) -> np.ndarray:
@@ -98,13 +93,13 @@ def greedy(blocks: np.ndarray, quantized: np.ndarray, table: np.ndarray) -> np.n
             (np.arange(active.size)[:, None], np.arange(CANDIDATES)[None], order),
             np.take_along_axis(direction, order, 1),
         )
-        scores = excess(
+        scores = box_excess(
             quotients(candidates.reshape(-1, 64), table).reshape(active.size, CANDIDATES, 64),
             quantized[active, None],
             0.35,
         )
         best = np.argmin(scores, 1)
-        better = scores[np.arange(active.size), best] < excess(offset + quantized[active], quantized[active], 0.35)
+        better = scores[np.arange(active.size), best] < box_excess(offset + quantized[active], quantized[active], 0.35)
         if not better.any():
             break
         blocks[active[better]] = candidates[np.arange(active.size), best][better]

@@ -8,10 +8,11 @@ approach to a thousandth of a step).
 
 The image is rounded and re-encoded strip by strip (:mod:`.stored`); an MCU's coefficients depend on its
 own pixels only, so this finds exactly the MCUs the rounding broke, and every later step touches only
-those: alternating projections on windows around them first (:mod:`.projection`, cheap, fix nearly
-everything), then projected gradient descent on each MCU still broken (:mod:`.polish`: pixels clipped at 0
-or 255, partial edge blocks), with a margin that grows when a round falls short; for libjpeg's pipeline, a
-search in its own integers first (:mod:`.integer_repair`), the polish only for the few MCUs it leaves.
+those. At 16 bits (the reference encoder): projected gradient descent on each broken MCU (:mod:`.polish`:
+pixels clipped at 0 or 255, partial edge blocks), with a margin that grows when a round falls short. At 8
+bits (libjpeg's pipeline): alternating projections on windows around the broken MCUs first
+(:mod:`.projection`, cheap, they mend most of what 8-bit rounding breaks), then a search in libjpeg's own
+integers (:mod:`.integer_repair`), the polish only for the few MCUs it leaves.
 MCUs no image can be repaired into are set aside with their proof instead of being worked on in vain
 (:mod:`~explorer_app.verify.proofs`): at once, those where one coefficient's box lies outside the range any
 in-range image gives it (a damaged or crafted file's blocks, and genuine saturated ones at fine quality);

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from ..decoder.code_tensors import CodeTensors
+from ..ops.quantization import box_excess, round_half_away_array
 from ..verify.encoders import LIBJPEG
 from ..verify.interrupt import Check, never
 from ..verify.reachability import affine_map
@@ -66,18 +67,14 @@ def targets(code: CodeTensors) -> np.ndarray:
     return torch.cat([q.flatten(1) for q in file_quantized(code)], 1).numpy()
 
 
-def excess(values: np.ndarray, quantized: np.ndarray, limit: float) -> np.ndarray:
-    return (np.maximum(np.abs(values - quantized) - limit, 0.0) ** 2).sum(-1)
-
-
 def score(values: np.ndarray, quantized: np.ndarray) -> np.ndarray:
     """Excess over the true boxes first, over the shrunk ones to break ties (the ranking of moves follows
     this score's gradient)."""
-    return 1e6 * excess(values, quantized, 0.5) + excess(values, quantized, LIMIT)
+    return 1e6 * box_excess(values, quantized, 0.5) + box_excess(values, quantized, LIMIT)
 
 
 def reproduces(values: np.ndarray, quantized: np.ndarray) -> np.ndarray:
-    return ((np.sign(values) * np.floor(np.abs(values) + 0.5)) == quantized).all(-1)
+    return (round_half_away_array(values) == quantized).all(-1)
 
 
 def descend(

@@ -6,6 +6,7 @@ in a float tensor. "Normalized" coefficients are X_D ⊘ M; the box of X_Q is [X
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 
@@ -17,6 +18,30 @@ def table_channels(table: torch.Tensor) -> torch.Tensor:
 def round_half_away(normalized: torch.Tensor) -> torch.Tensor:
     """Round to the nearest integer, halves away from zero, as libjpeg's quantizer does."""
     return torch.sign(normalized) * torch.floor(normalized.abs() + 0.5)
+
+
+def round_half_away_array(values: np.ndarray) -> np.ndarray:
+    """:func:`round_half_away` on a NumPy array (the exact searches of the export and the encoders' emulations
+    work in NumPy)."""
+    return np.sign(values) * np.floor(np.abs(values) + 0.5)
+
+
+def box_excess(values: np.ndarray, quantized: np.ndarray, limit: float = 0.5) -> np.ndarray:
+    """(K, ...) the squared excess of |values − X_Q| over ``limit`` (½: the box itself; less: a box shrunk by
+    a margin), summed over the last axis; 0 where every value lies inside."""
+    return (np.maximum(np.abs(values - quantized) - limit, 0.0) ** 2).sum(-1)
+
+
+EDGE_INSET = 1e-9
+"""How far inside its box :func:`kept_or_edge` puts a quotient that rounds elsewhere."""
+
+
+def kept_or_edge(quotients: np.ndarray, quantized: np.ndarray) -> np.ndarray:
+    """Each quotient where it rounds (half away from zero) to ``quantized``, else the edge of the box on its
+    side, :data:`EDGE_INSET` inside: how an encoder whose own rounding (float arithmetic, trellis quantization)
+    put a coefficient across an edge is described by quotients that round like it."""
+    inside = np.clip(quotients, quantized - 0.5 + EDGE_INSET, quantized + 0.5 - EDGE_INSET)
+    return np.where(round_half_away_array(quotients) == quantized, quotients, inside)
 
 
 def requantize(coefficients: torch.Tensor, table: torch.Tensor) -> torch.Tensor:

@@ -22,6 +22,7 @@ import torch
 
 from ..codec.tables import LUMA_BASE
 from ..decoder.code_tensors import CodeTensors
+from ..ops.quantization import kept_or_edge
 from .libjpeg.pipeline import ISLOW, Variant, encode
 from .mozjpeg import mozjpeg_quantized
 from .reference_encoder import encode_normalized
@@ -98,12 +99,7 @@ def chosen_quotients(islow: list[np.ndarray], chosen: list[np.ndarray]) -> list[
     """Quotients that round to mozjpeg's ``chosen`` X_Q (N, by, bx, 8, 8) per component: libjpeg's islow
     quotient where it rounds to mozjpeg's choice, else the edge of mozjpeg's box on its side (a coefficient
     trellis quantization moved sits at the edge: no room)."""
-    result = []
-    for quotient, picked in zip(islow, chosen, strict=True):
-        rounded = np.sign(quotient) * np.floor(np.abs(quotient) + 0.5)
-        edge = np.clip(quotient, picked - 0.5 + 1e-9, picked + 0.5 - 1e-9)
-        result.append(np.where(rounded == picked, quotient, edge))
-    return as_maps(result)
+    return as_maps([kept_or_edge(quotient, picked) for quotient, picked in zip(islow, chosen, strict=True)])
 
 
 def mozjpeg_prepare(image: np.ndarray, code: CodeTensors) -> StripNormalized:

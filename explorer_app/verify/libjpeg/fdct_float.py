@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...ops.quantization import kept_or_edge
+
 F32 = np.float32
 C_0_707106781, C_0_382683433 = F32(0.707106781), F32(0.382683433)
 C_0_541196100, C_1_306562965 = F32(0.541196100), F32(1.306562965)
@@ -87,7 +89,4 @@ def float_quotients(scaled: np.ndarray, quantized: np.ndarray) -> np.ndarray:
     """A float64 quotient per coefficient that rounds half away from zero to ``quantized``: x itself where
     it does, else the edge of the box on x's side, 10⁻⁹ inside it (a coefficient that libjpeg's float
     rounding puts on the other side of an edge than exact rounding would: it sits at the edge)."""
-    exact = scaled.astype(np.float64)
-    inside = np.clip(exact, quantized - 0.5 + 1e-9, quantized + 0.5 - 1e-9)
-    rounded = np.sign(exact) * np.floor(np.abs(exact) + 0.5)
-    return np.where(rounded == quantized, exact, inside)
+    return kept_or_edge(scaled.astype(np.float64), quantized)

@@ -30,6 +30,7 @@ but no integer search and no further rounds run. The work is bounded by counts, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -110,13 +111,123 @@ class RepairResult:
         return not self.broken.any()
 
 
-def set_aside(
-    broken: np.ndarray, proved: dict[tuple[int, int], Unreachable], aside: np.ndarray
-) -> dict[tuple[int, int], Unreachable]:
-    """Move the ``proved`` MCUs from ``broken`` to ``aside`` (both bool (MCU rows, cols), in place)."""
-    for row, col in proved:
-        aside[row, col], broken[row, col] = True, False
-    return proved
+@dataclass
+class Attempt:
+    """One repair attempt's state, which its stages read and change in place: samples (H, W, C) of the PNG,
+    broken and aside bool (MCU rows, cols) — MCUs the encoder does not reproduce yet, and those set aside as
+    out of reach — the proofs of the MCUs set aside (unreachable) and every proof found (ruled_out), the
+    rounds run, and the MCUs the integer search proved out of the reference encoder's reach (None: no
+    search ran)."""
+
+    samples: np.ndarray
+    broken: np.ndarray
+    aside: np.ndarray
+    unreachable: dict[tuple[int, int], Unreachable] = field(default_factory=dict)
+    ruled_out: dict[tuple[int, int], Unreachable] = field(default_factory=dict)
+    rounds: int = 0
+    proved_by_search: np.ndarray | None = None
+
+    def set_aside(self, proofs: dict[tuple[int, int], Unreachable]) -> None:
+        """Move the MCUs of ``proofs`` from ``broken`` to ``aside``, keeping their proofs."""
+        for row, col in proofs:
+            self.aside[row, col], self.broken[row, col] = True, False
+        self.unreachable |= proofs
+
+    def result(self, encoder: Encoder, repaired_mcus: int) -> RepairResult:
+        return RepairResult(
+            self.samples,
+            encoder,
+            self.rounds,
+            repaired_mcus,
+            self.broken | self.aside,
+            self.unreachable,
+            self.ruled_out,
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every stage of one attempt needs besides its state (see :func:`repair_for_storage`)."""
+
+    code: CodeTensors
+    bit_depth: int
+    encoder: Encoder
+    strip_pixels: int
+    trial: bool
+    optima: Optima
+    interrupt: Check
+
+
+Stage = Callable[[Attempt, Job], None]
+
+
+def projection_rounds(attempt: Attempt, job: Job) -> None:
+    """Alternating projections on windows around the broken MCUs, :data:`PROJECTION_ROUNDS` times at most,
+    each followed by an exact check of the windows it moved."""
+    margin = MARGINS[job.bit_depth][0]
+    guard = guard_for(job.encoder, margin)
+    for _ in range(PROJECTION_ROUNDS[job.bit_depth]):
+        if not attempt.broken.any():
+            return
+        samples, broken, pixels = attempt.samples, attempt.broken, job.strip_pixels
+        bands = project(samples, broken, job.code, margin, job.bit_depth, job.encoder, pixels, job.interrupt)
+        cores = [group.core for group in bands]
+        check_windows(samples, broken, cores, job.code, job.bit_depth, job.encoder, guard, pixels, job.interrupt)
+        attempt.rounds += 1
+
+
+def integer_search(attempt: Attempt, job: Job) -> None:
+    """libjpeg's integers searched for the MCUs still broken (:mod:`.integer_repair`), unless one is already
+    set aside or the file leaves too little room (:data:`SEARCH_ROOM_BITS`); MCUs it proves beyond
+    libjpeg's reach are set aside, those it proves beyond the reference encoder's are noted in
+    ``proved_by_search`` for the polish to leave alone."""
+    if not attempt.broken.any() or attempt.unreachable or room_bits(job.code) < SEARCH_ROOM_BITS:
+        return
+    found = integer_repair(attempt.samples, attempt.broken, job.code, job.optima, job.trial, job.interrupt)
+    attempt.ruled_out |= found
+    attempt.set_aside({mcu: proof for mcu, proof in found.items() if proof.beyond_libjpeg})
+    attempt.rounds += 1
+    attempt.proved_by_search = np.zeros_like(attempt.broken)
+    for row, col in found:
+        attempt.proved_by_search[row, col] = True
+
+
+def polish_after_search(attempt: Attempt, job: Job) -> None:
+    """The gradient polish, margin after margin, of the MCUs the integer search left broken and did not prove
+    out of reach, when they are few (:data:`POLISHED_MCUS`); nothing when no search ran, an MCU was set
+    aside, or a trial attempt met an MCU the search proved out of reach."""
+    proved = attempt.proved_by_search
+    if proved is None:
+        return
+    polished = attempt.broken & ~proved
+    hopeless = bool(attempt.unreachable) or (job.trial and bool((attempt.broken & proved).any()))
+    for margin in () if hopeless else MARGINS[job.bit_depth]:
+        if not polished.any() or attempt.broken.sum() > POLISHED_MCUS:
+            break
+        polish(attempt.samples, polished, job.code, margin, job.bit_depth, job.encoder, interrupt=job.interrupt)
+        attempt.rounds += 1
+    attempt.broken = polished | (attempt.broken & proved)
+
+
+def polish_rounds(attempt: Attempt, job: Job) -> None:
+    """The gradient polish of every broken MCU, margin after margin; once an MCU is set aside, one round of
+    :data:`HOPELESS_STEPS` steps only (the attempt cannot verify: it mends what rounding broke elsewhere)."""
+    hopeless = bool(attempt.unreachable)
+    for margin in MARGINS[job.bit_depth][:1] if hopeless else MARGINS[job.bit_depth]:
+        if not attempt.broken.any():
+            return
+        steps = HOPELESS_STEPS if hopeless else None
+        polish(attempt.samples, attempt.broken, job.code, margin, job.bit_depth, job.encoder, steps, job.interrupt)
+        attempt.rounds += 1
+
+
+STAGES: dict[int, tuple[Stage, ...]] = {
+    16: (polish_rounds,),
+    8: (projection_rounds, integer_search, polish_after_search),
+}
+"""The repair's stages per bit depth, run in turn after rounding and setting aside what is out of reach at
+once: the reference encoder's 16-bit attempt needs only the polish (see :data:`PROJECTION_ROUNDS`);
+libjpeg's 8-bit attempt projects, searches its integers, and polishes what the search leaves."""
 
 
 def repair_for_storage(
@@ -146,54 +257,19 @@ def repair_for_storage(
     ``optima``: programme optima the caller remembers (:class:`~explorer_app.verify.proofs.Optima`).
     """
     encoder = target_encoder(bit_depth)
-    optima = Optima() if optima is None else optima
+    job = Job(code, bit_depth, encoder, strip_pixels, trial, Optima() if optima is None else optima, interrupt)
     samples, broken = store(image, code, bit_depth, encoder, strip_pixels, interrupt)
     repaired_mcus = int(broken.sum())  # only these are ever stored again, so no other MCU can break
     if budget is not None and repaired_mcus > budget:
         return RepairResult(samples, encoder, 0, repaired_mcus, broken, over_budget=True)
-    channels = samples.shape[2]
-    aside = np.zeros_like(broken)
-    ruled_out = {mcu: proof for mcu, proof in (known or {}).items() if broken[mcu]}
-    ruled_out |= prove_unreachable(code, channels, broken, examined=0)
-    unreachable = set_aside(
-        broken, {mcu: u for mcu, u in ruled_out.items() if encoder is REFERENCE or u.beyond_libjpeg}, aside
-    )
-    if trial and unreachable:
-        return RepairResult(samples, encoder, 0, repaired_mcus, broken | aside, unreachable, ruled_out)
-    rounds = 0
-    margin = MARGINS[bit_depth][0]
-    for _ in range(PROJECTION_ROUNDS[bit_depth]):
-        if not broken.any():
-            break
-        bands = project(samples, broken, code, margin, bit_depth, encoder, strip_pixels, interrupt)
-        guard = guard_for(encoder, margin)
-        cores = [group.core for group in bands]
-        check_windows(samples, broken, cores, code, bit_depth, encoder, guard, strip_pixels, interrupt)
-        rounds += 1
-    if encoder is LIBJPEG:
-        if broken.any() and not unreachable and room_bits(code) >= SEARCH_ROOM_BITS:
-            found = integer_repair(samples, broken, code, optima, trial, interrupt)
-            ruled_out |= found
-            unreachable |= set_aside(broken, {mcu: u for mcu, u in found.items() if u.beyond_libjpeg}, aside)
-            rounds += 1
-            proved = np.zeros_like(broken)  # out of the reference's reach: a polish against it cannot help
-            for row, col in found:
-                proved[row, col] = True
-            polished = broken & ~proved
-            for margin in MARGINS[bit_depth][: 0 if unreachable or (trial and (broken & proved).any()) else None]:
-                if not polished.any() or broken.sum() > POLISHED_MCUS:
-                    break
-                polish(samples, polished, code, margin, bit_depth, encoder, interrupt=interrupt)
-                rounds += 1
-            broken = polished | (broken & proved)
-        return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
-    for margin in MARGINS[bit_depth][: 1 if unreachable else None]:
-        if not broken.any():
-            break
-        steps = HOPELESS_STEPS if unreachable else None
-        polish(samples, broken, code, margin, bit_depth, encoder, steps, interrupt)
-        rounds += 1
-    return RepairResult(samples, encoder, rounds, repaired_mcus, broken | aside, unreachable, ruled_out)
+    attempt = Attempt(samples, broken, np.zeros_like(broken))
+    attempt.ruled_out = {mcu: proof for mcu, proof in (known or {}).items() if broken[mcu]}
+    attempt.ruled_out |= prove_unreachable(code, samples.shape[2], broken, examined=0)
+    attempt.set_aside({mcu: u for mcu, u in attempt.ruled_out.items() if encoder is REFERENCE or u.beyond_libjpeg})
+    if not (trial and attempt.unreachable):
+        for stage in STAGES[bit_depth]:
+            stage(attempt, job)
+    return attempt.result(encoder, repaired_mcus)
 
 
 def prove_what_stays_broken(

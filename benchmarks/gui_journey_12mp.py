@@ -40,6 +40,7 @@ from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from explorer_app.gui.jobs.opening import load_model
 from explorer_app.gui.settings import Settings
+from explorer_app.gui.window.collector import GuiThreadCollector
 from explorer_app.gui.window.main_window import MainWindow
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "hubble_deep_field")
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    GuiThreadCollector(app).start()  # as run_gui does: cyclic garbage is collected on the GUI thread
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)  # type: ignore
     folder = Path(tempfile.mkdtemp(prefix="journey12mp-"))
     photo = write_photo(folder / "photo.jpg")

@@ -69,20 +69,29 @@ def read_coefficients(stream: CleanStream) -> tuple[list[np.ndarray], list[np.nd
                 log,
                 timeout=READ_SECONDS + READ_SECONDS_PER_MP * stream.frame.pixels / 1e6,
             )
-        messages = _messages(folder / "libjpeg.txt")
-        if returncode < 0:
-            raise InvalidJpegError(
-                f"the file is corrupt (libjpeg crashed on it: {signal.Signals(-returncode).name}; "
-                "it ran in a separate process, so nothing else was affected)"
-            )
-        header = _read_header(folder / "header.json")
-        if returncode != 0 or "error" in header:
-            detail = next(iter(messages), None) or header.get("error") or f"exit status {returncode}"
-            raise InvalidJpegError(f"the file is corrupt (libjpeg: {detail})")
-        damage = [line for line in messages if line.startswith(CORRUPTION_WARNINGS)]
-        if damage:
-            raise InvalidJpegError(f"the file is corrupt (libjpeg: {damage[0]})")
-        return _read_blocks(folder / "blocks.bin", header, shapes), _tables(header, len(shapes))
+        return read_results(folder, returncode, shapes)
+
+
+def read_results(
+    folder: Path, returncode: int, shapes: list[tuple[int, int]]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """What the child that exited with ``returncode`` left in ``folder`` (libjpeg.txt, header.json,
+    blocks.bin), checked against the block grids ``shapes`` the frame header implies; the parent's only
+    parsing of the child's bytes. Raises InvalidJpegError as :func:`read_coefficients` does."""
+    messages = _messages(folder / "libjpeg.txt")
+    if returncode < 0:
+        raise InvalidJpegError(
+            f"the file is corrupt (libjpeg crashed on it: {signal.Signals(-returncode).name}; "
+            "it ran in a separate process, so nothing else was affected)"
+        )
+    header = _read_header(folder / "header.json")
+    if returncode != 0 or "error" in header:
+        detail = next(iter(messages), None) or header.get("error") or f"exit status {returncode}"
+        raise InvalidJpegError(f"the file is corrupt (libjpeg: {detail})")
+    damage = [line for line in messages if line.startswith(CORRUPTION_WARNINGS)]
+    if damage:
+        raise InvalidJpegError(f"the file is corrupt (libjpeg: {damage[0]})")
+    return _read_blocks(folder / "blocks.bin", header, shapes), _tables(header, len(shapes))
 
 
 def _run_child(folder: Path, address_limit: int, log: BinaryIO, timeout: float) -> int:

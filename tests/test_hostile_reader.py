@@ -154,6 +154,14 @@ def test_a_crash_in_the_reader_is_one_line_and_leaves_the_caller_alive(tmp_path,
     assert out == "" and err == ""  # the child's messages never reach our stderr
 
 
+def test_a_reader_killed_by_a_signal_without_a_name_is_one_line_too(tmp_path, clean, monkeypatch):
+    """Found by the coverage-guided fuzzer: a real-time signal (37) made the reader raise ValueError."""
+    killed = "import os; os.kill(os.getpid(), 37)"
+    monkeypatch.setattr(coefficient_reader, "_child_command", lambda: [sys.executable, "-c", killed])
+    with pytest.raises(InvalidJpegError, match="libjpeg crashed on it: signal 37"):
+        read_jpeg(_write(tmp_path / "photo.jpg", clean))
+
+
 def test_a_reader_that_hangs_is_stopped(tmp_path, clean, monkeypatch):
     monkeypatch.setattr(
         coefficient_reader, "_child_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"]

@@ -81,7 +81,7 @@ def read_results(
     messages = _messages(folder / "libjpeg.txt")
     if returncode < 0:
         raise InvalidJpegError(
-            f"the file is corrupt (libjpeg crashed on it: {signal.Signals(-returncode).name}; "
+            f"the file is corrupt (libjpeg crashed on it: {_signal_name(-returncode)}; "
             "it ran in a separate process, so nothing else was affected)"
         )
     header = _read_header(folder / "header.json")
@@ -122,6 +122,14 @@ _BOOTSTRAP = (
 )
 """The child's program: this very explorer_app (the folder holding it first on the path unless it is there
 already, as for an installed package), then :func:`child_main`."""
+
+
+def _signal_name(number: int) -> str:
+    """SIGSEGV, or "signal 37" for a number without a name (the real-time signals, sent by hand)."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _child_command() -> list[str]:

@@ -149,7 +149,7 @@ def _read_header(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as stream:
             header = json.loads(stream.read(_MESSAGE_BYTES))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested too deeply
         return {"error": "no result from the reader"}
     return header if isinstance(header, dict) else {"error": "a malformed result from the reader"}
 
@@ -162,7 +162,7 @@ def _read_blocks(path: Path, header: dict[str, Any], shapes: list[tuple[int, int
             f"header implies {[list(s) for s in shapes]})"
         )
     total = sum(rows * cols * 64 for rows, cols in shapes)
-    if path.stat().st_size != 2 * total:
+    if not path.is_file() or path.stat().st_size != 2 * total:
         raise InvalidJpegError("the file is corrupt (the reader returned an incomplete set of blocks)")
     flat = np.fromfile(path, dtype=np.int16, count=total)
     arrays, start = [], 0
@@ -177,10 +177,15 @@ def _tables(header: dict[str, Any], count: int) -> list[np.ndarray]:
     if (
         not isinstance(tables, list)
         or len(tables) != count
-        or any(not isinstance(t, list) or len(t) != 64 or not all(isinstance(v, int) for v in t) for t in tables)
+        or any(not isinstance(t, list) or len(t) != 64 or not all(_is_table_entry(v) for v in t) for t in tables)
     ):
         raise InvalidJpegError("the file is corrupt (the reader returned malformed quantization tables)")
     return [np.asarray(t, dtype=np.int64).reshape(8, 8) for t in tables]
+
+
+def _is_table_entry(value: object) -> bool:
+    """A quantization table entry libjpeg can hold: an integer in 0…65535 (a zero is refused later, by name)."""
+    return type(value) is int and 0 <= value <= 0xFFFF
 
 
 def child_main(arguments: list[str]) -> int:

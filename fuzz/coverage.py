@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             f"-seed={args.seed}",
             f"-timeout={HANG_SECONDS}",
             f"-rss_limit_mb={RSS_LIMIT_MB}",
+            "-len_control=0",  # mutate whole seeds from the start: a coefficient seed is 20 kB, most of it blocks
             f"-artifact_prefix={work / 'artifacts'}/",
             "-print_final_stats=1",
             *args.libfuzzer,

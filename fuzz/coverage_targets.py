@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from PIL import Image
+
 from . import child_results
 from .hostile import HOSTILE
 from .seeds import png_of, seed_jpegs
@@ -73,15 +75,28 @@ def _segments(scratch: Path) -> OneInput:
     return one_input
 
 
+def _small_jpegs() -> list[bytes]:
+    """16 × 16 crops of the first seed photo in 4:2:0, progressive 4:4:4 and grey: a few blocks each, so that
+    the coefficient target's inputs are mostly what the parent parses rather than block data."""
+    with Image.open(io.BytesIO(seed_jpegs()[0].data)) as photo:
+        crop = photo.convert("RGB").crop((0, 0, 16, 16))
+    files = []
+    for mode, options in (("RGB", {"subsampling": 2}), ("RGB", {"subsampling": 0, "progressive": True}), ("L", {})):
+        buffer = io.BytesIO()
+        crop.convert(mode).save(buffer, format="JPEG", quality=50, **options)
+        files.append(buffer.getvalue())
+    return files
+
+
 def _coefficient_seeds(scratch: Path) -> list[bytes]:
-    """What the child leaves for each seed photo, and the same after a crash, a refusal and a warning."""
+    """What the child leaves for small photos, and the same after a crash, a refusal and a warning."""
     import numpy as np
 
     from explorer_app.codec import read_jpeg
 
     seeds = []
-    for seed in seed_jpegs():
-        (scratch / "seed.jpg").write_bytes(seed.data)
+    for jpeg in _small_jpegs():
+        (scratch / "seed.jpg").write_bytes(jpeg)
         code = read_jpeg(scratch / "seed.jpg")
         header = {
             "shapes": [list(c.shape[:2]) for c in code.coefficients],

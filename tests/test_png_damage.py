@@ -57,6 +57,13 @@ def odd_srgb() -> bytes:
     return data[:start] + chunk(b"sRGB", b"\x09") + data[start:]
 
 
+def long_header() -> bytes:
+    """The PNG with its IHDR chunk's length field one too large (OpenCV 5 then says so on stderr itself)."""
+    data = bytearray(png())
+    data[11] += 1
+    return bytes(data)
+
+
 def run_verify(tmp_path: Path, data: bytes, capfd) -> tuple[int, str, str]:
     jpeg = write_jpeg(tmp_path / "file.jpg", PHOTO, quality=90)
     (tmp_path / "image.png").write_bytes(data)
@@ -80,6 +87,14 @@ def test_a_damaged_png_gets_one_line_of_error_ours_with_libpng_s_reason(tmp_path
     assert len(err.splitlines()) == 1, err
     assert err.startswith("jpeg-explorer: error:") and "not a readable PNG file" in err and reason in err
     assert "libpng" not in err
+
+
+def test_a_png_whose_header_length_is_wrong_gets_one_line_of_error_ours(tmp_path, capfd):
+    """Found by the coverage-guided fuzzer: OpenCV's own "[ERROR:…] … IHDR chunk shall be first" came first."""
+    code, out, err = run_verify(tmp_path, long_header(), capfd)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("jpeg-explorer: error:"), err
+    assert "not a readable PNG file" in err
 
 
 def test_libpng_s_warning_on_a_png_it_reads_is_not_shown(tmp_path, capfd):

@@ -1,7 +1,7 @@
 """The byte parsers the coverage-guided fuzzer (:mod:`fuzz.coverage`) drives, and the inputs it starts from.
 
-A target's ``prepare`` imports what it tests (inside atheris' instrumentation, so that the branches taken
-there count as coverage), does its set-up once, and returns the function called on every input. That function
+A target's ``prepare`` imports what it tests, does its set-up once, and returns the function called on every
+input; the functions of its ``instrumented`` modules then get atheris' coverage counters. That function
 returns, or catches the target's documented errors and returns: any exception that gets out of it (a broken
 invariant is an AssertionError), a hang or a crash is a finding.
 """
@@ -35,7 +35,7 @@ size matched the JPEG's, and 16-bit RGB at 65535 × 65535 would be 25 GiB."""
 
 @dataclass(frozen=True)
 class CoverageTarget:
-    """name: for ``--target``; instrumented: the packages whose branches count as coverage; errors: what the
+    """name: for ``--target``; instrumented: the modules whose branches count as coverage; errors: what the
     input function may refuse with (documentation: it catches them); prepare(scratch): the input function,
     given a private folder; seeds(scratch): the inputs the campaign starts from."""
 
@@ -284,7 +284,13 @@ TARGETS: dict[str, CoverageTarget] = {
         CoverageTarget("png", ("explorer_app.verify.png_io",), "ImageReadError", _png, _png_seeds),
         CoverageTarget(
             "session",
-            ("explorer_app.engine.session_file", "explorer_app.engine.session_schema"),
+            (  # the loader, and what a loaded file's windows, patches and history go through
+                "explorer_app.engine.session_file",
+                "explorer_app.engine.session_schema",
+                "explorer_app.engine.block_window",
+                "explorer_app.engine.history",
+                "explorer_app.engine.state",
+            ),
             "SessionFileError",
             _session,
             _session_seeds,

@@ -2,8 +2,8 @@
 
 A target's ``prepare`` imports what it tests, does its set-up once, and returns the function called on every
 input; the functions of its ``instrumented`` modules then get atheris' coverage counters. That function
-returns, or catches the target's documented errors and returns: any exception that gets out of it (a broken
-invariant is an AssertionError), a hang or a crash is a finding.
+returns, or catches the target's documented errors (one line each) and returns: any exception that gets out of
+it (a broken invariant is an AssertionError), a hang or a crash is a finding.
 """
 
 from __future__ import annotations
@@ -46,6 +46,11 @@ class CoverageTarget:
     seeds: Callable[[Path], list[bytes]]
 
 
+def _one_line(error: Exception) -> None:
+    """A refusal is one line for the user: a finding otherwise."""
+    assert "\n" not in str(error) and "\r" not in str(error), f"a refusal of more than one line: {str(error)!r}"
+
+
 def _jpeg_seeds(scratch: Path) -> list[bytes]:
     """The seed photos, the hand-made hostile files (those that are files and small) and the regression files."""
     made = [
@@ -67,8 +72,8 @@ def _segments(scratch: Path) -> OneInput:
         try:
             stream = rebuild_stream(data)
             check_limits(stream)
-        except JpegError:
-            return
+        except JpegError as error:
+            return _one_line(error)
         read_exif(stream.exif)
         assert rebuild_stream(stream.data).data == stream.data, "rebuilding the rebuilt stream changes it"
 
@@ -126,8 +131,8 @@ def _coefficients(scratch: Path) -> OneInput:
         result.write(scratch)
         try:
             blocks, tables = read_results(scratch, result.returncode, result.shapes)
-        except InvalidJpegError:
-            return
+        except InvalidJpegError as error:
+            return _one_line(error)
         assert [b.shape for b in blocks] == [(rows, cols, 8, 8) for rows, cols in result.shapes]
         assert all(t.shape == (8, 8) for t in tables) and len(tables) == len(blocks)
 
@@ -174,14 +179,14 @@ def _png(scratch: Path) -> OneInput:
     def decoded(data: bytes) -> tuple[np.ndarray, int] | None:
         try:
             return decode_png(data, "fuzz.png")
-        except ImageReadError:
-            return None
+        except ImageReadError as error:
+            return _one_line(error)
 
     def one_input(data: bytes) -> None:
         try:
             height, width = png_size(data, "fuzz.png")
-        except ImageReadError:
-            return
+        except ImageReadError as error:
+            return _one_line(error)
         if height * width > MAX_PNG_PIXELS:
             return  # verify would have refused it as not the JPEG's size
         result, said = _stderr_of(lambda: decoded(data), sink)
@@ -265,8 +270,8 @@ def _session(scratch: Path) -> OneInput:
             path.write_bytes(_with_facts(files[data[0] % 2], data[1:]))
         try:
             session = load_session(path, code, decoder)
-        except SessionFileError:
-            return
+        except SessionFileError as error:
+            return _one_line(error)
         while session.undo():
             pass
         while session.redo():

@@ -182,8 +182,19 @@ def test_a_damaged_result_of_the_reader_is_one_line_too(tmp_path, header, blocks
     (tmp_path / "header.json").write_bytes(header)
     if blocks is not None:
         (tmp_path / "blocks.bin").write_bytes(blocks)
-    with pytest.raises(InvalidJpegError, match=words):
+    with pytest.raises(InvalidJpegError, match=words) as raised:
         coefficient_reader.read_results(tmp_path, 0, [(1, 1)])
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("header", [{"error": "OSError: one\ntwo"}, {"shapes": "one\ntwo"}], ids=["error", "shapes"])
+def test_what_the_reader_wrote_is_quoted_on_one_line(tmp_path, header):
+    """Found with the coverage fuzzer's check that a refusal is one line: a newline in the child's JSON."""
+    (tmp_path / "libjpeg.txt").write_bytes(b"")
+    (tmp_path / "header.json").write_text(json.dumps(header))
+    with pytest.raises(InvalidJpegError, match="one two") as raised:
+        coefficient_reader.read_results(tmp_path, 1 if "error" in header else 0, [(1, 1)])
+    assert "\n" not in str(raised.value)
 
 
 def test_a_reader_that_hangs_is_stopped(tmp_path, clean, monkeypatch):

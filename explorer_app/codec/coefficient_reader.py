@@ -87,7 +87,7 @@ def read_results(
     header = _read_header(folder / "header.json")
     if returncode != 0 or "error" in header:
         detail = next(iter(messages), None) or header.get("error") or f"exit status {returncode}"
-        raise InvalidJpegError(f"the file is corrupt (libjpeg: {detail})")
+        raise InvalidJpegError(f"the file is corrupt (libjpeg: {_one_line(detail)})")
     damage = [line for line in messages if line.startswith(CORRUPTION_WARNINGS)]
     if damage:
         raise InvalidJpegError(f"the file is corrupt (libjpeg: {damage[0]})")
@@ -145,6 +145,11 @@ def _messages(path: Path) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
+def _one_line(value: object) -> str:
+    """``value`` as text on one line (what the child wrote into its JSON may hold newlines)."""
+    return " ".join(str(value).split())
+
+
 def _read_header(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as stream:
@@ -158,7 +163,7 @@ def _read_blocks(path: Path, header: dict[str, Any], shapes: list[tuple[int, int
     """The blocks, checked to have exactly the shapes the frame header implies."""
     if header.get("shapes") != [list(shape) for shape in shapes]:
         raise InvalidJpegError(
-            f"the file is corrupt (libjpeg read block grids {header.get('shapes')}, the frame "
+            f"the file is corrupt (libjpeg read block grids {_one_line(header.get('shapes'))}, the frame "
             f"header implies {[list(s) for s in shapes]})"
         )
     total = sum(rows * cols * 64 for rows, cols in shapes)

@@ -8,7 +8,8 @@ Targets (:data:`fuzz.coverage_targets.TARGETS`): jpeg, coefficients, png, sessio
 atheris`` (the ``fuzz`` extra). libFuzzer ends its process with exit(), so the campaign runs in a child
 process: this one makes a scratch folder, seeds the corpus there (or uses ``--corpus``), moves what libFuzzer
 keeps of a finding (crash-*, timeout-*, oom-*: the input that did it) into ``--findings`` and removes the
-rest. The exit status is the child's: 0 when nothing was found.
+rest. The exit status is the child's: 0 when nothing was found. A finding's input runs again, alone, with
+``python -m fuzz.coverage_child TARGET fuzz-findings/crash-… SCRATCH_FOLDER``.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             f"-seed={args.seed}",
             f"-timeout={HANG_SECONDS}",
             f"-rss_limit_mb={RSS_LIMIT_MB}",
-            "-len_control=0",  # mutate whole seeds from the start: a coefficient seed is 20 kB, most of it blocks
+            "-len_control=0",  # mutate whole seeds from the start, not first their beginnings only
             f"-artifact_prefix={work / 'artifacts'}/",
             "-print_final_stats=1",
             *args.libfuzzer,

@@ -1,8 +1,9 @@
 """The child of :mod:`fuzz.coverage`: ``python -m fuzz.coverage_child TARGET CORPUS SCRATCH [libFuzzer options]``.
 
 It prepares the target, adds atheris' coverage counters to the functions of the target's modules, seeds an
-empty CORPUS with the target's seeds and hands the rest to libFuzzer, which ends this process when the
-campaign is over or has found something.
+empty CORPUS folder with the target's seeds and hands the rest to libFuzzer, which ends this process when the
+campaign is over or has found something. CORPUS may be one file instead: libFuzzer then runs that input once
+(a finding's reproducer).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main(argv: list[str]) -> None:
     target = TARGETS[name]
     one_input = target.prepare(Path(scratch))
     count = instrument(target.instrumented)
-    if not any(Path(corpus).iterdir()):
+    if Path(corpus).is_dir() and not any(Path(corpus).iterdir()):
         for i, seed in enumerate(target.seeds(Path(scratch))):
             (Path(corpus) / f"seed-{i:03d}").write_bytes(seed)
     print(f"fuzzing {name} ({count} functions instrumented): anything but {target.errors} is a finding", flush=True)

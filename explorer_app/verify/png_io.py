@@ -103,6 +103,7 @@ def decode_png(data: bytes, name: str) -> tuple[np.ndarray, int]:
     may be a channel-reversed view of the decoded buffer (no copy). What libpng says goes into the one-line
     ImageReadError, never onto stderr (its warnings on a file it reads are dropped); OpenCV's own log lines
     are not written at all."""
+    _check_chunk_lengths(data, name)
     buffer = np.frombuffer(data, dtype=np.uint8)
     pixels, said = call_capturing(lambda: _imdecode_quietly(buffer), "libpng ")
     if pixels is None:
@@ -118,6 +119,19 @@ def decode_png(data: bytes, name: str) -> tuple[np.ndarray, int]:
     elif pixels.shape[2] == 3:
         pixels = pixels[:, :, ::-1]
     return pixels, bit_depth
+
+
+def _check_chunk_lengths(data: bytes, name: str) -> None:
+    """Refuse a PNG with a chunk whose declared length runs past the end of the file, before decoding it:
+    OpenCV 5 allocates a chunk's declared length before reading it (2 GiB for a 2.6-kB file)."""
+    pos = len(PNG_SIGNATURE)
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if pos + 12 + length > len(data):
+            raise ImageReadError(f"{name}: not a readable PNG file (a chunk runs past the end of the file)")
+        if kind == b"IEND":
+            return
+        pos += 12 + length
 
 
 def _imdecode_quietly(buffer: np.ndarray) -> np.ndarray | None:

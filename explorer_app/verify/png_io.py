@@ -126,7 +126,7 @@ def _check_chunk_lengths(data: bytes, name: str) -> None:
     OpenCV 5 allocates a chunk's declared length before reading it (2 GiB for a 2.6-kB file)."""
     pos = len(PNG_SIGNATURE)
     while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        length, kind = struct.unpack_from(">I4s", data, pos)
         if pos + 12 + length > len(data):
             raise ImageReadError(f"{name}: not a readable PNG file (a chunk runs past the end of the file)")
         if kind == b"IEND":

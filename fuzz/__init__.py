@@ -7,6 +7,9 @@ code, output left on a refusal; or fine (refused, verified, not verified). Not s
 
     python -m fuzz --mutants 500 --seed 1                # mutants of small photos + the hand-made classes
     python -m fuzz --mutants 10000 --seed 1 --huge       # the long run, with the 100-MP files
+
+Beside it, ``python -m fuzz.coverage --target jpeg --seconds 60`` fuzzes the byte parsers in-process, guided by
+coverage (atheris; :mod:`fuzz.coverage_targets`).
 """
 
 import os

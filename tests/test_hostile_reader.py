@@ -5,6 +5,7 @@ line too; FIFOs and devices are refused without blocking; declared sizes are che
 from __future__ import annotations
 
 import io
+import json
 import signal
 import sys
 import time
@@ -152,6 +153,48 @@ def test_a_crash_in_the_reader_is_one_line_and_leaves_the_caller_alive(tmp_path,
         read_jpeg(_write(tmp_path / "photo.jpg", clean))
     out, err = capfd.readouterr()
     assert out == "" and err == ""  # the child's messages never reach our stderr
+
+
+def test_a_reader_killed_by_a_signal_without_a_name_is_one_line_too(tmp_path, clean, monkeypatch):
+    """Found by the coverage-guided fuzzer: a real-time signal (37) made the reader raise ValueError."""
+    killed = "import os; os.kill(os.getpid(), 37)"
+    monkeypatch.setattr(coefficient_reader, "_child_command", lambda: [sys.executable, "-c", killed])
+    with pytest.raises(InvalidJpegError, match="libjpeg crashed on it: signal 37"):
+        read_jpeg(_write(tmp_path / "photo.jpg", clean))
+
+
+TABLE = list(range(1, 65))
+
+
+@pytest.mark.parametrize(
+    ("header", "blocks", "words"),
+    [
+        (b"[" * 60_000, bytes(128), "no result"),  # RecursionError
+        (json.dumps({"shapes": [[1, 1]], "tables": [[10**30] * 64]}).encode(), bytes(128), "tables"),  # OverflowError
+        (json.dumps({"shapes": [[1, 1]], "tables": [TABLE]}).encode(), None, "incomplete"),  # FileNotFoundError
+    ],
+    ids=["header nested too deeply", "table entry beyond int64", "blocks missing"],
+)
+def test_a_damaged_result_of_the_reader_is_one_line_too(tmp_path, header, blocks, words):
+    """Found by the coverage-guided fuzzer: what the child left, damaged, raised other errors than the one
+    every caller handles (the child itself never writes these; a full disk or a killed child could)."""
+    (tmp_path / "libjpeg.txt").write_bytes(b"")
+    (tmp_path / "header.json").write_bytes(header)
+    if blocks is not None:
+        (tmp_path / "blocks.bin").write_bytes(blocks)
+    with pytest.raises(InvalidJpegError, match=words) as raised:
+        coefficient_reader.read_results(tmp_path, 0, [(1, 1)])
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("header", [{"error": "OSError: one\ntwo"}, {"shapes": "one\ntwo"}], ids=["error", "shapes"])
+def test_what_the_reader_wrote_is_quoted_on_one_line(tmp_path, header):
+    """Found with the coverage fuzzer's check that a refusal is one line: a newline in the child's JSON."""
+    (tmp_path / "libjpeg.txt").write_bytes(b"")
+    (tmp_path / "header.json").write_text(json.dumps(header))
+    with pytest.raises(InvalidJpegError, match="one two") as raised:
+        coefficient_reader.read_results(tmp_path, 1 if "error" in header else 0, [(1, 1)])
+    assert "\n" not in str(raised.value)
 
 
 def test_a_reader_that_hangs_is_stopped(tmp_path, clean, monkeypatch):

@@ -6,6 +6,8 @@ command folds the error into its message and drops the warnings."""
 from __future__ import annotations
 
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from explorer_app.cli.main import main
 from conftest import synthetic_photo, write_jpeg
 
 PHOTO = synthetic_photo(16, 24, 1)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def chunk(kind: bytes, body: bytes) -> bytes:
@@ -57,6 +60,19 @@ def odd_srgb() -> bytes:
     return data[:start] + chunk(b"sRGB", b"\x09") + data[start:]
 
 
+def long_header() -> bytes:
+    """The PNG with its IHDR chunk's length field one too large (OpenCV 5 then says so on stderr itself)."""
+    data = bytearray(png())
+    data[11] += 1
+    return bytes(data)
+
+
+def huge_chunk() -> bytes:
+    """The PNG with a tEXt chunk declaring 2 GiB inserted after its header, its data absent."""
+    data = png()
+    return data[:33] + struct.pack(">I", 0x7FFFFFF0) + b"tEXt" + data[33:]
+
+
 def run_verify(tmp_path: Path, data: bytes, capfd) -> tuple[int, str, str]:
     jpeg = write_jpeg(tmp_path / "file.jpg", PHOTO, quality=90)
     (tmp_path / "image.png").write_bytes(data)
@@ -80,6 +96,37 @@ def test_a_damaged_png_gets_one_line_of_error_ours_with_libpng_s_reason(tmp_path
     assert len(err.splitlines()) == 1, err
     assert err.startswith("jpeg-explorer: error:") and "not a readable PNG file" in err and reason in err
     assert "libpng" not in err
+
+
+def test_a_png_whose_header_length_is_wrong_gets_one_line_of_error_ours(tmp_path, capfd):
+    """Found by the coverage-guided fuzzer: OpenCV's own "[ERROR:…] … IHDR chunk shall be first" came first."""
+    code, out, err = run_verify(tmp_path, long_header(), capfd)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("jpeg-explorer: error:"), err
+    assert "not a readable PNG file" in err
+
+
+def test_a_chunk_declaring_more_than_the_file_holds_is_refused_before_decoding(tmp_path):
+    """Found by the coverage-guided fuzzer (libFuzzer's memory limit): OpenCV 5 allocated the declared 2 GiB
+    of a 2.6-kB file before refusing it. Measured in a child process: its peak memory stays small."""
+    (tmp_path / "huge.png").write_bytes(huge_chunk())
+    script = (
+        "import resource, sys\n"
+        "from explorer_app.verify.png_io import ImageReadError, read_png\n"
+        "try:\n    read_png(sys.argv[1])\nexcept ImageReadError as error:\n    print(error)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "huge.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    refusal, peak_mib = result.stdout.splitlines()
+    assert "a chunk runs past the end of the file" in refusal
+    assert int(peak_mib) < 500
 
 
 def test_libpng_s_warning_on_a_png_it_reads_is_not_shown(tmp_path, capfd):

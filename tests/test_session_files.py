@@ -6,7 +6,10 @@ forms a file takes: replayed from the history (the usual) and stored (a history 
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import zipfile
 
 import numpy as np
 import pytest
@@ -139,6 +142,20 @@ def test_byte_level_corruptions_are_refused_or_load_into_a_working_session(tmp_p
             pass
         assert bool(torch.isfinite(session.output().image).all())
     assert refused >= 20
+
+
+def test_a_key_holding_a_newline_is_named_on_one_line(tmp_path, seeds):
+    """Found with the coverage fuzzer's check that a refusal is one line: the schema's message names the
+    field by the file's own keys, and a key holding a newline made it two lines."""
+    photo, found = seeds
+    source, buffer = zipfile.ZipFile(io.BytesIO(found["replay"][0])), io.BytesIO()
+    facts = json.loads(source.read("session.json"))
+    facts["arrays"]["x\ny"] = {"dtype": 5, "shape": [1], "xor_with_before": False}
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info, json.dumps(facts) if info.filename == "session.json" else source.read(info))
+    (tmp_path / "bad.session").write_bytes(buffer.getvalue())
+    assert "arrays.x\\ny.dtype: Input should be a valid string" in _assert_refused(tmp_path / "bad.session", photo)
 
 
 def test_deeply_nested_facts_are_refused_not_a_recursion_error(tmp_path, seeds):

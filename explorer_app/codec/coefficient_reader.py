@@ -69,20 +69,29 @@ def read_coefficients(stream: CleanStream) -> tuple[list[np.ndarray], list[np.nd
                 log,
                 timeout=READ_SECONDS + READ_SECONDS_PER_MP * stream.frame.pixels / 1e6,
             )
-        messages = _messages(folder / "libjpeg.txt")
-        if returncode < 0:
-            raise InvalidJpegError(
-                f"the file is corrupt (libjpeg crashed on it: {signal.Signals(-returncode).name}; "
-                "it ran in a separate process, so nothing else was affected)"
-            )
-        header = _read_header(folder / "header.json")
-        if returncode != 0 or "error" in header:
-            detail = next(iter(messages), None) or header.get("error") or f"exit status {returncode}"
-            raise InvalidJpegError(f"the file is corrupt (libjpeg: {detail})")
-        damage = [line for line in messages if line.startswith(CORRUPTION_WARNINGS)]
-        if damage:
-            raise InvalidJpegError(f"the file is corrupt (libjpeg: {damage[0]})")
-        return _read_blocks(folder / "blocks.bin", header, shapes), _tables(header, len(shapes))
+        return read_results(folder, returncode, shapes)
+
+
+def read_results(
+    folder: Path, returncode: int, shapes: list[tuple[int, int]]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """What the child that exited with ``returncode`` left in ``folder`` (libjpeg.txt, header.json,
+    blocks.bin), checked against the block grids ``shapes`` the frame header implies; the parent's only
+    parsing of the child's bytes. Raises InvalidJpegError as :func:`read_coefficients` does."""
+    messages = _messages(folder / "libjpeg.txt")
+    if returncode < 0:
+        raise InvalidJpegError(
+            f"the file is corrupt (libjpeg crashed on it: {_signal_name(-returncode)}; "
+            "it ran in a separate process, so nothing else was affected)"
+        )
+    header = _read_header(folder / "header.json")
+    if returncode != 0 or "error" in header:
+        detail = next(iter(messages), None) or header.get("error") or f"exit status {returncode}"
+        raise InvalidJpegError(f"the file is corrupt (libjpeg: {_one_line(detail)})")
+    damage = [line for line in messages if line.startswith(CORRUPTION_WARNINGS)]
+    if damage:
+        raise InvalidJpegError(f"the file is corrupt (libjpeg: {damage[0]})")
+    return _read_blocks(folder / "blocks.bin", header, shapes), _tables(header, len(shapes))
 
 
 def _run_child(folder: Path, address_limit: int, log: BinaryIO, timeout: float) -> int:
@@ -115,6 +124,14 @@ _BOOTSTRAP = (
 already, as for an installed package), then :func:`child_main`."""
 
 
+def _signal_name(number: int) -> str:
+    """SIGSEGV, or "signal 37" for a number without a name (the real-time signals, sent by hand)."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 def _child_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, CHILD_ARGUMENT]
@@ -128,11 +145,16 @@ def _messages(path: Path) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
+def _one_line(value: object) -> str:
+    """``value`` as text on one line (what the child wrote into its JSON may hold newlines)."""
+    return " ".join(str(value).split())
+
+
 def _read_header(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as stream:
             header = json.loads(stream.read(_MESSAGE_BYTES))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested too deeply
         return {"error": "no result from the reader"}
     return header if isinstance(header, dict) else {"error": "a malformed result from the reader"}
 
@@ -141,11 +163,11 @@ def _read_blocks(path: Path, header: dict[str, Any], shapes: list[tuple[int, int
     """The blocks, checked to have exactly the shapes the frame header implies."""
     if header.get("shapes") != [list(shape) for shape in shapes]:
         raise InvalidJpegError(
-            f"the file is corrupt (libjpeg read block grids {header.get('shapes')}, the frame "
+            f"the file is corrupt (libjpeg read block grids {_one_line(header.get('shapes'))}, the frame "
             f"header implies {[list(s) for s in shapes]})"
         )
     total = sum(rows * cols * 64 for rows, cols in shapes)
-    if path.stat().st_size != 2 * total:
+    if not path.is_file() or path.stat().st_size != 2 * total:
         raise InvalidJpegError("the file is corrupt (the reader returned an incomplete set of blocks)")
     flat = np.fromfile(path, dtype=np.int16, count=total)
     arrays, start = [], 0
@@ -160,10 +182,15 @@ def _tables(header: dict[str, Any], count: int) -> list[np.ndarray]:
     if (
         not isinstance(tables, list)
         or len(tables) != count
-        or any(not isinstance(t, list) or len(t) != 64 or not all(isinstance(v, int) for v in t) for t in tables)
+        or any(not isinstance(t, list) or len(t) != 64 or not all(_is_table_entry(v) for v in t) for t in tables)
     ):
         raise InvalidJpegError("the file is corrupt (the reader returned malformed quantization tables)")
     return [np.asarray(t, dtype=np.int64).reshape(8, 8) for t in tables]
+
+
+def _is_table_entry(value: object) -> bool:
+    """A quantization table entry libjpeg can hold: an integer in 0…65535 (a zero is refused later, by name)."""
+    return type(value) is int and 0 <= value <= 0xFFFF
 
 
 def child_main(arguments: list[str]) -> int:

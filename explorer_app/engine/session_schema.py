@@ -117,6 +117,12 @@ class SessionJson(SessionHeader):
 def first_problem(error: ValidationError) -> str:
     """The first thing wrong, on one line: where (``history.1.window.blocks``) and what."""
     problem = error.errors()[0]
-    where = ".".join(str(part) for part in problem["loc"])
+    where = ".".join(_printable(str(part)) for part in problem["loc"])
     what = str(problem["msg"]).removeprefix("Value error, ").replace("\n", " ")
     return f"{where}: {what}" if where else what
+
+
+def _printable(part: str) -> str:
+    """A part of the location as written in the file, on one line: a key holding a newline or another control
+    character is shown with it escaped (``a\\nb``)."""
+    return part if part.isprintable() else part.encode("unicode_escape").decode("ascii")

@@ -101,9 +101,11 @@ def png_size(data: bytes, name: str) -> tuple[int, int]:
 def decode_png(data: bytes, name: str) -> tuple[np.ndarray, int]:
     """PNG bytes → (samples (H, W, C) uint8 or uint16, bit depth 8 or 16). Alpha is dropped; the samples
     may be a channel-reversed view of the decoded buffer (no copy). What libpng says goes into the one-line
-    ImageReadError, never onto stderr (its warnings on a file it reads are dropped)."""
+    ImageReadError, never onto stderr (its warnings on a file it reads are dropped); OpenCV's own log lines
+    are not written at all."""
+    _check_chunk_lengths(data, name)
     buffer = np.frombuffer(data, dtype=np.uint8)
-    pixels, said = call_capturing(lambda: cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED), "libpng ")
+    pixels, said = call_capturing(lambda: _imdecode_quietly(buffer), "libpng ")
     if pixels is None:
         errors = [line.removeprefix("error: ") for line in said if line.startswith("error: ")]
         raise ImageReadError(f"{name}: not a readable PNG file" + (f" ({'; '.join(errors)})" if errors else ""))
@@ -117,6 +119,31 @@ def decode_png(data: bytes, name: str) -> tuple[np.ndarray, int]:
     elif pixels.shape[2] == 3:
         pixels = pixels[:, :, ::-1]
     return pixels, bit_depth
+
+
+def _check_chunk_lengths(data: bytes, name: str) -> None:
+    """Refuse a PNG with a chunk whose declared length runs past the end of the file, before decoding it:
+    OpenCV 5 allocates a chunk's declared length before reading it (2 GiB for a 2.6-kB file)."""
+    pos = len(PNG_SIGNATURE)
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        if pos + 12 + length > len(data):
+            raise ImageReadError(f"{name}: not a readable PNG file (a chunk runs past the end of the file)")
+        if kind == b"IEND":
+            return
+        pos += 12 + length
+
+
+def _imdecode_quietly(buffer: np.ndarray) -> np.ndarray | None:
+    """``cv2.imdecode`` with OpenCV's logger silenced: OpenCV 5 reports some malformed PNGs on stderr itself
+    ("[ERROR:0@0.07] global grfmt_png.cpp:296 readHeader IHDR chunk shall be first…"), and refusing them is
+    ours to say. Called under :func:`call_capturing`'s lock, so two decodes never interleave the level."""
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        return cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
+    finally:
+        cv2.utils.logging.setLogLevel(level)
 
 
 def read_png(path: str | os.PathLike) -> tuple[np.ndarray, int]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -155,14 +154,11 @@ T = TypeVar("T")
 
 def _stderr_of(work: Callable[[], T], sink: Path) -> tuple[T, bytes]:
     """``work()`` and what was written on file descriptor 2 meanwhile (into ``sink``), even by native code."""
+    from explorer_app.verify.native_stderr import descriptor_2_into  # imported after the instrumentation
+
     with open(sink, "w+b") as stream:
-        saved = os.dup(2)
-        os.dup2(stream.fileno(), 2)
-        try:
+        with descriptor_2_into(stream):
             result = work()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
         stream.seek(0)
         return result, stream.read()
 

@@ -13,8 +13,9 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
 
@@ -22,19 +23,29 @@ _redirect = threading.Lock()
 """One redirection at a time: two interleaved ones would restore each other's descriptor."""
 
 
+@contextmanager
+def descriptor_2_into(stream: BinaryIO) -> Iterator[None]:
+    """Inside the block, whatever anyone writes on file descriptor 2 (native code included) goes to
+    ``stream``, a real file; the descriptor is restored after it, whatever happens."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    os.dup2(stream.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def call_capturing(work: Callable[[], T], prefix: str) -> tuple[T, list[str]]:
     """``work()``'s result and the lines starting with ``prefix`` that were written on descriptor 2 while it
     ran (without the prefix); every other line written there meanwhile is written out again. If ``work``
     raises, the exception propagates and the captured lines are dropped."""
     with _redirect, tempfile.TemporaryFile() as sink:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(sink.fileno(), 2)
         try:
-            result = work()
+            with descriptor_2_into(sink):
+                result = work()
         finally:
-            os.dup2(saved, 2)
-            os.close(saved)
             sink.seek(0)
             lines = sink.read().decode(errors="replace").splitlines()
             others = [line for line in lines if not line.startswith(prefix)]

@@ -136,6 +136,26 @@ class Variance(Tool):
         )
 
 
+def toward_none(
+    name: str,
+    measure: Callable[[torch.Tensor], torch.Tensor],
+    least: float,
+    before: torch.Tensor,
+    after: torch.Tensor,
+) -> Outcome:
+    """The outcome of a tool that drives a statistic (grey levels; ``measure``: (1, C, h, w) → (1,)) towards
+    none: asked 0, allowed no less than ``least``, reached on ``after``, started on ``before``."""
+    return Outcome(
+        name,
+        "grey levels",
+        float(measure(after)[0]),
+        asked=0.0,
+        allowed=least,
+        before=float(measure(before)[0]),
+        bound=Allowed.AT_LEAST,
+    )
+
+
 def total_variation(
     image: torch.Tensor, mask: torch.Tensor, distance: Callable[[torch.Tensor], torch.Tensor] = torch.abs
 ) -> torch.Tensor:
@@ -194,18 +214,8 @@ class TotalVariation(Tool):
 
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
         """Asked: none left (0); allowed: :meth:`least`; reached, and where it started."""
-        level = lambda image: float(total_variation(image, view.region)[0])  # noqa: E731
-        return (
-            Outcome(
-                "Total variation",
-                "grey levels",
-                level(after),
-                asked=0.0,
-                allowed=self.least(view),
-                before=level(before),
-                bound=Allowed.AT_LEAST,
-            ),
-        )
+        measure = lambda image: total_variation(image, view.region)  # noqa: E731
+        return (toward_none("Total variation", measure, self.least(view), before, after),)
 
 
 def shifted(image: torch.Tensor, offset: tuple[float, float]) -> torch.Tensor:
@@ -262,15 +272,4 @@ class Periodic(Tool):
 
     def outcomes(self, view: WindowView, before: torch.Tensor, after: torch.Tensor) -> tuple[Outcome, ...]:
         """Asked: none left (0); allowed: :meth:`least`; reached, and where it started."""
-        level = lambda image: float(self.repetition(view.region)(image)[0])  # noqa: E731
-        return (
-            Outcome(
-                "Repetition error",
-                "grey levels",
-                level(after),
-                asked=0.0,
-                allowed=self.least(view),
-                before=level(before),
-                bound=Allowed.AT_LEAST,
-            ),
-        )
+        return (toward_none("Repetition error", self.repetition(view.region), self.least(view), before, after),)

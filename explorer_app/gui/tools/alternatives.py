@@ -27,8 +27,9 @@ class AlternativesPanel(FieldPanel):
     several_candidates = True
     noun = "alternative"
     legend = (
-        "✔: consistent with the file (every coefficient re-quantizes to the file's). The number: how far "
-        "it is from the current image in the region (mean difference, grey levels)."
+        "Every alternative is consistent with the file (every coefficient re-quantizes to the file's; ✘ "
+        "would mark one that is not). The number: how far it is from the current image in the region "
+        "(mean difference, grey levels)."
     )
     tool_type = Alternatives
     fields = (

@@ -24,7 +24,9 @@ from .host import ToolHost
 THUMBNAIL = 104
 """Long side of a candidate's thumbnail (px): large enough to judge a glyph or a texture without zooming."""
 
-MARKS = {True: "✔", False: "✘"}
+NOT_CONSISTENT = "✘ "
+"""Put before the label of a candidate that is not consistent with the file (none should be; every one that
+is carries no mark: a ✔ on every tile read as a vote for a digit the file rules out)."""
 
 
 def thumbnail_pixmap(image: np.ndarray) -> QPixmap:
@@ -102,7 +104,8 @@ class CandidateGallery(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             button.setIcon(QIcon(thumbnail_pixmap(thumbnail)))
             button.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
-            button.setText(f"{MARKS[candidate.consistent]} {candidate.label}\n{candidate.score_text}")
+            mark = "" if candidate.consistent else NOT_CONSISTENT
+            button.setText(f"{mark}{candidate.label}\n{candidate.score_text}")
             button.setToolTip(
                 f"Rank {rank + 1}: {candidate.label}, {candidate.score_text}; "
                 + ("consistent with the file" if candidate.consistent else "NOT consistent with the file")

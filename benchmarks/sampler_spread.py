@@ -50,12 +50,13 @@ from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.model import JpegDecoder, random_control, zero_control
 from explorer_app.decoder.selection import choose_decoder
 from explorer_app.metrics.artifacts import blockiness, flat_grain, high_pass, texture_masks
+from explorer_app.metrics.ssim import psnr
+from explorer_app.ops.color import rgb_to_ycbcr
 
 PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry")
 CALIBRATION = ("stereo_motorcycle", "camera", "brick", "grass", "gravel", "moon", "coins", "retina")
 """Photos the sampler's temperature and texture exponent are chosen on (``--photos calibration``); the
 figures are reported on :data:`PHOTOS`, which the choice never saw."""
-LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def photo_crop(name: str, size: int) -> np.ndarray:
@@ -79,23 +80,21 @@ def jpeg_code(pixels: np.ndarray, quality: int, folder: Path) -> CodeTensors:
     return CodeTensors.from_code(read_jpeg(path))
 
 
+def ycbcr(rgb: np.ndarray) -> np.ndarray:
+    """(3, H, W) float64 JFIF Y, Cb, Cr of (H, W, 3) RGB (ops.color's conversion)."""
+    image = torch.from_numpy(np.asarray(rgb, np.float64)).permute(2, 0, 1)[None]
+    return rgb_to_ycbcr(image)[0].numpy()
+
+
 def luma(rgb: np.ndarray) -> np.ndarray:
     """(H, W) float luma of (H, W, 3) RGB."""
-    return np.asarray(rgb, np.float64) @ LUMA
-
-
-CHROMA = np.array([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+    return ycbcr(rgb)[0]
 
 
 def chroma_grain(rgb: np.ndarray) -> float:
     """Standard deviation (grey levels) of the fine (high-pass) component of Cb and Cr, over the image."""
-    planes = np.asarray(rgb, np.float64) @ CHROMA.T
-    return float(np.mean([high_pass(planes[..., c]).std() for c in range(2)]))
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    error = np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2)
-    return float(10 * np.log10(255.0**2 / max(error, 1e-10)))
+    planes = ycbcr(rgb)
+    return float(np.mean([high_pass(planes[c]).std() for c in (1, 2)]))
 
 
 def decode(decoder: JpegDecoder, tensors: CodeTensors, z: torch.Tensor) -> np.ndarray:

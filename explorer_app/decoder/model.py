@@ -90,7 +90,8 @@ class JpegDecoder(nn.Module):
     (stored in the weights' metadata; see docs/decoder.md)."""
     texture_exponent: float = 0.0
     """How much more room textured blocks give a random z (texture_prior.py; the weights' metadata): the
-    prior's σ is multiplied by (1 + surviving AC coefficients around the block)^texture_exponent."""
+    prior's σ is multiplied by (1 + surviving AC coefficients around the block)^texture_exponent and by the
+    file's step factor; 0 leaves the prior alone."""
     sha256: str | None = None
     """SHA-256 of the weight files this decoder was loaded from (set by the registry's loader; None when not
     loaded from files)."""

@@ -34,7 +34,7 @@ from ..model.readout import readout
 from ..model.records import outcome_texts, tool_words
 from ..panels.file import FilePanel
 from ..panels.history import HistoryPanel
-from ..panels.region import RegionPanel
+from ..panels.region import REGION_ACTIONS, RegionPanel
 from ..panels.status import StatusPanel
 from ..panels.toolbox import ToolBox, scrolling
 from ..panels.view import SOURCES, ViewPanel
@@ -113,14 +113,7 @@ TOOLBAR = (
     "zoom_fit",
     "zoom_actual",
     None,
-    "pan",
-    "select_rectangle",
-    "select_polygon",
-    "select_freehand",
-    "select_brush",
-    "select_erase",
-    "select_invert",
-    "select_clear",
+    *REGION_ACTIONS,
     None,
     "block_grid",
     "coarseness",

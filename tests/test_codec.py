@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from explorer_app.codec import plain_decode, read_jpeg, to_display
+from explorer_app.codec import from_display, plain_decode, read_jpeg, to_display
 from explorer_app.codec.tables import CHROMA_BASE, LUMA_BASE, estimate_ijg_quality, ijg_table
 from explorer_app.decoder.code_tensors import CodeTensors
 from explorer_app.decoder.inference import decode_code
@@ -159,6 +159,8 @@ def test_exif_orientation_is_shown_like_pillows_exif_transpose(tmp_path, orienta
     with Image.open(path) as image:
         expected = np.asarray(ImageOps.exif_transpose(image))
     np.testing.assert_array_equal(to_display(plain_decode(path), orientation), expected)
+    # a mask drawn on what is shown lands on the same pixels of the file
+    np.testing.assert_array_equal(from_display(expected, orientation), plain_decode(path))
 
 
 def test_the_bundled_example_opens_and_decodes(tmp_path):

@@ -2,13 +2,14 @@
 
 from .errors import InvalidJpegError, JpegError, UnsupportedJpegError
 from .jpeg_code import JpegCode, plain_decode, read_jpeg
-from .orientation import to_display
+from .orientation import from_display, to_display
 
 __all__ = [
     "InvalidJpegError",
     "JpegCode",
     "JpegError",
     "UnsupportedJpegError",
+    "from_display",
     "plain_decode",
     "read_jpeg",
     "to_display",

@@ -18,3 +18,18 @@ def to_display(image: np.ndarray, orientation: int) -> np.ndarray:
         8: lambda a: np.swapaxes(a, 0, 1)[::-1],
     }
     return np.ascontiguousarray(operations.get(orientation, operations[1])(image))
+
+
+def from_display(image: np.ndarray, orientation: int) -> np.ndarray:
+    """The inverse of :func:`to_display`: ``image`` (H, W[, C]) as shown → the file's own grid (a copy)."""
+    operations = {
+        1: lambda a: a,
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: np.swapaxes(a, 0, 1),
+        6: lambda a: np.swapaxes(a[:, ::-1], 0, 1),
+        7: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
+        8: lambda a: np.swapaxes(a[::-1], 0, 1),
+    }
+    return np.ascontiguousarray(operations.get(orientation, operations[1])(image))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...codec import to_display
+from ...codec import from_display, to_display
 
 
 def _axes(orientation: int) -> tuple[int, int]:
@@ -25,22 +25,9 @@ def display_to_file_point(x: float, y: float, orientation: int, height: int, wid
     return file_xy[0], file_xy[1]
 
 
-FROM_DISPLAY = {
-    1: lambda a: a,
-    2: lambda a: a[:, ::-1],
-    3: lambda a: a[::-1, ::-1],
-    4: lambda a: a[::-1],
-    5: lambda a: np.swapaxes(a, 0, 1),
-    6: lambda a: np.swapaxes(a[:, ::-1], 0, 1),
-    7: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
-    8: lambda a: np.swapaxes(a[::-1], 0, 1),
-}
-"""The inverse of codec.to_display per EXIF orientation (views, no copies)."""
-
-
 def display_to_file_mask(mask: np.ndarray, orientation: int) -> np.ndarray:
     """A mask drawn on the displayed image → the same pixels on the file's grid."""
-    return np.array(FROM_DISPLAY.get(orientation, FROM_DISPLAY[1])(mask))  # a copy the caller owns
+    return from_display(mask, orientation)
 
 
 def display_block_offset(orientation: int, height: int, width: int) -> tuple[int, int]:

@@ -27,7 +27,7 @@ decode plus noise. ``--sheet`` writes a contact sheet (per box: truth | decode |
 candidates, framed green when possible, red when ruled out).
 
     python benchmarks/glyph_benchmark.py [--alphabet digits|letters] [--displays 12] [--json OUT]
-        [--sheet OUT.png]
+        [--sheet OUT.png] [--only 4,8]
 """
 
 from __future__ import annotations
@@ -176,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--json")
     parser.add_argument("--sheet")
+    parser.add_argument("--only", help="comma-separated display indexes to run (the others are drawn, not run)")
     args = parser.parse_args(argv)
+    only = None if args.only is None else {int(i) for i in args.only.split(",")}
     torch.manual_seed(0)
     rng = np.random.default_rng(args.seed)
     font = ALPHABETS[args.alphabet]
@@ -188,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         for index in range(args.displays):
             display = make_display(rng, args.alphabet, index)
-            quality = qualities[index % len(qualities)]
+            if only is not None and index not in only:
+                continue
+            # colours cycle with the index; the quality moves on by one more each cycle, so that every
+            # colour meets several qualities (index % 4 alone gave red LEDs quality 6 every time)
+            quality = qualities[(index + index // len(COLOURS)) % len(qualities)]
             subsampling = 2 if index % 3 else 0  # 4:2:0 twice in three, 4:4:4 once
             clean = display.image(display.text)
             path = Path(folder) / f"display{index}.jpg"
@@ -251,10 +257,9 @@ def main(argv: list[str] | None = None) -> int:
                         "residual": {hyp.label: round(hyp.residual, 2) for hyp in hypotheses},
                     }
                 )
-                if len(sheet_rows) < 16:
-                    sheet_rows.append(
-                        (clean[y : y + h, x : x + w], decode[y : y + h, x : x + w], clean_glyphs, allowed, candidates)
-                    )
+                sheet_rows.append(
+                    (clean[y : y + h, x : x + w], decode[y : y + h, x : x + w], clean_glyphs, allowed, candidates)
+                )
                 print(
                     f"display {index} q{quality} {rows[-1]['sampling']} box {k} truth {truth}: allowed "
                     f"{''.join(rows[-1]['allowed'])} possible {''.join(rows[-1]['possible'])} read "
@@ -268,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({"summary": summary, "boxes": rows}, indent=1))
     if args.sheet:
-        contact_sheet(sheet_rows, labels).save(args.sheet)
+        contact_sheet(hardest_first(sheet_rows), labels).save(args.sheet)
     return 0
 
 
@@ -327,6 +332,17 @@ def summarize(rows: list[dict], labels: list[str], seconds: list[float]) -> dict
         "seconds_per_box_mean": round(float(np.mean(seconds)), 2) if seconds else None,
         "seconds_per_box_max": round(float(np.max(seconds)), 2) if seconds else None,
     }
+
+
+SHEET_ROWS = 16
+"""Boxes on the contact sheet."""
+
+
+def hardest_first(sheet_rows: list) -> list:
+    """The boxes the sheet shows: those whose file allows the most classes first (where the tool must draw
+    classes the decode does not show), in run order among equals, at most :data:`SHEET_ROWS`."""
+    order = sorted(range(len(sheet_rows)), key=lambda i: (-sum(sheet_rows[i][3].values()), i))
+    return [sheet_rows[i] for i in order[:SHEET_ROWS]]
 
 
 def contact_sheet(sheet_rows, labels: list[str], zoom: int = 3) -> Image.Image:

@@ -18,6 +18,7 @@ from ..decoder.registry import MODEL_NAMES, ModelNotFoundError
 from ..decoder.selection import ChosenDecoder, choose_decoder
 from ..devices import DeviceError, pick_device
 from ..export.exporter import ExportError, check_destination, export_verified, report_path
+from ..verify.encoders import BY_KEY
 from ..verify.report import VerificationReport
 from .batch import FileResult, Job, jpegs_in, run_jobs, unusable
 from .errors import EXIT_FAILED, EXIT_OK, fail
@@ -65,6 +66,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="auto (default): 8 bits when libjpeg's own pipeline then reproduces the file, else "
         "16 bits (exact under the reference encoder)",
     )
+    parser.add_argument(
+        "--encoder",
+        choices=tuple(BY_KEY),
+        default=None,
+        metavar="KEY",
+        help="the encoder that wrote the file, when you know it (the file cannot say): an 8-bit export is "
+        "repaired for it first where it is a local 8-bit pipeline, and the report judges it; keys: "
+        + ", ".join(BY_KEY),
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per file instead of text")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress line during a batch")
 
@@ -85,7 +95,8 @@ def export_decode(
     result = decode_code(chosen.decoder, code, args.seed, device)
     history = [{"tool": "decode", "seed": args.seed}]
     try:
-        report = export_verified(result, code, output, BIT_DEPTHS[args.bit_depth], chosen.describe(), history)
+        depth, writer = BIT_DEPTHS[args.bit_depth], BY_KEY.get(args.encoder)
+        report = export_verified(result, code, output, depth, chosen.describe(), history, writer=writer)
     except OSError as error:  # disk full, permission denied, ...: the pair was not written
         raise ExportError(f"{output}: cannot be written ({error.strerror or error}); nothing was written") from None
     return decoded(source, output, report, chosen, device)

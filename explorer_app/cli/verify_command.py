@@ -1,4 +1,5 @@
-"""``jpeg-explorer verify OUT.png IN.jpg [--json] [--explain]``: exit 0 verified, 1 not verified, 2 bad input.
+"""``jpeg-explorer verify OUT.png IN.jpg [--json] [--explain] [--encoder KEY]``: exit 0 verified, 1 not
+verified, 2 bad input.
 
 Two folders (``verify PNGDIR JPEGDIR``) or ``--pairs`` is a batch: see :mod:`.batch`.
 """
@@ -11,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from ..codec import JpegError, read_jpeg
+from ..verify.encoders import BY_KEY, Encoder
 from ..verify.explain import explanation
 from ..verify.png_io import ImageReadError
 from ..verify.verifier import SizeMismatchError, verify_file
@@ -45,6 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also say what was checked, how much room the file leaves, and what verify can and "
         "cannot detect (one pair only)",
     )
+    parser.add_argument(
+        "--encoder",
+        choices=tuple(BY_KEY),
+        default=None,
+        metavar="KEY",
+        help="also judge this encoder over the whole image, whatever else reproduces the file (the one "
+        "an export was repaired for: its report's repaired_for); keys: " + ", ".join(BY_KEY),
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress line during a batch")
 
 
@@ -56,12 +66,12 @@ def run(args: argparse.Namespace) -> int:
         if len(args.pairs) % 2:
             return fail(f"--pairs takes a PNG and a JPEG for each pair; {len(args.pairs)} paths given")
         pairs = [(Path(png), Path(jpeg)) for png, jpeg in zip(args.pairs[::2], args.pairs[1::2], strict=True)]
-        return run_batch([pair_job(png, jpeg) for png, jpeg in pairs], args)
+        return run_batch([pair_job(png, jpeg, writer(args)) for png, jpeg in pairs], args)
     if len(given) < 2:
         return fail("give the PNG and the JPEG (or a folder of each, or --pairs)")
     image, jpeg = Path(args.image), Path(args.jpeg)
     if image.is_dir() and jpeg.is_dir():
-        return run_batch(folder_jobs(image, jpeg), args)
+        return run_batch(folder_jobs(image, jpeg, writer(args)), args)
     if image.is_dir() or jpeg.is_dir():
         return fail(f"{image if image.is_dir() else jpeg}: is a folder; give two files, or two folders")
     return run_one(args)
@@ -70,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 def run_one(args: argparse.Namespace) -> int:
     try:
         code = read_jpeg(args.jpeg)
-        report = verify_file(args.image, code)
+        report = verify_file(args.image, code, writer(args))
     except READ_ERRORS as error:
         return fail(str(error))
     if args.json:
@@ -82,18 +92,23 @@ def run_one(args: argparse.Namespace) -> int:
     return EXIT_OK if report.verified else EXIT_FAILED
 
 
-def judge(image: Path, jpeg: Path) -> FileResult:
-    """One pair of a batch; raises one of READ_ERRORS when it cannot be judged."""
-    report = verify_file(image, read_jpeg(jpeg))
+def writer(args: argparse.Namespace) -> Encoder | None:
+    """The encoder ``--encoder`` names, if any."""
+    return BY_KEY.get(args.encoder)
+
+
+def judge(image: Path, jpeg: Path, named: Encoder | None = None) -> FileResult:
+    """One pair of a batch (``named``: see ``--encoder``); raises one of READ_ERRORS when it cannot be judged."""
+    report = verify_file(image, read_jpeg(jpeg), named)
     fields = {"image": str(image), "jpeg": str(jpeg), "verified": report.verified, "report": report.as_dict()}
     return FileResult(f"{image} ~ {jpeg}", EXIT_OK if report.verified else EXIT_FAILED, report.summary(), fields)
 
 
-def pair_job(image: Path, jpeg: Path) -> Job:
-    return Job(f"{image} ~ {jpeg}", lambda: judge(image, jpeg), {"image": str(image), "jpeg": str(jpeg)})
+def pair_job(image: Path, jpeg: Path, named: Encoder | None = None) -> Job:
+    return Job(f"{image} ~ {jpeg}", lambda: judge(image, jpeg, named), {"image": str(image), "jpeg": str(jpeg)})
 
 
-def folder_jobs(images: Path, jpegs: Path) -> list[Job]:
+def folder_jobs(images: Path, jpegs: Path, named: Encoder | None = None) -> list[Job]:
     """Every PNG of ``images`` with the JPEG of its name in ``jpegs``; a PNG without exactly one is unusable."""
     by_stem: dict[str, list[Path]] = {}
     for path in sorted(jpegs.iterdir()):
@@ -106,7 +121,7 @@ def folder_jobs(images: Path, jpegs: Path) -> list[Job]:
     for png in pngs:
         matches = by_stem.get(png.stem, [])
         if len(matches) == 1:
-            jobs.append(pair_job(png, matches[0]))
+            jobs.append(pair_job(png, matches[0], named))
             continue
         why = (
             f"{png}: no {png.stem}.jpg or {png.stem}.jpeg in {jpegs}"

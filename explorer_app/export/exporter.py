@@ -8,7 +8,9 @@ Bit depth (docs/verification.md): 8 bits are repaired for libjpeg's integer pipe
 reference encoder. Left to choose (``bit_depth=None``), the export is 8-bit when libjpeg's pipeline then
 reproduces the file (an image anyone can re-check with libjpeg), else 16-bit. 8 bits are tried first when
 the file leaves 8-bit samples room (:func:`~.repair.room_bits` at least :data:`EIGHT_BIT_ROOM_BITS`, about
-IJG quality 93 and coarser); for finer files 16 bits first, and 8 bits only if 16 do not verify.
+IJG quality 93 and coarser); for finer files 16 bits first, and 8 bits only if 16 do not verify. A named
+writer of the file that is a local 8-bit pipeline (:mod:`.writer`) gets an 8-bit attempt of its own first,
+with the same budget; when it falls short the export goes on as above, and a note says why.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..atomic import write_pair
 from ..codec.jpeg_code import JpegCode
 from ..decoder.code_tensors import CodeTensors
 from ..decoder.output import DecoderOutput
-from ..verify.encoders import LIBJPEG
+from ..verify.encoders import LIBJPEG, Encoder
 from ..verify.interrupt import Check, Interrupted, checker, never, polled
 from ..verify.png_io import decode_png, encode_png
 from ..verify.proofs import Optima
@@ -42,6 +44,7 @@ from .repair import (
     room_bits,
 )
 from .stored import estimated_breaks
+from .writer import writer_target
 
 EIGHT_BIT_ROOM_BITS = 160.0
 """Left to choose, an export tries 8 bits first for files with at least this much room (IJG quality 93 and
@@ -147,15 +150,40 @@ def repair(
 
 
 def eight_bit_trial(
-    output: DecoderOutput, tensors: CodeTensors, budget: int, optima: Optima, interrupt: Check = never
+    output: DecoderOutput,
+    tensors: CodeTensors,
+    budget: int,
+    optima: Optima,
+    interrupt: Check = never,
+    encoder: Encoder = LIBJPEG,
 ) -> RepairResult | None:
-    """The 8-bit attempt of an export left to choose, made only to succeed; None when it is not worth
-    making: rounding to 8 bits breaks more than ``budget`` MCUs, estimated first from one MCU row in
-    :data:`SCREENED_ROWS`, then counted."""
-    if estimated_breaks(output.image, tensors, 8, LIBJPEG, SCREENED_ROWS, interrupt) > budget:
+    """The 8-bit attempt for ``encoder`` of an export left to choose (or of a named writer), made only to
+    succeed; None when it is not worth making: rounding to 8 bits breaks more than ``budget`` MCUs under
+    ``encoder``, estimated first from one MCU row in :data:`SCREENED_ROWS`, then counted."""
+    if estimated_breaks(output.image, tensors, 8, encoder, SCREENED_ROWS, interrupt) > budget:
         return None
-    eight = repair_for_storage(output.image, tensors, 8, trial=True, interrupt=interrupt, budget=budget, optima=optima)
+    eight = repair_for_storage(
+        output.image, tensors, 8, trial=True, interrupt=interrupt, budget=budget, optima=optima, encoder=encoder
+    )
     return None if eight.over_budget else eight
+
+
+def repair_for_writer(
+    output: DecoderOutput, tensors: CodeTensors, writer: Encoder, optima: Optima, interrupt: Check = never
+) -> tuple[RepairResult | None, str]:
+    """The 8-bit attempt for a named ``writer`` (a local 8-bit pipeline, :func:`~.writer.writer_target`)
+    with the auto export's budget (:data:`EIGHT_BIT_MCUS`): (the result when ``writer`` reproduces the file
+    from it, else None; why it was given up, else "")."""
+    given_up = f"the 8-bit attempt repaired for {writer.name}, the file's named writer,"
+    if room_bits(tensors) < SEARCH_ROOM_BITS:
+        return None, f"{given_up} was not made: this quality leaves 8-bit samples no room to search"
+    eight = eight_bit_trial(output, tensors, EIGHT_BIT_MCUS, optima, interrupt, writer)
+    if eight is None:
+        return None, f"{given_up} was not made: rounding to 8 bits breaks more than {EIGHT_BIT_MCUS} MCUs"
+    if not eight.consistent:
+        left = int(eight.broken.sum())
+        return None, f"{given_up} left {left} of the {eight.repaired_mcus} MCUs rounding broke"
+    return eight, ""
 
 
 def repair_note(repaired: RepairResult, tensors: CodeTensors) -> str:
@@ -222,6 +250,7 @@ def export_verified(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     optima: Optima | None = None,
+    writer: Encoder | None = None,
 ) -> VerificationReport:
     """Write ``output`` (a decode, N = 1) as a PNG at ``path`` and its report beside it.
 
@@ -234,12 +263,15 @@ def export_verified(
     batch of MCUs, a few polish steps or moves, one linear programme: :mod:`~explorer_app.verify.interrupt`);
     once it is true, ExportCancelled is raised and nothing is written. ``optima``: linear-programme optima
     the caller remembers across exports of one file (:class:`~explorer_app.verify.proofs.Optima`; a new one
-    with None): they save work, and the report is the same without them.
+    with None): they save work, and the report is the same without them. ``writer``: the encoder that wrote
+    the file, when known (see :mod:`.writer`): the export is repaired for it where it can be, and its report
+    judges it over the whole image.
     """
     path = Path(path)
     try:
         optima = Optima() if optima is None else optima
-        return _export(output, code, path, bit_depth, model, history, progress, checker(cancelled), optima)
+        interrupt = checker(cancelled)
+        return _export(output, code, path, bit_depth, model, history, progress, interrupt, optima, writer)
     except Interrupted:
         raise ExportCancelled(f"{path.name}: export cancelled, nothing written") from None
 
@@ -254,6 +286,7 @@ def _export(
     progress: Callable[[int, int], None] | None,
     interrupt: Check,
     optima: Optima,
+    writer: Encoder | None,
 ) -> VerificationReport:
     def stage(done: int) -> None:
         if progress is not None:
@@ -264,16 +297,21 @@ def _export(
     check_delta(output.delta_y, "luma")
     check_delta(output.delta_c, "chroma")
     tensors = code_tensors64(code)
-    repaired, eight_bit = repair(output, tensors, bit_depth, optima, interrupt)
+    target = writer_target(writer, bit_depth)
+    kept, note = (None, target.note)
+    if target.encoder is not None:
+        kept, note = repair_for_writer(output, tensors, target.encoder, optima, interrupt)
+    repaired, eight_bit = (kept, None) if kept is not None else repair(output, tensors, bit_depth, optima, interrupt)
     stage(1)
     png = polled(lambda: encode_png(repaired.samples), interrupt)
     samples, depth = polled(lambda: decode_png(png, str(path)), interrupt)
     stage(2)
     digest = hashlib.sha256(png).hexdigest()
-    report = verify_image(samples, depth, code, str(path), digest, repaired.unreachable, interrupt, optima)
+    report = verify_image(samples, depth, code, str(path), digest, repaired.unreachable, interrupt, optima, writer)
     report.model = model
     report.history = history or []
-    report.notes.append(repair_note(repaired, tensors))
+    report.repaired_for = repaired.encoder.key
+    report.notes += [repair_note(repaired, tensors)] + ([note] if note else [])
     report.remedy = remedy(report, repaired, eight_bit is not None, room_bits(tensors))
     stage(3)
     write_pair((report_path(path), json.dumps(report.as_dict(), indent=2).encode()), (path, png))

@@ -12,7 +12,10 @@ those. At 16 bits (the reference encoder): projected gradient descent on each br
 pixels clipped at 0 or 255, partial edge blocks), with a margin that grows when a round falls short. At 8
 bits (libjpeg's pipeline): alternating projections on windows around the broken MCUs first
 (:mod:`.projection`, cheap, they mend most of what 8-bit rounding breaks), then a search in libjpeg's own
-integers (:mod:`.integer_repair`), the polish only for the few MCUs it leaves.
+integers (:mod:`.integer_repair`), the polish only for the few MCUs it leaves. An 8-bit attempt for another
+local pipeline that writes files (the writer an export is told of: IJG 7-9's scaled chroma, the float and
+ifast DCTs) projects and polishes with that pipeline as the judge; the integer search, which models
+libjpeg's islow DCT of box-averaged chroma, is left out.
 MCUs no image can be repaired into are set aside with their proof instead of being worked on in vain
 (:mod:`~explorer_app.verify.proofs`): at once, those where one coefficient's box lies outside the range any
 in-range image gives it (a damaged or crafted file's blocks, and genuine saturated ones at fine quality);
@@ -221,13 +224,16 @@ def polish_rounds(attempt: Attempt, job: Job) -> None:
         attempt.rounds += 1
 
 
-STAGES: dict[int, tuple[Stage, ...]] = {
-    16: (polish_rounds,),
-    8: (projection_rounds, integer_search, polish_after_search),
-}
-"""The repair's stages per bit depth, run in turn after rounding and setting aside what is out of reach at
-once: the reference encoder's 16-bit attempt needs only the polish (see :data:`PROJECTION_ROUNDS`);
-libjpeg's 8-bit attempt projects, searches its integers, and polishes what the search leaves."""
+def stages(bit_depth: int, encoder: Encoder) -> tuple[Stage, ...]:
+    """The repair's stages, run in turn after rounding and setting aside what is out of reach at once: the
+    16-bit attempt needs only the polish (see :data:`PROJECTION_ROUNDS`); libjpeg's 8-bit attempt projects,
+    searches its integers, and polishes what the search leaves; an 8-bit attempt for another pipeline
+    projects and polishes (the integer search models libjpeg's pipeline only)."""
+    if bit_depth == 16:
+        return (polish_rounds,)
+    if encoder is LIBJPEG:
+        return (projection_rounds, integer_search, polish_after_search)
+    return (projection_rounds, polish_rounds)
 
 
 def repair_for_storage(
@@ -240,9 +246,11 @@ def repair_for_storage(
     interrupt: Check = never,
     budget: int | None = None,
     optima: Optima | None = None,
+    encoder: Encoder | None = None,
 ) -> RepairResult:
     """PNG samples of ``image`` (1, C, H, W, float, [0, 255], any device) whose coefficients match ``code``
-    (float64 tensors, N = 1) under :func:`target_encoder` when that is reachable at ``bit_depth``; else the
+    (float64 tensors, N = 1) under ``encoder`` (None: :func:`target_encoder`; another must be local and, at 8
+    bits, take 8-bit samples) when that is reachable at ``bit_depth``; else the
     best attempt, with the MCUs left broken and those set aside as out of reach (``unreachable``: proved
     under the reference encoder; at 8 bits only those beyond libjpeg's reach too). ``trial``: stop as soon
     as an MCU is proved out of the target encoder's reach (an attempt whose only use is to succeed).
@@ -256,7 +264,9 @@ def repair_for_storage(
     abandoned at once (``over_budget``; every one of them left broken): the search's work grows with them.
     ``optima``: programme optima the caller remembers (:class:`~explorer_app.verify.proofs.Optima`).
     """
-    encoder = target_encoder(bit_depth)
+    encoder = target_encoder(bit_depth) if encoder is None else encoder
+    if encoder.prepare is not None or encoder.eight_bit != (bit_depth == 8):
+        raise ValueError(f"{encoder.name} is no repair target at {bit_depth} bits")
     job = Job(code, bit_depth, encoder, strip_pixels, trial, Optima() if optima is None else optima, interrupt)
     samples, broken = store(image, code, bit_depth, encoder, strip_pixels, interrupt)
     repaired_mcus = int(broken.sum())  # only these are ever stored again, so no other MCU can break
@@ -267,7 +277,7 @@ def repair_for_storage(
     attempt.ruled_out |= prove_unreachable(code, samples.shape[2], broken, examined=0)
     attempt.set_aside({mcu: u for mcu, u in attempt.ruled_out.items() if encoder is REFERENCE or u.beyond_libjpeg})
     if not (trial and attempt.unreachable):
-        for stage in STAGES[bit_depth]:
+        for stage in stages(bit_depth, encoder):
             stage(attempt, job)
     return attempt.result(encoder, repaired_mcus)
 

@@ -210,6 +210,8 @@ ALTERNATIVES = (
 )
 """The other encoders that write real files, tried only when libjpeg's integer encoder does not reproduce
 the file, the likely ones first (:func:`likely_order`)."""
+BY_KEY = {encoder.key: encoder for encoder in (*ENCODERS, *ALTERNATIVES)}
+"""Every encoder by its report key, for a command line that names one."""
 
 
 def is_ijg_table(table: np.ndarray, base: np.ndarray) -> bool:

@@ -219,7 +219,8 @@ class VerificationReport:
     """Everything a second person needs to check an exported image against its source file. remedy: what
     to do about an export that does not verify (set by the export); untried: the other encoders that were
     not tried, each ``encoder`` (key), ``title`` and ``reason`` (one already reproduced the file, or they
-    cannot judge this image)."""
+    cannot judge this image); repaired_for: the key of the encoder an export was repaired for ("" for an
+    image ``verify`` judges)."""
 
     image: dict[str, object]
     source: dict[str, object]
@@ -229,6 +230,7 @@ class VerificationReport:
     notes: list[str] = field(default_factory=list)
     remedy: str = ""
     untried: list[dict[str, str]] = field(default_factory=list)
+    repaired_for: str = ""
 
     @property
     def verified(self) -> bool:
@@ -252,6 +254,7 @@ class VerificationReport:
             "encoders": [e.as_dict() for e in self.encoders],
             "untried": self.untried,
             "remedy": self.remedy,
+            "repaired_for": self.repaired_for,
             "model": self.model,
             "history": self.history,
             "notes": self.notes,

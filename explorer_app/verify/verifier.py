@@ -236,13 +236,16 @@ def verify_image(
     unreachable: dict[tuple[int, int], Unreachable] | None = None,
     check: Check = never,
     optima: Optima | None = None,
+    writer: Encoder | None = None,
 ) -> VerificationReport:
     """Verify PNG samples (H, W, C) uint8 or uint16, stored at ``bit_depth``, against ``code``.
 
     ``unreachable``: MCUs (row, col) already proved out of reach under the reference encoder (by the export's
     repair), with their proofs, so that they are not examined twice. ``check``: called before every strip and
     programme (:mod:`.interrupt`: raises Interrupted to stop). ``optima``: programme optima the caller
-    remembers (:class:`~.proofs.Optima`; the report does not depend on them). Raises SizeMismatchError.
+    remembers (:class:`~.proofs.Optima`; the report does not depend on them). ``writer``: an encoder
+    named as the file's writer (an export repaired for it, ``verify --encoder``), judged over the whole
+    image whatever else reproduces it. Raises SizeMismatchError.
     """
     check_size(samples, code, image_path or "the image")
     notes: list[str] = []
@@ -260,7 +263,7 @@ def verify_image(
         notes.append("a grey image for a colour JPEG: judged as R = G = B")
     tensors = code_tensors64(code)
     libjpeg = judge(LIBJPEG, samples, bit_depth, tensors, None, check=check)
-    others, untried = try_alternatives(libjpeg, samples, bit_depth, code, tensors, check)
+    others, untried = try_alternatives(libjpeg, samples, bit_depth, code, tensors, check, writer)
     undecided = not any(f.reproduces for f in (libjpeg, *others))  # reachability matters only then
     known = (unreachable or {}) if undecided else None
     reference = judge(REFERENCE, samples, bit_depth, tensors, known, check=check, optima=optima)
@@ -274,14 +277,19 @@ def try_alternatives(
     code: JpegCode,
     tensors: CodeTensors,
     check: Check = never,
+    writer: Encoder | None = None,
 ) -> tuple[list[EncoderFigures], list[dict[str, str]]]:
     """The figures of the other encoders that write real files, tried in the likely order while none has
     reproduced the file, each screened on the first strip; and those not tried, with why (``encoder``,
-    ``title``, ``reason``)."""
+    ``title``, ``reason``). A named ``writer`` among them is judged first, over the whole image, always."""
     figures: list[EncoderFigures] = []
     untried: list[dict[str, str]] = []
     subsampled = code.is_color and tuple(code.chroma_factor) != (1, 1)
-    for encoder in likely_order(list(code.tables)):
+    order = likely_order(list(code.tables))
+    if writer in order:
+        figures.append(judge(writer, samples, bit_depth, tensors, None, check=check))
+        order.remove(writer)
+    for encoder in order:
         winner = next((f for f in (libjpeg, *figures) if f.reproduces), None)
         if winner is not None:
             reason = f"not needed: {winner.name} reproduces the file"
@@ -296,10 +304,11 @@ def try_alternatives(
     return figures, untried
 
 
-def verify_file(image_path: str | os.PathLike, code: JpegCode) -> VerificationReport:
-    """Read a PNG and verify it against ``code``; a PNG of another size is refused before it is decoded."""
+def verify_file(image_path: str | os.PathLike, code: JpegCode, writer: Encoder | None = None) -> VerificationReport:
+    """Read a PNG and verify it against ``code``; a PNG of another size is refused before it is decoded.
+    ``writer``: see :func:`verify_image`."""
     name = str(image_path)
     data = read_png_bytes(image_path)
     check_size(png_size(data, name), code, name)
     samples, bit_depth = decode_png(data, name)
-    return verify_image(samples, bit_depth, code, name, hashlib.sha256(data).hexdigest())
+    return verify_image(samples, bit_depth, code, name, hashlib.sha256(data).hexdigest(), writer=writer)

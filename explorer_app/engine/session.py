@@ -24,7 +24,7 @@ from .history import History, HistoryEntry
 from .optimize import DEFAULT_BUDGET, Budget, Edit, EditResult, run_to_end
 from .progress import CancelCheck, ProgressCallback, watched
 from .regions import Region, rectangle
-from .state import DecodedState, Patch, exact_patch, initial_state, read_patch, state_digest, write_patch
+from .state import DecodedState, Patch, decoded_state, exact_patch, read_patch, state_digest, write_patch
 from .stepper import EAGER_STEPS
 from .tools.base import Tool
 from .tools.edits import Brightness
@@ -59,11 +59,13 @@ class Session:
         self.tensors = CodeTensors.from_code(code).to(self.device)
         self.base_sha256 = None
         if state is None:
-            state = initial_state(self.decoder, self.tensors, zero_control(self.tensors))
+            state, image = decoded_state(self.decoder, self.tensors, zero_control(self.tensors))
             self.base_sha256 = state_digest(state)
+        else:
+            image = state.output(self.tensors).image
         self.state = state
         self.history = History(history_limit)
-        self.image = self.state.output(self.tensors).image
+        self.image = image
         self.touched = np.zeros(self.tensors.y_q.shape[2:], bool)
         self.base_matches = True
         self.optima = Optima()

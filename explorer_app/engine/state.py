@@ -114,11 +114,17 @@ def state_digest(state: DecodedState) -> str:
     return digest.hexdigest()
 
 
-def initial_state(decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor) -> DecodedState:
-    """Decode the whole image for ``z`` (1, 64, by, bx) with no correction, without gradients."""
+def decoded_state(decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor) -> tuple[DecodedState, torch.Tensor]:
+    """Decode the whole image for ``z`` (1, 64, by, bx) with no correction, without gradients: the state
+    and the image (1, C, H, W) it renders to (rendered once: a 12-MP render takes most of a second)."""
     with torch.no_grad():
         out = decoder(code, z)
-    return DecodedState(z.clone(), out.delta_y, out.delta_c, Correction.zeros(code))
+    return DecodedState(z.clone(), out.delta_y, out.delta_c, Correction.zeros(code)), out.image
+
+
+def initial_state(decoder: JpegDecoder, code: CodeTensors, z: torch.Tensor) -> DecodedState:
+    """The state of :func:`decoded_state`, without its image."""
+    return decoded_state(decoder, code, z)[0]
 
 
 def exact_patch(

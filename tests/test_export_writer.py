@@ -97,3 +97,16 @@ def test_a_writer_attempt_over_its_budget_falls_back_and_verify_agrees(tmp_path,
     assert any("was not made: rounding to 8 bits breaks more than 0 MCUs" in note for note in report.notes)
     assert (main(["verify", str(png), str(jpeg), "--encoder", "ijg-scaled"]) == 0) == report.verified
 
+
+def test_a_session_exports_for_the_writer_it_is_told(tmp_path):
+    """The Session API (what the desktop app's export calls) passes the named writer through: without a name
+    the same decode is repaired for libjpeg or the reference encoder, as before."""
+    from explorer_app.engine import Session
+
+    jpeg, code = original(tmp_path, "ijg-scaled")
+    session = Session(code, tiny_decoder(3))
+    png = tmp_path / "named.png"
+    report = session.export(png, None, writer=BY_KEY["ijg-scaled"])
+    assert report.verified and report.repaired_for == "ijg-scaled"
+    assert writer_reproduces("ijg-scaled", png, jpeg)
+    assert session.export(tmp_path / "plain.png", None).repaired_for in ("libjpeg", "reference")

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
 )
 
 from ...export.writer import NAMEABLE, writer_target
@@ -42,8 +43,8 @@ class ExportChoice:
 
 
 def writer_label(encoder: Encoder) -> str:
-    """How the choice reads: the encoder's name, capitalized, and its report key."""
-    return f"{encoder.name[0].upper()}{encoder.name[1:]} ({encoder.key})"
+    """How the choice reads: the encoder's name (as its project spells it) and its report key."""
+    return f"{encoder.name} ({encoder.key})"
 
 
 def plan(writer: Encoder | None, bit_depth: int) -> str:
@@ -96,14 +97,17 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         for combo in (self.depth_choice, self.writer_choice):
             combo.currentIndexChanged.connect(self._update)
-        form = QFormLayout(self)
+        form = QFormLayout()
         form.addRow("Save as", where)
         form.addRow("PNG depth", self.depth_choice)
         form.addRow("Written by", self.writer_choice)
         form.addRow("", self.remembered)
-        form.addRow(self.plan)
-        form.addRow(self.buttons)
-        self.resize(620, 0)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.plan)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.setMinimumSize(620, 220)
         self._update()
 
     def choice(self) -> ExportChoice:

@@ -263,6 +263,29 @@ def quick_digits_command(monkeypatch) -> None:
     )
 
 
+JPEGLIB_WRITERS = {  # report key of a writer: (jpeglib build, DCT method, chroma subsampling (fy, fx))
+    "ijg-scaled": ("9e", "JDCT_ISLOW", (2, 2)),
+    "libjpeg-float": ("turbo210", "JDCT_FLOAT", (2, 2)),
+    "libjpeg-ifast": ("turbo210", "JDCT_IFAST", (1, 2)),
+    "libjpeg": ("turbo210", "JDCT_ISLOW", (2, 2)),
+}
+
+
+def jpeglib_jpeg(path: Path, key: str, pixels: np.ndarray, qt: int | np.ndarray) -> Path:
+    """``pixels`` (H, W, 3) uint8 as a JPEG at ``path`` by the jpeglib build behind writer ``key`` (see
+    :data:`JPEGLIB_WRITERS`), at an IJG quality or under (3, 8, 8) tables ``qt``."""
+    import jpeglib
+    from jpeglib._cenum import DCTMethod
+
+    build, method, (fy, fx) = JPEGLIB_WRITERS[key]
+    with jpeglib.version(build):
+        image = jpeglib.from_spatial(np.ascontiguousarray(pixels))
+        image.samp_factor = np.array([[fy, fx], [1, 1], [1, 1]])  # jpeglib: (v, h)
+        tables = {} if isinstance(qt, int) else {"quant_tbl_no": np.arange(3)}
+        image.write_spatial(str(path), qt=qt, dct_method=DCTMethod[method], **tables)
+    return path
+
+
 # --- fixtures ---------------------------------------------------------------------------------------------
 
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 
-import jpeglib
 import numpy as np
 import pytest
 import torch
-from jpeglib._cenum import DCTMethod
 
 from explorer_app.cli.main import main
 from explorer_app.codec import read_jpeg
@@ -25,31 +23,12 @@ from explorer_app.export.exporter import export_verified, report_path
 from explorer_app.verify.encoders import BY_KEY
 from explorer_app.verify.png_io import read_png
 
-from conftest import synthetic_photo, tiny_decoder
-
-WRITERS = {  # report key of the writer: (jpeglib build, DCT method, (fy, fx))
-    "ijg-scaled": ("9e", "JDCT_ISLOW", (2, 2)),
-    "libjpeg-float": ("turbo210", "JDCT_FLOAT", (2, 2)),
-    "libjpeg-ifast": ("turbo210", "JDCT_IFAST", (1, 2)),
-    "libjpeg": ("turbo210", "JDCT_ISLOW", (2, 2)),
-}
-
-
-def write(build: str, method: str, factor: tuple[int, int], pixels: np.ndarray, path, qt: object) -> None:
-    """``pixels`` (H, W, 3) uint8 as a JPEG by jpeglib's ``build`` with DCT ``method``, chroma subsampled by
-    ``factor`` (fy, fx), at an IJG quality or under (3, 8, 8) tables ``qt``."""
-    with jpeglib.version(build):
-        image = jpeglib.from_spatial(np.ascontiguousarray(pixels))
-        image.samp_factor = np.array([[factor[0], factor[1]], [1, 1], [1, 1]])  # jpeglib: (v, h)
-        tables = {} if isinstance(qt, int) else {"quant_tbl_no": np.arange(3)}
-        image.write_spatial(str(path), qt=qt, dct_method=DCTMethod[method], **tables)
+from conftest import jpeglib_jpeg, synthetic_photo, tiny_decoder
 
 
 def original(tmp_path, key: str, quality: int = 30, size: tuple[int, int] = (48, 64)):
     """tmp_path/source.jpg, a synthetic photo written by the build behind ``key``, and its code."""
-    build, method, factor = WRITERS[key]
-    path = tmp_path / "source.jpg"
-    write(build, method, factor, synthetic_photo(*size, 4), path, quality)
+    path = jpeglib_jpeg(tmp_path / "source.jpg", key, synthetic_photo(*size, 4), quality)
     return path, read_jpeg(path)
 
 
@@ -63,12 +42,12 @@ def decoder_output(code, seed: int = 3) -> DecoderOutput:
 def writer_reproduces(key: str, png, jpeg) -> bool:
     """The writer's own build, given the file's tables and sampling, re-encodes the PNG to exactly the file's
     coefficients."""
-    build, method, factor = WRITERS[key]
     code = read_jpeg(jpeg)
     pixels, bit_depth = read_png(png)
     assert bit_depth == 8
-    again = png.parent / "again.jpg"
-    write(build, method, factor, pixels.astype(np.uint8), again, np.stack(code.tables).astype(np.uint16))
+    again = jpeglib_jpeg(
+        png.parent / "again.jpg", key, pixels.astype(np.uint8), np.stack(code.tables).astype(np.uint16)
+    )
     return all(np.array_equal(a, b) for a, b in zip(read_jpeg(again).coefficients, code.coefficients, strict=True))
 
 
@@ -117,3 +96,17 @@ def test_a_writer_attempt_over_its_budget_falls_back_and_verify_agrees(tmp_path,
     assert report.repaired_for == "reference" and report.verified
     assert any("was not made: rounding to 8 bits breaks more than 0 MCUs" in note for note in report.notes)
     assert (main(["verify", str(png), str(jpeg), "--encoder", "ijg-scaled"]) == 0) == report.verified
+
+
+def test_a_session_exports_for_the_writer_it_is_told(tmp_path):
+    """The Session API (what the desktop app's export calls) passes the named writer through: without a name
+    the same decode is repaired for libjpeg or the reference encoder, as before."""
+    from explorer_app.engine import Session
+
+    jpeg, code = original(tmp_path, "ijg-scaled")
+    session = Session(code, tiny_decoder(3))
+    png = tmp_path / "named.png"
+    report = session.export(png, None, writer=BY_KEY["ijg-scaled"])
+    assert report.verified and report.repaired_for == "ijg-scaled"
+    assert writer_reproduces("ijg-scaled", png, jpeg)
+    assert session.export(tmp_path / "plain.png", None).repaired_for in ("libjpeg", "reference")

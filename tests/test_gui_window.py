@@ -295,30 +295,39 @@ def test_the_export_dialog_proposes_a_folder_outside_the_evidence(
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
-    proposed: list[Path] = []
     picked = tmp_path / "case-exports" / "mine.png"
     picked.parent.mkdir()
+    browsed: list[Path] = []
 
     def save_dialog(parent, caption, directory, filters):
-        proposed.append(Path(directory))
+        browsed.append(Path(directory))
         return str(picked), filters
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
     window = opened
-    window.commands["export"].trigger()
-    assert proposed[0] == tmp_path / "home" / "Pictures" / "JPEG Explorer exports" / "photo.png"
-    assert proposed[0].parent.is_dir()
+
+    def proposed() -> Path:
+        window.commands["export"].trigger()
+        assert window.export_dialog is not None
+        return Path(window.export_dialog.path_edit.text())
+
+    first = proposed()
+    assert first == tmp_path / "home" / "Pictures" / "JPEG Explorer exports" / "photo.png"
+    assert first.parent.is_dir()
+    dialog = window.export_dialog
+    qtbot.mouseClick(dialog.browse_button, Qt.MouseButton.LeftButton)
+    assert browsed == [first] and dialog.path_edit.text() == str(picked)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: window.export_result is not None)
     window.export_result.close()
+    assert picked.is_file()
     assert Settings(tmp_path / "settings.ini").last_export_folder == str(picked.parent)
-    window.commands["export"].trigger()
-    assert proposed[1] == picked.parent / "photo.png"
-    wait_idle(qtbot, window)
+    assert proposed() == picked.parent / "photo.png"
+    window.export_dialog.reject()
     window.settings.last_export_folder = str(photo.parent)  # an export the user once put beside the input
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (proposed.append(Path(a[2])), ("", ""))[1])
-    window.commands["export"].trigger()
-    assert proposed[2].parent == tmp_path / "home" / "Pictures" / "JPEG Explorer exports"
+    assert proposed().parent == tmp_path / "home" / "Pictures" / "JPEG Explorer exports"
+    window.export_dialog.reject()
 
 
 def test_launching_on_a_non_jpeg_shows_the_window_and_one_line(

@@ -17,6 +17,7 @@ from ..decoder.model import JpegDecoder, zero_control
 from ..decoder.output import DecoderOutput
 from ..decoder.render import render_code
 from ..export.exporter import export_verified
+from ..verify.encoders import Encoder
 from ..verify.proofs import Optima
 from ..verify.report import VerificationReport
 from .block_window import BlockWindow, crop_code
@@ -240,9 +241,12 @@ class Session:
         record: dict[str, object] | None = None,
         progress: ProgressCallback | None = None,
         cancelled: CancelCheck | None = None,
+        writer: Encoder | None = None,
     ) -> VerificationReport:
         """Verified PNG export of the current decode, or of it with an uncommitted ``patch`` (described by
-        ``record`` in the reported history); ``progress`` and ``cancelled`` as ``export_verified`` takes them."""
+        ``record`` in the reported history); ``progress`` and ``cancelled`` as ``export_verified`` takes them;
+        ``writer``: the encoder that wrote the file, when the caller knows it (the file cannot say): the export
+        is repaired for it where it can be (``export_verified``), and the report says which encoder it was."""
         output = self.output() if patch is None else self.patched_output(patch)
         history = self.history.records() + ([record] if record else [])
         return export_verified(
@@ -255,4 +259,5 @@ class Session:
             progress=progress,
             cancelled=cancelled,
             optima=self.optima,
+            writer=writer,
         )

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..verify.encoders import LIBJPEG, REFERENCE, Encoder
+from ..verify.encoders import ALTERNATIVES, LIBJPEG, REFERENCE, Encoder
+
+NAMEABLE = (*ALTERNATIVES, LIBJPEG)
+"""The encoders a user can name as a file's writer: every one that writes files (not the reference encoder),
+the other pipelines first, in the verifier's order, then libjpeg's integer encoder (the export's default
+target anyway)."""
 
 
 @dataclass(frozen=True)

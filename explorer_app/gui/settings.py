@@ -13,6 +13,8 @@ from PyQt6.QtCore import QByteArray, QSettings, QStandardPaths
 
 T = TypeVar("T")
 RECENT_LIMIT = 10
+WRITER_MEMORY = 200
+"""Files whose writer, as named at their last export, is remembered."""
 EXPORT_FOLDER_NAME = "JPEG Explorer exports"
 """Exports go to this folder in the user's Pictures folder until the user picks another one."""
 
@@ -51,6 +53,8 @@ class Settings:
     model_size = _Preference("auto", str)
     export_bit_depth = _Preference(0, int)
     """PNG depth of exports: 8, 16, or 0 to choose (docs/verification.md)."""
+    export_writers = _Preference[list]([], list)
+    """"SHA-256 KEY" per file whose writer the user named at an export, the latest first: see :meth:`writer_of`."""
     last_open_folder = _Preference("", str)
     last_export_folder = _Preference("", str)
     recent_files = _Preference[list]([], list)
@@ -92,6 +96,18 @@ class Settings:
         """Put ``path`` first in the recent files, without duplicates, at most RECENT_LIMIT long."""
         path = str(Path(path).resolve())
         self.recent_files = [path, *[p for p in self.recent_files if p != path]][:RECENT_LIMIT]
+
+    def writer_of(self, sha256: str) -> str:
+        """The encoder key the user last named as the writer of the file with this digest ("": not known).
+        Keyed by content, not path: another file at the same path is not taken for this one."""
+        prefix = f"{sha256} "
+        return next((entry.removeprefix(prefix) for entry in self.export_writers if entry.startswith(prefix)), "")
+
+    def name_writer(self, sha256: str, key: str) -> None:
+        """Remember ``key`` ("": not known, which forgets) as the writer of the file with this digest."""
+        prefix = f"{sha256} "
+        others = [entry for entry in self.export_writers if not entry.startswith(prefix)]
+        self.export_writers = ([prefix + key] if key else []) + others[: WRITER_MEMORY - 1]
 
     def sync(self) -> None:
         self.store.sync()

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
 )
 
 from ...export.exporter import report_path
+from ...verify.encoders import BY_KEY
 from ...verify.report import ComponentAgreement, EncoderFigures, VerificationReport
 from ..widgets.icons import icon
 from ..widgets.qt import present
@@ -30,6 +31,12 @@ def percent(components: list[ComponentAgreement] | None, index: int, within_one:
     c = components[index]
     count = c.within_one if within_one else c.identical
     return f"{100 * count / c.total:.4f}%" if c.total else "–"
+
+
+def repaired_for(report: VerificationReport) -> str:
+    """Which encoder an export was repaired for, as a phrase: "repaired for <name> (<key>)"."""
+    encoder = BY_KEY[report.repaired_for]
+    return f"repaired for {encoder.name} ({encoder.key})"
 
 
 class ExportResultDialog(QDialog):
@@ -48,9 +55,9 @@ class ExportResultDialog(QDialog):
             BADGE_STYLE[verified] + "font-size:20px;font-weight:bold;padding:6px 14px;border-radius:6px;"
         )
         self.badge.setToolTip(
-            "Verified: at least one documented encoder (libjpeg's integer pipeline or the "
-            "reference encoder) re-encodes the PNG with the file's tables to every quantized "
-            "coefficient of the source JPEG"
+            "Verified: at least one documented encoder (libjpeg's integer pipeline, the reference "
+            "encoder, or another the table lists) re-encodes the PNG with the file's tables to every "
+            "quantized coefficient of the source JPEG"
         )
         explanation = QLabel(report.summary())
         explanation.setWordWrap(True)
@@ -59,6 +66,8 @@ class ExportResultDialog(QDialog):
         header.addWidget(self.badge)
         header.addWidget(explanation, 1)
         self.figures = self._figure_table(report)
+        phrase = repaired_for(report)
+        self.repaired = QLabel(f"{phrase[0].upper()}{phrase[1:]}: the encoder the PNG's rounding was mended for")
         png = QLabel(f"Image: {png_path}")
         self.report_label = QLabel(f"Report: {self.report_file}")
         for label in (png, self.report_label):
@@ -70,6 +79,7 @@ class ExportResultDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.figures)
+        layout.addWidget(self.repaired)
         layout.addWidget(png)
         layout.addWidget(self.report_label)
         layout.addWidget(notes)

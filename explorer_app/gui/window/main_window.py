@@ -13,11 +13,13 @@ from PyQt6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplicatio
 from PyQt6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
 from ...codec import JpegCode, to_display
+from ...verify.encoders import Encoder
 from ...verify.report import VerificationReport
 from ..canvas.canvas import ImageCanvas
 from ..canvas.images import map_image
 from ..canvas.selection import Selection
-from ..dialogs.export_result import ExportResultDialog
+from ..dialogs.export_choice import ExportChoice, ExportDialog
+from ..dialogs.export_result import ExportResultDialog, repaired_for
 from ..dialogs.help import ABOUT, ShortcutsDialog
 from ..dialogs.preferences import PreferencesDialog
 from ..jobs.edits import MapShown, ambiguity_job
@@ -153,6 +155,7 @@ class MainWindow(QMainWindow):
         self.shown_code: JpegCode | None = None
         """The file on screen: the open one, or the one being opened once libjpeg's decode shows."""
         self.images: dict[str, np.ndarray] = {}
+        self.export_dialog: ExportDialog | None = None
         self.export_result: ExportResultDialog | None = None
         self.closing = False
         self.report_failure: Callable[[str], None] | None = None
@@ -558,6 +561,8 @@ class MainWindow(QMainWindow):
 
     # -- export ----------------------------------------------------------------------------------------
     def ask_export(self) -> None:
+        """The export dialog, proposing a folder outside the evidence and the writer last named for this
+        file's bytes (else "not known"); accepting it starts the export."""
         if self.opened is None:
             return
         folder = self.settings.export_folder(self.opened.path)
@@ -566,13 +571,21 @@ class MainWindow(QMainWindow):
         except OSError:
             folder = Path.home()
         suggestion = folder / f"{self.opened.path.stem}.png"
-        name, _ = QFileDialog.getSaveFileName(self, "Export verified PNG", str(suggestion), "PNG images (*.png)")
-        if name:
-            self.export_to(Path(name), self.settings.export_bit_depth)
+        digest = self.opened.code.sha256
+        dialog = ExportDialog(suggestion, self.settings.export_bit_depth, self.settings.writer_of(digest), self)
+        dialog.accepted.connect(lambda: self.export_chosen(dialog.choice(), digest))
+        self.export_dialog = dialog
+        dialog.open()
 
-    def export_to(self, path: Path, bit_depth: int = 0) -> None:
-        """Export in the background at 8 or 16 bits (0: chosen by what verifies); the result dialog opens
-        when the verification is done."""
+    def export_chosen(self, choice: ExportChoice, digest: str) -> None:
+        """Remember the depth, and the writer for the file with this digest; then export."""
+        self.settings.export_bit_depth = choice.bit_depth
+        self.settings.name_writer(digest, choice.writer.key if choice.writer else "")
+        self.export_to(choice.path, choice.bit_depth, choice.writer)
+
+    def export_to(self, path: Path, bit_depth: int = 0, writer: Encoder | None = None) -> None:
+        """Export in the background at 8 or 16 bits (0: chosen by what verifies), repaired for ``writer``
+        where it can be (None: not known); the result dialog opens when the verification is done."""
         if self.jobs.busy or self.explorer.session is None:
             return
         self.settings.last_export_folder = str(path.resolve().parent)
@@ -582,12 +595,13 @@ class MainWindow(QMainWindow):
             self.explorer.session,
             path,
             bit_depth or None,
+            writer,
             on_result=lambda result: self.show_export_result(*result),
         )
         self.status.say(f"Exporting {path.name}: the verdict follows when it is verified")
 
     def show_export_result(self, path: Path, report: VerificationReport) -> None:
-        self.status.say(report.summary(), report.verified)
+        self.status.say(f"{report.summary()} ({repaired_for(report)})", report.verified)
         if not self.closing:
             self.export_result = ExportResultDialog(report, path, self)
             self.export_result.open()

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import torch
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -39,6 +38,7 @@ from PyQt6.QtGui import QPainterPath
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from explorer_app.gui.jobs.opening import load_model
+from explorer_app.gui.jobs.runner import JOB_THREADS, single_threaded_torch_here
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window.collector import GuiThreadCollector
 from explorer_app.gui.window.main_window import MainWindow
@@ -168,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    single_threaded_torch_here()  # as the window's Jobs does, before this script loads the model here
     GuiThreadCollector(app).start()  # as run_gui does: cyclic garbage is collected on the GUI thread
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)  # type: ignore
     folder = Path(tempfile.mkdtemp(prefix="journey12mp-"))
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{photo.stat().st_size / 2**20:.2f} MiB",
         "model": model.label,
         "device": "cpu",
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": JOB_THREADS,
         "cpu": platform.processor() or platform.machine(),
         "os_cpu_count": os.cpu_count(),
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],

@@ -237,3 +237,27 @@ def test_cyclic_garbage_is_freed_on_the_gui_thread_while_a_worker_allocates(qapp
     finally:
         collector.stop()
     assert gc.isenabled()
+
+
+def test_jobs_run_on_one_thread_with_torchs_threads_and_the_gui_thread_stays_single_threaded(
+    qtbot, explore: MainWindow, monkeypatch
+) -> None:
+    """Edits ran twice as slowly in a job as on the main thread while the GUI thread kept an OpenMP team of
+    its own (gui/jobs/runner.py): every job runs on the same thread, with torch's threads for this machine,
+    and the GUI thread's torch calls are single-threaded."""
+    from explorer_app.gui.jobs import explorer as explorer_jobs
+    from explorer_app.gui.jobs.runner import JOB_THREADS
+
+    seen: list[tuple[int, int]] = []
+    original = explorer_jobs.edit_job
+
+    def noting(control, *args):
+        seen.append((threading.get_ident(), torch.get_num_threads()))
+        return (yield from original(control, *args))
+
+    monkeypatch.setattr(explorer_jobs, "edit_job", noting)
+    for side in (8, 12):
+        select_rectangle(explore, 4, 4, side, side)
+        press_apply(qtbot, explore, "Brightness")
+    assert len(seen) == 2 and seen[0][0] == seen[1][0] != threading.get_ident()
+    assert seen[0][1] == JOB_THREADS and torch.get_num_threads() == 1

@@ -77,17 +77,21 @@ def camera_like_photo(width: int = 4000, height: int = 3000, seed: int = 0) -> n
 
 
 def prepare_torch() -> bool:
-    """What the application imports in the background at start (app.prepare_torch), here waited for, as a
-    user choosing a file would; False for the application before it did this."""
+    """What the application does at start while the user picks a file (app.prepare_torch), here waited
+    for, as a user choosing a file would; False for the application before it did this."""
     try:
         from explorer_app.gui.window import app as application
     except ImportError:
         return False
     if not hasattr(application, "prepare_torch"):
         return False
-    import importlib
+    thread = application.prepare_torch()
+    if thread is not None:  # the application before returned nothing and was waited for by importing here
+        thread.join()
+    else:
+        import importlib
 
-    importlib.import_module("torch._dynamo")
+        importlib.import_module("torch._dynamo")
     return True
 
 

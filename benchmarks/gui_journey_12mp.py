@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: idle() and session_file.exists() and not writing(),
     )
     figures["save_session"]["size_mib"] = round(session_file.stat().st_size / 2**20, 2)
-    if hasattr(window, "open_session") and hasattr(window, "writer"):
+    if hasattr(window, "sessions") and hasattr(window.sessions, "open_session"):
         figures["reopen_session"] = journey(
             app,
             meter,

@@ -72,6 +72,22 @@ def test_a_decoder_on_fixed_coefficients_decodes_as_the_decoder_does(tmp_path, o
     torch.testing.assert_close(from_fixed, from_whole, atol=1e-4 * float(from_whole.abs().max()), rtol=0)
 
 
+@pytest.mark.parametrize("options", [{"subsampling": 2}, {"grey": True}])
+def test_a_decode_without_gradients_is_bit_for_bit_the_decode_with_them(tmp_path, options):
+    """Inference reuses one buffer for every layer's cat(h, z) (decoder/networks.py): the z = 0 decode must
+    stay bit for bit what the layer loop gives, or saved sessions' base digests stop matching."""
+    decoder = random_decoder(5, DecoderSize(16, 3, 16, 3))
+    code = CodeTensors.from_code(read_jpeg(write_picture(tmp_path / "file.jpg", **options)))
+    z = torch.randn(2, *code.z_shape[1:])
+    with torch.no_grad():
+        fast = decoder(expand_code(code, 2), z)
+    with torch.enable_grad():
+        loop = decoder(expand_code(code, 2), z)
+    for key in ("delta_y", "delta_c", "image"):
+        if getattr(loop, key) is not None:
+            assert torch.equal(getattr(fast, key), getattr(loop, key).detach())
+
+
 def test_undo_redo_restore_z_and_image(tmp_path):
     session = tiny_session(tmp_path, controllable_decoder())
     z0, image0 = session.state.z.clone(), session.image.clone()

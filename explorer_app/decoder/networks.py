@@ -74,11 +74,31 @@ class DeltaNet(nn.Module):
         :attr:`compute_dtype` for this call (the engine's GPU steps)."""
         dtype = compute_dtype or self.compute_dtype
         with torch.autocast(features.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
-            hidden = features
-            for layer in self.layers:
-                hidden = layer(hidden, z)
+            if torch.is_grad_enabled() or dtype is not None:
+                hidden = features
+                for layer in self.layers:
+                    hidden = layer(hidden, z)
+            else:
+                hidden = self._hidden_in_place(features, z)
             logits = self.head(hidden)
         return logits.float()
+
+    def _hidden_in_place(self, features: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """The layers' output (N, width, H, W) without autograd, bit for bit the layer loop's: after the
+        first layer, every layer reads one buffer cat(h, z) whose z part is written once and whose h part
+        each activation overwrites, instead of a new concatenation per layer (they took a sixth of a
+        12-MP decode's time)."""
+        first, *rest = self.layers
+        hidden = first(features, z)
+        if not rest:
+            return hidden
+        width = hidden.shape[1]
+        stacked = torch.cat([hidden, z], 1)
+        own = stacked[:, :width]
+        for layer in rest:
+            assert isinstance(layer, ControlledLayer)
+            torch.ops.aten.leaky_relu.out(layer.norm(layer.conv(stacked)), layer.act.negative_slope, out=own)
+        return own
 
     def forward(
         self,

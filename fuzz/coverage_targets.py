@@ -142,7 +142,8 @@ def _png_seeds(scratch: Path) -> list[bytes]:
     """The plain decodes of the seed photos (8-bit RGB and grey), and one of them at 16 bits."""
     import numpy as np
 
-    from explorer_app.verify.png_io import decode_png, encode_png
+    from explorer_app.verify.png_io import decode_png
+    from explorer_app.verify.png_writer import encode_png
 
     pngs = [png_of(seed.data) for seed in seed_jpegs()]
     samples, _ = decode_png(pngs[0], "seed")

@@ -113,7 +113,7 @@ def test_tiled_repair_stores_exactly_what_the_whole_image_repair_does(tmp_path, 
 
 def test_tiled_repair_verifies_independently(tmp_path):
     """The numpy/scipy encoder of test_verify_export agrees with the product's on a tiled, polished result."""
-    from explorer_app.verify.png_io import encode_png
+    from explorer_app.verify.png_writer import encode_png
 
     case = CASES[0]
     code = read_jpeg(make_file(tmp_path, *case[:5]))

@@ -26,7 +26,8 @@ from explorer_app.decoder.model import random_control
 from explorer_app.engine import Budget, Session, load_session, regions, save_session
 from explorer_app.engine.tools.edits import Brightness
 from explorer_app.export.exporter import export_verified
-from explorer_app.verify.png_io import encode_png, read_png, to_samples
+from explorer_app.verify.png_io import read_png, to_samples
+from explorer_app.verify.png_writer import encode_png
 from explorer_app.verify.verifier import verify_file
 
 from conftest import controllable_decoder, independently_consistent, make_file, tiny_decoder, write_picture

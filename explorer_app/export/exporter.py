@@ -29,7 +29,8 @@ from ..decoder.code_tensors import CodeTensors
 from ..decoder.output import DecoderOutput
 from ..verify.encoders import LIBJPEG, Encoder
 from ..verify.interrupt import Check, Interrupted, checker, never, polled
-from ..verify.png_io import decode_png, encode_png
+from ..verify.png_io import decode_png
+from ..verify.png_writer import encode_png
 from ..verify.proofs import Optima
 from ..verify.reference_encoder import code_tensors64
 from ..verify.report import VerificationReport

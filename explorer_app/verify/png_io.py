@@ -49,18 +49,6 @@ def quantize_to_depth(image: np.ndarray, bit_depth: int) -> np.ndarray:
     return from_samples(to_samples(image, bit_depth), bit_depth)
 
 
-def encode_png(samples: np.ndarray) -> bytes:
-    """PNG bytes of ``samples`` (H, W, C) uint8 or uint16 (8 or 16 bits per channel), RGB or grey."""
-    if samples.dtype not in (np.uint8, np.uint16):
-        raise ValueError(f"PNG samples must be uint8 or uint16, not {samples.dtype}")
-    if samples.shape[2] == 3:
-        samples = samples[:, :, ::-1]  # OpenCV stores BGR
-    ok, buffer = cv2.imencode(".png", np.ascontiguousarray(samples))
-    if not ok:
-        raise OSError("PNG encoding failed")
-    return buffer.tobytes()
-
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

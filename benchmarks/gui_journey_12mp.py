@@ -38,7 +38,18 @@ from PyQt6.QtGui import QPainterPath
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from explorer_app.gui.jobs.opening import load_model
-from explorer_app.gui.jobs.runner import JOB_THREADS, single_threaded_torch_here
+
+try:  # the tree before kept torch's default threads on the GUI thread (for the "before" figures)
+    from explorer_app.gui.jobs.runner import JOB_THREADS, single_threaded_torch_here
+except ImportError:
+    import torch
+
+    JOB_THREADS = torch.get_num_threads()
+
+    def single_threaded_torch_here() -> None:
+        """Nothing: the tree before did not do this."""
+
+
 from explorer_app.gui.settings import Settings
 from explorer_app.gui.window.collector import GuiThreadCollector
 from explorer_app.gui.window.main_window import MainWindow

@@ -20,16 +20,11 @@ def to_display(image: np.ndarray, orientation: int) -> np.ndarray:
     return np.ascontiguousarray(operations.get(orientation, operations[1])(image))
 
 
+INVERSE = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 8, 7: 7, 8: 6}
+"""The EXIF orientation that undoes each one: the quarter turns 6 and 8 undo each other, every other
+orientation (a flip, the half turn, a transposition) undoes itself."""
+
+
 def from_display(image: np.ndarray, orientation: int) -> np.ndarray:
     """The inverse of :func:`to_display`: ``image`` (H, W[, C]) as shown → the file's own grid (a copy)."""
-    operations = {
-        1: lambda a: a,
-        2: lambda a: a[:, ::-1],
-        3: lambda a: a[::-1, ::-1],
-        4: lambda a: a[::-1],
-        5: lambda a: np.swapaxes(a, 0, 1),
-        6: lambda a: np.swapaxes(a[:, ::-1], 0, 1),
-        7: lambda a: np.swapaxes(a[::-1, ::-1], 0, 1),
-        8: lambda a: np.swapaxes(a[::-1], 0, 1),
-    }
-    return np.ascontiguousarray(operations.get(orientation, operations[1])(image))
+    return to_display(image, INVERSE.get(orientation, 1))

@@ -78,6 +78,8 @@ class DeltaNet(nn.Module):
                 hidden = features
                 for layer in self.layers:
                     hidden = layer(hidden, z)
+            elif not bool(z.any()):
+                hidden = self._hidden_without_control(features)
             else:
                 hidden = self._hidden_in_place(features, z)
             logits = self.head(hidden)
@@ -87,9 +89,7 @@ class DeltaNet(nn.Module):
         """The layers' output (N, width, H, W) without autograd, bit for bit the layer loop's: after the
         first layer, every layer reads one buffer cat(h, z) whose z part is written once and whose h part
         each activation overwrites, instead of a new concatenation per layer (they took a sixth of a
-        12-MP decode's time). For z = 0 (every file's first decode) see :meth:`_hidden_without_control`."""
-        if not bool(z.any()):
-            return self._hidden_without_control(features)
+        12-MP decode's time)."""
         first, *rest = self.layers
         hidden = first(features, z)
         if not rest:

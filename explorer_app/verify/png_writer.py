@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from .png_io import PNG_SIGNATURE
+
 LEVEL = 1
 """zlib's fastest level."""
 STRATEGY = zlib.Z_RLE
@@ -79,4 +80,4 @@ def encode_png(samples: np.ndarray) -> bytes:
         crc = zlib.crc32(piece, crc)
     header = struct.pack(">IIBBBBB", width, height, 8 * samples.dtype.itemsize, COLOUR_TYPES[channels], 0, 0, 0)
     idat = [struct.pack(">I", sum(len(piece) for piece in stream)), b"IDAT", *stream, struct.pack(">I", crc)]
-    return b"".join([SIGNATURE, _chunk(b"IHDR", header), *idat, _chunk(b"IEND", b"")])  # one copy of the data
+    return b"".join([PNG_SIGNATURE, _chunk(b"IHDR", header), *idat, _chunk(b"IEND", b"")])  # one copy of the data
